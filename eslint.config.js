@@ -1,0 +1,40 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// Dependencies point one way: core <- client, server <- sim <- cli.
+const forbid = (names, why) => ({
+  'no-restricted-imports': ['error', { patterns: names.map((group) => ({ group: [group, `${group}/*`], message: why })) }],
+});
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', 'examples/**/vendor/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['packages/core/src/**/*.ts'],
+    rules: forbid(['@fedrec/client', '@fedrec/server', '@fedrec/sim', '@fedrec/cli', 'socket.io', 'socket.io-client', 'node:*', 'fs', 'path'], 'core is pure: no I/O, no sockets, no other FedRec package'),
+  },
+  {
+    files: ['packages/client/src/**/*.ts'],
+    ignores: ['packages/client/src/node/**'],
+    rules: forbid(['@fedrec/server', '@fedrec/sim', '@fedrec/cli', 'socket.io', 'node:*'], 'client never imports the server; Node-only code lives in src/node'),
+  },
+  {
+    files: ['packages/client/src/node/**/*.ts'],
+    rules: forbid(['@fedrec/server', '@fedrec/sim', '@fedrec/cli', 'socket.io'], 'client never imports the server'),
+  },
+  {
+    files: ['packages/server/src/**/*.ts'],
+    rules: forbid(['@fedrec/client', '@fedrec/sim', '@fedrec/cli', 'socket.io-client'], 'server never imports the client'),
+  },
+  {
+    files: ['packages/sim/src/**/*.ts'],
+    rules: forbid(['@fedrec/cli'], 'sim does not depend on the CLI'),
+  },
+);

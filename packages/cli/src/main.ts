@@ -1,0 +1,2 @@
+export { main, buildProgram } from './program.js';
+export { UsageError } from './usage-error.js';

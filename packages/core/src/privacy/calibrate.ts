@@ -1,0 +1,169 @@
+/**
+ * Budget planning: the least noise for a target ε, and the most steps a
+ * noise level affords. Both rest on ε being monotone (RDP falls with σ and
+ * grows with steps at every order, and the conversions are monotone in RDP),
+ * so a bracket followed by bisection finds the boundary.
+ */
+import {
+  assertDelta,
+  assertNoiseMultiplier,
+  assertSamplingRate,
+  assertSteps,
+  assertTargetEpsilon,
+} from './privacy-params.js';
+import { resolveRdpOrders, type RdpOrdersInput } from './rdp-orders.js';
+import { subsampledGaussianRdpVector } from './rdp-subsampled-gaussian.js';
+import { rdpToEpsilon, type DpConversion } from './rdp-to-dp.js';
+
+export interface CalibrateNoiseOptions {
+  readonly targetEpsilon: number;
+  readonly delta: number;
+  readonly samplingRate: number;
+  readonly steps: number;
+  /** Default: the dp-accounting preset. */
+  readonly orders?: RdpOrdersInput;
+  /** Default: improved. */
+  readonly conversion?: DpConversion;
+}
+
+export interface CalibratedNoise {
+  /** The smallest σ found whose ε is at most the target (within 0.01% of the true minimum). */
+  readonly noiseMultiplier: number;
+  /** ε at that σ. */
+  readonly epsilon: number;
+}
+
+export interface MaxStepsOptions {
+  readonly targetEpsilon: number;
+  readonly delta: number;
+  readonly samplingRate: number;
+  readonly noiseMultiplier: number;
+  /** Default: the dp-accounting preset. */
+  readonly orders?: RdpOrdersInput;
+  /** Default: improved. */
+  readonly conversion?: DpConversion;
+}
+
+// Stop bisecting once the bracket is this narrow relative to σ: ten times
+// tighter than the 0.1% promised, so σ·(1 − 0.001) is always over budget.
+const SIGMA_RELATIVE_TOLERANCE = 1e-4;
+// Doubling or halving σ this many times spans 1e-300 … 1e300; running out
+// means the target sits on an asymptote that no finite σ reaches.
+const MAX_BRACKET_STEPS = 1000;
+
+function epsilonOf(orders: readonly number[], rdp: readonly number[], delta: number, conversion: DpConversion): number {
+  return rdpToEpsilon(orders, rdp, delta, conversion).epsilon;
+}
+
+function scaled(vector: readonly number[], steps: number): number[] {
+  return vector.map((v) => (v === 0 ? 0 : steps * v));
+}
+
+/**
+ * The smallest noise multiplier σ for which `steps` steps at sampling rate q
+ * stay within (targetEpsilon, delta). Throws RangeError when no σ can reach
+ * the target (with the classic conversion ε stays above −log δ / (α_max − 1)
+ * however much noise is added).
+ */
+export function calibrateNoiseMultiplier(options: CalibrateNoiseOptions): CalibratedNoise {
+  const { targetEpsilon, delta, samplingRate, steps } = options;
+  assertTargetEpsilon(targetEpsilon);
+  assertDelta(delta);
+  assertSamplingRate(samplingRate);
+  assertSteps(steps);
+  const orders = resolveRdpOrders(options.orders);
+  const conversion = options.conversion ?? 'improved';
+  const epsilonAt = (sigma: number): number =>
+    epsilonOf(orders, scaled(subsampledGaussianRdpVector(samplingRate, sigma, orders), steps), delta, conversion);
+
+  // The floor: what the conversion gives for zero privacy loss.
+  const floor = epsilonOf(orders, orders.map(() => 0), delta, conversion);
+  if (floor > targetEpsilon) {
+    throw new RangeError(
+      `expected a reachable targetEpsilon, got ${targetEpsilon}: even unlimited noise gives epsilon ${floor} ` +
+        `with the ${conversion} conversion at delta ${delta} (use larger orders or the improved conversion)`,
+    );
+  }
+  if (samplingRate === 0 || steps === 0) return { noiseMultiplier: 0, epsilon: floor };
+
+  // Bracket: ε(lo) > target ≥ ε(hi).
+  let lo: number;
+  let hi: number;
+  let hiEpsilon: number;
+  const atOne = epsilonAt(1);
+  if (atOne <= targetEpsilon) {
+    hi = 1;
+    hiEpsilon = atOne;
+    lo = 0.5;
+    for (let n = 0; ; n++) {
+      const e = epsilonAt(lo);
+      if (e > targetEpsilon) break;
+      if (n >= MAX_BRACKET_STEPS) throw new RangeError(`expected epsilon to exceed ${targetEpsilon} for small noise, but it did not`);
+      hi = lo;
+      hiEpsilon = e;
+      lo /= 2;
+    }
+  } else {
+    lo = 1;
+    hi = 2;
+    for (let n = 0; ; n++) {
+      const e = epsilonAt(hi);
+      if (e <= targetEpsilon) {
+        hiEpsilon = e;
+        break;
+      }
+      if (n >= MAX_BRACKET_STEPS) {
+        throw new RangeError(`expected a reachable targetEpsilon, got ${targetEpsilon}: no finite noise multiplier reaches it`);
+      }
+      lo = hi;
+      hi *= 2;
+    }
+  }
+
+  while (hi - lo > SIGMA_RELATIVE_TOLERANCE * hi) {
+    const mid = lo + (hi - lo) / 2;
+    const e = epsilonAt(mid);
+    if (e <= targetEpsilon) {
+      hi = mid;
+      hiEpsilon = e;
+    } else {
+      lo = mid;
+    }
+  }
+  return { noiseMultiplier: hi, epsilon: hiEpsilon };
+}
+
+/**
+ * The largest number of steps at (q, σ) whose ε stays within the target, or
+ * 0 when even one step exceeds it. Infinity when a step costs nothing (q = 0
+ * or σ = ∞); capped at Number.MAX_SAFE_INTEGER.
+ */
+export function maxSteps(options: MaxStepsOptions): number {
+  const { targetEpsilon, delta, samplingRate, noiseMultiplier } = options;
+  assertTargetEpsilon(targetEpsilon);
+  assertDelta(delta);
+  assertSamplingRate(samplingRate);
+  assertNoiseMultiplier(noiseMultiplier);
+  const orders = resolveRdpOrders(options.orders);
+  const conversion = options.conversion ?? 'improved';
+  // ε depends on steps only through steps × (per-step RDP): compute that once.
+  const perStep = subsampledGaussianRdpVector(samplingRate, noiseMultiplier, orders);
+  if (perStep.every((v) => v === 0)) return Infinity;
+  const fits = (steps: number): boolean => epsilonOf(orders, scaled(perStep, steps), delta, conversion) <= targetEpsilon;
+
+  if (!fits(1)) return 0;
+  // Exponential search for a bracket fits(lo) ∧ ¬fits(hi), then bisection.
+  let lo = 1;
+  let hi = 2;
+  while (fits(hi)) {
+    lo = hi;
+    if (hi === Number.MAX_SAFE_INTEGER) return hi;
+    hi = Math.min(hi * 2, Number.MAX_SAFE_INTEGER);
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor(lo + (hi - lo) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,20 @@
+// Public API of the RDP privacy accountant: named exports only.
+export { logAdd, logSub, logSumExp, logAbsBinomial, binomialSign, erfc, logErfc } from './log-math.js';
+export type { SubsampledGaussianMechanism } from './privacy-params.js';
+export {
+  RDP_ORDER_PRESETS,
+  DEFAULT_RDP_ORDER_PRESET,
+  isRdpOrderPresetName,
+  validateRdpOrders,
+  resolveRdpOrders,
+} from './rdp-orders.js';
+export type { RdpOrderPresetName, RdpOrdersInput } from './rdp-orders.js';
+export { subsampledGaussianRdp, subsampledGaussianRdpVector, composeRdp } from './rdp-subsampled-gaussian.js';
+export { DP_CONVERSIONS, isDpConversion, rdpToEpsilon, rdpToDelta } from './rdp-to-dp.js';
+export type { DpConversion, EpsilonResult, DeltaResult } from './rdp-to-dp.js';
+export { epsilonForMechanisms } from './mechanisms-epsilon.js';
+export type { MechanismsEpsilonOptions } from './mechanisms-epsilon.js';
+export { calibrateNoiseMultiplier, maxSteps } from './calibrate.js';
+export type { CalibrateNoiseOptions, CalibratedNoise, MaxStepsOptions } from './calibrate.js';
+export { PrivacyLedger, PRIVACY_LEDGER_FORMAT, PRIVACY_LEDGER_VERSION } from './privacy-ledger.js';
+export type { PrivacyLedgerJson, PrivacyLedgerOptions, RecordedMechanism } from './privacy-ledger.js';

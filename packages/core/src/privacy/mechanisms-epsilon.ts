@@ -1,0 +1,23 @@
+/**
+ * The one-call question "what (ε, δ) do these mechanisms cost together?":
+ * compose their RDP and convert, with the accountant's defaults.
+ */
+import { resolveRdpOrders, type RdpOrdersInput } from './rdp-orders.js';
+import { composeRdp } from './rdp-subsampled-gaussian.js';
+import { rdpToEpsilon, type DpConversion, type EpsilonResult } from './rdp-to-dp.js';
+import type { SubsampledGaussianMechanism } from './privacy-params.js';
+
+export interface MechanismsEpsilonOptions {
+  readonly mechanisms: readonly SubsampledGaussianMechanism[];
+  readonly delta: number;
+  /** Default: the dp-accounting preset. */
+  readonly orders?: RdpOrdersInput;
+  /** Default: improved. */
+  readonly conversion?: DpConversion;
+}
+
+export function epsilonForMechanisms(options: MechanismsEpsilonOptions): EpsilonResult {
+  const orders = resolveRdpOrders(options.orders);
+  const rdp = composeRdp(options.mechanisms, orders);
+  return rdpToEpsilon(orders, rdp, options.delta, options.conversion ?? 'improved');
+}

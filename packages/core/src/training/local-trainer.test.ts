@@ -1,0 +1,101 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { trainLocally } from './local-trainer.js';
+import { createSharedModel } from '../model/create-model.js';
+import type { SharedModel } from '../model/shared-parameters.js';
+import { positiveItems } from '../model/shopping-event.js';
+import { scoreAllItems } from '../model/score.js';
+import { createSeededRandomSource } from '../random/seeded-random-source.js';
+import { evaluateLeaveOneOut } from '../metrics/evaluate-leave-one-out.js';
+import { clusteredPopulation } from '../test-support/clustered-population.js';
+import type { TestShopper } from '../test-support/clustered-population.js';
+import { KERNEL_BACKENDS, useBackend } from '../test-support/backends.js';
+
+const shape = { numItems: 200, dim: 16 };
+const SERVER_LR = 20;
+
+function trainOnly(shopper: TestShopper) {
+  return positiveItems(shopper.events.slice(0, -1));
+}
+
+function fitUser(model: SharedModel, shopper: TestShopper, seed: number): Float32Array {
+  return trainLocally({ model, positives: trainOnly(shopper), random: createSeededRandomSource(seed), config: { epochs: 0 } }).userVector;
+}
+
+function hr10(model: SharedModel, shoppers: TestShopper[]): number {
+  return evaluateLeaveOneOut({
+    numItems: shape.numItems,
+    users: shoppers,
+    scoreAll: (s, i) => scoreAllItems(model.shape, model.values, fitUser(model, s, i)),
+    seed: 'eval',
+  }).hr;
+}
+
+/**
+ * Plain federated averaging of the local deltas with a server learning rate,
+ * enough to exercise training end to end. Each item row is touched by few
+ * shoppers, so the mean shrinks it; the server step makes up for that.
+ */
+function federatedRounds(model: SharedModel, shoppers: TestShopper[], rounds: number, seed: string): SharedModel {
+  let current = model;
+  for (let r = 0; r < rounds; r++) {
+    const sum = new Float64Array(current.values.length);
+    shoppers.forEach((s, i) => {
+      const { delta } = trainLocally({ model: current, positives: trainOnly(s), random: createSeededRandomSource(`${seed}/${r}/${i}`) });
+      for (let j = 0; j < sum.length; j++) sum[j]! += delta.values[j]!;
+    });
+    const values = Float32Array.from(current.values, (v, j) => v + (SERVER_LR * sum[j]!) / shoppers.length);
+    current = { shape, version: current.version + 1, values };
+  }
+  return current;
+}
+
+describe.each(KERNEL_BACKENDS)('local training on %s', (backend) => {
+  beforeAll(() => useBackend(backend));
+  const shoppers = clusteredPopulation({ shoppers: 150, numItems: shape.numItems, clusters: 8, eventsPerShopper: 12, random: createSeededRandomSource('pop') });
+
+  it('lowers the loss on the shopper’s own triplets', () => {
+    const model = createSharedModel(shape, { seed: 1 });
+    const result = trainLocally({ model, positives: trainOnly(shoppers[0]!), random: createSeededRandomSource(3), config: { epochs: 5 } });
+    expect(result.lossAfter).toBeLessThan(result.lossBefore);
+    expect(result.triplets).toBeGreaterThan(0);
+  });
+
+  it('changes only rows the shopper’s triplets touched, and returns a dense delta of the full shape', () => {
+    const model = createSharedModel(shape, { seed: 1 });
+    const { delta } = trainLocally({ model, positives: trainOnly(shoppers[1]!), random: createSeededRandomSource(3), config: { negativesPerPositive: 1, epochs: 1, userEpochs: 1 } });
+    expect(delta.values.length).toBe(shape.numItems * (shape.dim + 1));
+    expect(delta.baseVersion).toBe(model.version);
+    let changedRows = 0;
+    for (let i = 0; i < shape.numItems; i++) if (delta.values.subarray(i * shape.dim, (i + 1) * shape.dim).some((v) => v !== 0)) changedRows++;
+    // 11 positives, 11 negatives at most.
+    expect(changedRows).toBeGreaterThan(10);
+    expect(changedRows).toBeLessThanOrEqual(22);
+  });
+
+  it('federated rounds raise HR@10 well above the untrained model', () => {
+    const model = createSharedModel(shape, { seed: 2 });
+    const before = hr10(model, shoppers);
+    const trained = federatedRounds(model, shoppers, 8, 'fed');
+    const after = hr10(trained, shoppers);
+    expect(before).toBeLessThan(0.3);
+    expect(after).toBeGreaterThan(before + 0.3);
+  });
+
+  it('same seed, same result — bit for bit', () => {
+    const model = createSharedModel(shape, { seed: 5 });
+    const run = () => trainLocally({ model, positives: trainOnly(shoppers[2]!), random: createSeededRandomSource('same') });
+    const a = run();
+    const b = run();
+    expect(Array.from(a.delta.values)).toEqual(Array.from(b.delta.values));
+    expect(Array.from(a.userVector)).toEqual(Array.from(b.userVector));
+    const c = trainLocally({ model, positives: trainOnly(shoppers[2]!), random: createSeededRandomSource('other') });
+    expect(Array.from(c.delta.values)).not.toEqual(Array.from(a.delta.values));
+  });
+
+  it('a shopper with no history contributes a zero delta and keeps a zero vector', () => {
+    const model = createSharedModel(shape, { seed: 1 });
+    const result = trainLocally({ model, positives: positiveItems([]), random: createSeededRandomSource(1) });
+    expect(result.delta.values.every((v) => v === 0)).toBe(true);
+    expect(result.triplets).toBe(0);
+  });
+});
