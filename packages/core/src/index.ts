@@ -11,7 +11,7 @@ export { nextInt } from './random/random-source.js';
 export { createCryptoRandomSource } from './random/crypto-random-source.js';
 export { createSeededRandomSource, deriveSeed } from './random/seeded-random-source.js';
 export { addGaussianNoise, gaussianVector } from './random/gaussian.js';
-export { trainLocally } from './training/local-trainer.js';
+export { trainLocally, fitUserVector } from './training/local-trainer.js';
 export type { LocalTrainingInput, LocalTrainingResult } from './training/local-trainer.js';
 export { DEFAULT_LOCAL_TRAINING, resolveLocalTrainingConfig } from './training/local-training-config.js';
 export type { LocalTrainingConfig } from './training/local-training-config.js';
@@ -29,3 +29,9 @@ export { FormatError, FORMAT_VERSION, HEADER_BYTES, peekHeader, encodeModel, dec
 export type { FormatErrorCode, TensorDtype, TensorHeader, TensorKind, DecodeOptions } from './format/index.js';
 export { hitRate, ndcg, rankOfScore, rankAmongCandidates, rankInCatalogue, sampleNegatives, topK, outranks, itemMask, catalogueCoverage, intraListDiversity, evaluateLeaveOneOut } from './metrics/index.js';
 export type { ItemMask, ItemFeatures, SampleNegativesOptions, LeaveOneOutUser, LeaveOneOutOptions, LeaveOneOutReport } from './metrics/index.js';
+export { PrivacyLedger, calibrateNoiseMultiplier, maxSteps, epsilonForMechanisms, rdpToEpsilon, subsampledGaussianRdp, subsampledGaussianRdpVector, composeRdp } from './privacy/index.js';
+export type { SubsampledGaussianMechanism, DpConversion, EpsilonResult, PrivacyLedgerJson, RecordedMechanism } from './privacy/index.js';
+export { RDP_ORDER_PRESETS, DEFAULT_RDP_ORDER_PRESET, isRdpOrderPresetName, resolveRdpOrders, validateRdpOrders, DP_CONVERSIONS, isDpConversion, rdpToDelta, PRIVACY_LEDGER_FORMAT, PRIVACY_LEDGER_VERSION } from './privacy/index.js';
+export type { RdpOrderPresetName, RdpOrdersInput, DeltaResult, MechanismsEpsilonOptions, CalibrateNoiseOptions, CalibratedNoise, MaxStepsOptions, PrivacyLedgerOptions } from './privacy/index.js';
+export { PROTOCOL_VERSION, MessageKind, ProtocolEvent, RoundOutcome, RejectReason, REJECT_REASON_NAMES, rejectReasonName, isRejectReasonCode, rejectReasonForFormatError, CLIENT_ID_PATTERN, MAX_EXAMPLE_COUNT, MESSAGE_SCHEMAS, clientIdSchema, parameterShapeSchema, readyMessageSchema, welcomeMessageSchema, roundStartMessageSchema, updateMessageSchema, updateAcceptedMessageSchema, rejectedMessageSchema, roundClosedMessageSchema, handshakeAuthSchema, enrolResponseSchema, parseMessage, parseHandshakeAuth, toBytes } from './protocol/index.js';
+export type { MessageKindCode, MessageKindName, ProtocolEventName, RoundOutcomeCode, RoundOutcomeName, RejectReasonCode, RejectReasonName, ReadyMessage, WelcomeMessage, RoundStartMessage, UpdateMessage, UpdateAcceptedMessage, RejectedMessage, RoundClosedMessage, HandshakeAuth, EnrolResponse, ProtocolMessages, ParseResult, ParseFailureReason } from './protocol/index.js';

@@ -55,7 +55,8 @@ const sgdStep: KernelFunc = ({ inputs, backend, attrs }) => {
   bOut.set(bias);
   const n = end - start;
   // uOut accumulates ∇_u; eOut/bOut take each triplet's step directly,
-  // computed from the *starting* values in emb/bias.
+  // computed from the *starting* values in emb/bias. Two loops rather than a
+  // branch in the innermost one: this is the hot path of local training.
   for (let k = start; k < end; k++) {
     const pi = pos[k]!;
     const ni = neg[k]!;
@@ -64,18 +65,21 @@ const sgdStep: KernelFunc = ({ inputs, backend, attrs }) => {
     let x = bias[pi]! - bias[ni]!;
     for (let j = 0; j < d; j++) x += u[j]! * (emb[p + j]! - emb[q + j]!);
     const g = -w[k]! * sigmoid(-x);
-    for (let j = 0; j < d; j++) {
-      const ep = emb[p + j]!;
-      const en = emb[q + j]!;
-      uOut[j]! += g * (ep - en);
-      if (updateItems) {
-        eOut[p + j]! -= lr * (g * u[j]! + l2 * ep);
-        eOut[q + j]! -= lr * (-g * u[j]! + l2 * en);
-      }
-    }
     if (updateItems) {
-      bOut[pi]! -= lr * (g + l2 * bias[pi]!);
-      bOut[ni]! -= lr * (-g + l2 * bias[ni]!);
+      const step = lr * g;
+      const decay = lr * l2;
+      for (let j = 0; j < d; j++) {
+        const ep = emb[p + j]!;
+        const en = emb[q + j]!;
+        const uj = u[j]!;
+        uOut[j]! += g * (ep - en);
+        eOut[p + j]! -= step * uj + decay * ep;
+        eOut[q + j]! += step * uj - decay * en;
+      }
+      bOut[pi]! -= step + decay * bias[pi]!;
+      bOut[ni]! += step - decay * bias[ni]!;
+    } else {
+      for (let j = 0; j < d; j++) uOut[j]! += g * (emb[p + j]! - emb[q + j]!);
     }
   }
   const scale = n > 0 ? lrUser / n : 0;

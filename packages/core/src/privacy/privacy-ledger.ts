@@ -123,9 +123,10 @@ export class PrivacyLedger {
   /** Whether recording `next` as well would take ε above `targetEpsilon` at `delta`. Records nothing. */
   wouldExceed(next: RecordedMechanism, targetEpsilon: number, delta: number, conversion: DpConversion = 'improved'): boolean {
     const { samplingRate, noiseMultiplier, steps } = normalise(next, 'next');
-    if (typeof targetEpsilon !== 'number' || Number.isNaN(targetEpsilon)) {
-      throw new TypeError(`expected targetEpsilon to be a number, got ${String(targetEpsilon)}`);
+    if (typeof targetEpsilon !== 'number') {
+      throw new TypeError(`expected targetEpsilon to be a number, got ${typeof targetEpsilon}`);
     }
+    if (Number.isNaN(targetEpsilon)) throw new RangeError('expected targetEpsilon to be a number, got NaN');
     const total = this.rdp();
     if (steps > 0) {
       const perStep = this.#perStep(samplingRate, noiseMultiplier);

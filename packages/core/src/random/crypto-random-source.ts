@@ -23,9 +23,13 @@ export function createCryptoRandomSource(): RandomSource {
     }
     return block[next++]!;
   };
+  const fillUint32 = (out: Uint32Array): void => {
+    for (let start = 0; start < out.length; start += BLOCK_WORDS) cryptoApi.getRandomValues(out.subarray(start, start + BLOCK_WORDS));
+  };
   return {
     kind: 'crypto',
     nextUint32,
+    fillUint32,
     // 53 bits: 27 from one word, 26 from another.
     nextFloat: () => ((nextUint32() >>> 5) * 67108864 + (nextUint32() >>> 6)) / 9007199254740992,
   };

@@ -9,6 +9,8 @@ export interface RandomSource {
   nextFloat(): number;
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number;
+  /** Fill `out` with uniform 32-bit words (bulk: what noise generation uses). */
+  fillUint32(out: Uint32Array): void;
   /** `'crypto'` for an unpredictable source, `'seeded'` for a reproducible one. */
   readonly kind: 'crypto' | 'seeded';
 }

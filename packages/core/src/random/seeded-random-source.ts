@@ -12,6 +12,9 @@ export function createSeededRandomSource(seed: string | number): RandomSource {
     kind: 'seeded',
     nextFloat: () => prng.double(),
     nextUint32: () => prng.int32() >>> 0,
+    fillUint32: (out) => {
+      for (let i = 0; i < out.length; i++) out[i] = prng.int32() >>> 0;
+    },
   };
 }
 

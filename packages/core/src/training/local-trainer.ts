@@ -20,6 +20,11 @@ export interface LocalTrainingInput {
   /** Stream for negative sampling and shuffling (never the noise stream). */
   readonly random: RandomSource;
   readonly config?: Partial<LocalTrainingConfig>;
+  /**
+   * Measure the loss on the first joint epoch's triplets before and after
+   * that epoch (diagnostics; two extra passes). Off by default.
+   */
+  readonly measureLoss?: boolean;
 }
 
 export interface LocalTrainingResult {
@@ -29,7 +34,10 @@ export interface LocalTrainingResult {
   readonly delta: ModelUpdate;
   /** Triplets processed in both phases. */
   readonly triplets: number;
-  /** Mean BPR loss per triplet on the first joint epoch's triplets, before and after training. */
+  /**
+   * With `measureLoss`: mean BPR loss per triplet on the first joint epoch's
+   * triplets before and after that epoch (0 otherwise).
+   */
   readonly lossBefore: number;
   readonly lossAfter: number;
 }
@@ -54,8 +62,39 @@ interface Triplets {
  * not O(catalogue · d).
  */
 export function trainLocally(input: LocalTrainingInput): LocalTrainingResult {
-  registerFedRecKernels();
   const config = resolveLocalTrainingConfig(input.config);
+  const run = runTraining(input, config);
+  const { model } = input;
+  let delta: ModelUpdate;
+  if (run.local === model.values) {
+    delta = zeroDelta(model);
+  } else {
+    const values = new Float32Array(run.local.length);
+    for (let i = 0; i < values.length; i++) values[i] = run.local[i]! - model.values[i]!;
+    delta = { shape: model.shape, baseVersion: model.version, values };
+  }
+  return { userVector: run.userVector, delta, triplets: run.triplets, lossBefore: run.lossBefore, lossAfter: run.lossAfter };
+}
+
+/**
+ * Fit only the shopper's own vector against a frozen shared model — what a
+ * device does before recommending, and what evaluation does per shopper.
+ */
+export function fitUserVector(input: Omit<LocalTrainingInput, 'config'> & { config?: Partial<Omit<LocalTrainingConfig, 'epochs'>> }): Float32Array {
+  return runTraining(input, resolveLocalTrainingConfig({ ...input.config, epochs: 0 })).userVector;
+}
+
+interface TrainingRun {
+  readonly userVector: Float32Array;
+  /** The trained copy of the shared parameters (the model's own array when nothing was trained). */
+  readonly local: Float32Array;
+  readonly triplets: number;
+  readonly lossBefore: number;
+  readonly lossAfter: number;
+}
+
+function runTraining(input: Omit<LocalTrainingInput, 'config'>, config: LocalTrainingConfig): TrainingRun {
+  registerFedRecKernels();
   const { model, random } = input;
   const { numItems, dim } = model.shape;
   const { items: posItems, weights: posWeights } = input.positives;
@@ -66,16 +105,21 @@ export function trainLocally(input: LocalTrainingInput): LocalTrainingResult {
   const sampler = new NegativeSampler(numItems, posItems);
   const totalEpochs = config.userEpochs + config.epochs;
   if (posItems.length === 0 || sampler.available === 0 || totalEpochs === 0) {
-    return { userVector: userStart, delta: zeroDelta(model), triplets: 0, lossBefore: 0, lossAfter: 0 };
+    return { userVector: userStart, local: model.values, triplets: 0, lossBefore: 0, lossAfter: 0 };
   }
 
   // Each epoch trains on a working set — the rows its triplets touch — cut
   // from a local copy of the shared table and written back after the epoch.
   // A step then costs O(batch · d), not O(catalogue · d), and the delta is
   // the local copy minus the model, dense by construction.
-  const local = Float32Array.from(model.values);
+  // With the shared parameters frozen throughout, nothing is written back:
+  // read the model itself and skip the copy.
+  const frozen = config.epochs === 0;
+  const local = frozen ? model.values : Float32Array.from(model.values);
   const userOptimizer = tf.train.sgd(config.userLearningRate);
   const itemOptimizer = tf.train.sgd(config.learningRate);
+  // Item → working-set row (−1: not in it), reused across epochs.
+  const rowOf = new Int32Array(numItems).fill(-1);
   let userVector: Float32Array = userStart;
   let triplets = 0;
   let lossBefore = 0;
@@ -83,8 +127,8 @@ export function trainLocally(input: LocalTrainingInput): LocalTrainingResult {
   try {
     for (let e = 0; e < totalEpochs; e++) {
       const joint = e >= config.userEpochs;
-      const epoch = sampleEpoch(posItems, posWeights, sampler, config.negativesPerPositive, random);
-      const probe = e === config.userEpochs || (config.epochs === 0 && e === 0);
+      const epoch = sampleEpoch(posItems, posWeights, sampler, config.negativesPerPositive, random, rowOf);
+      const probe = input.measureLoss === true && (e === config.userEpochs || (config.epochs === 0 && e === 0));
       const result = trainEpoch({ local, shape: model.shape, userVector, epoch, joint, probe, config, userOptimizer, itemOptimizer });
       userVector = result.userVector;
       triplets += epoch.rows.positives.length;
@@ -97,9 +141,7 @@ export function trainLocally(input: LocalTrainingInput): LocalTrainingResult {
     userOptimizer.dispose();
     itemOptimizer.dispose();
   }
-  const delta = new Float32Array(local.length);
-  for (let i = 0; i < local.length; i++) delta[i] = local[i]! - model.values[i]!;
-  return { userVector, delta: { shape: model.shape, baseVersion: model.version, values: delta }, triplets, lossBefore, lossAfter };
+  return { userVector, local, triplets, lossBefore, lossAfter };
 }
 
 interface EpochTriplets {
@@ -131,7 +173,7 @@ function trainEpoch(input: EpochInput): EpochOutcome {
   const biasRows = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
     const item = epoch.items[r]!;
-    embRows.set(local.subarray(item * dim, item * dim + dim), r * dim);
+    for (let j = 0; j < dim; j++) embRows[r * dim + j] = local[item * dim + j]!;
     biasRows[r] = local[biasStart + item]!;
   }
   const probeTriplets = input.probe ? epoch.rows : undefined;
@@ -141,7 +183,7 @@ function trainEpoch(input: EpochInput): EpochOutcome {
   if (joint) {
     for (let r = 0; r < rows; r++) {
       const item = epoch.items[r]!;
-      local.set(trained.emb.subarray(r * dim, r * dim + dim), item * dim);
+      for (let j = 0; j < dim; j++) local[item * dim + j] = trained.emb[r * dim + j]!;
       local[biasStart + item] = trained.bias[r]!;
     }
   }
@@ -234,49 +276,53 @@ function toVariable<R extends tf.Rank>(initial: tf.Tensor<R>): tf.Variable<R> {
 }
 
 /** One epoch's triplets: every positive with fresh negatives, shuffled, over a compact working set. */
+/**
+ * One epoch's triplets: every positive with fresh negatives, shuffled, over a
+ * compact working set. `rowOf` is scratch space (all −1 on entry and exit).
+ */
 function sampleEpoch(
   posItems: Int32Array,
   posWeights: Float32Array,
   sampler: NegativeSampler,
   perPositive: number,
   random: RandomSource,
+  rowOf: Int32Array,
 ): EpochTriplets {
   const n = posItems.length * perPositive;
   const positives = new Int32Array(n);
   const negatives = new Int32Array(n);
   const weights = new Float32Array(n);
   // Working-set rows: the positives first (rows 0..P−1), then negatives in order of first draw.
-  const rowOf = new Map<number, number>();
-  const items: number[] = Array.from(posItems);
-  posItems.forEach((item, row) => rowOf.set(item, row));
+  const items = new Int32Array(posItems.length + n);
+  items.set(posItems);
+  let rows = posItems.length;
+  posItems.forEach((item, row) => (rowOf[item] = row));
+  // Visit positives in a random order (Fisher–Yates), each with its fresh
+  // negatives, so batches mix items.
+  const order = Int32Array.from(posItems.keys());
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = nextInt(random, i + 1);
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
   for (let k = 0; k < n; k++) {
-    const p = Math.floor(k / perPositive);
+    const p = order[Math.floor(k / perPositive)]!;
     positives[k] = p;
     weights[k] = posWeights[p]!;
     const item = sampler.sample(random);
-    let row = rowOf.get(item);
-    if (row === undefined) {
-      row = items.length;
-      rowOf.set(item, row);
-      items.push(item);
+    let row = rowOf[item]!;
+    if (row < 0) {
+      row = rows++;
+      rowOf[item] = row;
+      items[row] = item;
     }
     negatives[k] = row;
   }
-  // Fisher–Yates, so batches mix items.
-  for (let k = n - 1; k > 0; k--) {
-    const j = nextInt(random, k + 1);
-    swap(positives, k, j);
-    swap(negatives, k, j);
-    swap(weights, k, j);
-  }
-  return { items: Int32Array.from(items), rows: { positives, negatives, weights } };
+  for (let r = 0; r < rows; r++) rowOf[items[r]!] = -1;
+  return { items: items.subarray(0, rows), rows: { positives, negatives, weights } };
 }
 
-function swap(a: Int32Array | Float32Array, i: number, j: number): void {
-  const t = a[i]!;
-  a[i] = a[j]!;
-  a[j] = t;
-}
 
 function sliceBatch(t: Triplets, start: number, end: number): BprBatch {
   return {

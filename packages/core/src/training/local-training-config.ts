@@ -23,7 +23,7 @@ export const DEFAULT_LOCAL_TRAINING: LocalTrainingConfig = {
   userEpochs: 10,
   epochs: 2,
   negativesPerPositive: 2,
-  batchSize: 256,
+  batchSize: 1024,
 };
 
 export function resolveLocalTrainingConfig(partial: Partial<LocalTrainingConfig> = {}): LocalTrainingConfig {

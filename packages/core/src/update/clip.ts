@@ -20,13 +20,12 @@ export function clipToNorm(values: Float32Array, clipNorm: number): { normBefore
   if (!Number.isFinite(normBefore)) throw new RangeError('expected a finite update to clip, got NaN or Infinity');
   if (normBefore <= clipNorm) return { normBefore, scale: 1 };
   let scale = clipNorm / normBefore;
+  const original = Float32Array.from(values);
   for (let attempt = 0; attempt < 4; attempt++) {
-    const scaled = Float32Array.from(values, (v) => v * scale);
-    if (l2Norm(scaled) <= clipNorm) {
-      values.set(scaled);
-      return { normBefore, scale };
-    }
+    for (let i = 0; i < values.length; i++) values[i] = original[i]! * scale;
+    if (l2Norm(values) <= clipNorm) return { normBefore, scale };
     scale *= 1 - 2 ** -22; // float32 rounding pushed us over: step down a hair
   }
+  values.set(original);
   throw new RangeError(`could not clip to ${clipNorm}`);
 }

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { MessageKind, RoundOutcome } from './message-kind.js';
+import { PROTOCOL_VERSION } from './protocol-version.js';
+
+/**
+ * Runtime schemas for every protocol message's metadata, and the types
+ * inferred from them: one source of truth for server and client. Tensors never
+ * appear here: they travel beside the metadata as a binary attachment (the
+ * bytes of core's tensor format), never as JSON number arrays.
+ *
+ * Messages a server accepts from clients are strict (unknown keys refused),
+ * so a client cannot smuggle extra data alongside its update; messages a
+ * client accepts from the server tolerate extra keys, so a server can add an
+ * optional field without breaking older clients.
+ */
+
+const U32_MAX = 0xffff_ffff;
+
+/** Model versions live in the tensor header's u32 field. */
+const modelVersionSchema = z.number().int().min(0).max(U32_MAX);
+const roundIdSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const countSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** Client ids are chosen by the server (or an issuer) and embedded in tokens; keep them boring. */
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const clientIdSchema = z.string().regex(CLIENT_ID_PATTERN);
+
+export const parameterShapeSchema = z.object({
+  numItems: z.number().int().min(1).max(U32_MAX),
+  dim: z.number().int().min(1).max(U32_MAX),
+});
+
+/** Largest example count a client may report; the server clamps further to its own limit. */
+export const MAX_EXAMPLE_COUNT = 1_000_000_000;
+
+export const readyMessageSchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal(MessageKind.ready),
+  /** False withdraws the client from future cohorts (e.g. on battery or a metered network). */
+  eligible: z.boolean(),
+});
+
+export const welcomeMessageSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal(MessageKind.welcome),
+  clientId: clientIdSchema,
+  modelVersion: modelVersionSchema,
+  shape: parameterShapeSchema,
+  /** Largest update file, in bytes, the server will look at. */
+  maxUpdateBytes: z.number().int().min(1),
+});
+
+export const roundStartMessageSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal(MessageKind.roundStart),
+  roundId: roundIdSchema,
+  modelVersion: modelVersionSchema,
+  /** Milliseconds the server will wait for updates (relative, so clocks need not agree). */
+  timeoutMs: z.number().int().min(1),
+  /** True when the server weights the mean by example count and wants `exampleCount` in the update. */
+  wantsExampleCount: z.boolean(),
+});
+
+export const updateMessageSchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal(MessageKind.update),
+  roundId: roundIdSchema,
+  /** Only when the round asked for it: the number of training examples behind the update. */
+  exampleCount: z.number().int().min(1).max(MAX_EXAMPLE_COUNT).optional(),
+});
+
+export const updateAcceptedMessageSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal(MessageKind.updateAccepted),
+  roundId: roundIdSchema,
+});
+
+export const rejectedMessageSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal(MessageKind.rejected),
+  /** A RejectReason code. Any positive integer parses, so a client survives codes added after it was built. */
+  reason: z.number().int().min(1),
+  /** The round the refused message named, when it named one this server could read. */
+  roundId: roundIdSchema.nullable(),
+  /** Human-readable, built from field names and numbers only: never echoes the refused payload. */
+  message: z.string().max(500),
+});
+
+export const roundClosedMessageSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal(MessageKind.roundClosed),
+  roundId: roundIdSchema,
+  outcome: z.union([z.literal(RoundOutcome.applied), z.literal(RoundOutcome.abandoned)]),
+  /** The version current after the round (unchanged if abandoned). */
+  modelVersion: modelVersionSchema,
+  /** Updates accepted in the round. */
+  accepted: countSchema,
+});
+
+/** What a client puts in socket.io's handshake `auth`. */
+export const handshakeAuthSchema = z.strictObject({
+  token: z.string().min(1).max(2048),
+  protocolVersion: z.number().int(),
+});
+
+/** Body of the server's `POST /enrol` response. */
+export const enrolResponseSchema = z.object({
+  clientId: clientIdSchema,
+  token: z.string().min(1).max(2048),
+  /** Milliseconds since the epoch. */
+  expiresAt: z.number().int().min(0),
+});
+
+export type ReadyMessage = z.infer<typeof readyMessageSchema>;
+export type WelcomeMessage = z.infer<typeof welcomeMessageSchema>;
+export type RoundStartMessage = z.infer<typeof roundStartMessageSchema>;
+export type UpdateMessage = z.infer<typeof updateMessageSchema>;
+export type UpdateAcceptedMessage = z.infer<typeof updateAcceptedMessageSchema>;
+export type RejectedMessage = z.infer<typeof rejectedMessageSchema>;
+export type RoundClosedMessage = z.infer<typeof roundClosedMessageSchema>;
+export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
+export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
+
+/** Metadata type of each message kind. */
+export interface ProtocolMessages {
+  ready: ReadyMessage;
+  welcome: WelcomeMessage;
+  roundStart: RoundStartMessage;
+  update: UpdateMessage;
+  updateAccepted: UpdateAcceptedMessage;
+  rejected: RejectedMessage;
+  roundClosed: RoundClosedMessage;
+}
+
+export const MESSAGE_SCHEMAS = {
+  ready: readyMessageSchema,
+  welcome: welcomeMessageSchema,
+  roundStart: roundStartMessageSchema,
+  update: updateMessageSchema,
+  updateAccepted: updateAcceptedMessageSchema,
+  rejected: rejectedMessageSchema,
+  roundClosed: roundClosedMessageSchema,
+} as const satisfies { [K in keyof ProtocolMessages]: z.ZodType<ProtocolMessages[K]> };

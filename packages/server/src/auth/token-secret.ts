@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const TOKEN_SECRET_FILE = 'token-secret';
+
+/**
+ * The HMAC key to sign tokens with when none is configured: read from
+ * `modelDir/token-secret`, or created there (mode 0600) on first start so that
+ * tokens stay valid across restarts. Without a model dir the key lives only
+ * in memory and every restart invalidates every token.
+ */
+export async function loadOrCreateTokenSecret(modelDir: string | undefined): Promise<string> {
+  if (modelDir === undefined) return randomBytes(32).toString('hex');
+  const file = join(modelDir, TOKEN_SECRET_FILE);
+  try {
+    const text = (await readFile(file, 'utf8')).trim();
+    if (text.length >= 32) return text;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const secret = randomBytes(32).toString('hex');
+  // 'w' rather than 'wx': a too-short file left by a crash is replaced.
+  const handle = await open(file, 'w', 0o600);
+  try {
+    await handle.writeFile(`${secret}\n`, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return secret;
+}

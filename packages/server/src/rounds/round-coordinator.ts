@@ -1,0 +1,335 @@
+import type { RejectReasonName, RoundOutcomeName, RoundStartMessage, UpdateMessage } from '@fedrec/core';
+import { MessageKind, PROTOCOL_VERSION, createSeededRandomSource, deriveSeed } from '@fedrec/core';
+import type { Logger } from 'pino';
+import type { RoundsConfig } from '../config/server-config.js';
+import type { ModelState } from '../model/model-state.js';
+import type { ServerOptimiser } from '../optimisers/server-optimiser.js';
+import type { ServerStats } from '../status/server-stats.js';
+import { sampleCohort } from './cohort-sampler.js';
+import { checkUpdateBytes, decodeClientUpdate } from './decode-client-update.js';
+import { UpdateAccumulator } from './update-accumulator.js';
+
+export type CloseCause =
+  /** `targetUpdates` were accepted. */
+  | 'target'
+  /** Every cohort member has submitted or left. */
+  | 'cohort-done'
+  /** `timeoutMs` passed. */
+  | 'deadline'
+  /** The server is closing. */
+  | 'shutdown'
+  /** The sampled cohort was smaller than `minUpdates`: nobody was invited. */
+  | 'cohort-too-small';
+
+export interface RoundOpenedInfo {
+  readonly roundId: number;
+  readonly modelVersion: number;
+  readonly cohort: readonly string[];
+  readonly message: RoundStartMessage;
+}
+
+export interface RoundClosedInfo {
+  readonly roundId: number;
+  readonly outcome: RoundOutcomeName;
+  readonly cause: CloseCause;
+  /** Current after the round (bumped if applied). */
+  readonly modelVersion: number;
+  readonly accepted: number;
+  readonly cohortSize: number;
+  readonly durationMs: number;
+}
+
+export interface AppliedRound {
+  readonly roundId: number;
+  readonly modelVersion: number;
+  readonly accepted: number;
+  readonly cohortSize: number;
+  /** Sum of the weights in the mean (= accepted when uniform). */
+  readonly totalWeight: number;
+  /** The round id the next round will get. */
+  readonly nextRoundId: number;
+}
+
+export interface CoordinatorHooks {
+  /** Invite `cohort` to the round, sending the model bytes (the same bytes for all). */
+  roundOpened(info: RoundOpenedInfo, model: Uint8Array): void;
+  /** Tell everyone how the round ended. Called after `commit` has resolved for an applied round. */
+  roundClosed(info: RoundClosedInfo): void;
+  /** Make the just-applied round durable. May reject: the failure is logged and the server carries on. */
+  commit(applied: AppliedRound): Promise<void>;
+}
+
+export interface CoordinatorDeps {
+  readonly rounds: RoundsConfig;
+  readonly samplingSeed: string;
+  readonly nextRoundId: number;
+  readonly model: ModelState;
+  readonly optimiser: ServerOptimiser;
+  readonly stats: ServerStats;
+  readonly logger: Logger;
+  readonly hooks: CoordinatorHooks;
+}
+
+export type SubmitResult =
+  | { readonly ok: true; readonly roundId: number }
+  | { readonly ok: false; readonly reason: RejectReasonName; readonly roundId: number | null; readonly message: string };
+
+/** What a reconnecting cohort member needs to resume an open round. */
+export interface PendingInvitation {
+  readonly message: RoundStartMessage;
+  readonly model: Uint8Array;
+}
+
+interface OpenRound {
+  readonly id: number;
+  readonly modelVersion: number;
+  readonly cohort: ReadonlySet<string>;
+  readonly target: number;
+  readonly submitted: Set<string>;
+  /** Cohort members currently disconnected without having submitted. */
+  readonly departed: Set<string>;
+  readonly openedAt: number;
+  readonly message: RoundStartMessage;
+  readonly deadline: ReturnType<typeof setTimeout>;
+}
+
+type Phase = 'idle' | 'open' | 'committing';
+
+/**
+ * The round state machine, independent of sockets: who is connected and
+ * eligible, when a round opens, who is in its cohort, which updates count,
+ * and when the round is applied or abandoned.
+ *
+ *   idle ──(≥ minClients eligible)──▶ open ──(target / all in / deadline / shutdown)──▶
+ *     ├─ ≥ minUpdates: optimiser step, version bump, commit ──▶ committing ──▶ idle
+ *     └─ otherwise: abandoned, model unchanged ──────────────────────────────▶ idle
+ *
+ * Only one round is open at a time, so "current round" is unambiguous, and the
+ * model never changes while a round is open.
+ */
+export class RoundCoordinator {
+  /** Connected clients and whether each is eligible. */
+  private readonly clients = new Map<string, boolean>();
+  private readonly accumulator: UpdateAccumulator;
+  private round: OpenRound | null = null;
+  private phase: Phase = 'idle';
+  private stopping = false;
+  private nextId: number;
+  private openTimer: ReturnType<typeof setTimeout> | null = null;
+  private committing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: CoordinatorDeps) {
+    this.nextId = deps.nextRoundId;
+    this.accumulator = new UpdateAccumulator(deps.model.floats);
+  }
+
+  get nextRoundId(): number {
+    return this.nextId;
+  }
+
+  /** The open round's id, or null between rounds. */
+  get currentRoundId(): number | null {
+    return this.round?.id ?? null;
+  }
+
+  get phaseName(): Phase | 'stopped' {
+    return this.stopping && this.phase === 'idle' ? 'stopped' : this.phase;
+  }
+
+  get connectedCount(): number {
+    return this.clients.size;
+  }
+
+  get eligibleCount(): number {
+    let n = 0;
+    for (const eligible of this.clients.values()) if (eligible) n++;
+    return n;
+  }
+
+  /** Registers a connection (not yet eligible). Returns the open round's invitation if this client is owed one. */
+  clientConnected(clientId: string): PendingInvitation | null {
+    this.clients.set(clientId, this.clients.get(clientId) ?? false);
+    const round = this.round;
+    if (round === null || !round.cohort.has(clientId) || round.submitted.has(clientId)) return null;
+    round.departed.delete(clientId);
+    return { message: round.message, model: this.deps.model.bytes() };
+  }
+
+  clientReady(clientId: string, eligible: boolean): void {
+    if (!this.clients.has(clientId)) return;
+    this.clients.set(clientId, eligible);
+    if (eligible) this.scheduleOpen(0);
+  }
+
+  clientDisconnected(clientId: string): void {
+    this.clients.delete(clientId);
+    const round = this.round;
+    if (round === null || !round.cohort.has(clientId) || round.submitted.has(clientId)) return;
+    round.departed.add(clientId);
+    if (round.submitted.size + round.departed.size >= round.cohort.size) this.finishSoon('cohort-done');
+  }
+
+  /**
+   * Validates and, if everything checks out, counts one client's update.
+   * Cheap checks (size, round, cohort, duplicate) run before the update is
+   * decoded. Nothing changes unless the result is ok.
+   */
+  submitUpdate(clientId: string, meta: UpdateMessage, binary: unknown): SubmitResult {
+    const { shape } = this.deps.model;
+    const fail = (reason: RejectReasonName, message: string): SubmitResult => ({ ok: false, reason, roundId: meta.roundId, message });
+    const checked = checkUpdateBytes(binary, shape);
+    if (!checked.ok) return fail(checked.reason, checked.message);
+    const round = this.round;
+    if (this.phase !== 'open' || round === null || meta.roundId !== round.id) {
+      const current = round === null ? 'no round is open' : `round ${round.id} is open`;
+      return fail('STALE_ROUND', `round ${meta.roundId} is not open (${current})`);
+    }
+    if (!round.cohort.has(clientId)) return fail('NOT_IN_COHORT', `this client is not in round ${round.id}'s cohort`);
+    if (round.submitted.has(clientId)) return fail('DUPLICATE', `this client already has an update in round ${round.id}`);
+    const decoded = decodeClientUpdate(checked.bytes, shape);
+    if (!decoded.ok) return fail(decoded.reason, decoded.message);
+    if (decoded.update.baseVersion !== round.modelVersion) {
+      return fail('STALE_ROUND', `update was computed against model version ${decoded.update.baseVersion}, round ${round.id} uses ${round.modelVersion}`);
+    }
+    let weight = 1;
+    if (this.deps.rounds.weighting === 'examples') {
+      if (meta.exampleCount === undefined) return fail('MALFORMED', 'exampleCount: required by this round');
+      // Clamped so one client cannot claim the whole mean.
+      weight = Math.min(meta.exampleCount, this.deps.rounds.maxExampleCount);
+    }
+    this.accumulator.add(decoded.update.values, weight);
+    round.submitted.add(clientId);
+    this.deps.stats.updatesAccepted++;
+    if (round.submitted.size >= round.target) this.finishSoon('target');
+    else if (round.submitted.size + round.departed.size >= round.cohort.size) this.finishSoon('cohort-done');
+    return { ok: true, roundId: round.id };
+  }
+
+  /** Starts opening rounds as soon as enough clients are eligible. */
+  start(): void {
+    this.scheduleOpen(0);
+  }
+
+  /**
+   * Stops opening rounds; an open round is finished now — applied if it has
+   * `minUpdates`, abandoned otherwise — and its checkpoint awaited.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.openTimer !== null) clearTimeout(this.openTimer);
+    this.openTimer = null;
+    if (this.phase === 'open') this.finish('shutdown');
+    await this.committing;
+  }
+
+  private scheduleOpen(delayMs: number): void {
+    if (this.stopping || this.phase !== 'idle' || this.openTimer !== null) return;
+    // A timer, not a direct call: clients that become eligible in the same
+    // tick are all considered, and no caller's stack runs a whole round start.
+    this.openTimer = setTimeout(() => {
+      this.openTimer = null;
+      this.guard('open round', () => this.tryOpen());
+    }, delayMs);
+  }
+
+  private tryOpen(): void {
+    if (this.stopping || this.phase !== 'idle') return;
+    const eligible: string[] = [];
+    for (const [clientId, isEligible] of this.clients) if (isEligible) eligible.push(clientId);
+    const { rounds, model, stats, hooks } = this.deps;
+    if (eligible.length < rounds.minClients) return;
+    eligible.sort();
+    const roundId = this.nextId++;
+    const random = createSeededRandomSource(deriveSeed(this.deps.samplingSeed, 'cohort', roundId));
+    const cohort = sampleCohort(eligible, rounds.sampling, random);
+    if (cohort.length < rounds.minUpdates) {
+      stats.roundClosed(false, 0);
+      this.deps.logger.debug({ roundId, cohortSize: cohort.length }, 'cohort too small, round abandoned');
+      hooks.roundClosed({ roundId, outcome: 'abandoned', cause: 'cohort-too-small', modelVersion: model.version, accepted: 0, cohortSize: cohort.length, durationMs: 0 });
+      this.scheduleOpen(rounds.retryDelayMs);
+      return;
+    }
+    const message: RoundStartMessage = {
+      v: PROTOCOL_VERSION,
+      kind: MessageKind.roundStart,
+      roundId,
+      modelVersion: model.version,
+      timeoutMs: rounds.timeoutMs,
+      wantsExampleCount: rounds.weighting === 'examples',
+    };
+    this.accumulator.reset();
+    this.phase = 'open';
+    this.round = {
+      id: roundId,
+      modelVersion: model.version,
+      cohort: new Set(cohort),
+      target: Math.min(rounds.targetUpdates ?? cohort.length, cohort.length),
+      submitted: new Set(),
+      departed: new Set(),
+      openedAt: performance.now(),
+      message,
+      deadline: setTimeout(() => this.guard('round deadline', () => this.finish('deadline')), rounds.timeoutMs),
+    };
+    this.deps.logger.info({ roundId, modelVersion: model.version, cohortSize: cohort.length, eligible: eligible.length }, 'round opened');
+    hooks.roundOpened({ roundId, modelVersion: model.version, cohort, message }, model.bytes());
+  }
+
+  /** Closes the round after the current handler has replied to its client. */
+  private finishSoon(cause: CloseCause): void {
+    const id = this.round?.id;
+    queueMicrotask(() => {
+      if (this.round !== null && this.round.id === id) this.guard('close round', () => this.finish(cause));
+    });
+  }
+
+  private finish(cause: CloseCause): void {
+    const round = this.round;
+    if (this.phase !== 'open' || round === null) return;
+    clearTimeout(round.deadline);
+    this.round = null;
+    const { rounds, model, optimiser, stats, hooks, logger } = this.deps;
+    const accepted = this.accumulator.count;
+    const durationMs = performance.now() - round.openedAt;
+    const closed = { roundId: round.id, cause, accepted, cohortSize: round.cohort.size, durationMs };
+    if (accepted < rounds.minUpdates) {
+      this.accumulator.reset();
+      this.phase = 'idle';
+      stats.roundClosed(false, durationMs);
+      logger.info({ ...closed, minUpdates: rounds.minUpdates }, 'round abandoned');
+      this.notifyClosed({ ...closed, outcome: 'abandoned', modelVersion: model.version });
+      this.scheduleOpen(rounds.cooldownMs);
+      return;
+    }
+    const started = performance.now();
+    const totalWeight = this.accumulator.totalWeight;
+    optimiser.step(model.values, this.accumulator.takeMean());
+    this.accumulator.reset();
+    const modelVersion = model.bumpVersion();
+    stats.lastAggregationMs = performance.now() - started;
+    this.phase = 'committing';
+    const applied: AppliedRound = { roundId: round.id, modelVersion, accepted, cohortSize: round.cohort.size, totalWeight, nextRoundId: this.nextId };
+    this.committing = hooks
+      .commit(applied)
+      .catch((error: unknown) => logger.error({ err: error, roundId: round.id }, 'checkpoint failed; the round stays applied in memory'))
+      .then(() => {
+        this.phase = 'idle';
+        stats.roundClosed(true, durationMs);
+        logger.info({ ...closed, modelVersion }, 'round applied');
+        this.notifyClosed({ ...closed, outcome: 'applied', modelVersion });
+        this.scheduleOpen(rounds.cooldownMs);
+      });
+  }
+
+  private notifyClosed(info: RoundClosedInfo): void {
+    this.guard('announce round', () => this.deps.hooks.roundClosed(info));
+  }
+
+  /** Timer callbacks must never throw: log and carry on. */
+  private guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.deps.logger.error({ err: error }, `${what} failed`);
+    }
+  }
+}

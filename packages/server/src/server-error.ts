@@ -1,0 +1,35 @@
+/**
+ * Why the server could not start, resume or run. Codes are stable; messages
+ * name the file or field and never include secrets or client payloads.
+ */
+export type ServerErrorCode =
+  /** The configuration failed its schema (see `issues`). */
+  | 'INVALID_CONFIG'
+  /** No checkpoint to resume from and no `model` shape to create a fresh one. */
+  | 'NO_MODEL'
+  /** The checkpoint's model shape differs from the configured `model` shape. */
+  | 'CHECKPOINT_SHAPE_MISMATCH'
+  /** A checkpoint file failed verification (used internally; resume falls back to an older one). */
+  | 'CHECKPOINT_CORRUPT'
+  /** `listen()` was called twice, or after `close()`. */
+  | 'BAD_LIFECYCLE';
+
+/** One problem with one configuration field. */
+export interface ConfigIssue {
+  /** Dotted path of the field, e.g. `rounds.minClients`; empty for the whole object. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ServerError extends Error {
+  override readonly name = 'ServerError';
+
+  constructor(
+    readonly code: ServerErrorCode,
+    message: string,
+    /** For INVALID_CONFIG: one entry per bad field. */
+    readonly issues: readonly ConfigIssue[] = [],
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,33 @@
+import type { RejectReasonName } from '@fedrec/core';
+import type { RoundClosedInfo } from './rounds/round-coordinator.js';
+
+export interface RoundOpenedEvent {
+  readonly roundId: number;
+  readonly modelVersion: number;
+  /** Client ids invited (server-side only: never sent to clients). */
+  readonly cohort: readonly string[];
+}
+
+export interface RejectionEvent {
+  /** Null when the connection was refused before the client was identified. */
+  readonly clientId: string | null;
+  /** The round the refused message named, if it named one. */
+  readonly roundId: number | null;
+  readonly reason: RejectReasonName;
+  /** `connection`: refused in the handshake; `message`: a refused message on a connected socket. */
+  readonly stage: 'connection' | 'message';
+}
+
+/**
+ * What a FedRecServer reports as it runs. Listen with `server.events.on(…)`;
+ * tests wait on these instead of sleeping.
+ */
+export interface FedRecServerEvents {
+  roundOpened: [RoundOpenedEvent];
+  roundClosed: [RoundClosedInfo];
+  updateAccepted: [{ readonly clientId: string; readonly roundId: number }];
+  rejected: [RejectionEvent];
+  clientConnected: [{ readonly clientId: string }];
+  clientDisconnected: [{ readonly clientId: string; readonly reason: string }];
+  checkpointWritten: [{ readonly file: string; readonly modelVersion: number; readonly roundId: number | null }];
+}

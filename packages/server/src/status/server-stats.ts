@@ -1,0 +1,43 @@
+import type { RejectReasonName } from '@fedrec/core';
+import { REJECT_REASON_NAMES } from '@fedrec/core';
+
+/** Counters and timings behind `GET /status`. Everything here is aggregate: no client ids. */
+export class ServerStats {
+  readonly startedAt = Date.now();
+  updatesAccepted = 0;
+  readonly rejected: Record<RejectReasonName, number> = Object.fromEntries(REJECT_REASON_NAMES.map((name) => [name, 0])) as Record<
+    RejectReasonName,
+    number
+  >;
+  roundsApplied = 0;
+  roundsAbandoned = 0;
+  lastRoundMs: number | null = null;
+  private roundMsTotal = 0;
+  private roundsTimed = 0;
+  lastAggregationMs: number | null = null;
+  lastCheckpointMs: number | null = null;
+  lastCheckpointFile: string | null = null;
+  lastCheckpointError: string | null = null;
+
+  reject(reason: RejectReasonName): void {
+    this.rejected[reason]++;
+  }
+
+  roundClosed(applied: boolean, durationMs: number): void {
+    if (applied) this.roundsApplied++;
+    else this.roundsAbandoned++;
+    this.lastRoundMs = durationMs;
+    this.roundMsTotal += durationMs;
+    this.roundsTimed++;
+  }
+
+  get meanRoundMs(): number | null {
+    return this.roundsTimed === 0 ? null : this.roundMsTotal / this.roundsTimed;
+  }
+
+  get rejectedTotal(): number {
+    let total = 0;
+    for (const name of REJECT_REASON_NAMES) total += this.rejected[name];
+    return total;
+  }
+}

@@ -1,0 +1,276 @@
+import type { EventEmitter } from 'node:events';
+import type { Server as HttpServer } from 'node:http';
+import type { RejectReasonName, RejectedMessage, RoundClosedMessage, UpdateAcceptedMessage, WelcomeMessage } from '@fedrec/core';
+import { MessageKind, PROTOCOL_VERSION, ProtocolEvent, RejectReason, RoundOutcome, parseHandshakeAuth, parseMessage } from '@fedrec/core';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import { verifyToken } from '../auth/token.js';
+import type { ResolvedServerConfig } from '../config/server-config.js';
+import type { ModelState } from '../model/model-state.js';
+import { updateByteLength } from '../rounds/decode-client-update.js';
+import type { RoundClosedInfo, RoundCoordinator, RoundOpenedInfo } from '../rounds/round-coordinator.js';
+import type { FedRecServerEvents } from '../server-events.js';
+import type { ServerStats } from '../status/server-stats.js';
+
+/**
+ * Refusals that count towards disconnecting a client. STALE_ROUND does not:
+ * an honest client on a slow link can miss a deadline.
+ */
+const STRIKE_REASONS: ReadonlySet<RejectReasonName> = new Set([
+  'MALFORMED',
+  'WRONG_SHAPE',
+  'NON_FINITE',
+  'TOO_LARGE',
+  'DUPLICATE',
+  'NOT_IN_COHORT',
+  'UNSUPPORTED_VERSION',
+]);
+
+const CLIENT_EVENTS: ReadonlySet<string> = new Set([ProtocolEvent.ready, ProtocolEvent.update]);
+
+export interface GatewayDeps {
+  readonly httpServer: HttpServer;
+  readonly config: ResolvedServerConfig;
+  readonly coordinator: RoundCoordinator;
+  readonly model: ModelState;
+  readonly tokenSecret: string;
+  readonly stats: ServerStats;
+  readonly logger: Logger;
+  readonly events: EventEmitter<FedRecServerEvents>;
+}
+
+interface Connection {
+  readonly clientId: string;
+  readonly socket: Socket;
+  strikes: number;
+}
+
+type RefusalError = Error & { data?: RejectedMessage };
+
+/** socket.io's handshake data we keep on each socket. */
+interface SocketData {
+  clientId?: string;
+}
+
+/**
+ * The socket.io edge of the server: authenticates connections, validates
+ * every incoming message at the boundary and hands valid ones to the round
+ * coordinator; sends invitations, acknowledgements and refusals.
+ *
+ * Every handler runs inside try/catch: no message, however malformed, can
+ * throw out of a socket handler and take the process down.
+ */
+export class SocketGateway {
+  readonly io: Server;
+  /** The current socket of each connected client id. */
+  private readonly connections = new Map<string, Connection>();
+  /** Client ids refused at connection until the given time (ms since the epoch). */
+  private readonly bans = new Map<string, number>();
+  readonly maxUpdateBytes: number;
+
+  constructor(private readonly deps: GatewayDeps) {
+    const { config } = deps;
+    this.maxUpdateBytes = updateByteLength(deps.model.shape);
+    this.io = new Server(deps.httpServer, {
+      serveClient: false,
+      // The largest legitimate message is one update; long-polling carries
+      // binary as base64 (4/3 larger). Anything beyond this is dropped by
+      // engine.io before it is buffered; between this and the exact update
+      // size it reaches us and is refused as TOO_LARGE.
+      maxHttpBufferSize: Math.ceil((this.maxUpdateBytes * 4) / 3) + config.limits.headroomBytes,
+      transports: ['websocket', 'polling'],
+      perMessageDeflate: false, // noised float32 does not compress, and deflate costs CPU per message
+      ...(config.corsOrigins.length > 0 ? { cors: { origin: config.corsOrigins } } : {}),
+    });
+    this.io.use((socket, next) => this.authenticate(socket, next));
+    this.io.on('connection', (socket) => this.guard(null, () => this.onConnection(socket)));
+  }
+
+  broadcastRoundStart(info: RoundOpenedInfo, model: Uint8Array): void {
+    const socketIds: string[] = [];
+    for (const clientId of info.cohort) {
+      const connection = this.connections.get(clientId);
+      if (connection !== undefined) socketIds.push(connection.socket.id);
+    }
+    // One broadcast to the cohort's own rooms: socket.io encodes the packet
+    // (and so the model bytes) once, not once per member.
+    if (socketIds.length > 0) this.io.to(socketIds).emit(ProtocolEvent.roundStart, info.message, model);
+  }
+
+  broadcastRoundClosed(info: RoundClosedInfo): void {
+    const message: RoundClosedMessage = {
+      v: PROTOCOL_VERSION,
+      kind: MessageKind.roundClosed,
+      roundId: info.roundId,
+      outcome: RoundOutcome[info.outcome],
+      modelVersion: info.modelVersion,
+      accepted: info.accepted,
+    };
+    this.io.emit(ProtocolEvent.roundClosed, message);
+  }
+
+  /** Disconnects every client and closes socket.io and the HTTP server. */
+  async close(): Promise<void> {
+    const { httpServer } = this.deps;
+    const closed = httpServer.listening ? new Promise<void>((resolve) => httpServer.once('close', () => resolve())) : Promise.resolve();
+    await this.io.close();
+    // Keep-alive HTTP connections (a client that fetched /model) would otherwise hold close() open.
+    httpServer.closeAllConnections();
+    await closed;
+  }
+
+  private authenticate(socket: Socket, next: (error?: Error) => void): void {
+    const refuse = (reason: RejectReasonName, message: string): void => {
+      this.deps.stats.reject(reason);
+      this.deps.events.emit('rejected', { clientId: null, roundId: null, reason, stage: 'connection' });
+      const error: RefusalError = new Error(message);
+      error.data = { v: PROTOCOL_VERSION, kind: MessageKind.rejected, reason: RejectReason[reason], roundId: null, message };
+      next(error);
+    };
+    try {
+      const auth = parseHandshakeAuth(socket.handshake.auth);
+      if (!auth.ok) {
+        refuse(auth.reason === 'UNSUPPORTED_VERSION' ? 'UNSUPPORTED_VERSION' : 'BAD_TOKEN', auth.message);
+        return;
+      }
+      const verified = verifyToken(this.deps.tokenSecret, auth.value.token);
+      if (!verified.ok) {
+        refuse('BAD_TOKEN', verified.failure === 'EXPIRED' ? 'token expired: enrol again' : 'invalid token');
+        return;
+      }
+      const bannedUntil = this.bans.get(verified.clientId);
+      if (bannedUntil !== undefined) {
+        if (bannedUntil > Date.now()) {
+          refuse('TOO_MANY_STRIKES', 'too many refused messages: try again later');
+          return;
+        }
+        this.bans.delete(verified.clientId);
+      }
+      (socket.data as SocketData).clientId = verified.clientId;
+      next();
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'authentication failed');
+      refuse('INTERNAL', 'server error during authentication');
+    }
+  }
+
+  private onConnection(socket: Socket): void {
+    const clientId = (socket.data as SocketData).clientId;
+    if (clientId === undefined) {
+      socket.disconnect(true);
+      return;
+    }
+    const connection: Connection = { clientId, socket, strikes: 0 };
+    const previous = this.connections.get(clientId);
+    // Register the new socket before dropping the old one, so the old one's
+    // disconnect does not look like the client leaving its round.
+    this.connections.set(clientId, connection);
+    previous?.socket.disconnect(true);
+
+    socket.on('disconnect', (reason) =>
+      this.guard(connection, () => {
+        if (this.connections.get(clientId) !== connection) return;
+        this.connections.delete(clientId);
+        this.deps.coordinator.clientDisconnected(clientId);
+        this.deps.events.emit('clientDisconnected', { clientId, reason });
+      }),
+    );
+    socket.on('error', (error) => this.deps.logger.warn({ err: error, clientId }, 'socket error'));
+    socket.onAny((event: unknown) =>
+      this.guard(connection, () => {
+        if (typeof event !== 'string' || !CLIENT_EVENTS.has(event)) this.reject(connection, 'MALFORMED', null, 'unknown event');
+      }),
+    );
+    socket.on(ProtocolEvent.ready, (...args: unknown[]) => this.guard(connection, () => this.onReady(connection, args)));
+    socket.on(ProtocolEvent.update, (...args: unknown[]) => this.guard(connection, () => this.onUpdate(connection, args)));
+
+    const { model } = this.deps;
+    const welcome: WelcomeMessage = {
+      v: PROTOCOL_VERSION,
+      kind: MessageKind.welcome,
+      clientId,
+      modelVersion: model.version,
+      shape: { numItems: model.shape.numItems, dim: model.shape.dim },
+      maxUpdateBytes: this.maxUpdateBytes,
+    };
+    socket.emit(ProtocolEvent.welcome, welcome);
+    this.deps.events.emit('clientConnected', { clientId });
+    const invitation = this.deps.coordinator.clientConnected(clientId);
+    if (invitation !== null) socket.emit(ProtocolEvent.roundStart, invitation.message, invitation.model);
+  }
+
+  private onReady(connection: Connection, args: unknown[]): void {
+    const payload = withoutAck(args);
+    const parsed = parseMessage('ready', payload.length === 1 ? payload[0] : undefined);
+    if (!parsed.ok) {
+      this.reject(connection, parsed.reason, null, parsed.message);
+      return;
+    }
+    this.deps.coordinator.clientReady(connection.clientId, parsed.value.eligible);
+  }
+
+  private onUpdate(connection: Connection, args: unknown[]): void {
+    const payload = withoutAck(args);
+    if (payload.length !== 2) {
+      this.reject(connection, 'MALFORMED', null, `expected metadata and one binary attachment, got ${payload.length} arguments`);
+      return;
+    }
+    const parsed = parseMessage('update', payload[0]);
+    if (!parsed.ok) {
+      this.reject(connection, parsed.reason, null, parsed.message);
+      return;
+    }
+    const result = this.deps.coordinator.submitUpdate(connection.clientId, parsed.value, payload[1]);
+    if (!result.ok) {
+      this.reject(connection, result.reason, result.roundId, result.message);
+      return;
+    }
+    const accepted: UpdateAcceptedMessage = { v: PROTOCOL_VERSION, kind: MessageKind.updateAccepted, roundId: result.roundId };
+    connection.socket.emit(ProtocolEvent.updateAccepted, accepted);
+    this.deps.events.emit('updateAccepted', { clientId: connection.clientId, roundId: result.roundId });
+  }
+
+  /** Counts the refusal, tells the client why, and disconnects a client that keeps misbehaving. */
+  private reject(connection: Connection, reason: RejectReasonName, roundId: number | null, message: string): void {
+    const { stats, events, config, logger } = this.deps;
+    stats.reject(reason);
+    events.emit('rejected', { clientId: connection.clientId, roundId, reason, stage: 'message' });
+    logger.debug({ clientId: connection.clientId, roundId, reason }, 'message refused');
+    this.send(connection, reason, roundId, message);
+    if (!STRIKE_REASONS.has(reason)) return;
+    connection.strikes++;
+    if (connection.strikes < config.limits.maxStrikes) return;
+    stats.reject('TOO_MANY_STRIKES');
+    events.emit('rejected', { clientId: connection.clientId, roundId: null, reason: 'TOO_MANY_STRIKES', stage: 'message' });
+    logger.warn({ clientId: connection.clientId, strikes: connection.strikes }, 'client disconnected after too many refused messages');
+    if (config.limits.strikeBanMs > 0) this.bans.set(connection.clientId, Date.now() + config.limits.strikeBanMs);
+    this.send(connection, 'TOO_MANY_STRIKES', null, `${connection.strikes} refused messages: disconnecting`);
+    // Queued packets (the refusals above) are flushed before the transport closes.
+    connection.socket.disconnect(true);
+  }
+
+  private send(connection: Connection, reason: RejectReasonName, roundId: number | null, message: string): void {
+    const rejected: RejectedMessage = { v: PROTOCOL_VERSION, kind: MessageKind.rejected, reason: RejectReason[reason], roundId, message };
+    connection.socket.emit(ProtocolEvent.rejected, rejected);
+  }
+
+  private guard(connection: Connection | null, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.deps.logger.error({ err: error, clientId: connection?.clientId }, 'socket handler failed');
+      if (connection === null) return;
+      try {
+        this.deps.stats.reject('INTERNAL');
+        this.send(connection, 'INTERNAL', null, 'server error while handling the message; nothing was changed');
+      } catch {
+        // The socket itself is broken; its disconnect handler cleans up.
+      }
+    }
+  }
+}
+
+/** A client may pass an acknowledgement callback; the protocol replies with events instead, so it is ignored. */
+function withoutAck(args: unknown[]): unknown[] {
+  return args.filter((arg) => typeof arg !== 'function');
+}

@@ -1,0 +1,21 @@
+import type { ShoppingEvent } from '@fedrec/core';
+
+/** One virtual or recorded shopper's history, oldest event first. */
+export interface Shopper {
+  readonly index: number;
+  readonly events: readonly ShoppingEvent[];
+}
+
+/**
+ * A population the simulator can draw shoppers from by index. Synthetic
+ * populations generate each history on demand from a per-shopper seed, so
+ * memory does not grow with the number of shoppers.
+ */
+export interface Population {
+  readonly name: string;
+  readonly numShoppers: number;
+  readonly numItems: number;
+  /** Category of each item, where the source has them (used for diversity). */
+  readonly itemCategories?: Int32Array;
+  shopper(index: number): Shopper;
+}

@@ -1,0 +1,37 @@
+import { evaluateLeaveOneOut, fitUserVector, positiveItems, scoreAllItems, createSeededRandomSource } from '@fedrec/core';
+import type { SharedModel, LeaveOneOutReport, LocalTrainingConfig, EventWeights } from '@fedrec/core';
+import type { Population } from '../population/population.js';
+import { leaveOneOut } from '../population/leave-one-out.js';
+
+export interface EvaluationOptions {
+  readonly population: Population;
+  /** Shopper indices to evaluate (a fixed sample, the same every round). */
+  readonly shoppers: readonly number[];
+  readonly seed: string | number;
+  readonly localTraining?: Partial<LocalTrainingConfig>;
+  readonly eventWeights?: EventWeights;
+}
+
+/**
+ * Leave-one-out accuracy of a shared model, measured as a device would use
+ * it: each shopper fits their own vector on their training history with the
+ * shared model frozen, then ranks the held-out item.
+ */
+export function evaluateModel(model: SharedModel, options: EvaluationOptions): LeaveOneOutReport {
+  const users = options.shoppers.flatMap((index) => {
+    const split = leaveOneOut(options.population.shopper(index).events);
+    if (!split) return [];
+    const positives = positiveItems(split.train, options.eventWeights);
+    return [{ index, positives, train: positives.items, heldOut: split.heldOut }];
+  });
+  return evaluateLeaveOneOut({
+    numItems: model.shape.numItems,
+    users,
+    scoreAll: (user) => {
+      const userVector = fitUserVector({ model, positives: user.positives, random: createSeededRandomSource(`${options.seed}/eval/${user.index}`), config: options.localTraining });
+      return scoreAllItems(model.shape, model.values, userVector);
+    },
+    seed: `${options.seed}/negatives`,
+    diversity: options.population.itemCategories ? { kind: 'categories', categories: options.population.itemCategories } : undefined,
+  });
+}

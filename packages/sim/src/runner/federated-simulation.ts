@@ -1,0 +1,181 @@
+import {
+  createSharedModel,
+  trainLocally,
+  buildPrivateUpdate,
+  positiveItems,
+  addGaussianNoise,
+  createSeededRandomSource,
+  deriveSeed,
+  PrivacyLedger,
+  calibrateNoiseMultiplier,
+  nextInt,
+} from '@fedrec/core';
+import type { SharedModel, LocalTrainingConfig, LeaveOneOutReport, EventWeights } from '@fedrec/core';
+import type { Population } from '../population/population.js';
+import { leaveOneOut } from '../population/leave-one-out.js';
+import { poissonCohort } from './poisson-cohort.js';
+import { evaluateModel } from './evaluate-model.js';
+
+/**
+ * Where the Gaussian noise of DP-FedAvg is added:
+ * - `distributed`: the cohort's sum carries N(0, (zC)²) once — what secure
+ *   aggregation with distributed noise delivers; simulated here by adding it
+ *   to the sum (simulation mode);
+ * - `local`: every shopper adds N(0, (zC)²) to their own update (no trust in
+ *   the server, far more noise in the mean).
+ */
+export type NoisePlacement = 'distributed' | 'local';
+
+export interface PrivacySettings {
+  /** L2 bound C on each shopper's update. */
+  readonly clipNorm: number;
+  /** z; 0 disables noise (and the guarantee). Ignored when `targetEpsilon` is set. */
+  readonly noiseMultiplier: number;
+  /** Calibrate z so that the whole run spends at most this ε. */
+  readonly targetEpsilon?: number;
+  readonly delta: number;
+  readonly placement: NoisePlacement;
+}
+
+export interface FederatedSimulationConfig {
+  readonly population: Population;
+  readonly dim: number;
+  readonly rounds: number;
+  /** Poisson sampling rate q: each shopper joins a round with probability q. */
+  readonly samplingRate: number;
+  readonly privacy: PrivacySettings;
+  /** Step of the server's FedAvg update on the mean delta. */
+  readonly serverLearningRate: number;
+  readonly localTraining?: Partial<LocalTrainingConfig>;
+  readonly eventWeights?: EventWeights;
+  /** Shoppers in the fixed evaluation sample. */
+  readonly evalShoppers: number;
+  /** Evaluate every this many rounds (and after the last). */
+  readonly evalEvery: number;
+  readonly seed: string | number;
+  readonly onRound?: (report: RoundReport) => void;
+}
+
+export interface RoundReport {
+  readonly round: number;
+  readonly rounds: number;
+  readonly cohortSize: number;
+  /** Fraction of the cohort's updates that the clip bound shortened. */
+  readonly clippedFraction: number;
+  readonly meanUpdateNorm: number;
+  /** ε spent so far (δ fixed), Infinity without noise. */
+  readonly epsilon: number;
+  readonly evaluation?: LeaveOneOutReport;
+  readonly elapsedSeconds: number;
+}
+
+export interface SimulationResult {
+  readonly model: SharedModel;
+  readonly evaluation: LeaveOneOutReport;
+  readonly rounds: readonly RoundReport[];
+  readonly noiseMultiplier: number;
+  readonly epsilon: number;
+  readonly delta: number;
+  readonly clientUpdates: number;
+  readonly wallSeconds: number;
+}
+
+/**
+ * DP-FedAvg over a virtual population, in process: per round a Poisson
+ * cohort, each member's real local training and update pipeline (clip, then
+ * noise), the mean of the updates applied by the server with a learning
+ * rate, and the privacy ledger advanced by one subsampled-Gaussian step.
+ *
+ * Randomness: one seeded stream per purpose (cohort, each shopper's training,
+ * noise) so that the data stream and the noise stream never coincide and the
+ * same seed gives the same numbers.
+ */
+export function runFederatedSimulation(config: FederatedSimulationConfig): SimulationResult {
+  const started = performance.now();
+  const { population, rounds, samplingRate, privacy, seed } = config;
+  const shape = { numItems: population.numItems, dim: config.dim };
+  let model = createSharedModel(shape, { seed });
+  const noiseMultiplier = resolveNoiseMultiplier(config);
+  const ledger = new PrivacyLedger();
+  const cohortStream = createSeededRandomSource(deriveSeed(seed, 'cohort'));
+  const noiseStream = createSeededRandomSource(deriveSeed(seed, 'noise'));
+  const evalSample = sampleWithoutReplacement(population.numShoppers, config.evalShoppers, createSeededRandomSource(deriveSeed(seed, 'eval-sample')));
+  const evaluate = (m: SharedModel) =>
+    evaluateModel(m, { population, shoppers: evalSample, seed: deriveSeed(seed, 'eval'), localTraining: config.localTraining, eventWeights: config.eventWeights });
+
+  const reports: RoundReport[] = [];
+  let clientUpdates = 0;
+  let evaluation: LeaveOneOutReport | undefined;
+  for (let round = 1; round <= rounds; round++) {
+    const cohort = poissonCohort(population.numShoppers, samplingRate, cohortStream);
+    const sum = new Float64Array(model.values.length);
+    let clipped = 0;
+    let normSum = 0;
+    let contributors = 0;
+    for (const index of cohort) {
+      const split = leaveOneOut(population.shopper(index).events);
+      // A shopper with too little history still takes part: a zero delta,
+      // clipped and noised like any other, keeps the cohort's size honest.
+      const positives = positiveItems(split ? split.train : [], config.eventWeights);
+      const { delta } = trainLocally({ model, positives, random: createSeededRandomSource(deriveSeed(seed, 'train', round, index)), config: config.localTraining });
+      const local = privacy.placement === 'local' ? noiseMultiplier : 0;
+      const built = buildPrivateUpdate(delta, { clipNorm: privacy.clipNorm, noiseMultiplier: local, noiseSource: noiseStream });
+      const values = built.update.values;
+      for (let i = 0; i < values.length; i++) sum[i]! += values[i]!;
+      if (built.clipped) clipped++;
+      normSum += built.normBefore;
+      contributors++;
+    }
+    clientUpdates += contributors;
+    if (privacy.placement === 'distributed' && noiseMultiplier > 0 && contributors > 0) addGaussianNoise(sum, noiseMultiplier * privacy.clipNorm, noiseStream);
+    if (contributors > 0) model = applyMean(model, sum, contributors, config.serverLearningRate);
+    if (noiseMultiplier > 0) ledger.record({ samplingRate, noiseMultiplier, steps: 1 });
+    const epsilon = noiseMultiplier > 0 ? ledger.epsilon(privacy.delta).epsilon : Infinity;
+    const evaluateNow = round === rounds || round % config.evalEvery === 0;
+    const roundEvaluation = evaluateNow ? evaluate(model) : undefined;
+    if (roundEvaluation) evaluation = roundEvaluation;
+    const report: RoundReport = {
+      round,
+      rounds,
+      cohortSize: contributors,
+      clippedFraction: contributors ? clipped / contributors : 0,
+      meanUpdateNorm: contributors ? normSum / contributors : 0,
+      epsilon,
+      evaluation: roundEvaluation,
+      elapsedSeconds: (performance.now() - started) / 1000,
+    };
+    reports.push(report);
+    config.onRound?.(report);
+  }
+  evaluation ??= evaluate(model);
+  return {
+    model,
+    evaluation,
+    rounds: reports,
+    noiseMultiplier,
+    epsilon: reports.at(-1)?.epsilon ?? 0,
+    delta: privacy.delta,
+    clientUpdates,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+function resolveNoiseMultiplier(config: FederatedSimulationConfig): number {
+  const { privacy } = config;
+  if (privacy.targetEpsilon === undefined || !Number.isFinite(privacy.targetEpsilon)) return privacy.noiseMultiplier;
+  return calibrateNoiseMultiplier({ targetEpsilon: privacy.targetEpsilon, delta: privacy.delta, samplingRate: config.samplingRate, steps: config.rounds }).noiseMultiplier;
+}
+
+/** FedAvg: model + η · (sum / n). */
+function applyMean(model: SharedModel, sum: Float64Array, n: number, serverLearningRate: number): SharedModel {
+  const step = serverLearningRate / n;
+  const values = Float32Array.from(model.values, (v, i) => v + step * sum[i]!);
+  return { shape: model.shape, version: model.version + 1, values };
+}
+
+function sampleWithoutReplacement(n: number, k: number, random: ReturnType<typeof createSeededRandomSource>): number[] {
+  if (k >= n) return Array.from({ length: n }, (_, i) => i);
+  const chosen = new Set<number>();
+  while (chosen.size < k) chosen.add(nextInt(random, n));
+  return [...chosen].sort((a, b) => a - b);
+}
