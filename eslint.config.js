@@ -7,8 +7,12 @@ const forbid = (names, why) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', 'examples/**/vendor/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', '.scratch/**', 'examples/**/vendor/**'] },
   js.configs.recommended,
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

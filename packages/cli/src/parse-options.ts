@@ -6,7 +6,8 @@ import { UsageError } from './usage-error.js';
  * silent NaN.
  */
 export function parseNumber(option: string, raw: string, range: { min?: number; max?: number; minExclusive?: boolean; integer?: boolean } = {}): number {
-  const value = raw.trim() === '' ? NaN : Number(raw);
+  // Decimal notation only: Number() would also take '0x10', '  ', 'Infinity'.
+  const value = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
   if (!Number.isFinite(value)) throw new UsageError(`${option}: expected a number, got '${raw}'`);
   if (range.integer && !Number.isInteger(value)) throw new UsageError(`${option}: expected an integer, got '${raw}'`);
   if (range.min !== undefined && (range.minExclusive ? value <= range.min : value < range.min)) {

@@ -34,6 +34,7 @@ export interface SimulateOptions {
   dim: string;
   serverLr: string;
   placement: string;
+  adaptiveClip?: string;
   evalShoppers: string;
   evalEvery: string;
   seed: string;
@@ -57,6 +58,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--dim <d>', 'embedding dimension', String(SIMULATE_DEFAULTS.dim))
     .option('--server-lr <eta>', 'server learning rate of FedAvg', String(SIMULATE_DEFAULTS.serverLr))
     .option('--placement <where>', 'noise placement: distributed (sum carries the noise, as with secure aggregation) | local', 'distributed')
+    .option('--adaptive-clip <quantile>', 'adaptive clipping: C follows this quantile of update norms, starting from --clip')
     .option('--eval-shoppers <n>', 'shoppers in the evaluation sample', String(SIMULATE_DEFAULTS.evalShoppers))
     .option('--eval-every <n>', 'evaluate every n rounds', String(SIMULATE_DEFAULTS.evalEvery))
     .option('--seed <s>', 'seed: the same seed gives the same numbers', SIMULATE_DEFAULTS.seed)
@@ -102,6 +104,8 @@ export async function runSimulateCommand(options: SimulateOptions, log: (line: s
   const dim = parseNumber('--dim', options.dim, { min: 1, max: 1024, integer: true });
   const serverLearningRate = parseNumber('--server-lr', options.serverLr, { min: 0, minExclusive: true });
   const placement = parseChoice<NoisePlacement>('--placement', options.placement, ['distributed', 'local']);
+  const adaptiveQuantile = options.adaptiveClip === undefined ? undefined : parseNumber('--adaptive-clip', options.adaptiveClip, { min: 0, max: 1, minExclusive: true });
+  if (adaptiveQuantile === 1) throw new UsageError(`--adaptive-clip: expected a quantile in (0, 1), got ${options.adaptiveClip}`);
   const evalShoppers = parseNumber('--eval-shoppers', options.evalShoppers, { min: 1, integer: true });
   const evalEvery = parseNumber('--eval-every', options.evalEvery, { min: 1, integer: true });
 
@@ -113,7 +117,7 @@ export async function runSimulateCommand(options: SimulateOptions, log: (line: s
     dim,
     rounds,
     samplingRate,
-    privacy: { clipNorm, noiseMultiplier, targetEpsilon, delta, placement },
+    privacy: { clipNorm, noiseMultiplier, targetEpsilon, delta, placement, adaptiveClipping: adaptiveQuantile === undefined ? undefined : { targetQuantile: adaptiveQuantile } },
     serverLearningRate,
     evalShoppers,
     evalEvery,
@@ -145,7 +149,7 @@ export async function runSimulateCommand(options: SimulateOptions, log: (line: s
 function formatRound(report: RoundReport, delta: number): string {
   const epsilon = Number.isFinite(report.epsilon) ? report.epsilon.toFixed(3) : '∞';
   const accuracy = report.evaluation ? `  HR@10 ${report.evaluation.hr.toFixed(4)}  NDCG@10 ${report.evaluation.ndcg.toFixed(4)}` : '';
-  return `round ${String(report.round).padStart(3)}/${report.rounds}  cohort ${String(report.cohortSize).padStart(5)}  clipped ${(report.clippedFraction * 100).toFixed(0).padStart(3)}%${accuracy}  ε ${epsilon} (δ=${delta})`;
+  return `round ${String(report.round).padStart(3)}/${report.rounds}  cohort ${String(report.cohortSize).padStart(5)}  C ${report.clipNorm.toPrecision(3)}  clipped ${(report.clippedFraction * 100).toFixed(0).padStart(3)}%${accuracy}  ε ${epsilon} (δ=${delta})`;
 }
 
 function parsePopulation(spec: string): number {

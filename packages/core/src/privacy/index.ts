@@ -18,3 +18,5 @@ export { calibrateNoiseMultiplier, maxSteps } from './calibrate.js';
 export type { CalibrateNoiseOptions, CalibratedNoise, MaxStepsOptions } from './calibrate.js';
 export { PrivacyLedger, PRIVACY_LEDGER_FORMAT, PRIVACY_LEDGER_VERSION } from './privacy-ledger.js';
 export type { PrivacyLedgerJson, PrivacyLedgerOptions, RecordedMechanism } from './privacy-ledger.js';
+export { AdaptiveClipping, updateNoiseMultiplier, DEFAULT_ADAPTIVE_CLIPPING } from './adaptive-clipping.js';
+export type { AdaptiveClippingConfig } from './adaptive-clipping.js';

@@ -165,7 +165,7 @@ interface EpochInput {
 }
 
 function trainEpoch(input: EpochInput): EpochOutcome {
-  const { local, shape, epoch, joint, config } = input;
+  const { local, shape, epoch, joint } = input;
   const { numItems, dim } = shape;
   const rows = epoch.items.length;
   const biasStart = numItems * dim;

@@ -9,6 +9,8 @@ import {
   PrivacyLedger,
   calibrateNoiseMultiplier,
   nextInt,
+  AdaptiveClipping,
+  updateNoiseMultiplier,
 } from '@fedrec/core';
 import type { SharedModel, LocalTrainingConfig, LeaveOneOutReport, EventWeights } from '@fedrec/core';
 import type { Population } from '../population/population.js';
@@ -35,6 +37,12 @@ export interface PrivacySettings {
   readonly targetEpsilon?: number;
   readonly delta: number;
   readonly placement: NoisePlacement;
+  /**
+   * Adaptive clipping (Andrew et al. 2021): C follows this quantile of the
+   * update norms, starting from `clipNorm`. The noised count of unclipped
+   * updates shares the budget (see `updateNoiseMultiplier`).
+   */
+  readonly adaptiveClipping?: { readonly targetQuantile: number; readonly learningRate?: number; readonly countNoiseStd?: number };
 }
 
 export interface FederatedSimulationConfig {
@@ -63,6 +71,8 @@ export interface RoundReport {
   /** Fraction of the cohort's updates that the clip bound shortened. */
   readonly clippedFraction: number;
   readonly meanUpdateNorm: number;
+  /** The clip bound used this round (moves under adaptive clipping). */
+  readonly clipNorm: number;
   /** ε spent so far (δ fixed), Infinity without noise. */
   readonly epsilon: number;
   readonly evaluation?: LeaveOneOutReport;
@@ -96,6 +106,19 @@ export function runFederatedSimulation(config: FederatedSimulationConfig): Simul
   const shape = { numItems: population.numItems, dim: config.dim };
   let model = createSharedModel(shape, { seed });
   const noiseMultiplier = resolveNoiseMultiplier(config);
+  const expectedCohort = Math.max(1, samplingRate * population.numShoppers);
+  const adaptive = privacy.adaptiveClipping
+    ? new AdaptiveClipping({
+        initialClipNorm: privacy.clipNorm,
+        targetQuantile: privacy.adaptiveClipping.targetQuantile,
+        learningRate: privacy.adaptiveClipping.learningRate ?? 0.2,
+        // Andrew et al. suggest σ_b = m/20 for an expected cohort of m.
+        countNoiseStd: privacy.adaptiveClipping.countNoiseStd ?? expectedCohort / 20,
+      })
+    : undefined;
+  // The accountant charges z; with adaptive clipping the update itself gets
+  // z_Δ > z so that update and count together cost exactly z.
+  const updateNoise = adaptive && noiseMultiplier > 0 ? updateNoiseMultiplier(noiseMultiplier, adaptive.config.countNoiseStd) : noiseMultiplier;
   const ledger = new PrivacyLedger();
   const cohortStream = createSeededRandomSource(deriveSeed(seed, 'cohort'));
   const noiseStream = createSeededRandomSource(deriveSeed(seed, 'noise'));
@@ -108,6 +131,8 @@ export function runFederatedSimulation(config: FederatedSimulationConfig): Simul
   let evaluation: LeaveOneOutReport | undefined;
   for (let round = 1; round <= rounds; round++) {
     const cohort = poissonCohort(population.numShoppers, samplingRate, cohortStream);
+    const clipNorm = adaptive?.clipNorm ?? privacy.clipNorm;
+    let unclipped = 0;
     const sum = new Float64Array(model.values.length);
     let clipped = 0;
     let normSum = 0;
@@ -118,8 +143,9 @@ export function runFederatedSimulation(config: FederatedSimulationConfig): Simul
       // clipped and noised like any other, keeps the cohort's size honest.
       const positives = positiveItems(split ? split.train : [], config.eventWeights);
       const { delta } = trainLocally({ model, positives, random: createSeededRandomSource(deriveSeed(seed, 'train', round, index)), config: config.localTraining });
-      const local = privacy.placement === 'local' ? noiseMultiplier : 0;
-      const built = buildPrivateUpdate(delta, { clipNorm: privacy.clipNorm, noiseMultiplier: local, noiseSource: noiseStream });
+      const local = privacy.placement === 'local' ? updateNoise : 0;
+      const built = buildPrivateUpdate(delta, { clipNorm, noiseMultiplier: local, noiseSource: noiseStream });
+      unclipped += AdaptiveClipping.unclippedBit(built.normBefore, clipNorm);
       const values = built.update.values;
       for (let i = 0; i < values.length; i++) sum[i]! += values[i]!;
       if (built.clipped) clipped++;
@@ -127,8 +153,9 @@ export function runFederatedSimulation(config: FederatedSimulationConfig): Simul
       contributors++;
     }
     clientUpdates += contributors;
-    if (privacy.placement === 'distributed' && noiseMultiplier > 0 && contributors > 0) addGaussianNoise(sum, noiseMultiplier * privacy.clipNorm, noiseStream);
+    if (privacy.placement === 'distributed' && updateNoise > 0 && contributors > 0) addGaussianNoise(sum, updateNoise * clipNorm, noiseStream);
     if (contributors > 0) model = applyMean(model, sum, contributors, config.serverLearningRate);
+    adaptive?.update(unclipped, expectedCohort, noiseStream);
     if (noiseMultiplier > 0) ledger.record({ samplingRate, noiseMultiplier, steps: 1 });
     const epsilon = noiseMultiplier > 0 ? ledger.epsilon(privacy.delta).epsilon : Infinity;
     const evaluateNow = round === rounds || round % config.evalEvery === 0;
@@ -140,6 +167,7 @@ export function runFederatedSimulation(config: FederatedSimulationConfig): Simul
       cohortSize: contributors,
       clippedFraction: contributors ? clipped / contributors : 0,
       meanUpdateNorm: contributors ? normSum / contributors : 0,
+      clipNorm,
       epsilon,
       evaluation: roundEvaluation,
       elapsedSeconds: (performance.now() - started) / 1000,

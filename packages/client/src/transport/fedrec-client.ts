@@ -1,0 +1,340 @@
+import type { ParameterShape, RejectedMessage, RejectReasonName, SharedModel, UpdateMessage } from '@fedrec/core';
+import {
+  FormatError,
+  MessageKind,
+  PROTOCOL_VERSION,
+  ProtocolEvent,
+  RoundOutcome,
+  decodeModel,
+  encodeUpdate,
+  parameterCount,
+  parseMessage,
+  rejectReasonName,
+  rejectedMessageSchema,
+  sameShape,
+  toBytes,
+} from '@fedrec/core';
+import { io, type Socket } from 'socket.io-client';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import { FedRecClientError, type FedRecRejection } from './client-error.js';
+import { createLocalTrainer, type LocalTrainerOptions } from './local-trainer.js';
+import type { TrainingCallback } from './training-callback.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+export interface FedRecClientEvents {
+  /** The server accepted the connection and said hello. */
+  connected: { readonly clientId: string; readonly modelVersion: number };
+  /** This client was invited to a round and is training. */
+  roundStarted: { readonly roundId: number; readonly modelVersion: number };
+  /** The update left the device. */
+  updateSent: { readonly roundId: number };
+  updateAccepted: { readonly roundId: number };
+  /** The server refused the connection or a message. */
+  rejected: FedRecRejection;
+  /** A round ended (whether or not this client was in it). */
+  roundClosed: { readonly roundId: number; readonly outcome: 'applied' | 'abandoned'; readonly modelVersion: number; readonly accepted: number };
+  disconnected: { readonly reason: string; readonly willReconnect: boolean };
+  error: FedRecClientError;
+  /** `stop()` was called, or the server refused us in a way retrying cannot fix. */
+  stopped: { readonly reason: string };
+}
+
+interface ClientOptionsBase {
+  /** The server's base URL, e.g. `https://shop.example`. */
+  readonly url: string;
+  /** A token, or a function returning one; a function is called before every connection attempt, so it can re-enrol. */
+  readonly token: string | (() => string | Promise<string>);
+  /** socket.io path. Default `/socket.io`. */
+  readonly path?: string;
+  /** Default `['websocket']`; add `'polling'` for networks that block WebSockets. */
+  readonly transports?: readonly ('websocket' | 'polling')[];
+  /** Backoff between reconnection attempts (transport drops and server refusals alike). */
+  readonly reconnect?: BackoffOptions;
+  /** Whether to tell the server we can train as soon as we connect. Default true. */
+  readonly eligible?: boolean;
+}
+
+/** Either a custom training callback, or the default one (local BPR + clip + noise) over the caller's events. */
+export type FedRecClientOptions = ClientOptionsBase & ({ readonly train: TrainingCallback } | (LocalTrainerOptions & { readonly train?: undefined }));
+
+export interface FedRecClient {
+  /** Connects (and keeps reconnecting) until `stop()`. */
+  start(): void;
+  /** Disconnects for good. */
+  stop(): void;
+  /** Tells the server whether this device can train now (e.g. charging, on Wi-Fi). */
+  setEligible(eligible: boolean): void;
+  readonly clientId: string | null;
+  readonly modelVersion: number | null;
+  readonly connected: boolean;
+  on<K extends keyof FedRecClientEvents>(event: K, listener: (payload: FedRecClientEvents[K]) => void): FedRecClient;
+  once<K extends keyof FedRecClientEvents>(event: K, listener: (payload: FedRecClientEvents[K]) => void): FedRecClient;
+  off<K extends keyof FedRecClientEvents>(event: K, listener: (payload: FedRecClientEvents[K]) => void): FedRecClient;
+}
+
+/** Refusals that retrying cannot fix. */
+const PERMANENT_REFUSALS: ReadonlySet<string> = new Set(['UNSUPPORTED_VERSION']);
+
+class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
+  private socket: Socket | null = null;
+  private readonly train: TrainingCallback;
+  private readonly backoff: Backoff;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = true;
+  private eligible: boolean;
+  private shape: ParameterShape | null = null;
+  private id: string | null = null;
+  private version: number | null = null;
+  /** The round being trained for, so a re-sent invitation is not trained twice. */
+  private activeRound: number | null = null;
+  /** Highest round id announced closed: updates for it or earlier are not sent. */
+  private lastClosedRound = -1;
+
+  constructor(private readonly options: FedRecClientOptions) {
+    super();
+    if (options.train !== undefined) {
+      this.train = options.train;
+    } else {
+      if (options.events === undefined || options.privacy === undefined) {
+        throw new TypeError('expected either a train callback, or events and privacy for the default trainer');
+      }
+      this.train = createLocalTrainer(options);
+    }
+    this.backoff = new Backoff(options.reconnect);
+    this.eligible = options.eligible ?? true;
+  }
+
+  get clientId(): string | null {
+    return this.id;
+  }
+
+  get modelVersion(): number | null {
+    return this.version;
+  }
+
+  get connected(): boolean {
+    return this.socket?.connected === true && this.id !== null;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const { url, path, transports } = this.options;
+    const backoff = this.backoff;
+    const socket = io(url, {
+      path: path ?? '/socket.io',
+      transports: [...(transports ?? ['websocket'])],
+      // One Manager per client: several clients in one process (tests, simulations) must not share a connection.
+      forceNew: true,
+      reconnection: true,
+      reconnectionDelay: backoff.initialDelayMs,
+      reconnectionDelayMax: backoff.maxDelayMs,
+      randomizationFactor: backoff.jitter,
+      // Called before every attempt, so a token provider can refresh an expired token.
+      auth: (cb) => {
+        this.resolveToken().then(
+          (token) => cb({ token, protocolVersion: PROTOCOL_VERSION }),
+          () => cb({ token: '', protocolVersion: PROTOCOL_VERSION }),
+        );
+      },
+    });
+    this.socket = socket;
+    socket.on(ProtocolEvent.welcome, (meta: unknown) => this.guard(() => this.onWelcome(meta)));
+    socket.on(ProtocolEvent.roundStart, (meta: unknown, model: unknown) => this.guard(() => this.onRoundStart(meta, model)));
+    socket.on(ProtocolEvent.updateAccepted, (meta: unknown) => this.guard(() => this.onUpdateAccepted(meta)));
+    socket.on(ProtocolEvent.rejected, (meta: unknown) => this.guard(() => this.onRejected(meta)));
+    socket.on(ProtocolEvent.roundClosed, (meta: unknown) => this.guard(() => this.onRoundClosed(meta)));
+    socket.on('connect_error', (error: Error & { data?: unknown }) => this.guard(() => this.onConnectError(error)));
+    socket.on('disconnect', (reason) => this.guard(() => this.onDisconnect(reason)));
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.halt('stopped by the caller');
+  }
+
+  setEligible(eligible: boolean): void {
+    this.eligible = eligible;
+    if (this.connected) this.sendReady();
+  }
+
+  private halt(reason: string): void {
+    this.stopped = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    this.id = null;
+    this.emit('stopped', { reason });
+  }
+
+  private async resolveToken(): Promise<string> {
+    const { token } = this.options;
+    try {
+      const value = typeof token === 'function' ? await token() : token;
+      if (typeof value !== 'string' || value.length === 0) throw new TypeError('empty token');
+      return value;
+    } catch (error) {
+      this.emit('error', new FedRecClientError('TOKEN_UNAVAILABLE', `could not get a token: ${error instanceof Error ? error.message : 'unknown error'}`));
+      throw error;
+    }
+  }
+
+  private sendReady(): void {
+    this.socket?.emit(ProtocolEvent.ready, { v: PROTOCOL_VERSION, kind: MessageKind.ready, eligible: this.eligible });
+  }
+
+  private onWelcome(meta: unknown): void {
+    const parsed = parseMessage('welcome', meta);
+    if (!parsed.ok) return this.badServerMessage(`welcome: ${parsed.message}`);
+    const { clientId, modelVersion, shape } = parsed.value;
+    this.id = clientId;
+    this.version = modelVersion;
+    this.shape = shape;
+    this.backoff.reset();
+    this.emit('connected', { clientId, modelVersion });
+    this.sendReady();
+  }
+
+  private onRoundStart(meta: unknown, binary: unknown): void {
+    const parsed = parseMessage('roundStart', meta);
+    if (!parsed.ok) return this.badServerMessage(`round start: ${parsed.message}`);
+    const { roundId, modelVersion, wantsExampleCount, timeoutMs } = parsed.value;
+    if (roundId === this.activeRound || roundId <= this.lastClosedRound) return; // a re-sent invitation
+    const bytes = toBytes(binary);
+    if (bytes === undefined) return this.badServerMessage('round start: the model is not binary');
+    let model: SharedModel;
+    try {
+      model = decodeModel(bytes, { requireFinite: true, ...(this.shape !== null ? { expectedShape: this.shape } : {}) });
+    } catch (error) {
+      if (error instanceof FormatError) return this.badServerMessage(`round start: model file ${error.code}`);
+      throw error;
+    }
+    if (model.version !== modelVersion) return this.badServerMessage('round start: model version disagrees with the metadata');
+    this.activeRound = roundId;
+    this.version = modelVersion;
+    this.emit('roundStarted', { roundId, modelVersion });
+    void this.trainAndSend(roundId, model, wantsExampleCount, timeoutMs);
+  }
+
+  private async trainAndSend(roundId: number, model: SharedModel, wantsExampleCount: boolean, timeoutMs: number): Promise<void> {
+    try {
+      const result = await this.train({ roundId, model, wantsExampleCount, timeoutMs });
+      if (result === null || this.stopped || roundId <= this.lastClosedRound) return;
+      const { update } = result;
+      if (!sameShape(update.shape, model.shape) || update.values.length !== parameterCount(model.shape) || update.baseVersion !== model.version) {
+        this.emit('error', new FedRecClientError('TRAINING_FAILED', 'the training callback returned an update that does not fit the round’s model'));
+        return;
+      }
+      // Exactly the protocol's fields: the round id, and the example count only when the server asked for it.
+      const meta: UpdateMessage = {
+        v: PROTOCOL_VERSION,
+        kind: MessageKind.update,
+        roundId,
+        ...(wantsExampleCount ? { exampleCount: Math.max(1, Math.round(result.exampleCount ?? 1)) } : {}),
+      };
+      this.socket?.emit(ProtocolEvent.update, meta, encodeUpdate(update));
+      this.emit('updateSent', { roundId });
+    } catch (error) {
+      this.emit('error', new FedRecClientError('TRAINING_FAILED', `training failed: ${error instanceof Error ? error.message : 'unknown error'}`));
+    } finally {
+      if (this.activeRound === roundId) this.activeRound = null;
+    }
+  }
+
+  private onUpdateAccepted(meta: unknown): void {
+    const parsed = parseMessage('updateAccepted', meta);
+    if (!parsed.ok) return this.badServerMessage(`update accepted: ${parsed.message}`);
+    this.emit('updateAccepted', { roundId: parsed.value.roundId });
+  }
+
+  private onRejected(meta: unknown): void {
+    const parsed = parseMessage('rejected', meta);
+    if (!parsed.ok) return this.badServerMessage(`rejected: ${parsed.message}`);
+    this.emit('rejected', toRejection(parsed.value, 'message'));
+  }
+
+  private onRoundClosed(meta: unknown): void {
+    const parsed = parseMessage('roundClosed', meta);
+    if (!parsed.ok) return this.badServerMessage(`round closed: ${parsed.message}`);
+    const { roundId, outcome, modelVersion, accepted } = parsed.value;
+    this.lastClosedRound = Math.max(this.lastClosedRound, roundId);
+    this.version = modelVersion;
+    this.emit('roundClosed', { roundId, outcome: outcome === RoundOutcome.applied ? 'applied' : 'abandoned', modelVersion, accepted });
+  }
+
+  /**
+   * A refusal by the server's middleware carries `data` (a rejected message);
+   * socket.io does not retry those, so we do, with backoff — unless retrying
+   * cannot help. Transport failures have no `data` and socket.io retries them.
+   */
+  private onConnectError(error: Error & { data?: unknown }): void {
+    const parsed = rejectedMessageSchema.safeParse(error.data);
+    if (!parsed.success) return; // transport-level: socket.io-client's own reconnection handles it
+    const rejection = toRejection(parsed.data, 'connection');
+    this.emit('rejected', rejection);
+    const retryable = !PERMANENT_REFUSALS.has(rejection.reason) && !(rejection.reason === 'BAD_TOKEN' && typeof this.options.token === 'string');
+    if (!retryable) {
+      this.emit('error', new FedRecClientError('CONNECTION_REFUSED', `the server refused the connection: ${rejection.message}`, rejection.reason));
+      this.halt(`connection refused (${rejection.reason})`);
+      return;
+    }
+    this.scheduleRetry();
+  }
+
+  private onDisconnect(reason: string): void {
+    this.id = null;
+    this.activeRound = null;
+    // socket.io reconnects by itself except when the server disconnected us on purpose.
+    const serverKicked = reason === 'io server disconnect';
+    this.emit('disconnected', { reason, willReconnect: !this.stopped });
+    if (serverKicked && !this.stopped) this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped || this.retryTimer !== null) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.stopped) this.socket?.connect();
+    }, this.backoff.next());
+  }
+
+  private badServerMessage(message: string): void {
+    this.emit('error', new FedRecClientError('BAD_SERVER_MESSAGE', message));
+  }
+
+  /** Socket handlers must never throw into socket.io. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.badServerMessage(`unexpected failure handling a server message: ${error instanceof Error ? error.message : 'unknown error'}`);
+    }
+  }
+}
+
+function toRejection(message: RejectedMessage, stage: 'connection' | 'message'): FedRecRejection {
+  const reason: RejectReasonName | 'UNKNOWN' = rejectReasonName(message.reason) ?? 'UNKNOWN';
+  return { reason, code: message.reason, roundId: message.roundId, message: message.message, stage };
+}
+
+/**
+ * A FedRec client over socket.io: connects with a token, trains on each
+ * round's model when invited, sends the (clipped, noised) update, and
+ * reconnects with backoff. It sends nothing but the update and protocol
+ * metadata. Runs in browsers and Node.
+ *
+ * @example
+ * const client = createFedRecClient({
+ *   url: 'https://shop.example',
+ *   token: async () => (await enrol('https://shop.example')).token,
+ *   events: shopperEvents,
+ *   privacy: { clipNorm: 1, noiseMultiplier: 1.1 },
+ * });
+ * client.on('rejected', (r) => console.warn(r.reason, r.message));
+ * client.start();
+ */
+export function createFedRecClient(options: FedRecClientOptions): FedRecClient {
+  return new Client(options);
+}

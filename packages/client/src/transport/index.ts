@@ -1,0 +1,11 @@
+export { createFedRecClient } from './fedrec-client.js';
+export type { FedRecClient, FedRecClientOptions, FedRecClientEvents } from './fedrec-client.js';
+export { createLocalTrainer } from './local-trainer.js';
+export type { LocalTrainerOptions } from './local-trainer.js';
+export type { TrainingCallback, TrainingRound, TrainingResult } from './training-callback.js';
+export { enrol } from './enrol.js';
+export type { EnrolOptions } from './enrol.js';
+export { FedRecClientError } from './client-error.js';
+export type { FedRecClientErrorCode, FedRecRejection } from './client-error.js';
+export { Backoff } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';

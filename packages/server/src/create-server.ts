@@ -1,0 +1,269 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename } from 'node:path';
+import type { SharedModel } from '@fedrec/core';
+import { PROTOCOL_VERSION, createSharedModel, sameShape } from '@fedrec/core';
+import type { Logger } from 'pino';
+import { issueToken, type IssuedToken } from './auth/token.js';
+import { loadOrCreateTokenSecret } from './auth/token-secret.js';
+import { CheckpointStore } from './checkpoint/checkpoint-store.js';
+import type { ResolvedServerConfig, ServerConfig } from './config/server-config.js';
+import { resolveServerConfig } from './config/server-config.js';
+import { createRequestHandler } from './http/http-routes.js';
+import { createLogger } from './logging/logger.js';
+import { ModelState } from './model/model-state.js';
+import { createOptimiser } from './optimisers/create-optimiser.js';
+import type { ServerOptimiser } from './optimisers/server-optimiser.js';
+import type { PrivacyLedgerHook } from './privacy-ledger-hook.js';
+import type { AppliedRound } from './rounds/round-coordinator.js';
+import { RoundCoordinator } from './rounds/round-coordinator.js';
+import { ServerError } from './server-error.js';
+import type { FedRecServerEvents } from './server-events.js';
+import { ServerStats } from './status/server-stats.js';
+import type { ServerStatus } from './status/server-status.js';
+import { SocketGateway } from './transport/socket-gateway.js';
+
+export interface FedRecServerOptions extends ServerConfig {
+  /** Default: a pino logger at `logLevel` (silent under NODE_ENV=test). */
+  readonly logger?: Logger;
+  readonly privacyLedger?: PrivacyLedgerHook;
+}
+
+export interface ServerAddress {
+  readonly host: string;
+  readonly port: number;
+  /** `http://host:port`, for clients and HTTP requests. */
+  readonly url: string;
+}
+
+export interface FedRecServer {
+  /** Resumes from the newest valid checkpoint (or creates a fresh model), then listens. */
+  listen(): Promise<ServerAddress>;
+  /** Finishes (or abandons) the open round, writes its checkpoint, disconnects everyone, stops listening. */
+  close(): Promise<void>;
+  /** Null until listening. */
+  readonly address: ServerAddress | null;
+  readonly config: ResolvedServerConfig;
+  readonly events: EventEmitter<FedRecServerEvents>;
+  status(): ServerStatus;
+  /** A copy of the current model. Throws before `listen()`. */
+  model(): SharedModel;
+  /** Issues a token signed with this server's secret (for an external enrolment service, or tests). Throws before `listen()`. */
+  issueToken(options?: { readonly clientId?: string; readonly ttlSeconds?: number }): IssuedToken;
+}
+
+interface Running {
+  readonly model: ModelState;
+  readonly optimiser: ServerOptimiser;
+  readonly coordinator: RoundCoordinator;
+  readonly gateway: SocketGateway;
+  readonly httpServer: HttpServer;
+  readonly tokenSecret: string;
+  readonly store: CheckpointStore | null;
+}
+
+/**
+ * A FedRec aggregation server: socket.io v4 on a Node HTTP server.
+ *
+ * @example
+ * const server = createServer({ port: 8080, modelDir: './model', model: { numItems: 1682, dim: 32 } });
+ * const { url } = await server.listen();
+ * server.events.on('roundClosed', (round) => console.log(round.outcome, round.modelVersion));
+ * process.once('SIGTERM', () => void server.close());
+ */
+export function createServer(options: FedRecServerOptions): FedRecServer {
+  const { logger: givenLogger, privacyLedger, ...rawConfig } = options;
+  const config = resolveServerConfig(rawConfig);
+  const logger = givenLogger ?? createLogger(config.logLevel);
+  const events = new EventEmitter<FedRecServerEvents>();
+  const stats = new ServerStats();
+  let state: ServerStatus['state'] = 'new';
+  let running: Running | null = null;
+  let address: ServerAddress | null = null;
+
+  const need = (): Running => {
+    if (running === null) throw new ServerError('BAD_LIFECYCLE', 'the server is not running: call listen() first');
+    return running;
+  };
+
+  async function resume(store: CheckpointStore | null): Promise<{ model: ModelState; optimiser: ServerOptimiser; nextRoundId: number; fresh: boolean }> {
+    const loaded = store === null ? null : await store.loadLatest();
+    for (const { file, problem } of loaded?.skipped ?? []) logger.warn({ file, problem }, 'skipping a checkpoint that failed verification');
+    if (loaded !== null) {
+      const { data, file } = loaded;
+      if (config.model !== undefined && !sameShape(config.model, data.model.shape)) {
+        throw new ServerError(
+          'CHECKPOINT_SHAPE_MISMATCH',
+          `checkpoint ${basename(file)} holds a ${data.model.shape.numItems}×${data.model.shape.dim} model, but the config asks for ${config.model.numItems}×${config.model.dim}`,
+        );
+      }
+      const model = ModelState.from(data.model);
+      const optimiser = createOptimiser(config.optimiser, model.floats);
+      if (data.optimiser.kind === optimiser.kind) optimiser.restore(data.optimiser);
+      else logger.warn({ from: data.optimiser.kind, to: optimiser.kind }, 'optimiser changed since the checkpoint: starting its state afresh');
+      privacyLedger?.restore?.(data.privacyLedger);
+      logger.info({ file: basename(file), modelVersion: model.version, nextRoundId: data.nextRoundId }, 'resumed from checkpoint');
+      return { model, optimiser, nextRoundId: data.nextRoundId, fresh: false };
+    }
+    if (config.model === undefined) {
+      throw new ServerError('NO_MODEL', 'no checkpoint to resume from: configure model.numItems and model.dim to create a fresh model');
+    }
+    const { numItems, dim, seed, initStd } = config.model;
+    const model = ModelState.from(createSharedModel({ numItems, dim }, { seed, initStd }));
+    logger.info({ numItems, dim }, 'created a fresh model');
+    return { model, optimiser: createOptimiser(config.optimiser, model.floats), nextRoundId: 1, fresh: true };
+  }
+
+  async function commit(applied: AppliedRound | null): Promise<void> {
+    const { store, model, optimiser, coordinator } = need();
+    if (store === null) return;
+    const started = performance.now();
+    try {
+      const file = await store.write({
+        model: model.snapshot(),
+        optimiser: optimiser.snapshot(),
+        lastRoundId: applied?.roundId ?? null,
+        nextRoundId: applied?.nextRoundId ?? coordinator.nextRoundId,
+        privacyLedger: applied !== null && privacyLedger !== undefined ? privacyLedger.snapshot(applied) : null,
+        createdAt: new Date().toISOString(),
+      });
+      stats.lastCheckpointMs = performance.now() - started;
+      stats.lastCheckpointFile = basename(file);
+      stats.lastCheckpointError = null;
+      events.emit('checkpointWritten', { file, modelVersion: model.version, roundId: applied?.roundId ?? null });
+    } catch (error) {
+      stats.lastCheckpointError = error instanceof Error ? error.message : String(error);
+      throw error;
+    }
+  }
+
+  async function listen(): Promise<ServerAddress> {
+    if (state !== 'new') throw new ServerError('BAD_LIFECYCLE', `listen() called on a ${state} server`);
+    state = 'starting';
+    try {
+      const store = config.modelDir === undefined ? null : new CheckpointStore(config.modelDir, config.checkpoints.keep);
+      await store?.init();
+      const { model, optimiser, nextRoundId, fresh } = await resume(store);
+      const tokenSecret = config.auth.tokenSecret ?? (await loadOrCreateTokenSecret(config.modelDir));
+      // Kept in memory only: an adversary who can predict the cohort loses privacy amplification.
+      const samplingSeed = config.rounds.samplingSeed ?? randomBytes(16).toString('hex');
+      const httpServer = createHttpServer(
+        createRequestHandler({
+          status,
+          model: () => ({ bytes: model.bytes(), version: model.version }),
+          enrol: () => issueToken({ secret: tokenSecret, ttlSeconds: config.auth.tokenTtlSeconds }),
+          enrolment: config.auth.enrolment,
+          enrolmentKey: config.auth.enrolmentKey,
+          logger,
+        }),
+      );
+      let gateway: SocketGateway | null = null;
+      const coordinator = new RoundCoordinator({
+        rounds: config.rounds,
+        samplingSeed,
+        nextRoundId,
+        model,
+        optimiser,
+        stats,
+        logger,
+        hooks: {
+          roundOpened: (info, bytes) => {
+            gateway?.broadcastRoundStart(info, bytes);
+            events.emit('roundOpened', { roundId: info.roundId, modelVersion: info.modelVersion, cohort: info.cohort });
+          },
+          roundClosed: (info) => {
+            // Nobody was invited to a round whose cohort came out too small: no need to tell anyone.
+            if (info.cause !== 'cohort-too-small') gateway?.broadcastRoundClosed(info);
+            events.emit('roundClosed', info);
+          },
+          commit,
+        },
+      });
+      gateway = new SocketGateway({ httpServer, config, coordinator, model, tokenSecret, stats, logger, events });
+      running = { model, optimiser, coordinator, gateway, httpServer, tokenSecret, store };
+      if (fresh) await commit(null);
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      const bound = httpServer.address() as AddressInfo;
+      const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+      address = { host: bound.address, port: bound.port, url: `http://${host}:${bound.port}` };
+      state = 'running';
+      coordinator.start();
+      logger.info({ url: address.url, modelVersion: model.version, maxUpdateBytes: gateway.maxUpdateBytes }, 'listening');
+      return address;
+    } catch (error) {
+      state = 'closed';
+      if (running !== null) await running.gateway.close().catch(() => undefined);
+      running = null;
+      throw error;
+    }
+  }
+
+  async function close(): Promise<void> {
+    if (state === 'new') {
+      state = 'closed';
+      return;
+    }
+    if (state !== 'running') return;
+    state = 'closing';
+    const { coordinator, gateway } = need();
+    await coordinator.stop();
+    await gateway.close();
+    state = 'closed';
+    logger.info('closed');
+  }
+
+  function status(): ServerStatus {
+    const now = Date.now();
+    const model = running?.model;
+    const coordinator = running?.coordinator;
+    return {
+      protocolVersion: PROTOCOL_VERSION,
+      state,
+      round: { current: coordinator?.currentRoundId ?? null, next: coordinator?.nextRoundId ?? 0, phase: coordinator?.phaseName ?? 'idle' },
+      model: {
+        version: model?.version ?? 0,
+        numItems: model?.shape.numItems ?? 0,
+        dim: model?.shape.dim ?? 0,
+        floats: model?.floats ?? 0,
+      },
+      clients: { connected: coordinator?.connectedCount ?? 0, eligible: coordinator?.eligibleCount ?? 0 },
+      updates: { accepted: stats.updatesAccepted, rejectedTotal: stats.rejectedTotal, rejected: { ...stats.rejected } },
+      rounds: { applied: stats.roundsApplied, abandoned: stats.roundsAbandoned },
+      timings: {
+        startedAt: new Date(stats.startedAt).toISOString(),
+        uptimeMs: now - stats.startedAt,
+        lastRoundMs: stats.lastRoundMs,
+        meanRoundMs: stats.meanRoundMs,
+        lastAggregationMs: stats.lastAggregationMs,
+        lastCheckpointMs: stats.lastCheckpointMs,
+      },
+      checkpoint: { lastFile: stats.lastCheckpointFile, lastError: stats.lastCheckpointError },
+    };
+  }
+
+  return {
+    listen,
+    close,
+    get address() {
+      return address;
+    },
+    config,
+    events,
+    status,
+    model() {
+      const snapshot = need().model.snapshot();
+      return { shape: snapshot.shape, version: snapshot.version, values: Float32Array.from(snapshot.values) };
+    },
+    issueToken(tokenOptions = {}) {
+      return issueToken({ secret: need().tokenSecret, ttlSeconds: config.auth.tokenTtlSeconds, ...tokenOptions });
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EnrolResponse } from '@fedrec/core';
+import type { Logger } from 'pino';
+import type { ServerStatus } from '../status/server-status.js';
+
+export const MODEL_VERSION_HEADER = 'x-fedrec-model-version';
+
+export interface HttpRouteDeps {
+  status(): ServerStatus;
+  /** The current model file and its version. */
+  model(): { readonly bytes: Uint8Array; readonly version: number };
+  /** Issues a token for a fresh client id. */
+  enrol(): EnrolResponse;
+  readonly enrolment: 'open' | 'key' | 'off';
+  readonly enrolmentKey?: string | undefined;
+  readonly logger: Logger;
+}
+
+function sendJson(res: ServerResponse, statusCode: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, statusCode: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  sendJson(res, statusCode, { error: code, message });
+}
+
+/** Constant-time comparison of a presented bearer key with the configured one (hashed first, so lengths match). */
+function keyMatches(presented: string, expected: string): boolean {
+  const a = createHash('sha256').update(presented).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * The plain-HTTP routes beside socket.io (which intercepts `/socket.io/`
+ * before this handler runs):
+ *
+ * - `GET /status`: JSON counters and timings (see ServerStatus).
+ * - `GET /model`: the current model file, its version in `X-FedRec-Model-Version`.
+ * - `POST /enrol`: a token for a fresh client id (when enrolment is not `off`).
+ */
+export function createRequestHandler(deps: HttpRouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const routes: Record<string, { method: string; handle(req: IncomingMessage, res: ServerResponse): void }> = {
+    '/status': { method: 'GET', handle: (_req, res) => sendJson(res, 200, deps.status()) },
+    '/model': {
+      method: 'GET',
+      handle: (_req, res) => {
+        const { bytes, version } = deps.model();
+        res.writeHead(200, {
+          'content-type': 'application/octet-stream',
+          'content-length': bytes.byteLength,
+          'cache-control': 'no-store',
+          [MODEL_VERSION_HEADER]: String(version),
+        });
+        res.end(bytes);
+      },
+    },
+    '/enrol': {
+      method: 'POST',
+      handle: (req, res) => {
+        if (deps.enrolment === 'off') return sendError(res, 404, 'ENROLMENT_OFF', 'this server does not enrol clients');
+        if (deps.enrolment === 'key') {
+          const header = req.headers.authorization ?? '';
+          const presented = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+          if (!keyMatches(presented, deps.enrolmentKey ?? '')) {
+            return sendError(res, 401, 'BAD_ENROLMENT_KEY', 'missing or wrong enrolment key', { 'www-authenticate': 'Bearer' });
+          }
+        }
+        sendJson(res, 200, deps.enrol());
+      },
+    },
+  };
+
+  return (req, res) => {
+    try {
+      // No route reads a body; drain it so the connection can be reused.
+      req.resume();
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const route = routes[path];
+      if (route === undefined) return sendError(res, 404, 'NOT_FOUND', 'no such route');
+      if (req.method !== route.method) return sendError(res, 405, 'METHOD_NOT_ALLOWED', `use ${route.method}`, { allow: route.method });
+      route.handle(req, res);
+    } catch (error) {
+      deps.logger.error({ err: error }, 'HTTP handler failed');
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'server error');
+      else res.destroy();
+    }
+  };
+}

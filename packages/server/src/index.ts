@@ -1,0 +1,28 @@
+// Public API of @fedrec/server: named exports only.
+export { createServer } from './create-server.js';
+export type { FedRecServer, FedRecServerOptions, ServerAddress } from './create-server.js';
+export { installShutdownHandlers } from './shutdown.js';
+export type { ShutdownOptions } from './shutdown.js';
+export { serverConfigSchema, parseServerConfig, resolveServerConfig } from './config/server-config.js';
+export type { ServerConfig, ResolvedServerConfig, OptimiserConfig, RoundsConfig, SamplingConfig, ConfigParseResult } from './config/server-config.js';
+export { ServerError } from './server-error.js';
+export type { ServerErrorCode, ConfigIssue } from './server-error.js';
+export type { FedRecServerEvents, RoundOpenedEvent, RejectionEvent } from './server-events.js';
+export type { ServerStatus } from './status/server-status.js';
+export type { PrivacyLedgerHook } from './privacy-ledger-hook.js';
+export type { AppliedRound, RoundClosedInfo, CloseCause } from './rounds/round-coordinator.js';
+export { issueToken, verifyToken, randomClientId } from './auth/token.js';
+export type { IssuedToken, IssueTokenOptions, TokenVerification, TokenFailure } from './auth/token.js';
+export { MODEL_VERSION_HEADER } from './http/http-routes.js';
+export { UpdateAccumulator } from './rounds/update-accumulator.js';
+export { sampleCohort } from './rounds/cohort-sampler.js';
+export { checkUpdateBytes, decodeClientUpdate, updateByteLength } from './rounds/decode-client-update.js';
+export { createOptimiser } from './optimisers/create-optimiser.js';
+export { FedAvg } from './optimisers/fed-avg.js';
+export { FedAvgM } from './optimisers/fed-avg-m.js';
+export { FedAdam } from './optimisers/fed-adam.js';
+export type { ServerOptimiser, OptimiserState, OptimiserKind } from './optimisers/server-optimiser.js';
+export { CheckpointStore, checkpointFileName } from './checkpoint/checkpoint-store.js';
+export type { LoadedCheckpoint } from './checkpoint/checkpoint-store.js';
+export { encodeCheckpoint, decodeCheckpoint } from './checkpoint/checkpoint-file.js';
+export type { CheckpointData } from './checkpoint/checkpoint-file.js';

@@ -1,0 +1,34 @@
+import type { RejectReasonName } from '@fedrec/core';
+
+/** The body of `GET /status`. Aggregates only: no client ids, no update contents. */
+export interface ServerStatus {
+  readonly protocolVersion: number;
+  readonly state: 'new' | 'starting' | 'running' | 'closing' | 'closed';
+  readonly round: {
+    /** The open round's id, or null between rounds. */
+    readonly current: number | null;
+    /** The id the next round will get. */
+    readonly next: number;
+    readonly phase: 'idle' | 'open' | 'committing' | 'stopped';
+  };
+  readonly model: { readonly version: number; readonly numItems: number; readonly dim: number; readonly floats: number };
+  readonly clients: { readonly connected: number; readonly eligible: number };
+  readonly updates: {
+    readonly accepted: number;
+    readonly rejectedTotal: number;
+    /** Refused messages and connections, by reason. */
+    readonly rejected: Readonly<Record<RejectReasonName, number>>;
+  };
+  readonly rounds: { readonly applied: number; readonly abandoned: number };
+  readonly timings: {
+    /** ISO 8601. */
+    readonly startedAt: string;
+    readonly uptimeMs: number;
+    readonly lastRoundMs: number | null;
+    readonly meanRoundMs: number | null;
+    /** Mean + optimiser step of the last applied round. */
+    readonly lastAggregationMs: number | null;
+    readonly lastCheckpointMs: number | null;
+  };
+  readonly checkpoint: { readonly lastFile: string | null; readonly lastError: string | null };
+}
