@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { SyntheticPopulation, runFederatedSimulation } from '@fedrec/sim';
 import type { RoundReport, SimulationResult, NoisePlacement } from '@fedrec/sim';
@@ -38,6 +39,7 @@ export interface SimulateOptions {
   evalShoppers: string;
   evalEvery: string;
   seed: string;
+  threads?: string;
   backend?: string;
   json?: boolean;
 }
@@ -62,6 +64,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--eval-shoppers <n>', 'shoppers in the evaluation sample', String(SIMULATE_DEFAULTS.evalShoppers))
     .option('--eval-every <n>', 'evaluate every n rounds', String(SIMULATE_DEFAULTS.evalEvery))
     .option('--seed <s>', 'seed: the same seed gives the same numbers', SIMULATE_DEFAULTS.seed)
+    .option('--threads <n>', 'worker threads for client updates (default: one per core); results do not depend on it')
     .option('--backend <name>', 'tfjs backend: auto | tensorflow | wasm | cpu (default: $FEDREC_BACKEND or auto)')
     .option('--json', 'print one JSON object with the final results on stdout')
     .action(async (options: SimulateOptions) => {
@@ -109,10 +112,12 @@ export async function runSimulateCommand(options: SimulateOptions, log: (line: s
   const evalShoppers = parseNumber('--eval-shoppers', options.evalShoppers, { min: 1, integer: true });
   const evalEvery = parseNumber('--eval-every', options.evalEvery, { min: 1, integer: true });
 
+  const threads = options.threads === undefined ? availableParallelism() : parseNumber('--threads', options.threads, { min: 1, max: 256, integer: true });
+
   await selectNodeBackend({ force: options.backend, log });
   const population = new SyntheticPopulation({ shoppers: populationSize, items, seed: options.seed });
-  log(`simulating ${population.name}: ${items} items, ${rounds} rounds, q=${samplingRate.toPrecision(3)}, clip ${clipNorm}, ${targetEpsilon !== undefined ? `target ε ${targetEpsilon}` : `noise z=${noiseMultiplier}`} (${placement})`);
-  const result = runFederatedSimulation({
+  log(`simulating ${population.name} on ${threads} thread${threads === 1 ? '' : 's'}: ${items} items, ${rounds} rounds, q=${samplingRate.toPrecision(3)}, clip ${clipNorm}, ${targetEpsilon !== undefined ? `target ε ${targetEpsilon}` : `noise z=${noiseMultiplier}`} (${placement})`);
+  const result = await runFederatedSimulation({
     population,
     dim,
     rounds,
@@ -122,6 +127,8 @@ export async function runSimulateCommand(options: SimulateOptions, log: (line: s
     evalShoppers,
     evalEvery,
     seed: options.seed,
+    threads,
+    backend: options.backend,
     onRound: (report) => log(formatRound(report, delta)),
   });
   const e = result.evaluation;

@@ -192,6 +192,9 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
     this.id = clientId;
     this.version = modelVersion;
     this.shape = shape;
+    // A new connection may be to a restarted server, whose round ids start over from its checkpoint.
+    // (`activeRound` is kept: training already under way answers a re-sent invitation.)
+    this.lastClosedRound = -1;
     this.backoff.reset();
     this.emit('connected', { clientId, modelVersion });
     this.sendReady();
@@ -234,7 +237,11 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
         roundId,
         ...(wantsExampleCount ? { exampleCount: Math.max(1, Math.round(result.exampleCount ?? 1)) } : {}),
       };
-      this.socket?.emit(ProtocolEvent.update, meta, encodeUpdate(update));
+      // Never let socket.io buffer an update while disconnected: after a
+      // reconnect (perhaps to a restarted server) it could land in another
+      // round. The server re-invites a cohort member that reconnects.
+      if (this.socket?.connected !== true) return;
+      this.socket.emit(ProtocolEvent.update, meta, encodeUpdate(update));
       this.emit('updateSent', { roundId });
     } catch (error) {
       this.emit('error', new FedRecClientError('TRAINING_FAILED', `training failed: ${error instanceof Error ? error.message : 'unknown error'}`));
@@ -285,7 +292,6 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
 
   private onDisconnect(reason: string): void {
     this.id = null;
-    this.activeRound = null;
     // socket.io reconnects by itself except when the server disconnected us on purpose.
     const serverKicked = reason === 'io server disconnect';
     this.emit('disconnected', { reason, willReconnect: !this.stopped });

@@ -98,7 +98,7 @@ function runTraining(input: Omit<LocalTrainingInput, 'config'>, config: LocalTra
   const { model, random } = input;
   const { numItems, dim } = model.shape;
   const { items: posItems, weights: posWeights } = input.positives;
-  const userStart = input.userVector ? Float32Array.from(input.userVector) : new Float32Array(dim);
+  const userStart = input.userVector ? Float32Array.from(input.userVector) : warmStart(input.model, input.positives.items, input.positives.weights);
   if (userStart.length !== dim) throw new RangeError(`expected a user vector of length ${dim}, got ${userStart.length}`);
   if (posItems.length !== posWeights.length) throw new RangeError('expected one weight per positive item');
 
@@ -268,6 +268,28 @@ function runFusedSgd(input: EpochInput, embRows: Float32Array, biasRows: Float32
     tf.dispose([user, emb, bias, triplets.positives, triplets.negatives, triplets.weights]);
   }
 }
+
+/**
+ * A new shopper's vector before any step: the weighted mean of their items'
+ * embeddings, scaled up (WARM_START_GAIN). It already points towards what
+ * they like, so the fitting epochs refine a direction rather than find one.
+ */
+function warmStart(model: SharedModel, items: Int32Array, weights: Float32Array): Float32Array {
+  const { dim } = model.shape;
+  const u = new Float32Array(dim);
+  let total = 0;
+  for (let k = 0; k < items.length; k++) {
+    const w = weights[k]!;
+    const row = items[k]! * dim;
+    for (let j = 0; j < dim; j++) u[j]! += w * model.values[row + j]!;
+    total += w;
+  }
+  if (total > 0) for (let j = 0; j < dim; j++) u[j]! *= WARM_START_GAIN / total;
+  return u;
+}
+
+// Tuned on synthetic populations: 3–5 beat 0 (cold start) by a wide margin and 30 by a clear one.
+const WARM_START_GAIN = 4;
 
 function toVariable<R extends tf.Rank>(initial: tf.Tensor<R>): tf.Variable<R> {
   const variable = tf.variable(initial, true);

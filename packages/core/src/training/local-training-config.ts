@@ -20,7 +20,7 @@ export const DEFAULT_LOCAL_TRAINING: LocalTrainingConfig = {
   learningRate: 0.05,
   userLearningRate: 0.5,
   l2: 1e-4,
-  userEpochs: 10,
+  userEpochs: 3,
   epochs: 2,
   negativesPerPositive: 2,
   batchSize: 1024,

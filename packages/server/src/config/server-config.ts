@@ -173,6 +173,8 @@ export function parseServerConfig(raw: unknown): ConfigParseResult {
     if (issue.code === 'unrecognized_keys') {
       // Report each unknown key as its own field, so a typo points at itself.
       for (const key of issue.keys) add([...parent, key].join('.'), 'unknown field');
+    } else if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+      add(parent.join('.'), `required: expected ${issue.expected}`);
     } else {
       add(parent.join('.'), issue.message);
     }

@@ -1,4 +1,5 @@
 import type { ShoppingEvent } from '@fedrec/core';
+import type { PopulationSpec } from './population-spec.js';
 
 /** One virtual or recorded shopper's history, oldest event first. */
 export interface Shopper {
@@ -18,4 +19,6 @@ export interface Population {
   /** Category of each item, where the source has them (used for diversity). */
   readonly itemCategories?: Int32Array;
   shopper(index: number): Shopper;
+  /** How to rebuild this population elsewhere (worker threads), where possible. */
+  readonly spec?: PopulationSpec;
 }

@@ -1,6 +1,7 @@
 import { createSeededRandomSource, nextInt } from '@fedrec/core';
 import type { RandomSource, ShoppingEvent } from '@fedrec/core';
 import type { Population, Shopper } from './population.js';
+import type { PopulationSpec } from './population-spec.js';
 
 export interface SyntheticPopulationConfig {
   readonly shoppers: number;
@@ -48,6 +49,7 @@ export class SyntheticPopulation implements Population {
   readonly numShoppers: number;
   readonly numItems: number;
   readonly itemCategories: Int32Array;
+  readonly spec: PopulationSpec;
   private readonly catalogue: Catalogue;
   private readonly meanSessions: number;
   private readonly seed: string;
@@ -66,6 +68,7 @@ export class SyntheticPopulation implements Population {
     this.catalogue = buildCatalogue(items, categories, styles, config.zipfExponent ?? 1.0, createSeededRandomSource(`${this.seed}/catalogue`));
     this.itemCategories = this.catalogue.itemCategories;
     this.name = `synthetic:${shoppers}`;
+    this.spec = { kind: 'synthetic', config };
   }
 
   shopper(index: number): Shopper {

@@ -23,38 +23,42 @@ const base: FederatedSimulationConfig = {
 };
 
 describe('runFederatedSimulation', () => {
-  it('learns: HR@10 well above the untrained model and the random baseline (0.10)', () => {
-    const untrained = runFederatedSimulation({ ...base, rounds: 1, serverLearningRate: 1e-9 });
-    const trained = runFederatedSimulation(base);
+  it('learns: HR@10 well above the untrained model and the random baseline (0.10)', async () => {
+    const untrained = await runFederatedSimulation({ ...base, rounds: 1, serverLearningRate: 1e-9 });
+    const trained = await runFederatedSimulation(base);
     expect(untrained.evaluation.hr).toBeLessThan(0.2);
     expect(trained.evaluation.hr).toBeGreaterThan(untrained.evaluation.hr + 0.15);
     expect(trained.epsilon).toBe(Infinity);
   });
 
-  it('same seed, same numbers', () => {
-    const a = runFederatedSimulation({ ...base, rounds: 3 });
-    const b = runFederatedSimulation({ ...base, rounds: 3 });
+  it('same seed, same numbers — on one thread or on worker threads', async () => {
+    const a = await runFederatedSimulation({ ...base, rounds: 3 });
+    const b = await runFederatedSimulation({ ...base, rounds: 3 });
     expect(Array.from(b.model.values)).toEqual(Array.from(a.model.values));
     expect(b.evaluation).toEqual(a.evaluation);
+    const threaded = await runFederatedSimulation({ ...base, rounds: 3, threads: 2, backend: 'cpu' });
+    expect(threaded.threads).toBe(2);
+    expect(Array.from(threaded.model.values)).toEqual(Array.from(a.model.values));
+    expect(threaded.evaluation).toEqual(a.evaluation);
   });
 
-  it('with noise, spends ε that grows every round and matches a calibrated target', () => {
+  it('with noise, spends ε that grows every round and matches a calibrated target', async () => {
     const reports: number[] = [];
-    const noisy = runFederatedSimulation({ ...base, rounds: 4, privacy: { ...base.privacy, noiseMultiplier: 1.1 }, onRound: (r) => reports.push(r.epsilon) });
+    const noisy = await runFederatedSimulation({ ...base, rounds: 4, privacy: { ...base.privacy, noiseMultiplier: 1.1 }, onRound: (r) => reports.push(r.epsilon) });
     expect(reports).toHaveLength(4);
     for (let i = 1; i < reports.length; i++) expect(reports[i]).toBeGreaterThan(reports[i - 1]!);
     expect(noisy.epsilon).toBe(reports[3]);
-    const calibrated = runFederatedSimulation({ ...base, rounds: 4, privacy: { ...base.privacy, targetEpsilon: 2 } });
+    const calibrated = await runFederatedSimulation({ ...base, rounds: 4, privacy: { ...base.privacy, targetEpsilon: 2 } });
     expect(calibrated.epsilon).toBeLessThanOrEqual(2);
     expect(calibrated.epsilon).toBeGreaterThan(1.99);
   });
 });
 
 describe('runFederatedSimulation with adaptive clipping', () => {
-  it('moves the clip bound towards the target quantile of update norms', () => {
+  it('moves the clip bound towards the target quantile of update norms', async () => {
     const clipNorms: number[] = [];
     const fractions: number[] = [];
-    runFederatedSimulation({
+    await runFederatedSimulation({
       ...base,
       rounds: 25,
       evalEvery: 25,

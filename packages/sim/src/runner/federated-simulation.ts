@@ -1,8 +1,5 @@
 import {
   createSharedModel,
-  trainLocally,
-  buildPrivateUpdate,
-  positiveItems,
   addGaussianNoise,
   createSeededRandomSource,
   deriveSeed,
@@ -14,7 +11,7 @@ import {
 } from '@fedrec/core';
 import type { SharedModel, LocalTrainingConfig, LeaveOneOutReport, EventWeights } from '@fedrec/core';
 import type { Population } from '../population/population.js';
-import { leaveOneOut } from '../population/leave-one-out.js';
+import { createUpdateExecutor } from './update-executor.js';
 import { poissonCohort } from './poisson-cohort.js';
 import { evaluateModel } from './evaluate-model.js';
 
@@ -61,6 +58,10 @@ export interface FederatedSimulationConfig {
   /** Evaluate every this many rounds (and after the last). */
   readonly evalEvery: number;
   readonly seed: string | number;
+  /** Worker threads for client updates (default 1: in process). Results do not depend on it. */
+  readonly threads?: number;
+  /** tfjs backend for worker threads (cpu or wasm; default: the first that loads). */
+  readonly backend?: string;
   readonly onRound?: (report: RoundReport) => void;
 }
 
@@ -88,6 +89,9 @@ export interface SimulationResult {
   readonly delta: number;
   readonly clientUpdates: number;
   readonly wallSeconds: number;
+  /** Seconds spent computing client updates and aggregating them (excludes evaluation). */
+  readonly updateSeconds: number;
+  readonly threads: number;
 }
 
 /**
@@ -100,7 +104,7 @@ export interface SimulationResult {
  * noise) so that the data stream and the noise stream never coincide and the
  * same seed gives the same numbers.
  */
-export function runFederatedSimulation(config: FederatedSimulationConfig): SimulationResult {
+export async function runFederatedSimulation(config: FederatedSimulationConfig): Promise<SimulationResult> {
   const started = performance.now();
   const { population, rounds, samplingRate, privacy, seed } = config;
   const shape = { numItems: population.numItems, dim: config.dim };
@@ -121,59 +125,56 @@ export function runFederatedSimulation(config: FederatedSimulationConfig): Simul
   const updateNoise = adaptive && noiseMultiplier > 0 ? updateNoiseMultiplier(noiseMultiplier, adaptive.config.countNoiseStd) : noiseMultiplier;
   const ledger = new PrivacyLedger();
   const cohortStream = createSeededRandomSource(deriveSeed(seed, 'cohort'));
-  const noiseStream = createSeededRandomSource(deriveSeed(seed, 'noise'));
   const evalSample = sampleWithoutReplacement(population.numShoppers, config.evalShoppers, createSeededRandomSource(deriveSeed(seed, 'eval-sample')));
   const evaluate = (m: SharedModel) =>
     evaluateModel(m, { population, shoppers: evalSample, seed: deriveSeed(seed, 'eval'), localTraining: config.localTraining, eventWeights: config.eventWeights });
 
+  const executor = await createUpdateExecutor({
+    population,
+    spec: population.spec,
+    settings: { seed, localTraining: config.localTraining, eventWeights: config.eventWeights },
+    threads: config.threads ?? 1,
+    backend: config.backend,
+  });
   const reports: RoundReport[] = [];
   let clientUpdates = 0;
+  let updateSeconds = 0;
   let evaluation: LeaveOneOutReport | undefined;
-  for (let round = 1; round <= rounds; round++) {
-    const cohort = poissonCohort(population.numShoppers, samplingRate, cohortStream);
-    const clipNorm = adaptive?.clipNorm ?? privacy.clipNorm;
-    let unclipped = 0;
-    const sum = new Float64Array(model.values.length);
-    let clipped = 0;
-    let normSum = 0;
-    let contributors = 0;
-    for (const index of cohort) {
-      const split = leaveOneOut(population.shopper(index).events);
-      // A shopper with too little history still takes part: a zero delta,
-      // clipped and noised like any other, keeps the cohort's size honest.
-      const positives = positiveItems(split ? split.train : [], config.eventWeights);
-      const { delta } = trainLocally({ model, positives, random: createSeededRandomSource(deriveSeed(seed, 'train', round, index)), config: config.localTraining });
-      const local = privacy.placement === 'local' ? updateNoise : 0;
-      const built = buildPrivateUpdate(delta, { clipNorm, noiseMultiplier: local, noiseSource: noiseStream });
-      unclipped += AdaptiveClipping.unclippedBit(built.normBefore, clipNorm);
-      const values = built.update.values;
-      for (let i = 0; i < values.length; i++) sum[i]! += values[i]!;
-      if (built.clipped) clipped++;
-      normSum += built.normBefore;
-      contributors++;
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      const cohort = poissonCohort(population.numShoppers, samplingRate, cohortStream);
+      const clipNorm = adaptive?.clipNorm ?? privacy.clipNorm;
+      const updatesStarted = performance.now();
+      const localNoiseMultiplier = privacy.placement === 'local' ? updateNoise : 0;
+      const { sum, contributors, clipped, unclipped, normSum } = await executor.computeRound(model, { round, clipNorm, localNoiseMultiplier }, cohort);
+      clientUpdates += contributors;
+      if (privacy.placement === 'distributed' && updateNoise > 0 && contributors > 0) {
+        addGaussianNoise(sum, updateNoise * clipNorm, createSeededRandomSource(deriveSeed(seed, 'noise', round, 'sum')));
+      }
+      if (contributors > 0) model = applyMean(model, sum, contributors, config.serverLearningRate);
+      adaptive?.update(unclipped, expectedCohort, createSeededRandomSource(deriveSeed(seed, 'count-noise', round)));
+      updateSeconds += (performance.now() - updatesStarted) / 1000;
+      if (noiseMultiplier > 0) ledger.record({ samplingRate, noiseMultiplier, steps: 1 });
+      const epsilon = noiseMultiplier > 0 ? ledger.epsilon(privacy.delta).epsilon : Infinity;
+      const evaluateNow = round === rounds || round % config.evalEvery === 0;
+      const roundEvaluation = evaluateNow ? evaluate(model) : undefined;
+      if (roundEvaluation) evaluation = roundEvaluation;
+      const report: RoundReport = {
+        round,
+        rounds,
+        cohortSize: contributors,
+        clippedFraction: contributors ? clipped / contributors : 0,
+        meanUpdateNorm: contributors ? normSum / contributors : 0,
+        clipNorm,
+        epsilon,
+        evaluation: roundEvaluation,
+        elapsedSeconds: (performance.now() - started) / 1000,
+      };
+      reports.push(report);
+      config.onRound?.(report);
     }
-    clientUpdates += contributors;
-    if (privacy.placement === 'distributed' && updateNoise > 0 && contributors > 0) addGaussianNoise(sum, updateNoise * clipNorm, noiseStream);
-    if (contributors > 0) model = applyMean(model, sum, contributors, config.serverLearningRate);
-    adaptive?.update(unclipped, expectedCohort, noiseStream);
-    if (noiseMultiplier > 0) ledger.record({ samplingRate, noiseMultiplier, steps: 1 });
-    const epsilon = noiseMultiplier > 0 ? ledger.epsilon(privacy.delta).epsilon : Infinity;
-    const evaluateNow = round === rounds || round % config.evalEvery === 0;
-    const roundEvaluation = evaluateNow ? evaluate(model) : undefined;
-    if (roundEvaluation) evaluation = roundEvaluation;
-    const report: RoundReport = {
-      round,
-      rounds,
-      cohortSize: contributors,
-      clippedFraction: contributors ? clipped / contributors : 0,
-      meanUpdateNorm: contributors ? normSum / contributors : 0,
-      clipNorm,
-      epsilon,
-      evaluation: roundEvaluation,
-      elapsedSeconds: (performance.now() - started) / 1000,
-    };
-    reports.push(report);
-    config.onRound?.(report);
+  } finally {
+    await executor.close();
   }
   evaluation ??= evaluate(model);
   return {
@@ -185,6 +186,8 @@ export function runFederatedSimulation(config: FederatedSimulationConfig): Simul
     delta: privacy.delta,
     clientUpdates,
     wallSeconds: (performance.now() - started) / 1000,
+    updateSeconds,
+    threads: executor.threads,
   };
 }
 

@@ -1,0 +1,126 @@
+/**
+ * `fedrec server`: run the aggregation server.
+ *
+ *   fedrec server [--config FILE] [--port N] [--host H] [--model-dir DIR] [--items N --dim D] [--log-level L]
+ *
+ * The JSON config file is validated against the server's schema (see
+ * @fedrec/server's `serverConfigSchema`); flags override its fields. Every bad
+ * field is reported on its own line and the command exits with code 2.
+ * SIGTERM / SIGINT finish (or abandon) the open round, write its checkpoint
+ * and exit 0.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { createServer, installShutdownHandlers, parseServerConfig } from '@fedrec/server';
+import type { ResolvedServerConfig } from '@fedrec/server';
+import { UsageError } from '../usage-error.js';
+import { parseNumber } from '../parse-options.js';
+
+export interface ServerCommandOptions {
+  config?: string;
+  port?: string;
+  host?: string;
+  modelDir?: string;
+  items?: string;
+  dim?: string;
+  logLevel?: string;
+}
+
+/** Which flag sets which config field, so an error about a field can name the flag too. */
+const FLAG_FOR_FIELD: Readonly<Record<string, string>> = {
+  port: '--port',
+  host: '--host',
+  modelDir: '--model-dir',
+  'model.numItems': '--items',
+  'model.dim': '--dim',
+  logLevel: '--log-level',
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+async function readConfigFile(path: string, read: (path: string) => Promise<string>): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await read(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new UsageError(`--config: cannot read ${path} (${code})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--config: ${path} is not valid JSON`);
+  }
+  if (!isRecord(parsed)) throw new UsageError(`--config: ${path} must hold a JSON object`);
+  return parsed;
+}
+
+/**
+ * The server configuration the command line asks for: the config file (if
+ * any) with flags laid over it, validated. Throws UsageError listing every
+ * bad field.
+ */
+export async function resolveServerCommandConfig(
+  options: ServerCommandOptions,
+  read: (path: string) => Promise<string> = (path) => readFile(path, 'utf8'),
+): Promise<ResolvedServerConfig> {
+  const raw: Record<string, unknown> = options.config !== undefined ? await readConfigFile(options.config, read) : {};
+  if (options.port !== undefined) raw.port = parseNumber('--port', options.port, { min: 0, max: 65_535, integer: true });
+  if (options.host !== undefined) raw.host = options.host;
+  if (options.modelDir !== undefined) raw.modelDir = options.modelDir;
+  if (options.logLevel !== undefined) raw.logLevel = options.logLevel;
+  if (options.items !== undefined || options.dim !== undefined) {
+    const model = isRecord(raw.model) ? { ...raw.model } : {};
+    if (options.items !== undefined) model.numItems = parseNumber('--items', options.items, { min: 1, integer: true });
+    if (options.dim !== undefined) model.dim = parseNumber('--dim', options.dim, { min: 1, integer: true });
+    raw.model = model;
+  }
+  const result = parseServerConfig(raw);
+  if (!result.ok) {
+    const lines = result.issues.map(({ path, message }) => {
+      const flag = FLAG_FOR_FIELD[path];
+      return `${path || '(config)'}${flag !== undefined ? ` (${flag})` : ''}: ${message}`;
+    });
+    throw new UsageError(`invalid server configuration:\n  ${lines.join('\n  ')}`);
+  }
+  if (result.config.modelDir === undefined && result.config.model === undefined) {
+    throw new UsageError('nothing to serve: give --model-dir holding a checkpoint, or --items and --dim for a fresh model');
+  }
+  return result.config;
+}
+
+export function registerServerCommand(program: Command): void {
+  program
+    .command('server')
+    .description('run the FedRec aggregation server (socket.io; GET /status, GET /model, POST /enrol)')
+    .option('--config <file>', 'JSON config file (fields: host, port, modelDir, model, rounds, optimiser, limits, auth, checkpoints, corsOrigins, logLevel)')
+    .option('--port <n>', 'port to listen on (default 8080; 0 picks a free one)')
+    .option('--host <host>', 'address to bind (default 127.0.0.1)')
+    .option('--model-dir <dir>', 'checkpoint directory: resumed from on start, written after every round')
+    .option('--items <n>', 'catalogue size of a fresh model (when --model-dir holds no checkpoint)')
+    .option('--dim <d>', 'embedding dimension of a fresh model')
+    .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent (default info)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  fedrec server --model-dir ./model --items 1682 --dim 32 --port 8080\n  fedrec server --config server.json\n\nStops cleanly on SIGTERM/SIGINT: the open round is finished or abandoned and checkpointed.',
+    )
+    .action(async (options: ServerCommandOptions) => {
+      const config = await resolveServerCommandConfig(options);
+      const server = createServer(config);
+      const address = await server.listen();
+      process.stderr.write(`fedrec server listening on ${address.url} (model version ${server.status().model.version})\n`);
+      // Resolve when a signal has closed the server, so the command returns and the process exits with code 0.
+      await new Promise<void>((resolve, reject) => {
+        const dispose = installShutdownHandlers(server, {
+          exit: (code) => {
+            dispose();
+            if (code === 0) resolve();
+            else reject(new Error('the server did not shut down cleanly'));
+          },
+        });
+      });
+    });
+}

@@ -1,0 +1,99 @@
+import { mkdtemp, readdir, rm, stat, truncate, writeFile, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ServerError } from '../server-error.js';
+import type { CheckpointData } from './checkpoint-file.js';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-file.js';
+import { CheckpointStore, checkpointFileName } from './checkpoint-store.js';
+
+function data(version: number): CheckpointData {
+  const values = Float32Array.from({ length: 6 }, (_, i) => version + i / 10);
+  return {
+    model: { shape: { numItems: 2, dim: 2 }, version, values },
+    optimiser: { kind: 'fedadam', step: version, arrays: { m: Float64Array.from(values, (x) => x / 3), v: Float64Array.from(values, (x) => x * x) } },
+    lastRoundId: version === 0 ? null : version + 10,
+    nextRoundId: version + 11,
+    privacyLedger: { format: 'opaque', entries: [{ q: 0.01, sigma: 1.1, steps: version }] },
+    createdAt: '2025-01-01T00:00:00.000Z',
+  };
+}
+
+function corruptCode(bytes: Uint8Array): string {
+  try {
+    decodeCheckpoint(bytes);
+  } catch (error) {
+    if (error instanceof ServerError) return error.code;
+    throw error;
+  }
+  return 'decoded';
+}
+
+describe('checkpoint file', () => {
+  it('round-trips model, optimiser state, round ids and the privacy ledger exactly', () => {
+    const original = data(4);
+    const decoded = decodeCheckpoint(encodeCheckpoint(original));
+    expect(decoded.model.version).toBe(4);
+    expect(Array.from(decoded.model.values)).toEqual(Array.from(original.model.values));
+    expect(Array.from(decoded.optimiser.arrays.m!)).toEqual(Array.from(original.optimiser.arrays.m!));
+    expect(Array.from(decoded.optimiser.arrays.v!)).toEqual(Array.from(original.optimiser.arrays.v!));
+    expect(decoded.optimiser.step).toBe(4);
+    expect(decoded).toMatchObject({ lastRoundId: 14, nextRoundId: 15, privacyLedger: original.privacyLedger, createdAt: original.createdAt });
+  });
+
+  it('detects every truncation and every flipped byte', () => {
+    const bytes = encodeCheckpoint(data(2));
+    for (let length = 0; length < bytes.length; length++) expect(corruptCode(bytes.subarray(0, length))).toBe('CHECKPOINT_CORRUPT');
+    for (let i = 0; i < bytes.length; i += 7) {
+      const flipped = bytes.slice();
+      flipped[i] = flipped[i]! ^ 0x20;
+      expect(corruptCode(flipped)).toBe('CHECKPOINT_CORRUPT');
+    }
+  });
+});
+
+describe('CheckpointStore', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fedrec-store-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('loads the newest checkpoint and keeps only the last N', async () => {
+    const store = new CheckpointStore(dir, 2);
+    await store.init();
+    expect(await store.loadLatest()).toBeNull();
+    for (const version of [0, 1, 2, 3]) await store.write(data(version));
+    expect(await store.list()).toEqual([checkpointFileName(3), checkpointFileName(2)]);
+    const loaded = await store.loadLatest();
+    expect(loaded?.data.model.version).toBe(3);
+    expect(loaded?.skipped).toEqual([]);
+  });
+
+  it('falls back past a truncated or garbage newest checkpoint to the previous one', async () => {
+    const store = new CheckpointStore(dir, 5);
+    await store.init();
+    for (const version of [0, 1, 2]) await store.write(data(version));
+    const newest = join(dir, checkpointFileName(2));
+    await truncate(newest, (await stat(newest)).size - 1);
+    let loaded = await store.loadLatest();
+    expect(loaded?.data.model.version).toBe(1);
+    expect(loaded?.skipped.map((s) => s.file)).toEqual([newest]);
+
+    await writeFile(join(dir, checkpointFileName(9)), 'not a checkpoint');
+    // A valid file under the wrong name is not trusted either.
+    await writeFile(join(dir, checkpointFileName(8)), await readFile(join(dir, checkpointFileName(0))));
+    loaded = await store.loadLatest();
+    expect(loaded?.data.model.version).toBe(1);
+    expect(loaded?.skipped).toHaveLength(3);
+  });
+
+  it('leaves no temp file behind, and clears those a crash left', async () => {
+    const stray = join(dir, `.${checkpointFileName(5)}.1234.5678.tmp`);
+    await writeFile(stray, 'half written');
+    const store = new CheckpointStore(dir, 3);
+    await store.init();
+    await store.write(data(6));
+    expect(await readdir(dir)).toEqual([checkpointFileName(6)]);
+  });
+});

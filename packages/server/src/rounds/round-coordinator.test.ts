@@ -1,0 +1,183 @@
+import { MessageKind, PROTOCOL_VERSION, encodeUpdate, parameterCount, type ParameterShape, type UpdateMessage } from '@fedrec/core';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { resolveServerConfig, type RoundsConfig } from '../config/server-config.js';
+import { ModelState } from '../model/model-state.js';
+import { FedAvg } from '../optimisers/fed-avg.js';
+import { ServerStats } from '../status/server-stats.js';
+import type { AppliedRound, RoundClosedInfo, RoundOpenedInfo } from './round-coordinator.js';
+import { RoundCoordinator } from './round-coordinator.js';
+
+const shape: ParameterShape = { numItems: 2, dim: 1 };
+
+function setup(rounds: Partial<RoundsConfig>) {
+  const model = new ModelState(shape, new Float32Array(parameterCount(shape)), 0);
+  const opened: RoundOpenedInfo[] = [];
+  const closed: RoundClosedInfo[] = [];
+  const commits: AppliedRound[] = [];
+  const stats = new ServerStats();
+  const coordinator = new RoundCoordinator({
+    rounds: resolveServerConfig({ rounds }).rounds,
+    samplingSeed: 'coordinator-test',
+    nextRoundId: 1,
+    model,
+    optimiser: new FedAvg({ learningRate: 1 }, model.floats),
+    stats,
+    logger: pino({ level: 'silent' }),
+    hooks: {
+      roundOpened: (info) => opened.push(info),
+      roundClosed: (info) => closed.push(info),
+      commit: async (applied) => {
+        commits.push(applied);
+      },
+    },
+  });
+  const meta = (roundId: number, extra: Partial<UpdateMessage> = {}): UpdateMessage => ({ v: PROTOCOL_VERSION, kind: MessageKind.update, roundId, ...extra });
+  const bytes = (values: number[], baseVersion = model.version, s: ParameterShape = shape) => encodeUpdate({ shape: s, baseVersion, values: new Float32Array(values) });
+  const join = (...ids: string[]) => {
+    for (const id of ids) {
+      coordinator.clientConnected(id);
+      coordinator.clientReady(id, true);
+    }
+  };
+  return { model, opened, closed, commits, stats, coordinator, meta, bytes, join };
+}
+
+/**
+ * Runs the timers due within `ms` and lets promise callbacks (commits)
+ * settle. One extra millisecond, because a 0 ms timer is due 1 ms later, as
+ * in Node.
+ */
+async function settle(ms = 0): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms + 1);
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('RoundCoordinator', () => {
+  it('opens a round only once minClients are connected and eligible', async () => {
+    const { coordinator, opened, join } = setup({ minClients: 3, sampling: { kind: 'fixed', size: 3 } });
+    coordinator.start();
+    join('a', 'b');
+    coordinator.clientConnected('c'); // connected, not ready
+    await settle();
+    expect(opened).toHaveLength(0);
+    coordinator.clientReady('c', true);
+    await settle();
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.cohort).toEqual(['a', 'b', 'c']);
+    expect(opened[0]!.message).toMatchObject({ roundId: 1, modelVersion: 0, wantsExampleCount: false });
+  });
+
+  it('applies the mean once the target is reached and opens the next round', async () => {
+    const { coordinator, opened, closed, commits, model, meta, bytes, join } = setup({ minClients: 2, sampling: { kind: 'fixed', size: 2 }, minUpdates: 2 });
+    coordinator.start();
+    join('a', 'b');
+    await settle();
+    expect(coordinator.submitUpdate('a', meta(1), bytes([1, 2, 3, 4]))).toEqual({ ok: true, roundId: 1 });
+    expect(coordinator.submitUpdate('b', meta(1), bytes([3, 2, 1, 0]))).toEqual({ ok: true, roundId: 1 });
+    await settle();
+    expect(Array.from(model.values)).toEqual([2, 2, 2, 2]);
+    expect(model.version).toBe(1);
+    expect(commits).toEqual([{ roundId: 1, modelVersion: 1, accepted: 2, cohortSize: 2, totalWeight: 2, nextRoundId: 2 }]);
+    expect(closed[0]).toMatchObject({ roundId: 1, outcome: 'applied', cause: 'target', modelVersion: 1 });
+    expect(opened.map((r) => r.roundId)).toEqual([1, 2]);
+  });
+
+  it('refuses stale, foreign, duplicate and mis-shaped updates without changing anything', async () => {
+    const { coordinator, meta, bytes, join, model } = setup({ minClients: 2, sampling: { kind: 'fixed', size: 2 }, minUpdates: 2 });
+    coordinator.start();
+    coordinator.clientConnected('outsider');
+    join('a', 'b');
+    await settle();
+    const reason = (r: ReturnType<typeof coordinator.submitUpdate>) => (r.ok ? 'OK' : r.reason);
+    expect(reason(coordinator.submitUpdate('a', meta(7), bytes([1, 1, 1, 1])))).toBe('STALE_ROUND');
+    expect(reason(coordinator.submitUpdate('a', meta(1), bytes([1, 1, 1, 1], 5)))).toBe('STALE_ROUND');
+    expect(reason(coordinator.submitUpdate('outsider', meta(1), bytes([1, 1, 1, 1])))).toBe('NOT_IN_COHORT');
+    expect(reason(coordinator.submitUpdate('a', meta(1), bytes([1, 1, 1], 0, { numItems: 1, dim: 2 })))).toBe('WRONG_SHAPE');
+    expect(reason(coordinator.submitUpdate('a', meta(1), bytes([1, Number.POSITIVE_INFINITY, 1, 1])))).toBe('NON_FINITE');
+    expect(reason(coordinator.submitUpdate('a', meta(1), new Uint8Array(1000)))).toBe('TOO_LARGE');
+    expect(reason(coordinator.submitUpdate('a', meta(1), 'bytes'))).toBe('MALFORMED');
+    expect(reason(coordinator.submitUpdate('a', meta(1), bytes([1, 1, 1, 1])))).toBe('OK');
+    expect(reason(coordinator.submitUpdate('a', meta(1), bytes([9, 9, 9, 9])))).toBe('DUPLICATE');
+    expect(Array.from(model.values)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('at the deadline applies a round with minUpdates and abandons one without', async () => {
+    const { coordinator, closed, model, meta, bytes, join } = setup({ minClients: 3, sampling: { kind: 'fixed', size: 3 }, minUpdates: 2, timeoutMs: 1_000 });
+    coordinator.start();
+    join('a', 'b', 'c');
+    await settle();
+    coordinator.submitUpdate('a', meta(1), bytes([1, 1, 1, 1]));
+    await settle(1_000);
+    expect(closed[0]).toMatchObject({ roundId: 1, outcome: 'abandoned', cause: 'deadline', accepted: 1, modelVersion: 0 });
+    expect(Array.from(model.values)).toEqual([0, 0, 0, 0]);
+    // Round 2 opened right after.
+    coordinator.submitUpdate('a', meta(2), bytes([1, 1, 1, 1]));
+    coordinator.submitUpdate('b', meta(2), bytes([3, 3, 3, 3]));
+    await settle(1_000);
+    expect(closed[1]).toMatchObject({ roundId: 2, outcome: 'applied', cause: 'deadline', accepted: 2, modelVersion: 1 });
+    expect(Array.from(model.values)).toEqual([2, 2, 2, 2]);
+  });
+
+  it('closes early when every cohort member has answered or left, and re-invites a member that comes back', async () => {
+    const { coordinator, closed, meta, bytes, join } = setup({ minClients: 3, sampling: { kind: 'fixed', size: 3 }, minUpdates: 1 });
+    coordinator.start();
+    join('a', 'b', 'c');
+    await settle();
+    coordinator.clientDisconnected('b');
+    const invitation = coordinator.clientConnected('b');
+    expect(invitation?.message.roundId).toBe(1);
+    coordinator.submitUpdate('a', meta(1), bytes([1, 1, 1, 1]));
+    coordinator.clientDisconnected('b');
+    coordinator.clientDisconnected('c');
+    await settle();
+    expect(closed[0]).toMatchObject({ outcome: 'applied', cause: 'cohort-done', accepted: 1 });
+  });
+
+  it('on stop finishes an open round with enough updates, and opens no more', async () => {
+    const { coordinator, closed, commits, opened, meta, bytes, join } = setup({ minClients: 2, sampling: { kind: 'fixed', size: 2 }, minUpdates: 1 });
+    coordinator.start();
+    join('a', 'b');
+    await settle();
+    coordinator.submitUpdate('a', meta(1), bytes([1, 1, 1, 1]));
+    await coordinator.stop();
+    await settle(10_000);
+    expect(closed[0]).toMatchObject({ outcome: 'applied', cause: 'shutdown' });
+    expect(commits).toHaveLength(1);
+    expect(opened).toHaveLength(1);
+    expect(coordinator.phaseName).toBe('stopped');
+  });
+
+  it('abandons at once a Poisson cohort smaller than minUpdates, and samples again', async () => {
+    const { coordinator, closed, opened, join } = setup({ minClients: 1, sampling: { kind: 'poisson', rate: 0.5 }, minUpdates: 5, retryDelayMs: 10 });
+    coordinator.start();
+    join('a', 'b', 'c', 'd');
+    await settle(1_000);
+    const tooSmall = closed.filter((round) => round.cause === 'cohort-too-small');
+    expect(opened).toHaveLength(0);
+    expect(tooSmall.length).toBeGreaterThan(50);
+    expect(tooSmall.every((round) => round.outcome === 'abandoned' && round.cohortSize < 5)).toBe(true);
+    // Round ids are never reused.
+    const ids = [...closed.map((r) => r.roundId), ...opened.map((r) => r.roundId)];
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('weights by the clamped example count when configured, and requires it', async () => {
+    const { coordinator, model, meta, bytes, join } = setup({ minClients: 2, sampling: { kind: 'fixed', size: 2 }, minUpdates: 2, weighting: 'examples', maxExampleCount: 3 });
+    coordinator.start();
+    join('a', 'b');
+    await settle();
+    const missing = coordinator.submitUpdate('a', meta(1), bytes([1, 1, 1, 1]));
+    expect(missing.ok ? 'OK' : missing.reason).toBe('MALFORMED');
+    coordinator.submitUpdate('a', meta(1, { exampleCount: 1 }), bytes([0, 0, 0, 0]));
+    coordinator.submitUpdate('b', meta(1, { exampleCount: 1_000 }), bytes([4, 4, 4, 4])); // counts as 3
+    await settle();
+    expect(Array.from(model.values)).toEqual([3, 3, 3, 3]);
+  });
+});

@@ -1,0 +1,130 @@
+import type { EventEmitter } from 'node:events';
+import type { ModelUpdate, ParameterShape, SharedModel } from '@fedrec/core';
+import { createSeededRandomSource, decodeModel, parameterCount } from '@fedrec/core';
+import type { FedRecClient, FedRecClientEvents, TrainingCallback } from '@fedrec/client';
+import { createFedRecClient } from '@fedrec/client';
+import type { FedRecServer, FedRecServerEvents, FedRecServerOptions } from '@fedrec/server';
+import { MODEL_VERSION_HEADER, createServer } from '@fedrec/server';
+
+/** Everything a test started, closed in reverse order by `cleanup()`. */
+export class Resources {
+  private readonly closers: (() => Promise<void> | void)[] = [];
+
+  add(close: () => Promise<void> | void): void {
+    this.closers.push(close);
+  }
+
+  async cleanup(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) await close();
+  }
+}
+
+export const SMALL_SHAPE: ParameterShape = { numItems: 20, dim: 3 };
+
+/** A listening server on 127.0.0.1 with a random port, closed by `resources.cleanup()`. */
+export async function startServer(resources: Resources, options: Partial<FedRecServerOptions> = {}): Promise<FedRecServer> {
+  const server = createServer({ host: '127.0.0.1', port: 0, model: { ...SMALL_SHAPE, seed: 'test' }, ...options });
+  resources.add(() => server.close());
+  await server.listen();
+  return server;
+}
+
+/** Resolves with the first `event` from a server whose payload satisfies `match`. Set up before triggering it. */
+export function nextServerEvent<K extends keyof FedRecServerEvents>(
+  server: FedRecServer,
+  event: K,
+  match: (payload: FedRecServerEvents[K][0]) => boolean = () => true,
+  timeoutMs = 20_000,
+): Promise<FedRecServerEvents[K][0]> {
+  const emitter = server.events as unknown as EventEmitter;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      emitter.off(event, listener);
+      reject(new Error(`timed out waiting for server event '${event}'`));
+    }, timeoutMs);
+    const listener = (payload: FedRecServerEvents[K][0]): void => {
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      emitter.off(event, listener);
+      resolve(payload);
+    };
+    emitter.on(event, listener);
+  });
+}
+
+/** Resolves with the first `event` from a client whose payload satisfies `match`. */
+export function nextClientEvent<K extends keyof FedRecClientEvents>(
+  client: FedRecClient,
+  event: K,
+  match: (payload: FedRecClientEvents[K]) => boolean = () => true,
+  timeoutMs = 20_000,
+): Promise<FedRecClientEvents[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off(event, listener);
+      reject(new Error(`timed out waiting for client event '${event}'`));
+    }, timeoutMs);
+    const listener = (payload: FedRecClientEvents[K]): void => {
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      client.off(event, listener);
+      resolve(payload);
+    };
+    client.on(event, listener);
+  });
+}
+
+/** A deterministic, finite delta: what client `label` "learned" in a round. */
+export function syntheticDelta(shape: ParameterShape, baseVersion: number, label: string, scale = 0.1): ModelUpdate {
+  const random = createSeededRandomSource(`delta/${label}`);
+  const values = Float32Array.from({ length: parameterCount(shape) }, () => (random.nextFloat() * 2 - 1) * scale);
+  return { shape, baseVersion, values };
+}
+
+export interface RecordedUpdate {
+  readonly clientIndex: number;
+  readonly roundId: number;
+  readonly values: Float32Array;
+  readonly exampleCount: number;
+}
+
+/** A training callback that answers every round with a synthetic delta and records what it sent. */
+export function recordingTrainer(clientIndex: number, log: RecordedUpdate[], exampleCount = 1): TrainingCallback {
+  return ({ roundId, model }) => {
+    const update = syntheticDelta(model.shape, model.version, `${clientIndex}/${roundId}`);
+    log.push({ clientIndex, roundId, values: update.values, exampleCount });
+    return { update, exampleCount };
+  };
+}
+
+/** Starts `count` real clients against `server`, each with its own token. */
+export function startClients(
+  resources: Resources,
+  server: FedRecServer,
+  count: number,
+  train: (index: number) => TrainingCallback,
+): FedRecClient[] {
+  const url = server.address!.url;
+  return Array.from({ length: count }, (_, index) => {
+    const { token } = server.issueToken({ clientId: `client-${index}` });
+    const client = createFedRecClient({ url, token, train: train(index), reconnect: { initialDelayMs: 50, maxDelayMs: 500 } });
+    resources.add(() => client.stop());
+    client.start();
+    return client;
+  });
+}
+
+export async function fetchModel(baseUrl: string): Promise<{ model: SharedModel; headerVersion: number }> {
+  const response = await fetch(new URL('/model', baseUrl));
+  if (!response.ok) throw new Error(`GET /model: HTTP ${response.status}`);
+  const model = decodeModel(new Uint8Array(await response.arrayBuffer()));
+  return { model, headerVersion: Number(response.headers.get(MODEL_VERSION_HEADER)) };
+}
+
+/** Element-wise closeness for float32 results of float64 arithmetic. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+  return worst;
+}
