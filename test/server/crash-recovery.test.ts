@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SharedModel } from '@fedrec/core';
 import type { TrainingCallback } from '@fedrec/client';
 import { createFedRecClient } from '@fedrec/client';
-import { issueToken } from '@fedrec/server';
+import { issueToken, type AppliedRound } from '@fedrec/server';
 import { Resources, fetchModel, maxAbsDiff, nextServerEvent, startServer, syntheticDelta } from './helpers.js';
 import { ServerProcess } from './server-process.js';
 
@@ -106,7 +106,9 @@ describe('durability', () => {
       checkpoints: { keep: 5 },
     };
     const firstRun = new Resources();
-    const server = await startServer(firstRun, options);
+    // The privacy ledger's state rides in the same checkpoint as the model it accounts for.
+    const ledger = { snapshot: (round: AppliedRound) => ({ format: 'test-ledger', lastRound: round.roundId, modelVersion: round.modelVersion }) };
+    const server = await startServer(firstRun, { ...options, privacyLedger: ledger });
     const versions = new Map<number, SharedModel>();
     server.events.on('checkpointWritten', ({ modelVersion }) => versions.set(modelVersion, server.model()));
     const third = nextServerEvent(server, 'checkpointWritten', ({ modelVersion }) => modelVersion === 3);
@@ -127,9 +129,11 @@ describe('durability', () => {
     expect(file.endsWith('checkpoint-0000000003.fckpt')).toBe(true);
     await truncate(newest, (await stat(newest)).size - 100);
 
-    const restarted = await startServer(resources, { ...options, modelDir });
+    const restored: unknown[] = [];
+    const restarted = await startServer(resources, { ...options, modelDir, privacyLedger: { snapshot: () => null, restore: (state) => restored.push(state) } });
     const resumed = restarted.model();
     expect(resumed.version).toBe(newestVersion - 1);
+    expect(restored).toEqual([{ format: 'test-ledger', lastRound: expect.any(Number), modelVersion: newestVersion - 1 }]);
     expect(Buffer.from(resumed.values.buffer).equals(Buffer.from(versions.get(newestVersion - 1)!.values.buffer))).toBe(true);
     await restarted.close();
   });

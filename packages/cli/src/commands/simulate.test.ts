@@ -1,4 +1,7 @@
 import { describe, it, expect, vi, afterEach } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main } from '../program.js';
 
 function capture() {
@@ -12,9 +15,10 @@ function capture() {
 describe('fedrec simulate', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it('runs a real small simulation and prints one JSON object with the documented keys', async () => {
+  it('runs a real small simulation, prints one JSON object with the documented keys, and writes results', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fedrec-sim-'));
     const { out, err } = capture();
-    const code = await main(['simulate', '--population', 'synthetic:400', '--items', '60', '--rounds', '3', '--q', '0.2', '--dim', '8', '--eval-shoppers', '50', '--backend', 'cpu', '--json']);
+    const code = await main(['simulate', '--population', 'synthetic:400', '--items', '60', '--rounds', '3', '--q', '0.2', '--dim', '8', '--eval-shoppers', '50', '--eval-every', '2', '--backend', 'cpu', '--out', dir, '--json']);
     vi.restoreAllMocks();
     expect(code).toBe(0);
     expect(out).toHaveLength(1);
@@ -26,7 +30,16 @@ describe('fedrec simulate', () => {
     expect(summary.hr10).toBeGreaterThan(0);
     const log = err.join('');
     expect(log).toMatch(/tfjs backend: cpu \(forced\)/);
-    expect(log).toMatch(/round {2}3\/3 .*HR@10 \d\.\d{4}.*ε \d+\.\d{3}/);
+    expect(log).toMatch(/round +3\/3 .*HR@10 \d\.\d{4}.*ε \d+\.\d{3}/);
+    const csv = (await readFile(join(dir, 'rounds.csv'), 'utf8')).trim().split('\n');
+    expect(csv).toHaveLength(4);
+    expect(csv[0]).toMatch(/^round,cohort,clip_norm/);
+    expect(csv[1]!.split(',')[6]).toBe(''); // round 1 was not evaluated
+    expect(Number(csv[2]!.split(',')[6])).toBeGreaterThan(0);
+    const saved = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
+    expect(saved.summary).toEqual(summary);
+    expect(saved.settings.rounds).toBe(3);
+    await rm(dir, { recursive: true });
   });
 
   it('reports ε as null when run without noise', async () => {

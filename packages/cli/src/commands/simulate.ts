@@ -5,6 +5,8 @@ import type { RoundReport, SimulationResult, NoisePlacement } from '@fedrec/sim'
 import { selectNodeBackend } from '@fedrec/client/node';
 import { UsageError } from '../usage-error.js';
 import { parseNumber, parseChoice } from '../parse-options.js';
+import { writeSimulationResults } from './simulation-results.js';
+import { createRoundProgress } from './round-progress.js';
 
 /** Defaults of the built-in job: ~20 s on a 2-core machine, ε ≈ 3.3 at δ = 1e-5. */
 export const SIMULATE_DEFAULTS = {
@@ -41,6 +43,7 @@ export interface SimulateOptions {
   seed: string;
   threads?: string;
   backend?: string;
+  out?: string;
   json?: boolean;
 }
 
@@ -66,6 +69,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--seed <s>', 'seed: the same seed gives the same numbers', SIMULATE_DEFAULTS.seed)
     .option('--threads <n>', 'worker threads for client updates (default: one per core); results do not depend on it')
     .option('--backend <name>', 'tfjs backend: auto | tensorflow | wasm | cpu (default: $FEDREC_BACKEND or auto)')
+    .option('--out <dir>', 'write results.json and a per-round rounds.csv into this directory')
     .option('--json', 'print one JSON object with the final results on stdout')
     .action(async (options: SimulateOptions) => {
       const result = await runSimulateCommand(options, (line) => process.stderr.write(`${line}\n`));
@@ -117,6 +121,7 @@ export async function runSimulateCommand(options: SimulateOptions, log: (line: s
   await selectNodeBackend({ force: options.backend, log });
   const population = new SyntheticPopulation({ shoppers: populationSize, items, seed: options.seed });
   log(`simulating ${population.name} on ${threads} thread${threads === 1 ? '' : 's'}: ${items} items, ${rounds} rounds, q=${samplingRate.toPrecision(3)}, clip ${clipNorm}, ${targetEpsilon !== undefined ? `target ε ${targetEpsilon}` : `noise z=${noiseMultiplier}`} (${placement})`);
+  const progress = createRoundProgress(rounds, log);
   const result = await runFederatedSimulation({
     population,
     dim,
@@ -129,8 +134,9 @@ export async function runSimulateCommand(options: SimulateOptions, log: (line: s
     seed: options.seed,
     threads,
     backend: options.backend,
-    onRound: (report) => log(formatRound(report, delta)),
+    onRound: (report) => progress.update(report, formatRound(report, delta)),
   });
+  progress.stop();
   const e = result.evaluation;
   const summary: SimulateSummary = {
     hr10: e.hr,
@@ -146,6 +152,11 @@ export async function runSimulateCommand(options: SimulateOptions, log: (line: s
     items,
     wallSeconds: result.wallSeconds,
   };
+  if (options.out !== undefined) {
+    const settings = { population: options.population, items, rounds, samplingRate, noiseMultiplier: result.noiseMultiplier, targetEpsilon: targetEpsilon ?? null, delta, clipNorm, dim, serverLearningRate, placement, adaptiveClipQuantile: adaptiveQuantile ?? null, seed: options.seed, threads };
+    const files = await writeSimulationResults(options.out, { summary, settings, rounds: result.rounds });
+    log(`wrote ${files.join(', ')}`);
+  }
   log(
     `final: HR@10 ${e.hr.toFixed(4)}  NDCG@10 ${e.ndcg.toFixed(4)}  (full catalogue: HR@10 ${e.hrFull.toFixed(4)}, NDCG@10 ${e.ndcgFull.toFixed(4)})  coverage ${e.coverage.toFixed(3)}  ` +
       `ε ${Number.isFinite(result.epsilon) ? result.epsilon.toFixed(3) : '∞ (no noise)'} at δ=${delta}  z=${result.noiseMultiplier.toFixed(4)}  ${result.wallSeconds.toFixed(1)} s`,

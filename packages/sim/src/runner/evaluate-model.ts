@@ -12,6 +12,8 @@ export interface EvaluationOptions {
   readonly eventWeights?: EventWeights;
 }
 
+export const SAMPLED_NEGATIVES = 99;
+
 /**
  * Leave-one-out accuracy of a shared model, measured as a device would use
  * it: each shopper fits their own vector on their training history with the
@@ -24,9 +26,14 @@ export function evaluateModel(model: SharedModel, options: EvaluationOptions): L
     const positives = positiveItems(split.train, options.eventWeights);
     return [{ index, positives, train: positives.items, heldOut: split.heldOut }];
   });
+  // The sampled protocol ranks against 99 negatives; a catalogue too small
+  // for that (a toy run) uses as many as every shopper has, and the report's
+  // `negatives` says how many.
+  const available = users.reduce((least, u) => Math.min(least, model.shape.numItems - u.train.length - 1), Infinity);
   return evaluateLeaveOneOut({
     numItems: model.shape.numItems,
     users,
+    negatives: Math.max(1, Math.min(SAMPLED_NEGATIVES, available)),
     scoreAll: (user) => {
       const userVector = fitUserVector({ model, positives: user.positives, random: createSeededRandomSource(`${options.seed}/eval/${user.index}`), config: options.localTraining });
       return scoreAllItems(model.shape, model.values, userVector);

@@ -1,0 +1,75 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterEach, describe, expect, it } from 'vitest';
+import { registerServerCommand, resolveServerCommandConfig } from '../../packages/cli/src/commands/server.js';
+import { UsageError } from '@fedrec/cli';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+async function configFile(content: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'fedrec-cli-'));
+  dirs.push(dir);
+  const file = join(dir, 'server.json');
+  await writeFile(file, content);
+  return file;
+}
+
+async function usageError(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as UsageError).message;
+  }
+  throw new Error('expected a UsageError');
+}
+
+describe('fedrec server: configuration', () => {
+  it('lays flags over the config file and fills in defaults', async () => {
+    const file = await configFile(JSON.stringify({ port: 9000, rounds: { minClients: 5 }, optimiser: { kind: 'fedadam' }, model: { numItems: 7, dim: 2 } }));
+    const config = await resolveServerCommandConfig({ config: file, port: '9100', dim: '3', modelDir: '/tmp/m' });
+    expect(config.port).toBe(9100);
+    expect(config.model).toMatchObject({ numItems: 7, dim: 3 });
+    expect(config.modelDir).toBe('/tmp/m');
+    expect(config.rounds.minClients).toBe(5);
+    expect(config.optimiser).toMatchObject({ kind: 'fedadam', tau: 1e-3 });
+  });
+
+  it('reports every bad field on its own line, naming the flag where there is one', async () => {
+    const file = await configFile(JSON.stringify({ rounds: { minClients: 0, sampling: { kind: 'poisson', rate: 2 } }, optimizer: {} }));
+    const message = await usageError(resolveServerCommandConfig({ config: file, items: '10' }));
+    const lines = message.split('\n').slice(1).map((line) => line.trim());
+    expect(lines).toHaveLength(4);
+    expect(lines).toContain('model.dim (--dim): required: expected number');
+    expect(lines.some((line) => line.startsWith('rounds.minClients:'))).toBe(true);
+    expect(lines.some((line) => line.startsWith('rounds.sampling.rate:'))).toBe(true);
+    expect(lines).toContain('optimizer: unknown field');
+  });
+
+  it('refuses unreadable or non-JSON config files, bad numbers, and having nothing to serve', async () => {
+    expect(await usageError(resolveServerCommandConfig({ config: '/nonexistent/server.json' }))).toMatch(/--config: cannot read .* \(ENOENT\)/);
+    expect(await usageError(resolveServerCommandConfig({ config: await configFile('{ not json') }))).toMatch(/not valid JSON/);
+    expect(await usageError(resolveServerCommandConfig({ config: await configFile('[1]') }))).toMatch(/JSON object/);
+    expect(await usageError(resolveServerCommandConfig({ port: 'eighty', items: '1', dim: '1' }))).toMatch(/--port/);
+    expect(await usageError(resolveServerCommandConfig({ items: '0', dim: '1' }))).toMatch(/--items/);
+    expect(await usageError(resolveServerCommandConfig({}))).toMatch(/nothing to serve/);
+  });
+
+  it('--help describes the options', async () => {
+    const program = new Command('fedrec').exitOverride();
+    let help = '';
+    program.configureOutput({ writeOut: (text) => (help += text), writeErr: () => undefined });
+    registerServerCommand(program);
+    for (const command of program.commands) {
+      command.exitOverride();
+      command.configureOutput({ writeOut: (text) => (help += text), writeErr: () => undefined });
+    }
+    await expect(program.parseAsync(['server', '--help'], { from: 'user' })).rejects.toMatchObject({ exitCode: 0 });
+    for (const flag of ['--config', '--port', '--model-dir', '--items', '--dim', '--log-level']) expect(help).toContain(flag);
+  });
+});
