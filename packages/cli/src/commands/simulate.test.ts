@@ -1,5 +1,5 @@
 import { describe, it, expect, vi, afterEach } from 'vitest';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../program.js';
@@ -59,12 +59,50 @@ describe('fedrec simulate', () => {
     [['--delta', '1'], /--delta/],
     [['--placement', 'nowhere'], /--placement: expected one of distributed, local/],
     [['--no-such-flag'], /unknown option/],
+    [['--algorithm', 'magic'], /--algorithm: expected one of federated, central, popularity/],
+    [['--dataset', 'parquet:/x'], /--dataset/],
+    [['--population', 'synthetic:10', '--dataset', 'tsv:/x'], /alternatives/],
   ])('exits with code 2 and a clear message for %j', async (args, message) => {
     const { err } = capture();
     const code = await main(['simulate', ...args]);
     vi.restoreAllMocks();
     expect(code).toBe(2);
     expect(err.join('')).toMatch(message);
+  });
+
+  it.each(['federated', 'central', 'popularity'])('runs --algorithm %s on a dataset file with the same JSON shape', async (algorithm) => {
+    const dir = await mkdtemp(join(tmpdir(), 'fedrec-data-'));
+    const file = join(dir, 'events.tsv');
+    // 60 users, each with a block of 8 items out of 120: learnable structure.
+    const lines = ['user\titem\ttimestamp\tevent'];
+    for (let u = 0; u < 60; u++) for (let k = 0; k < 8; k++) lines.push(`u${u}\ti${(u % 6) * 20 + ((u + k * 3) % 20)}\t${1_700_000_000 + k * 60}\t${k % 3 === 2 ? 'purchase' : 'view'}`);
+    await writeFile(file, lines.join('\n'));
+    const { out } = capture();
+    const code = await main(['simulate', '--dataset', `tsv:${file}`, '--algorithm', algorithm, '--rounds', '2', '--dim', '8', '--central-epochs', '1', '--eval-shoppers', '60', '--backend', 'cpu', '--json']);
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const summary = JSON.parse(out[0]!);
+    expect(summary.clients).toBe(60);
+    expect(summary.items).toBeLessThanOrEqual(120);
+    expect(summary.hr10).toBeGreaterThanOrEqual(0);
+    expect(summary.epsilon === null).toBe(algorithm !== 'federated');
+    await rm(dir, { recursive: true });
+  });
+
+  it('names the file and line of a garbled dataset, and exits 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fedrec-bad-'));
+    const file = join(dir, 'u.data');
+    await writeFile(file, '1\t2\t5\t881250949\n1\tnot-a-line\n');
+    const { err } = capture();
+    const code = await main(['simulate', '--dataset', `ml-100k:${file}`, '--backend', 'cpu']);
+    vi.restoreAllMocks();
+    expect(code).toBe(2);
+    expect(err.join('')).toContain(`${file}:2`);
+    const missing = capture();
+    expect(await main(['simulate', '--dataset', `ml-100k:${join(dir, 'absent')}`, '--backend', 'cpu'])).toBe(2);
+    vi.restoreAllMocks();
+    expect(missing.err.join('')).toContain(join(dir, 'absent'));
+    await rm(dir, { recursive: true });
   });
 
   it('prints help for simulate and exits 0', async () => {

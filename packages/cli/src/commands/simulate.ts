@@ -1,33 +1,51 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { SyntheticPopulation, runFederatedSimulation } from '@fedrec/sim';
-import type { RoundReport, SimulationResult, NoisePlacement } from '@fedrec/sim';
+import { SyntheticPopulation, runFederatedSimulation, loadDataset, parseDatasetSpec, popularityBaseline, centralBprBaseline, evaluationSample, DatasetError } from '@fedrec/sim';
+import type { RoundReport, NoisePlacement, Population } from '@fedrec/sim';
+import type { LeaveOneOutReport } from '@fedrec/core';
 import { selectNodeBackend } from '@fedrec/client/node';
 import { UsageError } from '../usage-error.js';
 import { parseNumber, parseChoice } from '../parse-options.js';
 import { writeSimulationResults } from './simulation-results.js';
 import { createRoundProgress } from './round-progress.js';
 
-/** Defaults of the built-in job: ~20 s on a 2-core machine, ε ≈ 3.3 at δ = 1e-5. */
+/** Defaults of the built-in job: synthetic shoppers, DP-FedAvg, ε ≈ 3 at δ = 1e-5. */
 export const SIMULATE_DEFAULTS = {
   population: 'synthetic:10000',
   items: 500,
-  rounds: 30,
-  q: 0.03,
-  noise: 0.8,
+  noise: 1.0,
   delta: 1e-5,
   clip: 0.5,
   dim: 32,
   serverLr: 20,
   evalShoppers: 500,
   evalEvery: 5,
+  centralEpochs: 5,
   seed: '1',
 } as const;
 
+/**
+ * Cohort and rounds scale with the population, so that a run with no tuning
+ * flags sees every shopper a few times on any dataset: an expected cohort of
+ * 3% of the shoppers but at least 100 (averaging needs a crowd, and DP noise
+ * on the mean shrinks with it), and enough rounds for ~3 participations each.
+ */
+export function defaultSchedule(shoppers: number): { samplingRate: number; rounds: number } {
+  const cohort = Math.min(shoppers, Math.max(100, Math.round(0.03 * shoppers)));
+  const samplingRate = cohort / shoppers;
+  return { samplingRate, rounds: Math.min(200, Math.max(30, Math.ceil(3 / samplingRate))) };
+}
+
+export const ALGORITHMS = ['federated', 'central', 'popularity'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
 export interface SimulateOptions {
-  population: string;
+  population?: string;
+  dataset?: string;
+  algorithm: string;
   items: string;
-  rounds: string;
+  rounds?: string;
+  centralEpochs: string;
   q?: string;
   cohort?: string;
   noise?: string;
@@ -51,10 +69,13 @@ export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
     .description('run DP-FedAvg over a population of virtual shoppers and print accuracy (HR@10, NDCG@10) and privacy spent (ε)')
-    .option('--population <spec>', 'synthetic:N — N virtual shoppers', SIMULATE_DEFAULTS.population)
+    .option('--population <spec>', `synthetic:N — N virtual shoppers (default ${SIMULATE_DEFAULTS.population})`)
+    .option('--dataset <spec>', 'ml-100k:PATH (u.data) | tsv:PATH (user item timestamp [event]) | seq:PATH[,TIMESTAMPS] (one shopper per line)')
+    .option('--algorithm <name>', 'federated (DP-FedAvg) | central (non-private BPR-MF, same model code) | popularity', 'federated')
     .option('--items <n>', 'catalogue size of a synthetic population', String(SIMULATE_DEFAULTS.items))
-    .option('--rounds <n>', 'federated rounds', String(SIMULATE_DEFAULTS.rounds))
-    .option('--q <rate>', `Poisson sampling rate: each shopper joins a round with this probability (default ${SIMULATE_DEFAULTS.q})`)
+    .option('--rounds <n>', 'federated rounds (default: enough for ~3 participations per shopper, 30–200)')
+    .option('--central-epochs <n>', 'passes over all shoppers for --algorithm central', String(SIMULATE_DEFAULTS.centralEpochs))
+    .option('--q <rate>', 'Poisson sampling rate: each shopper joins a round with this probability (default: an expected cohort of 3% of shoppers, at least 100)')
     .option('--cohort <n>', 'expected cohort size (sets q = n / population); alternative to --q')
     .option('--noise <z>', `noise multiplier z: noise std = z × clip (default ${SIMULATE_DEFAULTS.noise}; 0 = no DP)`)
     .option('--epsilon <e>', 'target ε for the whole run: calibrates z; alternative to --noise')
@@ -91,15 +112,16 @@ export interface SimulateSummary {
   wallSeconds: number;
 }
 
-export async function runSimulateCommand(options: SimulateOptions, log: (line: string) => void): Promise<{ result: SimulationResult; summary: SimulateSummary }> {
-  const populationSize = parsePopulation(options.population);
+export async function runSimulateCommand(
+  options: SimulateOptions,
+  log: (line: string) => void,
+): Promise<{ summary: SimulateSummary; evaluation: LeaveOneOutReport; rounds: readonly RoundReport[] }> {
+  if (options.population !== undefined && options.dataset !== undefined) throw new UsageError('--population and --dataset are alternatives: give one');
+  const algorithm = parseChoice<Algorithm>('--algorithm', options.algorithm, ALGORITHMS);
+  const syntheticSize = options.dataset === undefined ? parsePopulation(options.population ?? SIMULATE_DEFAULTS.population) : undefined;
   const items = parseNumber('--items', options.items, { min: 8, integer: true });
-  const rounds = parseNumber('--rounds', options.rounds, { min: 1, integer: true });
+  const datasetSpec = options.dataset === undefined ? undefined : parseDataset(options.dataset);
   if (options.q !== undefined && options.cohort !== undefined) throw new UsageError('--q and --cohort are alternatives: give one');
-  const samplingRate =
-    options.cohort !== undefined
-      ? parseNumber('--cohort', options.cohort, { min: 1, max: populationSize, integer: true }) / populationSize
-      : parseNumber('--q', options.q ?? String(SIMULATE_DEFAULTS.q), { min: 0, max: 1, minExclusive: true });
   if (options.noise !== undefined && options.epsilon !== undefined) throw new UsageError('--noise and --epsilon are alternatives: give one');
   const epsilonArg = options.epsilon === undefined ? undefined : parseEpsilon(options.epsilon);
   // --epsilon inf asks for the non-private run: no noise at all.
@@ -115,29 +137,68 @@ export async function runSimulateCommand(options: SimulateOptions, log: (line: s
   if (adaptiveQuantile === 1) throw new UsageError(`--adaptive-clip: expected a quantile in (0, 1), got ${options.adaptiveClip}`);
   const evalShoppers = parseNumber('--eval-shoppers', options.evalShoppers, { min: 1, integer: true });
   const evalEvery = parseNumber('--eval-every', options.evalEvery, { min: 1, integer: true });
-
+  const centralEpochs = parseNumber('--central-epochs', options.centralEpochs, { min: 1, integer: true });
   const threads = options.threads === undefined ? availableParallelism() : parseNumber('--threads', options.threads, { min: 1, max: 256, integer: true });
+  const explicitRounds = options.rounds === undefined ? undefined : parseNumber('--rounds', options.rounds, { min: 1, integer: true });
 
   await selectNodeBackend({ force: options.backend, log });
-  const population = new SyntheticPopulation({ shoppers: populationSize, items, seed: options.seed });
-  log(`simulating ${population.name} on ${threads} thread${threads === 1 ? '' : 's'}: ${items} items, ${rounds} rounds, q=${samplingRate.toPrecision(3)}, clip ${clipNorm}, ${targetEpsilon !== undefined ? `target ε ${targetEpsilon}` : `noise z=${noiseMultiplier}`} (${placement})`);
-  const progress = createRoundProgress(rounds, log);
-  const result = await runFederatedSimulation({
-    population,
-    dim,
-    rounds,
-    samplingRate,
-    privacy: { clipNorm, noiseMultiplier, targetEpsilon, delta, placement, adaptiveClipping: adaptiveQuantile === undefined ? undefined : { targetQuantile: adaptiveQuantile } },
-    serverLearningRate,
-    evalShoppers,
-    evalEvery,
-    seed: options.seed,
-    threads,
-    backend: options.backend,
-    onRound: (report) => progress.update(report, formatRound(report, delta)),
-  });
-  progress.stop();
-  const e = result.evaluation;
+  const population: Population = datasetSpec ? await loadDatasetOrExplain(datasetSpec) : new SyntheticPopulation({ shoppers: syntheticSize!, items, seed: options.seed });
+  const shoppers = population.numShoppers;
+  const schedule = defaultSchedule(shoppers);
+  const rounds = explicitRounds ?? schedule.rounds;
+  const samplingRate =
+    options.cohort !== undefined
+      ? parseNumber('--cohort', options.cohort, { min: 1, max: shoppers, integer: true }) / shoppers
+      : options.q !== undefined
+        ? parseNumber('--q', options.q, { min: 0, max: 1, minExclusive: true })
+        : schedule.samplingRate;
+
+  const started = performance.now();
+  let evaluation: LeaveOneOutReport;
+  let epsilon = Infinity;
+  let roundReports: readonly RoundReport[] = [];
+  let settings: Record<string, unknown> = { algorithm, population: population.name, shoppers, items: population.numItems, seed: options.seed };
+  if (algorithm === 'popularity') {
+    log(`popularity baseline on ${population.name}: ${shoppers} shoppers, ${population.numItems} items`);
+    evaluation = popularityBaseline(population, { evalShoppers: evaluationSample(shoppers, evalShoppers, options.seed), seed: options.seed });
+  } else if (algorithm === 'central') {
+    log(`central non-private BPR-MF on ${population.name}: ${shoppers} shoppers, ${population.numItems} items, ${centralEpochs} passes, dim ${dim}`);
+    evaluation = centralBprBaseline(population, {
+      dim,
+      epochs: centralEpochs,
+      evalShoppers: evaluationSample(shoppers, evalShoppers, options.seed),
+      seed: options.seed,
+      onEpoch: (r) => log(`pass ${r.epoch}/${r.epochs}  ${r.elapsedSeconds.toFixed(1)} s`),
+    });
+    settings = { ...settings, dim, centralEpochs };
+  } else {
+    log(
+      `simulating ${population.name} on ${threads} thread${threads === 1 ? '' : 's'}: ${population.numItems} items, ${rounds} rounds, q=${samplingRate.toPrecision(3)} (≈${Math.round(samplingRate * shoppers)} per round), clip ${clipNorm}, ` +
+        `${targetEpsilon !== undefined ? `target ε ${targetEpsilon}` : `noise z=${noiseMultiplier}`} (${placement})`,
+    );
+    const progress = createRoundProgress(rounds, log);
+    const result = await runFederatedSimulation({
+      population,
+      dim,
+      rounds,
+      samplingRate,
+      privacy: { clipNorm, noiseMultiplier, targetEpsilon, delta, placement, adaptiveClipping: adaptiveQuantile === undefined ? undefined : { targetQuantile: adaptiveQuantile } },
+      serverLearningRate,
+      evalShoppers,
+      evalEvery,
+      seed: options.seed,
+      threads,
+      backend: options.backend,
+      onRound: (report) => progress.update(report, formatRound(report, delta)),
+    });
+    progress.stop();
+    evaluation = result.evaluation;
+    epsilon = result.epsilon;
+    roundReports = result.rounds;
+    settings = { ...settings, rounds, samplingRate, noiseMultiplier: result.noiseMultiplier, targetEpsilon: targetEpsilon ?? null, delta, clipNorm, dim, serverLearningRate, placement, adaptiveClipQuantile: adaptiveQuantile ?? null, threads };
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  const e = evaluation;
   const summary: SimulateSummary = {
     hr10: e.hr,
     ndcg10: e.ndcg,
@@ -145,23 +206,22 @@ export async function runSimulateCommand(options: SimulateOptions, log: (line: s
     ndcg10Full: e.ndcgFull,
     coverage: e.coverage,
     // JSON has no Infinity: null means "no privacy guarantee" (no noise).
-    epsilon: Number.isFinite(result.epsilon) ? result.epsilon : null,
+    epsilon: Number.isFinite(epsilon) ? epsilon : null,
     delta,
-    rounds,
-    clients: populationSize,
-    items,
-    wallSeconds: result.wallSeconds,
+    rounds: algorithm === 'federated' ? rounds : 0,
+    clients: shoppers,
+    items: population.numItems,
+    wallSeconds,
   };
   if (options.out !== undefined) {
-    const settings = { population: options.population, items, rounds, samplingRate, noiseMultiplier: result.noiseMultiplier, targetEpsilon: targetEpsilon ?? null, delta, clipNorm, dim, serverLearningRate, placement, adaptiveClipQuantile: adaptiveQuantile ?? null, seed: options.seed, threads };
-    const files = await writeSimulationResults(options.out, { summary, settings, rounds: result.rounds });
+    const files = await writeSimulationResults(options.out, { summary, settings, rounds: roundReports });
     log(`wrote ${files.join(', ')}`);
   }
   log(
     `final: HR@10 ${e.hr.toFixed(4)}  NDCG@10 ${e.ndcg.toFixed(4)}  (full catalogue: HR@10 ${e.hrFull.toFixed(4)}, NDCG@10 ${e.ndcgFull.toFixed(4)})  coverage ${e.coverage.toFixed(3)}  ` +
-      `ε ${Number.isFinite(result.epsilon) ? result.epsilon.toFixed(3) : '∞ (no noise)'} at δ=${delta}  z=${result.noiseMultiplier.toFixed(4)}  ${result.wallSeconds.toFixed(1)} s`,
+      `ε ${Number.isFinite(epsilon) ? `${epsilon.toFixed(3)} at δ=${delta}` : '∞ (no noise)'}  ${wallSeconds.toFixed(1)} s`,
   );
-  return { result, summary };
+  return { summary, evaluation, rounds: roundReports };
 }
 
 function formatRound(report: RoundReport, delta: number): string {
@@ -176,6 +236,24 @@ function parsePopulation(spec: string): number {
   const n = Number(match[1]);
   if (n < 1 || n > 10_000_000) throw new UsageError(`--population: expected 1 <= N <= 10,000,000, got ${n}`);
   return n;
+}
+
+function parseDataset(raw: string): ReturnType<typeof parseDatasetSpec> {
+  try {
+    return parseDatasetSpec(raw);
+  } catch (error) {
+    throw new UsageError(`--dataset: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** A dataset that cannot be read is the user's to fix: say which file and line, exit 2. */
+async function loadDatasetOrExplain(spec: ReturnType<typeof parseDatasetSpec>): Promise<Population> {
+  try {
+    return await loadDataset(spec);
+  } catch (error) {
+    if (error instanceof DatasetError) throw new UsageError(`--dataset: ${error.message}`);
+    throw error;
+  }
 }
 
 function parseEpsilon(raw: string): number {

@@ -71,9 +71,13 @@ export function floorSqrtRational(r: Rational): bigint {
   return floorSqrt(r.numerator / r.denominator);
 }
 
-/** r as the nearest double (for reporting and tolerances, never for sampling). */
+/** r as a double, correct to about one ulp (for reporting and tolerances, never for sampling). */
 export function rationalToNumber(r: Rational): number {
-  // Shift both down to at most 1000 bits so neither overflows a double (Infinity / Infinity).
-  const shift = BigInt(Math.max(0, Math.max(r.numerator.toString(2).length, r.denominator.toString(2).length) - 1000));
-  return Number(r.numerator >> shift) / Number(r.denominator >> shift);
+  if (r.numerator === 0n) return 0;
+  // Scale so the integer quotient has ~64 bits, then undo the scale in two
+  // halves so that neither power of two under- or overflows on its own.
+  const shift = 64 - (r.numerator.toString(2).length - r.denominator.toString(2).length);
+  const quotient = shift >= 0 ? (r.numerator << BigInt(shift)) / r.denominator : r.numerator / (r.denominator << BigInt(-shift));
+  const half = Math.trunc(shift / 2);
+  return Number(quotient) * 2 ** -half * 2 ** -(shift - half);
 }

@@ -65,13 +65,17 @@ export function trainLocally(input: LocalTrainingInput): LocalTrainingResult {
   const config = resolveLocalTrainingConfig(input.config);
   const run = runTraining(input, config);
   const { model } = input;
-  let delta: ModelUpdate;
-  if (run.local === model.values) {
-    delta = zeroDelta(model);
-  } else {
-    const values = new Float32Array(run.local.length);
-    for (let i = 0; i < values.length; i++) values[i] = run.local[i]! - model.values[i]!;
-    delta = { shape: model.shape, baseVersion: model.version, values };
+  const delta = zeroDelta(model);
+  const { numItems, dim } = model.shape;
+  const biasStart = numItems * dim;
+  // Only touched rows can differ from the model: the rest of the dense delta stays 0.
+  if (run.table) {
+    const { trained, touched } = run.table;
+    for (let item = 0; item < numItems; item++) {
+      if (!touched[item]) continue;
+      for (let j = item * dim; j < item * dim + dim; j++) delta.values[j] = trained[j]! - model.values[j]!;
+      delta.values[biasStart + item] = trained[biasStart + item]! - model.values[biasStart + item]!;
+    }
   }
   return { userVector: run.userVector, delta, triplets: run.triplets, lossBefore: run.lossBefore, lossAfter: run.lossAfter };
 }
@@ -86,8 +90,8 @@ export function fitUserVector(input: Omit<LocalTrainingInput, 'config'> & { conf
 
 interface TrainingRun {
   readonly userVector: Float32Array;
-  /** The trained copy of the shared parameters (the model's own array when nothing was trained). */
-  readonly local: Float32Array;
+  /** The trained shared rows, if the shared parameters were trained. */
+  readonly table?: TrainedTable;
   readonly triplets: number;
   readonly lossBefore: number;
   readonly lossAfter: number;
@@ -105,17 +109,15 @@ function runTraining(input: Omit<LocalTrainingInput, 'config'>, config: LocalTra
   const sampler = new NegativeSampler(numItems, posItems);
   const totalEpochs = config.userEpochs + config.epochs;
   if (posItems.length === 0 || sampler.available === 0 || totalEpochs === 0) {
-    return { userVector: userStart, local: model.values, triplets: 0, lossBefore: 0, lossAfter: 0 };
+    return { userVector: userStart, triplets: 0, lossBefore: 0, lossAfter: 0 };
   }
 
   // Each epoch trains on a working set — the rows its triplets touch — cut
-  // from a local copy of the shared table and written back after the epoch.
-  // A step then costs O(batch · d), not O(catalogue · d), and the delta is
-  // the local copy minus the model, dense by construction.
-  // With the shared parameters frozen throughout, nothing is written back:
-  // read the model itself and skip the copy.
-  const frozen = config.epochs === 0;
-  const local = frozen ? model.values : Float32Array.from(model.values);
+  // from the shared table and written back after the epoch into `table`,
+  // which only ever holds touched rows. A step then costs O(batch · d), and
+  // no pass over the whole catalogue happens until the delta is formed.
+  // With the shared parameters frozen throughout, nothing is written back.
+  const table: TrainedTable | undefined = config.epochs === 0 ? undefined : { trained: new Float32Array(model.values.length), touched: new Uint8Array(numItems) };
   const userOptimizer = tf.train.sgd(config.userLearningRate);
   const itemOptimizer = tf.train.sgd(config.learningRate);
   // Item → working-set row (−1: not in it), reused across epochs.
@@ -129,7 +131,7 @@ function runTraining(input: Omit<LocalTrainingInput, 'config'>, config: LocalTra
       const joint = e >= config.userEpochs;
       const epoch = sampleEpoch(posItems, posWeights, sampler, config.negativesPerPositive, random, rowOf);
       const probe = input.measureLoss === true && (e === config.userEpochs || (config.epochs === 0 && e === 0));
-      const result = trainEpoch({ local, shape: model.shape, userVector, epoch, joint, probe, config, userOptimizer, itemOptimizer });
+      const result = trainEpoch({ model: model.values, table, shape: model.shape, userVector, epoch, joint, probe, config, userOptimizer, itemOptimizer });
       userVector = result.userVector;
       triplets += epoch.rows.positives.length;
       if (probe) {
@@ -141,7 +143,7 @@ function runTraining(input: Omit<LocalTrainingInput, 'config'>, config: LocalTra
     userOptimizer.dispose();
     itemOptimizer.dispose();
   }
-  return { userVector, local, triplets, lossBefore, lossAfter };
+  return { userVector, table, triplets, lossBefore, lossAfter };
 }
 
 interface EpochTriplets {
@@ -151,8 +153,15 @@ interface EpochTriplets {
   readonly rows: Triplets;
 }
 
+/** Trained values of the shared rows a shopper touched (`touched[item]` = 1). */
+interface TrainedTable {
+  readonly trained: Float32Array;
+  readonly touched: Uint8Array;
+}
+
 interface EpochInput {
-  readonly local: Float32Array;
+  readonly model: Float32Array;
+  readonly table: TrainedTable | undefined;
   readonly shape: SharedModel['shape'];
   readonly userVector: Float32Array;
   readonly epoch: EpochTriplets;
@@ -165,7 +174,7 @@ interface EpochInput {
 }
 
 function trainEpoch(input: EpochInput): EpochOutcome {
-  const { local, shape, epoch, joint } = input;
+  const { model, table, shape, epoch, joint } = input;
   const { numItems, dim } = shape;
   const rows = epoch.items.length;
   const biasStart = numItems * dim;
@@ -173,18 +182,20 @@ function trainEpoch(input: EpochInput): EpochOutcome {
   const biasRows = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
     const item = epoch.items[r]!;
-    for (let j = 0; j < dim; j++) embRows[r * dim + j] = local[item * dim + j]!;
-    biasRows[r] = local[biasStart + item]!;
+    const source = table?.touched[item] ? table.trained : model;
+    for (let j = 0; j < dim; j++) embRows[r * dim + j] = source[item * dim + j]!;
+    biasRows[r] = source[biasStart + item]!;
   }
   const probeTriplets = input.probe ? epoch.rows : undefined;
   const trained = hasFusedSgdStep(tf.getBackend())
     ? runFusedSgd(input, embRows, biasRows, probeTriplets)
     : runAutodiffSgd(input, embRows, biasRows, probeTriplets);
-  if (joint) {
+  if (joint && table) {
     for (let r = 0; r < rows; r++) {
       const item = epoch.items[r]!;
-      for (let j = 0; j < dim; j++) local[item * dim + j] = trained.emb[r * dim + j]!;
-      local[biasStart + item] = trained.bias[r]!;
+      for (let j = 0; j < dim; j++) table.trained[item * dim + j] = trained.emb[r * dim + j]!;
+      table.trained[biasStart + item] = trained.bias[r]!;
+      table.touched[item] = 1;
     }
   }
   return trained;

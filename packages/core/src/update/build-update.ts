@@ -37,7 +37,7 @@ export function buildPrivateUpdate(delta: ModelUpdate, privacy: UpdatePrivacy): 
   if (delta.values.length !== parameterCount(delta.shape)) {
     throw new RangeError(`expected ${parameterCount(delta.shape)} values for the update shape, got ${delta.values.length}`);
   }
-  const values = Float32Array.from(delta.values);
+  const values = delta.values.slice();
   const { normBefore, scale } = clipToNorm(values, clipNorm);
   const sigma = noiseMultiplier * clipNorm;
   if (sigma > 0) addGaussianNoise(values, sigma, privacy.noiseSource ?? createCryptoRandomSource());

@@ -115,7 +115,8 @@ export class RoundCoordinator {
   private phase: Phase = 'idle';
   private stopping = false;
   private nextId: number;
-  private openTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Cancels the scheduled attempt to open a round, if one is scheduled. */
+  private openTimer: (() => void) | null = null;
   private committing: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: CoordinatorDeps) {
@@ -216,7 +217,7 @@ export class RoundCoordinator {
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.openTimer !== null) clearTimeout(this.openTimer);
+    this.openTimer?.();
     this.openTimer = null;
     if (this.phase === 'open') this.finish('shutdown');
     await this.committing;
@@ -224,12 +225,20 @@ export class RoundCoordinator {
 
   private scheduleOpen(delayMs: number): void {
     if (this.stopping || this.phase !== 'idle' || this.openTimer !== null) return;
-    // A timer, not a direct call: clients that become eligible in the same
+    // Deferred, not a direct call: clients that become eligible in the same
     // tick are all considered, and no caller's stack runs a whole round start.
-    this.openTimer = setTimeout(() => {
+    // setImmediate for no delay, since setTimeout(0) waits at least 1 ms.
+    const run = (): void => {
       this.openTimer = null;
       this.guard('open round', () => this.tryOpen());
-    }, delayMs);
+    };
+    if (delayMs === 0) {
+      const handle = setImmediate(run);
+      this.openTimer = () => clearImmediate(handle);
+    } else {
+      const handle = setTimeout(run, delayMs);
+      this.openTimer = () => clearTimeout(handle);
+    }
   }
 
   private tryOpen(): void {

@@ -78,7 +78,7 @@ export async function loadEventFile(path: string): Promise<RecordedPopulation> {
     readEvent(builder, fields, layout, path, line);
   }
   if (builder.size === 0) throw new DatasetError('EMPTY', 'no events in the file', path);
-  return builder.build(`tsv:${basename(path)}`);
+  return builder.build(`tsv:${basename(path)}`, { kind: 'tsv', path });
 }
 
 function readEvent(builder: EventLogBuilder, fields: readonly string[], layout: Layout, path: string, line: number): void {

@@ -2,6 +2,7 @@ import type { EventTypeName } from '@fedrec/core';
 import { EventType } from '@fedrec/core';
 import { IdMap } from './id-map.js';
 import { RecordedPopulation } from './recorded-population.js';
+import type { DatasetSpec } from './dataset-spec.js';
 
 const INITIAL_CAPACITY = 1 << 12;
 
@@ -34,7 +35,8 @@ export class EventLogBuilder {
     this.timeOf[k] = time;
   }
 
-  build(name: string): RecordedPopulation {
+  /** The population; `source` records the file(s) read, where there are files. */
+  build(name: string, source?: DatasetSpec): RecordedPopulation {
     const n = this.length;
     const numShoppers = this.shoppers.size;
     if (n > 2 ** 31 - 1) throw new RangeError(`expected at most 2^31 − 1 events, got ${n}`);
@@ -52,7 +54,7 @@ export class EventLogBuilder {
       times[at] = this.timeOf[k]!;
     }
     for (let s = 0; s < numShoppers; s++) sortByTime(offsets[s]!, offsets[s + 1]!, items, types, times);
-    return new RecordedPopulation({ name, shopperIds: this.shoppers.ids, itemIds: this.items.ids, columns: { offsets, items, types, times } });
+    return new RecordedPopulation({ name, shopperIds: this.shoppers.ids, itemIds: this.items.ids, columns: { offsets, items, types, times }, source });
   }
 
   private grow(): void {

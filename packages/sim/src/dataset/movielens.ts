@@ -36,5 +36,5 @@ export async function loadMovieLens100k(path: string): Promise<RecordedPopulatio
     builder.add(user, item, 'view', Number(timestamp) * 1000);
   }
   if (builder.size === 0) throw new DatasetError('EMPTY', 'no ratings in the file', path);
-  return builder.build(`ml-100k:${basename(path)}`);
+  return builder.build(`ml-100k:${basename(path)}`, { kind: 'ml-100k', path });
 }

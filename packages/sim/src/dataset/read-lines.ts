@@ -45,13 +45,16 @@ async function openFile(path: string): Promise<FileHandle> {
     if (code === 'ENOENT') throw new DatasetError('NOT_FOUND', 'no such file', path);
     throw new DatasetError('UNREADABLE', `cannot open (${code ?? 'unknown error'})`, path);
   }
-  let isFile = false;
+  let problem: DatasetError | undefined;
   try {
-    isFile = (await handle.stat()).isFile();
-  } finally {
-    if (!isFile) await handle.close();
+    if (!(await handle.stat()).isFile()) problem = new DatasetError('UNREADABLE', 'expected a file, found a directory or device', path);
+  } catch (e) {
+    problem = new DatasetError('UNREADABLE', `cannot read (${errorCode(e) ?? 'unknown error'})`, path);
   }
-  if (!isFile) throw new DatasetError('UNREADABLE', 'expected a file, found a directory or device', path);
+  if (problem) {
+    await handle.close();
+    throw problem;
+  }
   return handle;
 }
 

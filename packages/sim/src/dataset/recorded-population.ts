@@ -1,6 +1,8 @@
 import { EVENT_TYPE_NAMES } from '@fedrec/core';
 import type { ShoppingEvent } from '@fedrec/core';
 import type { Population, Shopper } from '../population/population.js';
+import type { DatasetSpec } from './dataset-spec.js';
+import type { PopulationSpec } from '../population/population-spec.js';
 
 /** The columns of a loaded event log, grouped by shopper (see `RecordedPopulation`). */
 export interface EventColumns {
@@ -36,17 +38,23 @@ export class RecordedPopulation implements Population {
   readonly numItems: number;
   /** Events in the whole dataset. */
   readonly numEvents: number;
+  /** The file(s) it was loaded from, so that another thread can load the same population (`loadDataset(source)`). */
+  readonly source?: DatasetSpec;
+  /** How worker threads rebuild it: they load the same file. */
+  readonly spec?: PopulationSpec;
   private readonly columns: EventColumns;
   private readonly shopperIds: readonly string[];
   private readonly itemIds: readonly string[];
   private itemIndexOf: Map<string, number> | undefined;
 
-  constructor(args: { name: string; shopperIds: readonly string[]; itemIds: readonly string[]; columns: EventColumns }) {
+  constructor(args: { name: string; shopperIds: readonly string[]; itemIds: readonly string[]; columns: EventColumns; source?: DatasetSpec }) {
     const { columns } = args;
     if (columns.offsets.length !== args.shopperIds.length + 1) throw new RangeError(`expected ${args.shopperIds.length + 1} offsets, got ${columns.offsets.length}`);
     const n = columns.items.length;
     if (columns.types.length !== n || columns.times.length !== n || columns.offsets[args.shopperIds.length] !== n) throw new RangeError('expected event columns of equal length');
     this.name = args.name;
+    this.source = args.source;
+    this.spec = args.source ? { kind: 'dataset', dataset: args.source } : undefined;
     this.shopperIds = args.shopperIds;
     this.itemIds = args.itemIds;
     this.columns = columns;

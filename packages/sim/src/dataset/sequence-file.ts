@@ -52,7 +52,7 @@ export async function loadSequenceFile(path: string, timestampsPath?: string): P
     await times?.return();
   }
   if (builder.size === 0) throw new DatasetError('EMPTY', 'no items on any line', path);
-  return builder.build(`seq:${basename(path)}`);
+  return builder.build(`seq:${basename(path)}`, timestampsPath === undefined ? { kind: 'seq', path } : { kind: 'seq', path, timestampsPath });
 }
 
 function splitLine(text: string): string[] {

@@ -5,13 +5,13 @@ import {
   deriveSeed,
   PrivacyLedger,
   calibrateNoiseMultiplier,
-  nextInt,
   AdaptiveClipping,
   updateNoiseMultiplier,
 } from '@fedrec/core';
 import type { SharedModel, LocalTrainingConfig, LeaveOneOutReport, EventWeights } from '@fedrec/core';
 import type { Population } from '../population/population.js';
 import { createUpdateExecutor } from './update-executor.js';
+import { evaluationSample } from '../baselines/evaluation-sample.js';
 import { poissonCohort } from './poisson-cohort.js';
 import { evaluateModel } from './evaluate-model.js';
 
@@ -125,7 +125,7 @@ export async function runFederatedSimulation(config: FederatedSimulationConfig):
   const updateNoise = adaptive && noiseMultiplier > 0 ? updateNoiseMultiplier(noiseMultiplier, adaptive.config.countNoiseStd) : noiseMultiplier;
   const ledger = new PrivacyLedger();
   const cohortStream = createSeededRandomSource(deriveSeed(seed, 'cohort'));
-  const evalSample = sampleWithoutReplacement(population.numShoppers, config.evalShoppers, createSeededRandomSource(deriveSeed(seed, 'eval-sample')));
+  const evalSample = evaluationSample(population.numShoppers, config.evalShoppers, seed);
   const evaluate = (m: SharedModel) =>
     evaluateModel(m, { population, shoppers: evalSample, seed: deriveSeed(seed, 'eval'), localTraining: config.localTraining, eventWeights: config.eventWeights });
 
@@ -202,11 +202,4 @@ function applyMean(model: SharedModel, sum: Float64Array, n: number, serverLearn
   const step = serverLearningRate / n;
   const values = Float32Array.from(model.values, (v, i) => v + step * sum[i]!);
   return { shape: model.shape, version: model.version + 1, values };
-}
-
-function sampleWithoutReplacement(n: number, k: number, random: ReturnType<typeof createSeededRandomSource>): number[] {
-  if (k >= n) return Array.from({ length: n }, (_, i) => i);
-  const chosen = new Set<number>();
-  while (chosen.size < k) chosen.add(nextInt(random, n));
-  return [...chosen].sort((a, b) => a - b);
 }

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
-import { registerServerCommand, resolveServerCommandConfig } from '../../packages/cli/src/commands/server.js';
-import { UsageError } from '@fedrec/cli';
+import { registerServerCommand, resolveServerCommandConfig } from './server.js';
+import { UsageError } from '../usage-error.js';
 
 const dirs: string[] = [];
 afterEach(async () => {

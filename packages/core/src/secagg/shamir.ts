@@ -1,0 +1,228 @@
+/**
+ * t-of-n Shamir secret sharing (Shamir, "How to Share a Secret", CACM 1979)
+ * of byte strings over GF(p), p = 2^255 − 19.
+ *
+ * Why written here: no package in the workspace shares over a prime field
+ * with caller-chosen x-coordinates (SecAgg needs x = the holder's client
+ * index, Bonawitz et al. CCS 2017 §4), and the popular GF(2^8) libraries fix
+ * x themselves. The risky part, field arithmetic, is delegated to
+ * @noble/curves' audited `Field`; only polynomial evaluation and Lagrange
+ * interpolation live in this file.
+ *
+ * Encoding: the secret is cut into 31-byte chunks (2^248 < p, so every chunk
+ * is a field element), each shared with its own random polynomial of degree
+ * t − 1 at the same x's. A share's `y` is the concatenation of one 32-byte
+ * little-endian field element per chunk; a 32-byte secret (a seed or an
+ * X25519 key) therefore has 64-byte shares. The secret's length is public
+ * and is passed back to `combineShares`.
+ *
+ * Any t shares determine the polynomials, hence the secret; any t − 1 shares
+ * are consistent with every possible secret, each with the same number of
+ * polynomials, so they reveal nothing about it (perfect secrecy).
+ */
+import { Field } from '@noble/curves/abstract/modular.js';
+import { bytesToNumberLE, numberToBytesLE } from '@noble/curves/utils.js';
+import type { RandomSource } from '../random/random-source.js';
+import { SecAggError } from './secagg-error.js';
+import { randomBytes } from './uniform-integer.js';
+
+const P = 2n ** 255n - 19n;
+const Fp = Field(P);
+
+/** Bytes of one encoded field element in a share. */
+export const SHAMIR_FIELD_BYTES = 32;
+/** Bytes of secret per field element: the largest whole number of bytes below p. */
+export const SHAMIR_CHUNK_BYTES = 31;
+/** x-coordinates are client indices: integers in [1, 2^32 − 1] (0 is where the secret sits). */
+export const SHAMIR_MAX_X = 0xffff_ffff;
+
+export interface ShamirShare {
+  /** The holder's x-coordinate (its client index), ≥ 1. */
+  readonly x: number;
+  /** One 32-byte little-endian field element per 31-byte chunk of the secret. */
+  readonly y: Uint8Array;
+}
+
+function chunkCount(secretLength: number): number {
+  return Math.ceil(secretLength / SHAMIR_CHUNK_BYTES);
+}
+
+function assertSecretLength(secretLength: number): void {
+  if (!Number.isSafeInteger(secretLength) || secretLength < 1) throw new RangeError(`expected secretLength to be a positive integer, got ${secretLength}`);
+}
+
+function assertThreshold(threshold: number): void {
+  if (!Number.isSafeInteger(threshold) || threshold < 1) throw new RangeError(`expected threshold to be a positive integer, got ${threshold}`);
+}
+
+/** Bytes of each share's `y` for a secret of `secretLength` bytes. */
+export function shamirShareLength(secretLength: number): number {
+  assertSecretLength(secretLength);
+  return chunkCount(secretLength) * SHAMIR_FIELD_BYTES;
+}
+
+function assertXs(xs: readonly number[]): void {
+  const seen = new Set<number>();
+  for (const x of xs) {
+    if (!Number.isSafeInteger(x) || x < 1 || x > SHAMIR_MAX_X) {
+      throw new SecAggError('INVALID_SHARE_X', `expected share x-coordinates to be integers in [1, ${SHAMIR_MAX_X}], got ${x}`);
+    }
+    if (seen.has(x)) throw new SecAggError('DUPLICATE_SHARE_X', `expected distinct share x-coordinates, got ${x} twice`);
+    seen.add(x);
+  }
+}
+
+/** Uniform element of GF(p): 255 random bits, rejected if ≥ p (probability 19/2^255). */
+function randomFieldElement(random: RandomSource): bigint {
+  for (;;) {
+    const bytes = randomBytes(random, SHAMIR_FIELD_BYTES);
+    bytes[SHAMIR_FIELD_BYTES - 1]! &= 0x7f;
+    const value = bytesToNumberLE(bytes);
+    if (value < P) return value;
+  }
+}
+
+function secretChunks(secret: Uint8Array): bigint[] {
+  const chunks: bigint[] = [];
+  for (let start = 0; start < secret.length; start += SHAMIR_CHUNK_BYTES) {
+    chunks.push(bytesToNumberLE(secret.subarray(start, start + SHAMIR_CHUNK_BYTES)));
+  }
+  return chunks;
+}
+
+function encodeY(values: readonly bigint[]): Uint8Array {
+  const y = new Uint8Array(values.length * SHAMIR_FIELD_BYTES);
+  values.forEach((value, c) => y.set(numberToBytesLE(value, SHAMIR_FIELD_BYTES), c * SHAMIR_FIELD_BYTES));
+  return y;
+}
+
+function decodeY(share: ShamirShare, chunks: number): bigint[] {
+  if (!(share.y instanceof Uint8Array) || share.y.length !== chunks * SHAMIR_FIELD_BYTES) {
+    throw new SecAggError('MALFORMED_SHARE', `expected the share at x = ${share.x} to hold ${chunks * SHAMIR_FIELD_BYTES} bytes`);
+  }
+  const values: bigint[] = [];
+  for (let c = 0; c < chunks; c++) {
+    const value = bytesToNumberLE(share.y.subarray(c * SHAMIR_FIELD_BYTES, (c + 1) * SHAMIR_FIELD_BYTES));
+    // A non-canonical element would make two byte strings mean the same share.
+    if (value >= P) throw new SecAggError('MALFORMED_SHARE', `expected field elements below p in the share at x = ${share.x}`);
+    values.push(value);
+  }
+  return values;
+}
+
+/**
+ * Splits `secret` so that any `threshold` of the returned shares (one per
+ * x in `xs`, in that order) recover it and fewer reveal nothing.
+ *
+ * @example
+ * const shares = splitSecret(seed, 3, [1, 2, 5, 7], createCryptoRandomSource());
+ * combineShares([shares[0], shares[2], shares[3]], 3, seed.length); // → seed
+ */
+export function splitSecret(secret: Uint8Array, threshold: number, xs: readonly number[], random: RandomSource): ShamirShare[] {
+  if (!(secret instanceof Uint8Array)) throw new TypeError(`expected secret to be a Uint8Array, got ${typeof secret}`);
+  assertSecretLength(secret.length);
+  assertThreshold(threshold);
+  assertXs(xs);
+  if (xs.length < threshold) throw new RangeError(`expected at least threshold (${threshold}) x-coordinates, got ${xs.length}`);
+  // coefficients[c][j]: the x^j coefficient of chunk c's polynomial; the constant term is the chunk.
+  const coefficients = secretChunks(secret).map((chunk) => {
+    const poly = [chunk];
+    for (let j = 1; j < threshold; j++) poly.push(randomFieldElement(random));
+    return poly;
+  });
+  return xs.map((x) => {
+    const at = BigInt(x);
+    const values = coefficients.map((poly) => {
+      let acc = Fp.ZERO;
+      for (let j = poly.length - 1; j >= 0; j--) acc = Fp.add(Fp.mul(acc, at), poly[j]!);
+      return acc;
+    });
+    return { x, y: encodeY(values) };
+  });
+}
+
+/** Lagrange basis weights w_i = Π_{j≠i} (at − x_j)/(x_i − x_j), so that f(at) = Σ w_i f(x_i). */
+function lagrangeWeights(xs: readonly bigint[], at: bigint): bigint[] {
+  const numerators: bigint[] = [];
+  const denominators: bigint[] = [];
+  xs.forEach((xi, i) => {
+    let num = Fp.ONE;
+    let den = Fp.ONE;
+    xs.forEach((xj, j) => {
+      if (i === j) return;
+      num = Fp.mul(num, Fp.sub(at, xj));
+      den = Fp.mul(den, Fp.sub(xi, xj));
+    });
+    numerators.push(num);
+    denominators.push(den);
+  });
+  // One inversion for all (Montgomery's trick); the x's are distinct, so no denominator is 0.
+  const inverses = Fp.invertBatch(denominators);
+  return numerators.map((num, i) => Fp.mul(num, inverses[i]!));
+}
+
+function interpolate(points: readonly { readonly x: bigint; readonly values: readonly bigint[] }[], at: bigint, chunks: number): bigint[] {
+  const weights = lagrangeWeights(
+    points.map((p) => p.x),
+    at,
+  );
+  const out: bigint[] = [];
+  for (let c = 0; c < chunks; c++) {
+    let acc = Fp.ZERO;
+    points.forEach((p, i) => {
+      acc = Fp.add(acc, Fp.mul(weights[i]!, p.values[c]!));
+    });
+    out.push(acc);
+  }
+  return out;
+}
+
+function decodeShares(shares: readonly ShamirShare[], secretLength: number): { x: bigint; values: bigint[] }[] {
+  if (!Array.isArray(shares)) throw new TypeError(`expected shares to be an array, got ${typeof shares}`);
+  assertXs(shares.map((s) => s.x));
+  const chunks = chunkCount(secretLength);
+  return [...shares].sort((a, b) => a.x - b.x).map((share) => ({ x: BigInt(share.x), values: decodeY(share, chunks) }));
+}
+
+/**
+ * Recovers a `secretLength`-byte secret from at least `threshold` shares
+ * (Lagrange interpolation at 0). Shares beyond the threshold are not
+ * ignored: each must lie on the polynomial the first `threshold` define, so a
+ * corrupted share is reported (INCONSISTENT_SHARES) instead of silently
+ * yielding a wrong secret whenever there is redundancy to detect it.
+ */
+export function combineShares(shares: readonly ShamirShare[], threshold: number, secretLength: number): Uint8Array {
+  assertThreshold(threshold);
+  assertSecretLength(secretLength);
+  const points = decodeShares(shares, secretLength);
+  if (points.length < threshold) throw new SecAggError('TOO_FEW_SHARES', `expected at least ${threshold} shares, got ${points.length}`);
+  const chunks = chunkCount(secretLength);
+  const base = points.slice(0, threshold);
+  for (const extra of points.slice(threshold)) {
+    const predicted = interpolate(base, extra.x, chunks);
+    if (predicted.some((value, c) => value !== extra.values[c])) {
+      throw new SecAggError('INCONSISTENT_SHARES', `expected the share at x = ${extra.x} to agree with the first ${threshold} shares`);
+    }
+  }
+  const values = interpolate(base, 0n, chunks);
+  const secret = new Uint8Array(secretLength);
+  values.forEach((value, c) => {
+    const bytes = Math.min(SHAMIR_CHUNK_BYTES, secretLength - c * SHAMIR_CHUNK_BYTES);
+    // A chunk too large for its bytes means these shares were not made for a secret of this length.
+    if (value >= 1n << BigInt(8 * bytes)) throw new SecAggError('INCONSISTENT_SHARES', `expected shares of a ${secretLength}-byte secret`);
+    secret.set(numberToBytesLE(value, bytes), c * SHAMIR_CHUNK_BYTES);
+  });
+  return secret;
+}
+
+/**
+ * @internal For tests of perfect secrecy: the unique share at `x` which,
+ * together with the given threshold − 1 shares, encodes `secret`. That it
+ * exists for every secret is exactly why t − 1 shares reveal nothing.
+ */
+export function shareCompletingTo(shares: readonly ShamirShare[], secret: Uint8Array, x: number): ShamirShare {
+  assertSecretLength(secret.length);
+  assertXs([...shares.map((s) => s.x), x]);
+  const points = [{ x: 0n, values: secretChunks(secret) }, ...decodeShares(shares, secret.length)];
+  return { x, y: encodeY(interpolate(points, BigInt(x), chunkCount(secret.length))) };
+}
