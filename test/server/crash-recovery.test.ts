@@ -95,7 +95,7 @@ describe('durability', () => {
     expect(maxAbsDiff(after.values, replay)).toBeLessThan(1e-6);
     // SIGTERM is a clean shutdown: the open round is finished or abandoned, and the process exits 0.
     await second.kill('SIGTERM');
-    expect(second.child.exitCode).toBe(0);
+    expect({ code: second.child.exitCode, signal: second.child.signalCode, stderr: second.stderr }).toEqual({ code: 0, signal: null, stderr: '' });
   });
 
   it('falls back to the previous checkpoint when the newest is truncated', async () => {

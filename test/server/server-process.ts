@@ -15,7 +15,8 @@ export class ServerProcess {
   private readonly lines: ServerLine[] = [];
   private readonly waiters: { match: (line: ServerLine) => boolean; resolve: (line: ServerLine) => void }[] = [];
   readonly exited: Promise<unknown>;
-  private stderr = '';
+  /** What the process wrote to stderr (for failure messages). */
+  stderr = '';
 
   private constructor(readonly child: ChildProcess) {
     this.exited = once(child, 'exit');

@@ -19,7 +19,7 @@ export const SIMULATE_DEFAULTS = {
   dim: 32,
   serverLr: 20,
   evalShoppers: 500,
-  evalEvery: 5,
+  evalEvery: 10,
   centralEpochs: 5,
   seed: '1',
 } as const;
@@ -28,12 +28,15 @@ export const SIMULATE_DEFAULTS = {
  * Cohort and rounds scale with the population, so that a run with no tuning
  * flags sees every shopper a few times on any dataset: an expected cohort of
  * 3% of the shoppers but at least 100 (averaging needs a crowd, and DP noise
- * on the mean shrinks with it), and enough rounds for ~3 participations each.
+ * on the mean shrinks with it), and enough rounds for ~6 participations each
+ * (30 to 150). On MovieLens-100K that reaches centralised BPR-MF's accuracy
+ * without noise; on the built-in 10,000 synthetic shoppers it runs in about a
+ * minute on 2 cores.
  */
 export function defaultSchedule(shoppers: number): { samplingRate: number; rounds: number } {
   const cohort = Math.min(shoppers, Math.max(100, Math.round(0.03 * shoppers)));
   const samplingRate = cohort / shoppers;
-  return { samplingRate, rounds: Math.min(200, Math.max(30, Math.ceil(3 / samplingRate))) };
+  return { samplingRate, rounds: Math.min(150, Math.max(30, Math.ceil(6 / samplingRate))) };
 }
 
 export const ALGORITHMS = ['federated', 'central', 'popularity'] as const;
@@ -73,7 +76,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--dataset <spec>', 'ml-100k:PATH (u.data) | tsv:PATH (user item timestamp [event]) | seq:PATH[,TIMESTAMPS] (one shopper per line)')
     .option('--algorithm <name>', 'federated (DP-FedAvg) | central (non-private BPR-MF, same model code) | popularity', 'federated')
     .option('--items <n>', 'catalogue size of a synthetic population', String(SIMULATE_DEFAULTS.items))
-    .option('--rounds <n>', 'federated rounds (default: enough for ~3 participations per shopper, 30–200)')
+    .option('--rounds <n>', 'federated rounds (default: enough for ~6 participations per shopper, 30–150)')
     .option('--central-epochs <n>', 'passes over all shoppers for --algorithm central', String(SIMULATE_DEFAULTS.centralEpochs))
     .option('--q <rate>', 'Poisson sampling rate: each shopper joins a round with this probability (default: an expected cohort of 3% of shoppers, at least 100)')
     .option('--cohort <n>', 'expected cohort size (sets q = n / population); alternative to --q')

@@ -130,9 +130,10 @@ function unsampledRdp(params: DistributedDiscreteGaussianParams): (order: number
  * RDP at order α of the distributed discrete Gaussian applied to a Poisson
  * sample with rate q. Amplification uses the general upper bound of Zhu and
  * Wang, "Poisson Subsampled Rényi Differential Privacy" (ICML 2019), which
- * holds for any base mechanism given its RDP at integer orders 2…α; for
- * fractional α the bound at ⌈α⌉ is used (RDP is non-decreasing in α), and
- * the result is never above the unsampled RDP.
+ * holds for any base mechanism given its RDP at integer orders 2…α. Between
+ * integers the bound is interpolated through (α − 1)·ε(α), which is convex
+ * in α (a cumulant generating function) and 0 at α = 1; so on (1, 2) the
+ * bound is the order-2 value. The result is never above the unsampled RDP.
  */
 export function subsampledDistributedDiscreteGaussianRdp(params: DistributedDiscreteGaussianParams, samplingRate: number, order: number): number {
   assertParams(params);
@@ -145,7 +146,17 @@ function subsampledRdp(base: (order: number) => number, samplingRate: number, or
   if (samplingRate === 0) return 0;
   const unsampled = base(order);
   if (samplingRate === 1) return unsampled;
-  const alpha = Math.ceil(order);
+  if (Number.isInteger(order)) return Math.min(unsampled, zhuWangBound(base, samplingRate, order));
+  const lo = Math.floor(order);
+  const hi = lo + 1;
+  // (α − 1)·ε(α) at the neighbouring integers; 0 at α = 1.
+  const atLo = lo === 1 ? 0 : (lo - 1) * Math.min(base(lo), zhuWangBound(base, samplingRate, lo));
+  const atHi = (hi - 1) * Math.min(base(hi), zhuWangBound(base, samplingRate, hi));
+  return Math.min(unsampled, ((hi - order) * atLo + (order - lo) * atHi) / (order - 1));
+}
+
+/** Zhu & Wang's upper bound at an integer order α ≥ 2 and 0 < q < 1, summed in log space. */
+function zhuWangBound(base: (order: number) => number, samplingRate: number, alpha: number): number {
   const logQ = Math.log(samplingRate);
   const log1mQ = Math.log1p(-samplingRate);
   const terms = [(alpha - 1) * log1mQ + Math.log1p((alpha - 1) * samplingRate)];
@@ -153,7 +164,7 @@ function subsampledRdp(base: (order: number) => number, samplingRate: number, or
   for (let l = 3; l <= alpha; l++) {
     terms.push(Math.log(3) + logAbsBinomial(alpha, l) + l * logQ + (alpha - l) * log1mQ + (l - 1) * base(l));
   }
-  return Math.min(unsampled, Math.max(0, logSumExp(terms) / (alpha - 1)));
+  return Math.max(0, logSumExp(terms) / (alpha - 1));
 }
 
 /** The bound above at each of `orders` (a preset name or a list; dp-accounting by default). */
@@ -186,8 +197,10 @@ const MAX_DOUBLINGS = 200;
  * additively over rounds) is never below the distributed discrete Gaussian's.
  *
  * For q = 1 this is closed-form: z = min_α √(α / (2ε(α))). For q < 1 it is
- * found by bisection and rounded down. The price of the generic Zhu–Wang
- * amplification bound is a z slightly below the Gaussian one even as τ → 0.
+ * found by bisection and rounded down. The generic Zhu–Wang amplification
+ * bound costs a z slightly below the Gaussian one even as τ → 0, and more
+ * with orders in (1, 2) (bounded by the order-2 value, see above): for a job
+ * under distributed noise, prefer a ledger with integer orders.
  *
  * @example
  * const z = effectiveNoiseMultiplier(params, { samplingRate: 0.01 });
@@ -199,7 +212,8 @@ export function effectiveNoiseMultiplier(params: DistributedDiscreteGaussianPara
   const bounds = distributedDiscreteGaussianRdpVector(params, samplingRate, orders);
   if (bounds.every((b) => b === 0)) return Infinity;
   if (samplingRate === 1) {
-    return Math.min(...orders.map((order, k) => Math.sqrt(order / (2 * (bounds[k] as number)))));
+    // Shaved by 2^-40 so that rounding in the ledger's α/(2z²) cannot land below the bound.
+    return Math.min(...orders.map((order, k) => Math.sqrt(order / (2 * (bounds[k] as number))))) * (1 - 2 ** -40);
   }
   const covers = (z: number): boolean => orders.every((order, k) => subsampledGaussianRdp(samplingRate, z, order) >= (bounds[k] as number));
   let lo = 1;
