@@ -98,14 +98,15 @@ describe('rejections at the boundary', () => {
       const [error] = (await nextSocketEvent(socket, 'connect_error')) as [Error & { data: RejectedMessage }];
       return error.data;
     };
+    // Signed with another key, and a genuine token re-pointed at another client id.
     const forged = issueToken({ secret: 'x'.repeat(40), clientId: 'mallory' }).token;
-    const expired = server.issueToken({ clientId: 'late', ttlSeconds: 1 });
-    const expiredToken = issueToken({ secret: 'unused-but-long-enough-for-the-check!!', clientId: 'late' }).token; // wrong key too
+    const genuine = server.issueToken({ clientId: 'alice' }).token;
+    const repointed = genuine.replace('.alice.', '.bob.');
     expect((await refusal(rawAuth('not-a-token'))).reason).toBe(RejectReason.BAD_TOKEN);
     expect((await refusal(rawAuth(forged))).reason).toBe(RejectReason.BAD_TOKEN);
-    expect((await refusal(rawAuth(expiredToken))).reason).toBe(RejectReason.BAD_TOKEN);
+    expect((await refusal(rawAuth(repointed))).reason).toBe(RejectReason.BAD_TOKEN);
     expect((await refusal({})).reason).toBe(RejectReason.BAD_TOKEN);
-    expect((await refusal({ token: expired.token, protocolVersion: 99 })).reason).toBe(RejectReason.UNSUPPORTED_VERSION);
+    expect((await refusal({ token: genuine, protocolVersion: 99 })).reason).toBe(RejectReason.UNSUPPORTED_VERSION);
     // A token whose expiry has passed, with a valid signature.
     const { token: pastToken } = server.issueToken({ clientId: 'past', ttlSeconds: 1 });
     const realNow = Date.now;

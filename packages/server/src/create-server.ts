@@ -82,6 +82,7 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
   let state: ServerStatus['state'] = 'new';
   let running: Running | null = null;
   let address: ServerAddress | null = null;
+  let starting: Promise<unknown> = Promise.resolve();
 
   const need = (): Running => {
     if (running === null) throw new ServerError('BAD_LIFECYCLE', 'the server is not running: call listen() first');
@@ -139,9 +140,15 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
     }
   }
 
-  async function listen(): Promise<ServerAddress> {
-    if (state !== 'new') throw new ServerError('BAD_LIFECYCLE', `listen() called on a ${state} server`);
+  function listen(): Promise<ServerAddress> {
+    if (state !== 'new') return Promise.reject(new ServerError('BAD_LIFECYCLE', `listen() called on a ${state} server`));
     state = 'starting';
+    const started = start();
+    starting = started.catch(() => undefined);
+    return started;
+  }
+
+  async function start(): Promise<ServerAddress> {
     try {
       const store = config.modelDir === undefined ? null : new CheckpointStore(config.modelDir, config.checkpoints.keep);
       await store?.init();
@@ -211,6 +218,8 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
       state = 'closed';
       return;
     }
+    // A close() during startup waits for it, then closes what it started.
+    if (state === 'starting') await starting;
     if (state !== 'running') return;
     state = 'closing';
     const { coordinator, gateway } = need();

@@ -31,3 +31,4 @@ export type { CentralBprOptions, CentralBprTrainingOptions, CentralBprEpochRepor
 export { evaluationSample } from './baselines/evaluation-sample.js';
 export { trainingPositives } from './baselines/training-positives.js';
 export type { TrainingPositives } from './baselines/training-positives.js';
+export { defaultSchedule } from './runner/default-schedule.js';

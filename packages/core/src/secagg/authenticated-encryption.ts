@@ -46,7 +46,7 @@ function assertKey(key: Uint8Array): void {
 }
 
 /** Encrypts and authenticates `plaintext` (and authenticates `associatedData`). */
-export function seal(key: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array, random: RandomSource): Uint8Array {
+export function sealBox(key: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array, random: RandomSource): Uint8Array {
   assertKey(key);
   const nonce = randomBytes(random, AEAD_NONCE_BYTES);
   const ciphertext = xchacha20poly1305(key, nonce, associatedData).encrypt(plaintext);
@@ -61,7 +61,7 @@ export function seal(key: Uint8Array, plaintext: Uint8Array, associatedData: Uin
  * it is too short to be one, and DECRYPTION_FAILED when any byte of it, the
  * key or the associated data differs from what was sealed.
  */
-export function open(key: Uint8Array, sealed: Uint8Array, associatedData: Uint8Array): Uint8Array {
+export function openBox(key: Uint8Array, sealed: Uint8Array, associatedData: Uint8Array): Uint8Array {
   assertKey(key);
   if (!(sealed instanceof Uint8Array) || sealed.length < AEAD_NONCE_BYTES + AEAD_TAG_BYTES) {
     throw new SecAggError('MALFORMED_CIPHERTEXT', `expected a sealed box of at least ${AEAD_NONCE_BYTES + AEAD_TAG_BYTES} bytes`);

@@ -17,7 +17,7 @@ describe('expandMask', () => {
     expect(expandMask(seed, 1000)).toEqual(long);
     expect(expandMask(seed, 333)).toEqual(long.subarray(0, 333));
     const other = Uint8Array.from(seed);
-    other[0] ^= 1;
+    other[0]! ^= 1;
     expect(expandMask(other, 1000)).not.toEqual(long);
   });
 

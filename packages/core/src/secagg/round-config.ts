@@ -61,5 +61,5 @@ export function createRoundConfig(input: SecAggRoundConfigInput): SecAggRoundCon
   if (!Number.isSafeInteger(threshold) || threshold < 1 || threshold > neighbourCount + 1) {
     throw new RangeError(`expected threshold in [1, ${neighbourCount + 1}] (neighbourCount + 1), got ${threshold}`);
   }
-  return Object.freeze({ roundId, clientCount, vectorLength, neighbourCount, threshold, graphSeed: graphSeed.slice() });
+  return Object.freeze({ roundId, clientCount, vectorLength, neighbourCount, threshold, graphSeed: Uint8Array.from(graphSeed) });
 }

@@ -25,7 +25,7 @@
  */
 import type { RandomSource } from '../random/random-source.js';
 import { createCryptoRandomSource } from '../random/crypto-random-source.js';
-import { open, seal, shareAssociatedData } from './authenticated-encryption.js';
+import { openBox, sealBox, shareAssociatedData } from './authenticated-encryption.js';
 import { deriveKey, generateKeyPair, pairwiseMaskSeed, sharedSecret, type X25519KeyPair } from './key-agreement.js';
 import { expandMask } from './mask-prg.js';
 import { createNeighbourGraph, type NeighbourGraph } from './neighbour-graph.js';
@@ -81,7 +81,8 @@ export class SecAggClient {
   #neighbourKeys = new Map<number, NeighbourKeys>();
   /** X25519 secrets agreed with each neighbour's encryption key: both directions' keys derive from one. */
   #encryptionSecrets = new Map<number, Uint8Array>();
-  #ownShares: SharePair | undefined;
+  /** This client's own share of its self-mask seed (its mask-key share is never revealed, so not kept). */
+  #ownSelfMaskShare: Uint8Array | undefined;
   #selfMaskSeed: Uint8Array | undefined;
   #maskingNeighbours: readonly number[] = [];
   #heldShares = new Map<number, SharePair>();
@@ -141,7 +142,7 @@ export class SecAggClient {
     for (const { index, encryptionPublicKey, maskPublicKey } of message.neighbours) {
       if (!this.#graph.areNeighbours(this.index, index)) throw this.#violation(`keys of client ${index}, which is not a neighbour`);
       if (keys.has(index)) throw this.#violation(`keys of client ${index} twice`);
-      keys.set(index, { encryptionPublicKey, maskPublicKey });
+      keys.set(index, { encryptionPublicKey: Uint8Array.from(encryptionPublicKey), maskPublicKey: Uint8Array.from(maskPublicKey) });
     }
     this.#assertEnoughHolders(keys.size, 'advertised keys');
     const holders = [...keys.keys()].sort((a, b) => a - b);
@@ -153,7 +154,7 @@ export class SecAggClient {
     const maskKeyShares = splitSecret(this.#maskKeys!.secretKey, this.config.threshold, xs, this.#random);
     const shares = holders.map((receiver, i) => ({
       receiver,
-      ciphertext: seal(
+      ciphertext: sealBox(
         deriveKey(secrets.get(receiver)!, 'shareEncryption', this.config.roundId, this.index, receiver),
         encodeSharePair({ selfMaskShare: selfMaskShares[i + 1]!.y, maskKeyShare: maskKeyShares[i + 1]!.y }),
         shareAssociatedData(this.config.roundId, this.index, receiver),
@@ -163,7 +164,7 @@ export class SecAggClient {
     this.#neighbourKeys = keys;
     this.#encryptionSecrets = secrets;
     this.#selfMaskSeed = selfMaskSeed;
-    this.#ownShares = { selfMaskShare: selfMaskShares[0]!.y, maskKeyShare: maskKeyShares[0]!.y };
+    this.#ownSelfMaskShare = selfMaskShares[0]!.y;
     this.#next = SecAggStage.maskedInput;
     return { roundId: this.config.roundId, stage: SecAggStage.shareKeys, sender: this.index, shares };
   }
@@ -194,7 +195,7 @@ export class SecAggClient {
     for (const { from, ciphertext } of message.shares) {
       try {
         const key = deriveKey(this.#encryptionSecrets.get(from)!, 'shareEncryption', this.config.roundId, from, this.index);
-        held.set(from, decodeSharePair(open(key, ciphertext, shareAssociatedData(this.config.roundId, from, this.index))));
+        held.set(from, decodeSharePair(openBox(key, ciphertext, shareAssociatedData(this.config.roundId, from, this.index))));
       } catch (error) {
         if (!(error instanceof SecAggError)) throw error;
         rejected.push({ from, code: error.code });
@@ -208,6 +209,13 @@ export class SecAggClient {
     this.#rejectedShares = rejected;
     this.#maskingNeighbours = maskSeeds.map(({ v }) => v);
     this.#next = SecAggStage.unmasking;
+    // Unmasking needs only the held shares. Overwrite the rest (best effort: a
+    // garbage-collected runtime may have copied them, but no reference stays here).
+    for (const secret of [this.#selfMaskSeed!, this.#maskKeys!.secretKey, this.#encryptionKeys!.secretKey, ...this.#encryptionSecrets.values(), ...maskSeeds.map(({ seed }) => seed)]) {
+      secret.fill(0);
+    }
+    this.#selfMaskSeed = undefined;
+    this.#encryptionSecrets = new Map();
     return { roundId: this.config.roundId, stage: SecAggStage.maskedInput, sender: this.index, maskedInput: wordsToBytes(masked) };
   }
 
@@ -236,7 +244,7 @@ export class SecAggClient {
         throw new SecAggError('CONFLICTING_UNMASK_REQUEST', `expected client ${v} to be unmasked as before, but it was asked for the other share`);
       }
     }
-    const selfMaskShares = [{ owner: this.index, share: this.#ownShares!.selfMaskShare }];
+    const selfMaskShares = [{ owner: this.index, share: this.#ownSelfMaskShare! }];
     const maskKeyShares: { owner: number; share: Uint8Array }[] = [];
     for (const { v, kind } of decisions) {
       this.#revealed.set(v, kind);

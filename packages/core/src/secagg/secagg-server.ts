@@ -85,6 +85,8 @@ class Rejection extends Error {
 }
 
 const ascending = (a: number, b: number): number => a - b;
+// Copies of untrusted bytes are taken with Uint8Array.from: a Node Buffer's
+// slice() is a view, so a caller reusing its buffer could change stored keys.
 const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 export class SecAggServer {
@@ -201,7 +203,7 @@ export class SecAggServer {
     if (keyIds[0] === keyIds[1] || keyIds.some((id) => this.#advertisedKeys.has(id))) {
       throw new Rejection('BAD_KEY', 'public keys must be distinct from each other and from every key already advertised');
     }
-    this.#keys.set(sender, { ...message, encryptionPublicKey: encryptionPublicKey.slice(), maskPublicKey: maskPublicKey.slice() });
+    this.#keys.set(sender, { ...message, encryptionPublicKey: Uint8Array.from(encryptionPublicKey), maskPublicKey: Uint8Array.from(maskPublicKey) });
     keyIds.forEach((id) => this.#advertisedKeys.add(id));
   }
 
@@ -214,7 +216,7 @@ export class SecAggServer {
     for (const { receiver, ciphertext } of shares) {
       if (!expected.includes(receiver)) throw new Rejection('BAD_RECIPIENTS', `receiver ${receiver} is not a neighbour of ${sender} that advertised keys`);
       if (byReceiver.has(receiver)) throw new Rejection('BAD_RECIPIENTS', `receiver ${receiver} appears twice`);
-      byReceiver.set(receiver, ciphertext.slice());
+      byReceiver.set(receiver, Uint8Array.from(ciphertext));
     }
     if (byReceiver.size !== expected.length) throw new Rejection('BAD_RECIPIENTS', `expected shares for ${expected.length} neighbours, got ${byReceiver.size}`);
     this.#shares.set(sender, byReceiver);
@@ -245,7 +247,7 @@ export class SecAggServer {
         if (this.#maskedSenders.has(owner) !== survived) throw new Rejection('BAD_UNMASKING', `a ${kind} share of client ${owner}, which ${survived ? 'dropped' : 'survived'}`);
         if (owner === sender && !survived) throw new Rejection('BAD_UNMASKING', `sender ${sender} revealed its own mask key`);
         if (out.has(owner)) throw new Rejection('BAD_UNMASKING', `two ${kind} shares of client ${owner}`);
-        out.set(owner, share.slice());
+        out.set(owner, Uint8Array.from(share));
       }
       return out;
     };

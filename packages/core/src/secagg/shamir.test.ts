@@ -90,7 +90,7 @@ describe('splitSecret / combineShares', () => {
     const secret = new Uint8Array(32).fill(3);
     const shares = splitSecret(secret, 3, [1, 2, 3, 4, 5], random);
     const bad = Uint8Array.from(shares[4]!.y);
-    bad[0] ^= 1;
+    bad[0]! ^= 1;
     expect(codeOf(() => combineShares([...shares.slice(0, 4), { x: 5, y: bad }], 3, 32))).toBe('INCONSISTENT_SHARES');
   });
 });

@@ -121,7 +121,7 @@ export const serverConfigSchema = z
         keep: positiveInt.default(3),
       })
       .prefault({}),
-    /** Allowed browser origins for the socket.io endpoint (CORS). Empty: same-origin and non-browser clients only. */
+    /** Browser origins given CORS headers by socket.io (long-polling). WebSockets are not subject to CORS: the token is what admits a client. */
     corsOrigins: z.array(z.string().min(1)).default([]),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   })

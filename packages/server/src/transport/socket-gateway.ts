@@ -243,10 +243,19 @@ export class SocketGateway {
     stats.reject('TOO_MANY_STRIKES');
     events.emit('rejected', { clientId: connection.clientId, roundId: null, reason: 'TOO_MANY_STRIKES', stage: 'message' });
     logger.warn({ clientId: connection.clientId, strikes: connection.strikes }, 'client disconnected after too many refused messages');
-    if (config.limits.strikeBanMs > 0) this.bans.set(connection.clientId, Date.now() + config.limits.strikeBanMs);
+    if (config.limits.strikeBanMs > 0) this.ban(connection.clientId, config.limits.strikeBanMs);
     this.send(connection, 'TOO_MANY_STRIKES', null, `${connection.strikes} refused messages: disconnecting`);
     // Queued packets (the refusals above) are flushed before the transport closes.
     connection.socket.disconnect(true);
+  }
+
+  /** Records a ban, first dropping expired ones so that many struck-out ids cannot grow the map without bound. */
+  private ban(clientId: string, durationMs: number): void {
+    const now = Date.now();
+    if (this.bans.size >= 1_000) {
+      for (const [id, until] of this.bans) if (until <= now) this.bans.delete(id);
+    }
+    this.bans.set(clientId, now + durationMs);
   }
 
   private send(connection: Connection, reason: RejectReasonName, roundId: number | null, message: string): void {

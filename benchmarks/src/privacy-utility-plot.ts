@@ -1,0 +1,60 @@
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { Resvg } from '@resvg/resvg-js';
+
+export interface SweepPoint {
+  readonly population: string;
+  readonly epsilonLabel: string; // '0.5' … '8', '∞'
+  readonly metric: 'HR@10' | 'NDCG@10';
+  readonly value: number;
+}
+
+export interface ReferenceLine {
+  readonly population: string;
+  readonly metric: 'HR@10' | 'NDCG@10';
+  readonly baseline: string; // 'central BPR-MF', 'popularity', 'federated, no noise'
+  readonly value: number;
+}
+
+/**
+ * HR@10 and NDCG@10 against ε (an ordinal axis, ∞ last), one panel per
+ * population and metric, with the baselines as horizontal reference lines.
+ * Vega renders the SVG without a browser; resvg turns it into a PNG.
+ */
+export async function renderPrivacyUtilityPlot(points: readonly SweepPoint[], references: readonly ReferenceLine[], epsilonOrder: readonly string[]): Promise<{ svg: string; png: Uint8Array }> {
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'FedRec: accuracy against privacy budget (δ = 1e-5)',
+    data: { values: [...points.map((p) => ({ ...p, kind: 'federated DP-FedAvg' })), ...references.map((r) => ({ ...r, kind: r.baseline }))] },
+    facet: { row: { field: 'metric', type: 'nominal', title: null }, column: { field: 'population', type: 'nominal', title: null } },
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 320,
+      height: 200,
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'federated DP-FedAvg'" }],
+          mark: { type: 'line', point: true },
+          encoding: {
+            x: { field: 'epsilonLabel', type: 'ordinal', sort: [...epsilonOrder], title: 'ε' },
+            y: { field: 'value', type: 'quantitative', title: null, scale: { zero: true } },
+            color: { field: 'kind', type: 'nominal', title: null },
+          },
+        },
+        {
+          transform: [{ filter: "datum.kind !== 'federated DP-FedAvg'" }],
+          mark: { type: 'rule', strokeDash: [6, 4] },
+          encoding: {
+            y: { field: 'value', type: 'quantitative' },
+            color: { field: 'kind', type: 'nominal', title: null },
+          },
+        },
+      ],
+    },
+  };
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  const png = new Resvg(svg, { fitTo: { mode: 'width', value: 1400 }, background: 'white', font: { loadSystemFonts: true } }).render().asPng();
+  return { svg, png };
+}

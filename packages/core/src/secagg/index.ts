@@ -1,0 +1,68 @@
+// Public API of secure aggregation (SecAgg+) and distributed discrete Gaussian noise: named exports only.
+export { SecAggError } from './secagg-error.js';
+export type { SecAggErrorCode } from './secagg-error.js';
+export { splitSecret, combineShares, shamirShareLength, SHAMIR_CHUNK_BYTES, SHAMIR_FIELD_BYTES, SHAMIR_MAX_X } from './shamir.js';
+export type { ShamirShare } from './shamir.js';
+export { generateKeyPair, publicKeyFor, sharedSecret, isValidPublicKey, deriveKey, shareEncryptionKey, pairwiseMaskSeed, KeyPurpose, X25519_KEY_BYTES, DERIVED_KEY_BYTES } from './key-agreement.js';
+export type { X25519KeyPair, KeyPurposeName } from './key-agreement.js';
+export { sealBox, openBox, sealedLength, shareAssociatedData, AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_TAG_BYTES } from './authenticated-encryption.js';
+export { expandMask, MASK_SEED_BYTES } from './mask-prg.js';
+export { quantise, coordinateBound, assertNoWrapAround, addIntegerNoise, toModular, decodeSum, DEFAULT_MODULUS } from './quantise.js';
+export type { CoordinateBoundOptions, DecodedSum } from './quantise.js';
+export { rational, rationalFromNumber, rationalToNumber } from './rational.js';
+export type { Rational } from './rational.js';
+export { createDiscreteGaussianSampler, sampleDiscreteGaussian, discreteGaussianVector } from './discrete-gaussian.js';
+export type { DiscreteGaussianSampler, VarianceInput } from './discrete-gaussian.js';
+export { sampleDiscreteLaplace } from './discrete-laplace.js';
+export {
+  perClientSigma,
+  perClientVariance,
+  roundedL2Sensitivity,
+  sumOfDiscreteGaussiansTau,
+  distributedDiscreteGaussianRdp,
+  subsampledDistributedDiscreteGaussianRdp,
+  distributedDiscreteGaussianRdpVector,
+  effectiveNoiseMultiplier,
+} from './distributed-dgauss.js';
+export type { DistributedDiscreteGaussianParams, EffectiveNoiseMultiplierOptions } from './distributed-dgauss.js';
+export { createNeighbourGraph, defaultNeighbourCount, defaultThreshold, GRAPH_SEED_BYTES } from './neighbour-graph.js';
+export type { NeighbourGraph } from './neighbour-graph.js';
+export { createRoundConfig, SECAGG_MAX_CLIENTS, SECAGG_MAX_VECTOR_LENGTH } from './round-config.js';
+export type { SecAggRoundConfig, SecAggRoundConfigInput } from './round-config.js';
+export {
+  SecAggStage,
+  SECAGG_SERVER_SENDER,
+  SECAGG_SECRET_BYTES,
+  SECAGG_SHARE_BYTES,
+  SECAGG_SHARE_PLAINTEXT_BYTES,
+  SECAGG_SHARE_CIPHERTEXT_BYTES,
+  advertiseKeysMessageSchema,
+  shareKeysMessageSchema,
+  maskedInputMessageSchema,
+  unmaskingMessageSchema,
+  keysBroadcastMessageSchema,
+  sharesRoutedMessageSchema,
+  unmaskRequestMessageSchema,
+} from './secagg-messages.js';
+export type {
+  SecAggStageName,
+  SecAggStageCode,
+  AdvertiseKeysMessage,
+  ShareKeysMessage,
+  MaskedInputMessage,
+  UnmaskingMessage,
+  KeysBroadcastMessage,
+  SharesRoutedMessage,
+  UnmaskRequestMessage,
+  SecAggClientMessage,
+  SecAggServerMessage,
+} from './secagg-messages.js';
+export { SecAggRejectReason } from './secagg-reject-reason.js';
+export type { SecAggRejectReasonName, SecAggRejectReasonCode } from './secagg-reject-reason.js';
+export { wordsToBytes, bytesToWords } from './secagg-plus.js';
+export { SecAggClient } from './secagg-client.js';
+export type { SecAggClientOptions, ClientShareRejection } from './secagg-client.js';
+export { SecAggServer } from './secagg-server.js';
+export type { SecAggReceiveResult, SecAggResult, SecAggStageClosed } from './secagg-server.js';
+export { runInMemoryRound } from './in-memory-round.js';
+export type { InMemoryRoundOptions, InMemoryRoundReport, RefusedMessage } from './in-memory-round.js';
