@@ -50,6 +50,20 @@ export const welcomeMessageSchema = z.object({
   maxUpdateBytes: z.number().int().min(1),
 });
 
+export const roundPrivacySchema = z.strictObject({
+  /** L2 bound C every update must be clipped to. */
+  clipNorm: z.number().positive().finite(),
+  /** Where the Gaussian noise is added: by each client (`local`) or as shares of the sum's noise (`distributed`). */
+  placement: z.enum(['local', 'distributed']),
+  /** z the client adds itself, as a multiple of C (its share, for `distributed`). */
+  clientNoiseMultiplier: z.number().min(0).finite(),
+  /** z the server's accountant charges for this round (the noise the aggregate carries). */
+  accountedNoiseMultiplier: z.number().min(0).finite(),
+  /** Poisson sampling rate q of the cohort. */
+  samplingRate: z.number().min(0).max(1),
+  delta: z.number().gt(0).lt(1),
+});
+
 export const roundStartMessageSchema = z.object({
   v: z.literal(PROTOCOL_VERSION),
   kind: z.literal(MessageKind.roundStart),
@@ -59,6 +73,12 @@ export const roundStartMessageSchema = z.object({
   timeoutMs: z.number().int().min(1),
   /** True when the server weights the mean by example count and wants `exampleCount` in the update. */
   wantsExampleCount: z.boolean(),
+  /**
+   * The round's differential-privacy parameters, so that a device can clip
+   * and noise as the server's accounting assumes and keep its own ledger.
+   * Absent when the server runs without DP.
+   */
+  privacy: roundPrivacySchema.optional(),
 });
 
 export const updateMessageSchema = z.strictObject({
@@ -114,6 +134,7 @@ export const enrolResponseSchema = z.object({
 export type ReadyMessage = z.infer<typeof readyMessageSchema>;
 export type WelcomeMessage = z.infer<typeof welcomeMessageSchema>;
 export type RoundStartMessage = z.infer<typeof roundStartMessageSchema>;
+export type RoundPrivacy = z.infer<typeof roundPrivacySchema>;
 export type UpdateMessage = z.infer<typeof updateMessageSchema>;
 export type UpdateAcceptedMessage = z.infer<typeof updateAcceptedMessageSchema>;
 export type RejectedMessage = z.infer<typeof rejectedMessageSchema>;

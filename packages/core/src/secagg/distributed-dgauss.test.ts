@@ -121,15 +121,15 @@ describe('privacy of the sum (Kairouz, Liu, Steinke 2021)', () => {
     const integerOrders = [2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
     for (const [params, samplingRate] of cases) {
       for (const orders of [integerOrders, [...ORDERS]]) {
-      const z = effectiveNoiseMultiplier(params, { samplingRate, orders });
-      const bound = distributedDiscreteGaussianRdpVector(params, samplingRate, orders);
-      orders.forEach((order, k) => expect(subsampledGaussianRdp(samplingRate, z, order)).toBeGreaterThanOrEqual(bound[k]!));
-      const ledger = new PrivacyLedger({ orders });
-      ledger.record({ samplingRate, noiseMultiplier: z, steps: 100 });
-      const direct = rdpToEpsilon(orders, bound.map((b) => 100 * b), 1e-5).epsilon;
-      expect(ledger.epsilon(1e-5).epsilon).toBeGreaterThanOrEqual(direct);
-      // …and, with integer orders, not wildly so: within 10 % of the bound it stands for.
-      if (orders === integerOrders) expect(ledger.epsilon(1e-5).epsilon).toBeLessThan(1.1 * direct);
+        const z = effectiveNoiseMultiplier(params, { samplingRate, orders });
+        const bound = distributedDiscreteGaussianRdpVector(params, samplingRate, orders);
+        orders.forEach((order, k) => expect(subsampledGaussianRdp(samplingRate, z, order)).toBeGreaterThanOrEqual(bound[k]!));
+        const ledger = new PrivacyLedger({ orders });
+        ledger.record({ samplingRate, noiseMultiplier: z, steps: 100 });
+        const direct = rdpToEpsilon(orders, bound.map((b) => 100 * b), 1e-5).epsilon;
+        expect(ledger.epsilon(1e-5).epsilon).toBeGreaterThanOrEqual(direct);
+        // …and, with integer orders, not wildly so: within 10 % of the bound it stands for.
+        if (orders === integerOrders) expect(ledger.epsilon(1e-5).epsilon).toBeLessThan(1.1 * direct);
       }
     }
   });
