@@ -32,3 +32,5 @@ export { evaluationSample } from './baselines/evaluation-sample.js';
 export { trainingPositives } from './baselines/training-positives.js';
 export type { TrainingPositives } from './baselines/training-positives.js';
 export { defaultSchedule } from './runner/default-schedule.js';
+export { runEndToEndSimulation, DEFAULT_E2E_CLIENTS } from './runner/end-to-end-simulation.js';
+export type { EndToEndSimulationConfig } from './runner/end-to-end-simulation.js';

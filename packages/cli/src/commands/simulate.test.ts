@@ -60,6 +60,8 @@ describe('fedrec simulate', () => {
     [['--placement', 'nowhere'], /--placement: expected one of distributed, local/],
     [['--no-such-flag'], /unknown option/],
     [['--algorithm', 'magic'], /--algorithm: expected one of federated, central, popularity/],
+    [['--mode', 'slow'], /--mode: expected one of fast, e2e/],
+    [['--clients', '5'], /--clients applies to --mode e2e only/],
     [['--dataset', 'parquet:/x'], /--dataset/],
     [['--population', 'synthetic:10', '--dataset', 'tsv:/x'], /alternatives/],
   ])('exits with code 2 and a clear message for %j', async (args, message) => {
@@ -103,6 +105,18 @@ describe('fedrec simulate', () => {
     vi.restoreAllMocks();
     expect(missing.err.join('')).toContain(join(dir, 'absent'));
     await rm(dir, { recursive: true });
+  });
+
+  it('runs --mode e2e with real socket.io clients and reports the same JSON shape', async () => {
+    const { out, err } = capture();
+    const code = await main(['simulate', '--mode', 'e2e', '--population', 'synthetic:60', '--items', '100', '--rounds', '2', '--q', '0.5', '--dim', '8', '--eval-shoppers', '60', '--backend', 'cpu', '--json']);
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const summary = JSON.parse(out[0]!);
+    expect(summary.rounds).toBe(2);
+    expect(summary.clients).toBe(60);
+    expect(summary.epsilon).toBeGreaterThan(0);
+    expect(err.join('')).toMatch(/end to end with 60 socket\.io clients/);
   });
 
   it('prints help for simulate and exits 0', async () => {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { SyntheticPopulation, runFederatedSimulation, defaultSchedule, loadDataset, parseDatasetSpec, popularityBaseline, centralBprBaseline, evaluationSample, DatasetError } from '@fedrec/sim';
+import { SyntheticPopulation, runFederatedSimulation, runEndToEndSimulation, DEFAULT_E2E_CLIENTS, defaultSchedule, loadDataset, parseDatasetSpec, popularityBaseline, centralBprBaseline, evaluationSample, DatasetError } from '@fedrec/sim';
 import type { RoundReport, NoisePlacement, Population } from '@fedrec/sim';
 import type { LeaveOneOutReport } from '@fedrec/core';
 import { selectNodeBackend } from '@fedrec/client/node';
@@ -31,6 +31,8 @@ export interface SimulateOptions {
   population?: string;
   dataset?: string;
   algorithm: string;
+  mode: string;
+  clients?: string;
   items: string;
   rounds?: string;
   centralEpochs: string;
@@ -60,6 +62,8 @@ export function registerSimulateCommand(program: Command): void {
     .option('--population <spec>', `synthetic:N — N virtual shoppers (default ${SIMULATE_DEFAULTS.population})`)
     .option('--dataset <spec>', 'ml-100k:PATH (u.data) | tsv:PATH (user item timestamp [event]) | seq:PATH[,TIMESTAMPS] (one shopper per line)')
     .option('--algorithm <name>', 'federated (DP-FedAvg) | central (non-private BPR-MF, same model code) | popularity', 'federated')
+    .option('--mode <mode>', 'fast (in process, worker threads, no sockets) | e2e (a real server and one socket.io client per shopper on 127.0.0.1)', 'fast')
+    .option('--clients <n>', `e2e mode: shoppers that get a socket.io client (default: all, at most ${DEFAULT_E2E_CLIENTS})`)
     .option('--items <n>', 'catalogue size of a synthetic population', String(SIMULATE_DEFAULTS.items))
     .option('--rounds <n>', 'federated rounds (default: enough for ~6 participations per shopper, 30–150)')
     .option('--central-epochs <n>', 'passes over all shoppers for --algorithm central', String(SIMULATE_DEFAULTS.centralEpochs))
@@ -106,6 +110,10 @@ export async function runSimulateCommand(
 ): Promise<{ summary: SimulateSummary; evaluation: LeaveOneOutReport; rounds: readonly RoundReport[] }> {
   if (options.population !== undefined && options.dataset !== undefined) throw new UsageError('--population and --dataset are alternatives: give one');
   const algorithm = parseChoice<Algorithm>('--algorithm', options.algorithm, ALGORITHMS);
+  const mode = parseChoice('--mode', options.mode, ['fast', 'e2e'] as const);
+  if (mode === 'e2e' && algorithm !== 'federated') throw new UsageError('--mode e2e runs the federated algorithm only');
+  const clientsArg = options.clients === undefined ? undefined : parseNumber('--clients', options.clients, { min: 1, integer: true });
+  if (clientsArg !== undefined && mode !== 'e2e') throw new UsageError('--clients applies to --mode e2e only');
   const syntheticSize = options.dataset === undefined ? parsePopulation(options.population ?? SIMULATE_DEFAULTS.population) : undefined;
   const items = parseNumber('--items', options.items, { min: 8, integer: true });
   const datasetSpec = options.dataset === undefined ? undefined : parseDataset(options.dataset);
@@ -134,12 +142,16 @@ export async function runSimulateCommand(
   const shoppers = population.numShoppers;
   const schedule = defaultSchedule(shoppers);
   const rounds = explicitRounds ?? schedule.rounds;
+  if (mode === 'e2e' && adaptiveQuantile !== undefined) throw new UsageError('--adaptive-clip is not available in --mode e2e yet');
+  const participants = mode === 'e2e' ? Math.min(shoppers, clientsArg ?? DEFAULT_E2E_CLIENTS) : shoppers;
   const samplingRate =
     options.cohort !== undefined
-      ? parseNumber('--cohort', options.cohort, { min: 1, max: shoppers, integer: true }) / shoppers
+      ? parseNumber('--cohort', options.cohort, { min: 1, max: participants, integer: true }) / participants
       : options.q !== undefined
         ? parseNumber('--q', options.q, { min: 0, max: 1, minExclusive: true })
-        : schedule.samplingRate;
+        : mode === 'e2e'
+          ? defaultSchedule(participants).samplingRate
+          : schedule.samplingRate;
 
   const started = performance.now();
   let evaluation: LeaveOneOutReport;
@@ -161,29 +173,35 @@ export async function runSimulateCommand(
     settings = { ...settings, dim, centralEpochs };
   } else {
     log(
-      `simulating ${population.name} on ${threads} thread${threads === 1 ? '' : 's'}: ${population.numItems} items, ${rounds} rounds, q=${samplingRate.toPrecision(3)} (≈${Math.round(samplingRate * shoppers)} per round), clip ${clipNorm}, ` +
+      `simulating ${population.name} ${mode === 'e2e' ? `end to end with ${participants} socket.io clients` : `on ${threads} thread${threads === 1 ? '' : 's'}`}: ${population.numItems} items, ${rounds} rounds, q=${samplingRate.toPrecision(3)} (≈${Math.round(samplingRate * shoppers)} per round), clip ${clipNorm}, ` +
         `${targetEpsilon !== undefined ? `target ε ${targetEpsilon}` : `noise z=${noiseMultiplier}`} (${placement})`,
     );
     const progress = createRoundProgress(rounds, log);
-    const result = await runFederatedSimulation({
+    const common = {
       population,
       dim,
       rounds,
       samplingRate,
-      privacy: { clipNorm, noiseMultiplier, targetEpsilon, delta, placement, adaptiveClipping: adaptiveQuantile === undefined ? undefined : { targetQuantile: adaptiveQuantile } },
       serverLearningRate,
       evalShoppers,
       evalEvery,
       seed: options.seed,
-      threads,
-      backend: options.backend,
-      onRound: (report) => progress.update(report, formatRound(report, delta)),
-    });
+      onRound: (report: RoundReport) => progress.update(report, formatRound(report, delta)),
+    };
+    const result =
+      mode === 'e2e'
+        ? await runEndToEndSimulation({ ...common, clients: participants, privacy: { clipNorm, noiseMultiplier, targetEpsilon, delta, placement } })
+        : await runFederatedSimulation({
+            ...common,
+            privacy: { clipNorm, noiseMultiplier, targetEpsilon, delta, placement, adaptiveClipping: adaptiveQuantile === undefined ? undefined : { targetQuantile: adaptiveQuantile } },
+            threads,
+            backend: options.backend,
+          });
     progress.stop();
     evaluation = result.evaluation;
     epsilon = result.epsilon;
     roundReports = result.rounds;
-    settings = { ...settings, rounds, samplingRate, noiseMultiplier: result.noiseMultiplier, targetEpsilon: targetEpsilon ?? null, delta, clipNorm, dim, serverLearningRate, placement, adaptiveClipQuantile: adaptiveQuantile ?? null, threads };
+    settings = { ...settings, mode, clients: participants, rounds, samplingRate, noiseMultiplier: result.noiseMultiplier, targetEpsilon: targetEpsilon ?? null, delta, clipNorm, dim, serverLearningRate, placement, adaptiveClipQuantile: adaptiveQuantile ?? null, threads };
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const e = evaluation;
@@ -197,7 +215,7 @@ export async function runSimulateCommand(
     epsilon: Number.isFinite(epsilon) ? epsilon : null,
     delta,
     rounds: algorithm === 'federated' ? rounds : 0,
-    clients: shoppers,
+    clients: algorithm === 'federated' ? participants : shoppers,
     items: population.numItems,
     wallSeconds,
   };
@@ -215,7 +233,7 @@ export async function runSimulateCommand(
 function formatRound(report: RoundReport, delta: number): string {
   const epsilon = Number.isFinite(report.epsilon) ? report.epsilon.toFixed(3) : '∞';
   const accuracy = report.evaluation ? `  HR@10 ${report.evaluation.hr.toFixed(4)}  NDCG@10 ${report.evaluation.ndcg.toFixed(4)}` : '';
-  return `round ${String(report.round).padStart(3)}/${report.rounds}  cohort ${String(report.cohortSize).padStart(5)}  C ${report.clipNorm.toPrecision(3)}  clipped ${(report.clippedFraction * 100).toFixed(0).padStart(3)}%${accuracy}  ε ${epsilon} (δ=${delta})`;
+  return `round ${String(report.round).padStart(3)}/${report.rounds}  cohort ${String(report.cohortSize).padStart(5)}  C ${report.clipNorm.toPrecision(3)}${Number.isNaN(report.clippedFraction) ? '' : `  clipped ${(report.clippedFraction * 100).toFixed(0).padStart(3)}%`}${accuracy}  ε ${epsilon} (δ=${delta})`;
 }
 
 function parsePopulation(spec: string): number {

@@ -6,7 +6,8 @@ const CSV_COLUMNS = ['round', 'cohort', 'clip_norm', 'clipped_fraction', 'mean_u
 
 /** One row per round; accuracy columns are empty on rounds without an evaluation. */
 export function roundsCsv(reports: readonly RoundReport[]): string {
-  const num = (x: number | undefined) => (x === undefined ? '' : Number.isFinite(x) ? String(x) : 'inf');
+  // Empty for "not measured" (undefined, or NaN where a mode cannot see it); 'inf' for ε without noise.
+  const num = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '' : Number.isFinite(x) ? String(x) : 'inf');
   const rows = reports.map((r) =>
     [r.round, r.cohortSize, r.clipNorm, r.clippedFraction, r.meanUpdateNorm, r.epsilon, r.evaluation?.hr, r.evaluation?.ndcg, r.evaluation?.hrFull, r.evaluation?.ndcgFull, r.evaluation?.coverage, r.elapsedSeconds]
       .map(num)

@@ -69,7 +69,7 @@ export interface RoundReport {
   readonly round: number;
   readonly rounds: number;
   readonly cohortSize: number;
-  /** Fraction of the cohort's updates that the clip bound shortened. */
+  /** Fraction of the cohort's updates that the clip bound shortened (NaN where the runner cannot see updates, as in e2e mode). */
   readonly clippedFraction: number;
   readonly meanUpdateNorm: number;
   /** The clip bound used this round (moves under adaptive clipping). */

@@ -1,0 +1,144 @@
+import { buildPrivateUpdate, createSeededRandomSource, deriveSeed, positiveItems, trainLocally, PrivacyLedger, calibrateNoiseMultiplier } from '@fedrec/core';
+import type { LeaveOneOutReport } from '@fedrec/core';
+import { createServer } from '@fedrec/server';
+import type { RoundClosedInfo } from '@fedrec/server';
+import { createFedRecClient } from '@fedrec/client';
+import type { FedRecClient, TrainingRound, TrainingResult } from '@fedrec/client';
+import { leaveOneOut } from '../population/leave-one-out.js';
+import { evaluateModel } from './evaluate-model.js';
+import { evaluationSample } from '../baselines/evaluation-sample.js';
+import type { FederatedSimulationConfig, RoundReport, SimulationResult } from './federated-simulation.js';
+
+export interface EndToEndSimulationConfig extends Omit<FederatedSimulationConfig, 'threads' | 'backend' | 'privacy'> {
+  readonly privacy: Omit<FederatedSimulationConfig['privacy'], 'adaptiveClipping'>;
+  /** Shoppers that get a socket.io client: the first `clients` of the population (default: all, at most 1,000). */
+  readonly clients?: number;
+  /** How long the server waits for a round's updates. */
+  readonly roundTimeoutMs?: number;
+}
+
+export const DEFAULT_E2E_CLIENTS = 1_000;
+
+/**
+ * DP-FedAvg end to end: a real FedRec server on 127.0.0.1 and one real
+ * socket.io client per shopper, in this process. The server samples Poisson
+ * cohorts and averages what arrives over the wire; each client trains on its
+ * own history (the held-out item never leaves the evaluation) and sends its
+ * clipped, noised update as binary. Slower than the fast mode, by design: it
+ * exercises the protocol, validation and aggregation the product runs.
+ *
+ * With `distributed` placement every client adds its share of the noise,
+ * N(0, (zC)²/m) for an expected cohort m, so that the sum carries
+ * N(0, (zC)²) — honest only behind secure aggregation; here it is the
+ * simulation of that.
+ */
+export async function runEndToEndSimulation(config: EndToEndSimulationConfig): Promise<SimulationResult> {
+  const started = performance.now();
+  const { population, rounds, samplingRate, privacy, seed } = config;
+  const clients = Math.min(population.numShoppers, config.clients ?? DEFAULT_E2E_CLIENTS);
+  const expectedCohort = Math.max(1, samplingRate * clients);
+  const noiseMultiplier =
+    privacy.targetEpsilon !== undefined && Number.isFinite(privacy.targetEpsilon)
+      ? calibrateNoiseMultiplier({ targetEpsilon: privacy.targetEpsilon, delta: privacy.delta, samplingRate, steps: rounds }).noiseMultiplier
+      : privacy.noiseMultiplier;
+  const clientNoise = privacy.placement === 'local' ? noiseMultiplier : noiseMultiplier / Math.sqrt(expectedCohort);
+
+  const server = createServer({
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'silent',
+    model: { numItems: population.numItems, dim: config.dim, seed },
+    rounds: {
+      // Every client connected before the first round: cohorts are drawn from all of them.
+      minClients: clients,
+      sampling: { kind: 'poisson', rate: samplingRate },
+      samplingSeed: String(deriveSeed(seed, 'cohort')),
+      minUpdates: 1,
+      timeoutMs: config.roundTimeoutMs ?? 120_000,
+      weighting: 'uniform',
+    },
+    optimiser: { kind: 'fedavg', learningRate: config.serverLearningRate },
+    auth: { enrolment: 'off' },
+  });
+  const { url } = await server.listen();
+  const ledger = new PrivacyLedger();
+  const evalSample = evaluationSample(population.numShoppers, config.evalShoppers, seed);
+  const evaluate = () =>
+    evaluateModel(server.model(), { population, shoppers: evalSample, seed: deriveSeed(seed, 'eval'), localTraining: config.localTraining, eventWeights: config.eventWeights });
+
+  const train = (index: number) => (round: TrainingRound): TrainingResult => {
+    const split = leaveOneOut(population.shopper(index).events);
+    const positives = positiveItems(split ? split.train : [], config.eventWeights);
+    const { delta } = trainLocally({ model: round.model, positives, random: createSeededRandomSource(deriveSeed(seed, 'train', round.roundId, index)), config: config.localTraining });
+    const built = buildPrivateUpdate(delta, {
+      clipNorm: privacy.clipNorm,
+      noiseMultiplier: clientNoise,
+      noiseSource: createSeededRandomSource(deriveSeed(seed, 'noise', round.roundId, index)),
+    });
+    return { update: built.update };
+  };
+
+  const reports: RoundReport[] = [];
+  const sockets: FedRecClient[] = [];
+  let evaluation: LeaveOneOutReport | undefined;
+  let clientUpdates = 0;
+  try {
+    const done = new Promise<void>((resolve, reject) => {
+      const onClosed = (info: RoundClosedInfo) => {
+        try {
+          if (info.outcome !== 'applied') return;
+          clientUpdates += info.accepted;
+          if (noiseMultiplier > 0) ledger.record({ samplingRate, noiseMultiplier, steps: 1 });
+          const round = reports.length + 1;
+          const evaluateNow = round === rounds || round % config.evalEvery === 0;
+          const roundEvaluation = evaluateNow ? evaluate() : undefined;
+          if (roundEvaluation) evaluation = roundEvaluation;
+          const report: RoundReport = {
+            round,
+            rounds,
+            cohortSize: info.accepted,
+            clippedFraction: NaN,
+            meanUpdateNorm: NaN,
+            clipNorm: privacy.clipNorm,
+            epsilon: noiseMultiplier > 0 ? ledger.epsilon(privacy.delta).epsilon : Infinity,
+            evaluation: roundEvaluation,
+            elapsedSeconds: (performance.now() - started) / 1000,
+          };
+          reports.push(report);
+          config.onRound?.(report);
+          if (round >= rounds) {
+            server.events.off('roundClosed', onClosed);
+            resolve();
+          }
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      };
+      server.events.on('roundClosed', onClosed);
+    });
+    for (let index = 0; index < clients; index++) {
+      const { token } = server.issueToken({ clientId: `shopper-${index}` });
+      const client = createFedRecClient({ url, token, transports: ['websocket'], train: train(index) });
+      sockets.push(client);
+      client.start();
+    }
+    await done;
+  } finally {
+    for (const client of sockets) client.stop();
+    await server.close();
+  }
+  evaluation ??= evaluate();
+  const wallSeconds = (performance.now() - started) / 1000;
+  return {
+    model: server.model(),
+    evaluation,
+    rounds: reports,
+    noiseMultiplier,
+    epsilon: reports.at(-1)?.epsilon ?? 0,
+    delta: privacy.delta,
+    clientUpdates,
+    wallSeconds,
+    updateSeconds: wallSeconds,
+    threads: 1,
+  };
+}
