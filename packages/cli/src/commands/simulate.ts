@@ -65,7 +65,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--mode <mode>', 'fast (in process, worker threads, no sockets) | e2e (a real server and one socket.io client per shopper on 127.0.0.1)', 'fast')
     .option('--clients <n>', `e2e mode: shoppers that get a socket.io client (default: all, at most ${DEFAULT_E2E_CLIENTS})`)
     .option('--items <n>', 'catalogue size of a synthetic population', String(SIMULATE_DEFAULTS.items))
-    .option('--rounds <n>', 'federated rounds (default: enough for ~6 participations per shopper, 30–150)')
+    .option('--rounds <n>', 'federated rounds (default: enough for ~10 participations per shopper, 30–150)')
     .option('--central-epochs <n>', 'passes over all shoppers for --algorithm central', String(SIMULATE_DEFAULTS.centralEpochs))
     .option('--q <rate>', 'Poisson sampling rate: each shopper joins a round with this probability (default: an expected cohort of 3% of shoppers, at least 100)')
     .option('--cohort <n>', 'expected cohort size (sets q = n / population); alternative to --q')

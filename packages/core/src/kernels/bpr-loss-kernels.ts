@@ -54,6 +54,37 @@ export function sigmoid(z: number): number {
 
 type Backend = Parameters<typeof readFloat32>[0];
 
+/** Zero-copy views of a BPR kernel's six inputs. */
+export interface BprViews {
+  readonly u: Float32Array;
+  readonly emb: Float32Array;
+  readonly bias: Float32Array;
+  readonly pos: Int32Array;
+  readonly neg: Int32Array;
+  readonly w: Float32Array;
+}
+
+/** Take the input views — only after allocating every output (wasm heap growth detaches views). */
+export function readBprInputs(backend: Backend, ins: BprLossInputs): BprViews {
+  return {
+    u: readFloat32(backend, ins.userVector),
+    emb: readFloat32(backend, ins.itemEmbeddings),
+    bias: readFloat32(backend, ins.itemBiases),
+    pos: readInt32(backend, ins.positives),
+    neg: readInt32(backend, ins.negatives),
+    w: readFloat32(backend, ins.weights),
+  };
+}
+
+/** x = u·(E[p] − E[n]) + b[p] − b[n]: how much more the shopper is predicted to like p than n. */
+export function bprMargin(v: BprViews, pi: number, ni: number, d: number): number {
+  const p = pi * d;
+  const q = ni * d;
+  let x = v.bias[pi]! - v.bias[ni]!;
+  for (let j = 0; j < d; j++) x += v.u[j]! * (v.emb[p + j]! - v.emb[q + j]!);
+  return x;
+}
+
 function batchSize(inputs: BprLossInputs): number {
   return inputs.positives.shape[0] ?? 0;
 }
@@ -64,12 +95,8 @@ const forward: KernelFunc = ({ inputs, backend, attrs }) => {
   const { l2 } = attrs as NamedAttrMap & BprLossAttrs;
   const outInfo = allocOutput(b, [], 'float32');
   const out = zeroedView(b, outInfo);
-  const u = readFloat32(b, ins.userVector);
-  const emb = readFloat32(b, ins.itemEmbeddings);
-  const bias = readFloat32(b, ins.itemBiases);
-  const pos = readInt32(b, ins.positives);
-  const neg = readInt32(b, ins.negatives);
-  const w = readFloat32(b, ins.weights);
+  const views = readBprInputs(b, ins);
+  const { u, emb, bias, pos, neg, w } = views;
   const d = u.length;
   const n = batchSize(ins);
   let data = 0;
@@ -105,12 +132,8 @@ const gradient: KernelFunc = ({ inputs, backend, attrs }) => {
   const dUser = zeroedView(b, dUserInfo);
   const dEmb = zeroedView(b, dEmbInfo);
   const dBias = zeroedView(b, dBiasInfo);
-  const u = readFloat32(b, ins.userVector);
-  const emb = readFloat32(b, ins.itemEmbeddings);
-  const bias = readFloat32(b, ins.itemBiases);
-  const pos = readInt32(b, ins.positives);
-  const neg = readInt32(b, ins.negatives);
-  const w = readFloat32(b, ins.weights);
+  const views = readBprInputs(b, ins);
+  const { u, emb, bias, pos, neg, w } = views;
   const dy = readFloat32(b, ins.dy)[0]!;
   const n = batchSize(ins);
   const rowDecay = l2 * dy;
@@ -119,8 +142,7 @@ const gradient: KernelFunc = ({ inputs, backend, attrs }) => {
     const ni = neg[k]!;
     const p = pi * d;
     const q = ni * d;
-    let x = bias[pi]! - bias[ni]!;
-    for (let j = 0; j < d; j++) x += u[j]! * (emb[p + j]! - emb[q + j]!);
+    const x = bprMargin(views, pi, ni, d);
     // d/dx softplus(−x) = −σ(−x)
     const g = -w[k]! * sigmoid(-x) * dy;
     for (let j = 0; j < d; j++) {

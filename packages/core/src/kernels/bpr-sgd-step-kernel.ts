@@ -1,8 +1,9 @@
 import { registerKernel, getKernel } from '@tensorflow/tfjs';
-import type { KernelFunc, TensorInfo, NamedAttrMap } from '@tensorflow/tfjs';
-import { allocOutput, readFloat32, readInt32, zeroedView, JS_HEAP_BACKENDS } from './kernel-io.js';
+import type { KernelFunc, NamedAttrMap } from '@tensorflow/tfjs';
+import { allocOutput, readFloat32, zeroedView, JS_HEAP_BACKENDS } from './kernel-io.js';
 import type { JsHeapBackendName } from './kernel-io.js';
-import { sigmoid } from './bpr-loss-kernels.js';
+import { sigmoid, readBprInputs, bprMargin } from './bpr-loss-kernels.js';
+import type { BprLossInputs } from './bpr-loss-kernels.js';
 
 /**
  * One SGD step of weighted BPR, fused into a single kernel: the gradient of
@@ -35,7 +36,7 @@ type Backend = Parameters<typeof readFloat32>[0];
 
 const sgdStep: KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as Backend;
-  const ins = inputs as Record<'userVector' | 'itemEmbeddings' | 'itemBiases' | 'positives' | 'negatives' | 'weights', TensorInfo>;
+  const ins = inputs as unknown as BprLossInputs;
   const { start, end, learningRate: lr, userLearningRate: lrUser, l2, updateItems } = attrs as NamedAttrMap & BprSgdStepAttrs;
   const d = ins.userVector.shape[0]!;
   const rows = ins.itemEmbeddings.shape[0]!;
@@ -45,12 +46,8 @@ const sgdStep: KernelFunc = ({ inputs, backend, attrs }) => {
   const uOut = zeroedView(b, uOutInfo);
   const eOut = readFloat32(b, eOutInfo);
   const bOut = readFloat32(b, bOutInfo);
-  const u = readFloat32(b, ins.userVector);
-  const emb = readFloat32(b, ins.itemEmbeddings);
-  const bias = readFloat32(b, ins.itemBiases);
-  const pos = readInt32(b, ins.positives);
-  const neg = readInt32(b, ins.negatives);
-  const w = readFloat32(b, ins.weights);
+  const views = readBprInputs(b, ins);
+  const { u, emb, bias, pos, neg, w } = views;
   eOut.set(emb);
   bOut.set(bias);
   const n = end - start;
@@ -62,9 +59,7 @@ const sgdStep: KernelFunc = ({ inputs, backend, attrs }) => {
     const ni = neg[k]!;
     const p = pi * d;
     const q = ni * d;
-    let x = bias[pi]! - bias[ni]!;
-    for (let j = 0; j < d; j++) x += u[j]! * (emb[p + j]! - emb[q + j]!);
-    const g = -w[k]! * sigmoid(-x);
+    const g = -w[k]! * sigmoid(-bprMargin(views, pi, ni, d));
     if (updateItems) {
       const step = lr * g;
       const decay = lr * l2;
