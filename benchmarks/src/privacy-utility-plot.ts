@@ -37,9 +37,9 @@ export async function renderPrivacyUtilityPlot(points: readonly SweepPoint[], re
           transform: [{ filter: "datum.kind === 'federated DP-FedAvg'" }],
           mark: { type: 'line', point: true },
           encoding: {
-            x: { field: 'epsilonLabel', type: 'ordinal', sort: [...epsilonOrder], title: 'ε' },
+            x: { field: 'epsilonLabel', type: 'ordinal', sort: [...epsilonOrder], title: 'ε (privacy budget; ∞ = no noise)', axis: { labelAngle: 0 } },
             y: { field: 'value', type: 'quantitative', title: null, scale: { zero: true } },
-            color: { field: 'kind', type: 'nominal', title: null },
+            color: { field: 'kind', type: 'nominal', title: null, legend: { labelLimit: 400, orient: 'bottom' } },
           },
         },
         {

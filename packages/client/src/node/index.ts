@@ -1,3 +1,4 @@
 // Node-only entry point of @fedrec/client (`@fedrec/client/node`).
 export { selectNodeBackend, tfjsNodeCandidate, NODE_BACKEND_CANDIDATES, BACKEND_ENV } from './select-node-backend.js';
 export type { NodeBackendOptions } from './select-node-backend.js';
+export { createFileStore } from './file-store.js';

@@ -34,15 +34,16 @@ export function retentionCutoff(policy: RetentionPolicy, now: number): number {
 }
 
 /** Whether an event is still young enough to keep at `now`. */
-export function withinAge(event: ShoppingEvent, policy: RetentionPolicy, now: number): boolean {
+export function withinAge(event: Pick<ShoppingEvent, 'time'>, policy: RetentionPolicy, now: number): boolean {
   return event.time >= retentionCutoff(policy, now);
 }
 
 /**
  * The events a policy keeps, in their original (insertion) order: those
- * young enough at `now`, then only the last `maxEvents` of them.
+ * young enough at `now`, then only the last `maxEvents` of them. Generic so a
+ * store can carry its own keys alongside (IndexedDB deletes by key).
  */
-export function applyRetention(events: readonly ShoppingEvent[], policy: RetentionPolicy, now: number): ShoppingEvent[] {
+export function applyRetention<T extends Pick<ShoppingEvent, 'time'>>(events: readonly T[], policy: RetentionPolicy, now: number): T[] {
   const young = events.filter((event) => withinAge(event, policy, now));
   return young.length > policy.maxEvents ? young.slice(young.length - policy.maxEvents) : young;
 }

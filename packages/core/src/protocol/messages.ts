@@ -40,6 +40,20 @@ export const readyMessageSchema = z.strictObject({
   eligible: z.boolean(),
 });
 
+/**
+ * Where the server's privacy budget stands, sent with every round's closing
+ * announcement and in the welcome, so that devices (and shoppers) can see the
+ * ε spent on the model they help train. Absent when the server runs without DP.
+ */
+export const privacySpendSchema = z.object({
+  /** ε spent so far at `delta` over all applied rounds (RDP accountant). */
+  epsilonSpent: z.number().min(0),
+  targetEpsilon: z.number().gt(0),
+  delta: z.number().gt(0).lt(1),
+  /** True once the next round would exceed `targetEpsilon`: no more rounds open and the model is frozen. */
+  budgetExhausted: z.boolean(),
+});
+
 export const welcomeMessageSchema = z.object({
   v: z.literal(PROTOCOL_VERSION),
   kind: z.literal(MessageKind.welcome),
@@ -48,6 +62,8 @@ export const welcomeMessageSchema = z.object({
   shape: parameterShapeSchema,
   /** Largest update file, in bytes, the server will look at. */
   maxUpdateBytes: z.number().int().min(1),
+  /** The privacy budget so far (a client that connects after it ran out learns it here). */
+  privacy: privacySpendSchema.optional(),
 });
 
 export const roundPrivacySchema = z.strictObject({
@@ -79,6 +95,11 @@ export const roundStartMessageSchema = z.object({
    * Absent when the server runs without DP.
    */
   privacy: roundPrivacySchema.optional(),
+  /**
+   * True under adaptive clipping (Andrew et al. 2021): the update must say
+   * whether its norm was within `privacy.clipNorm` before clipping (`unclipped`).
+   */
+  wantsUnclippedBit: z.boolean().optional(),
 });
 
 export const updateMessageSchema = z.strictObject({
@@ -87,6 +108,12 @@ export const updateMessageSchema = z.strictObject({
   roundId: roundIdSchema,
   /** Only when the round asked for it: the number of training examples behind the update. */
   exampleCount: z.number().int().min(1).max(MAX_EXAMPLE_COUNT).optional(),
+  /**
+   * Only when the round asked for it (`wantsUnclippedBit`, adaptive clipping):
+   * whether the update's L2 norm was at most the clip bound before clipping.
+   * The server sums these bits with noise to move the bound.
+   */
+  unclipped: z.boolean().optional(),
 });
 
 export const updateAcceptedMessageSchema = z.object({
@@ -115,6 +142,8 @@ export const roundClosedMessageSchema = z.object({
   modelVersion: modelVersionSchema,
   /** Updates accepted in the round. */
   accepted: countSchema,
+  /** The privacy budget after the round (absent without DP). */
+  privacy: privacySpendSchema.optional(),
 });
 
 /** What a client puts in socket.io's handshake `auth`. */
@@ -135,6 +164,7 @@ export type ReadyMessage = z.infer<typeof readyMessageSchema>;
 export type WelcomeMessage = z.infer<typeof welcomeMessageSchema>;
 export type RoundStartMessage = z.infer<typeof roundStartMessageSchema>;
 export type RoundPrivacy = z.infer<typeof roundPrivacySchema>;
+export type PrivacySpend = z.infer<typeof privacySpendSchema>;
 export type UpdateMessage = z.infer<typeof updateMessageSchema>;
 export type UpdateAcceptedMessage = z.infer<typeof updateAcceptedMessageSchema>;
 export type RejectedMessage = z.infer<typeof rejectedMessageSchema>;

@@ -1,3 +1,4 @@
+import { calibrateNoiseMultiplier } from '@fedrec/core';
 import { z } from 'zod';
 import type { ConfigIssue } from '../server-error.js';
 import { ServerError } from '../server-error.js';
@@ -47,6 +48,49 @@ const optimiserSchema = z.discriminatedUnion('kind', [
     tau: z.number().gt(0).default(1e-3),
   }),
 ]);
+
+const adaptiveClippingSchema = z.strictObject({
+  /** γ: the fraction of updates the bound should leave unclipped (0.5 tracks the median norm). */
+  targetQuantile: z.number().gt(0).lt(1).default(0.5),
+  /** η_C of the geometric step C ← C·exp(−η_C (b̄ − γ)). */
+  learningRate: z.number().gt(0).default(0.2),
+  /** σ_b: standard deviation of the noise on the count of unclipped updates. Andrew et al. suggest (expected cohort)/20. */
+  countNoiseStd: z.number().gt(0),
+});
+
+/**
+ * User-level DP-FedAvg (McMahan et al. 2018): every update is clipped to L2
+ * norm `clipNorm` and the aggregate carries N(0, (zC)²); the accountant
+ * charges one Poisson-subsampled Gaussian step (q, z) per applied round, and
+ * no round opens once the next one would take ε above `targetEpsilon`.
+ */
+const privacySchema = z.strictObject({
+  /** ε the whole training job may spend, at `delta`, towards any one shopper (client id). */
+  targetEpsilon: z.number().gt(0),
+  /** δ of the guarantee; well below 1/(number of shoppers). */
+  delta: z.number().gt(0).lt(1),
+  /** C: L2 bound on one shopper's update in one round (the first round's bound under adaptive clipping). */
+  clipNorm: z.number().gt(0),
+  /** z: the aggregate's noise standard deviation as a multiple of C, or `calibrate` to derive it from the budget and `plannedRounds`. */
+  noiseMultiplier: z.union([z.number().gt(0), z.literal('calibrate')], { error: 'expected a number > 0 or "calibrate"' }),
+  /** Rounds the budget is planned for; required with `noiseMultiplier: "calibrate"`. */
+  plannedRounds: positiveInt.optional(),
+  /**
+   * `local`: every client adds N(0, (zC)²) to its own update (honest without
+   * trusting the server). `distributed`: each client adds its share
+   * N(0, (zC)²/m), m the expected cohort, so that the sum carries N(0, (zC)²)
+   * (honest only behind secure aggregation).
+   */
+  placement: z.enum(['local', 'distributed']).default('local'),
+  /**
+   * Declares that this server is a trusted simulation: allows `distributed`
+   * placement without secure aggregation, and adaptive clipping with `local`
+   * placement (whose unclipped bit the server sees in the clear).
+   */
+  simulationMode: z.boolean().default(false),
+  /** Adaptive clipping (Andrew et al. 2021): C follows a quantile of the update norms. */
+  adaptiveClipping: adaptiveClippingSchema.optional(),
+});
 
 export const serverConfigSchema = z
   .strictObject({
@@ -124,9 +168,12 @@ export const serverConfigSchema = z
     /** Browser origins given CORS headers by socket.io (long-polling). WebSockets are not subject to CORS: the token is what admits a client. */
     corsOrigins: z.array(z.string().min(1)).default([]),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    /** Differential privacy (see `privacySchema`). Absent: no clipping, noise or accounting is asked of clients. */
+    privacy: privacySchema.optional(),
   })
   .superRefine((config, ctx) => {
-    const { rounds, auth } = config;
+    const { rounds, auth, privacy } = config;
+    if (privacy !== undefined) checkPrivacy(config, privacy, ctx);
     if (rounds.targetUpdates !== undefined && rounds.targetUpdates < rounds.minUpdates) {
       ctx.addIssue({ code: 'custom', path: ['rounds', 'targetUpdates'], message: `must be >= rounds.minUpdates (${rounds.minUpdates})` });
     }
@@ -136,7 +183,90 @@ export const serverConfigSchema = z
     if (auth.enrolment === 'key' && auth.enrolmentKey === undefined) {
       ctx.addIssue({ code: 'custom', path: ['auth', 'enrolmentKey'], message: "required when auth.enrolment is 'key'" });
     }
+  })
+  .transform((config, ctx) => {
+    const { privacy } = config;
+    if (privacy === undefined || privacy.noiseMultiplier !== 'calibrate') return config as CalibratedConfig<typeof config>;
+    const resolved = { ...privacy, noiseMultiplier: calibrate(privacy, config.rounds.sampling, ctx) };
+    if (Number.isNaN(resolved.noiseMultiplier)) return z.NEVER;
+    checkCountNoise(resolved.noiseMultiplier, resolved.adaptiveClipping?.countNoiseStd, ctx);
+    return { ...config, privacy: resolved };
   });
+
+type PrivacyInput = z.output<typeof privacySchema>;
+/** The config with a calibrated noise multiplier in place of `"calibrate"`. */
+type CalibratedConfig<T extends { privacy?: PrivacyInput | undefined }> = Omit<T, 'privacy'> & {
+  privacy?: Omit<PrivacyInput, 'noiseMultiplier'> & { noiseMultiplier: number };
+};
+
+function issue(ctx: z.RefinementCtx, path: (string | number)[], message: string): void {
+  ctx.addIssue({ code: 'custom', path, message });
+}
+
+/** Cross-field rules for DP, each reported on the field to change. */
+function checkPrivacy(
+  config: { rounds: { sampling: { kind: string }; weighting: string } },
+  privacy: PrivacyInput,
+  ctx: z.RefinementCtx,
+): void {
+  if (config.rounds.sampling.kind !== 'poisson') {
+    issue(
+      ctx,
+      ['rounds', 'sampling'],
+      'must be {"kind":"poisson","rate":q} when privacy is configured: the accountant assumes Poisson sampling and does not account fixed-size cohorts',
+    );
+  }
+  if (config.rounds.weighting !== 'uniform') {
+    issue(ctx, ['rounds', 'weighting'], "must be 'uniform' when privacy is configured: weighting by example count breaks the sensitivity bound C");
+  }
+  if (privacy.noiseMultiplier === 'calibrate' && privacy.plannedRounds === undefined) {
+    issue(ctx, ['privacy', 'plannedRounds'], "required when privacy.noiseMultiplier is 'calibrate'");
+  }
+  if (privacy.placement === 'distributed' && !privacy.simulationMode) {
+    issue(
+      ctx,
+      ['privacy', 'placement'],
+      "'distributed' needs secure aggregation, which this server does not run: it would see every update with only a small share of the noise. " +
+        "Use 'local', or set privacy.simulationMode: true for a simulation with a trusted server",
+    );
+  }
+  if (privacy.adaptiveClipping !== undefined && privacy.placement === 'local' && !privacy.simulationMode) {
+    issue(
+      ctx,
+      ['privacy', 'adaptiveClipping'],
+      "needs secure aggregation: each client's unclipped bit reaches the server in the clear, which 'local' placement promises it will not learn. " +
+        'Drop adaptive clipping, or set privacy.simulationMode: true for a simulation with a trusted server',
+    );
+  }
+  if (typeof privacy.noiseMultiplier === 'number') checkCountNoise(privacy.noiseMultiplier, privacy.adaptiveClipping?.countNoiseStd, ctx);
+}
+
+/** The count's noise takes a share of the budget (see `updateNoiseMultiplier`): it must leave some for the update. */
+function checkCountNoise(noiseMultiplier: number, countNoiseStd: number | undefined, ctx: z.RefinementCtx): void {
+  if (countNoiseStd === undefined || 2 * countNoiseStd > noiseMultiplier) return;
+  issue(
+    ctx,
+    ['privacy', 'adaptiveClipping', 'countNoiseStd'],
+    `must be more than half the noise multiplier (${noiseMultiplier}): the noised count would use the whole privacy budget`,
+  );
+}
+
+/** The least z that affords `plannedRounds` rounds at q within the target; NaN (with an issue) if none does. */
+function calibrate(privacy: PrivacyInput, sampling: { kind: string; rate?: number }, ctx: z.RefinementCtx): number {
+  // checkPrivacy has ensured Poisson sampling and plannedRounds.
+  try {
+    return calibrateNoiseMultiplier({
+      targetEpsilon: privacy.targetEpsilon,
+      delta: privacy.delta,
+      samplingRate: sampling.rate ?? 1,
+      steps: privacy.plannedRounds ?? 1,
+    }).noiseMultiplier;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    issue(ctx, ['privacy', 'targetEpsilon'], `cannot calibrate a noise multiplier for ${privacy.plannedRounds} rounds: ${reason}`);
+    return Number.NaN;
+  }
+}
 
 /** The configuration as a user writes it: everything with a default is optional. */
 export type ServerConfig = z.input<typeof serverConfigSchema>;
@@ -145,6 +275,9 @@ export type ResolvedServerConfig = z.output<typeof serverConfigSchema>;
 export type OptimiserConfig = ResolvedServerConfig['optimiser'];
 export type RoundsConfig = ResolvedServerConfig['rounds'];
 export type SamplingConfig = RoundsConfig['sampling'];
+/** The privacy block with `noiseMultiplier` resolved to a number (calibrated if it was `"calibrate"`). */
+export type PrivacyConfig = NonNullable<ResolvedServerConfig['privacy']>;
+export type AdaptiveClippingSettings = NonNullable<PrivacyConfig['adaptiveClipping']>;
 
 export type ConfigParseResult =
   | { readonly ok: true; readonly config: ResolvedServerConfig }

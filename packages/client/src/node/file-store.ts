@@ -1,0 +1,135 @@
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ShoppingEvent } from '@fedrec/core';
+import { ShopperClientError } from '../shopper/shopper-client-error.js';
+import { applyRetention, resolveRetention, withinAge } from '../storage/retention-policy.js';
+import type { ShopperRecordKey, ShopperRecords, ShopperStore, ShopperStoreOptions } from '../storage/shopper-store.js';
+import { SHOPPER_RECORD_KEYS } from '../storage/shopper-store.js';
+import { parseStoredEvent, toStoredEvent } from '../storage/stored-records.js';
+
+const FILE_FORMAT = 'fedrec.shopper-store';
+const FILE_VERSION = 1;
+
+interface FileContents {
+  events: ShoppingEvent[];
+  records: Partial<Record<ShopperRecordKey, unknown>>;
+}
+
+function emptyContents(): FileContents {
+  return { events: [], records: {} };
+}
+
+function decode(text: string, file: string): FileContents {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ShopperClientError('STORAGE_CORRUPT', `${file} is not valid JSON; forget() clears it`);
+  }
+  const record = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+  if (record['format'] !== FILE_FORMAT || record['version'] !== FILE_VERSION) {
+    throw new ShopperClientError('STORAGE_CORRUPT', `${file} is not a version ${FILE_VERSION} ${FILE_FORMAT} file; forget() clears it`);
+  }
+  const events = Array.isArray(record['events']) ? record['events'] : [];
+  const storedRecords = typeof record['records'] === 'object' && record['records'] !== null ? (record['records'] as Record<string, unknown>) : {};
+  const records: FileContents['records'] = {};
+  for (const key of SHOPPER_RECORD_KEYS) if (storedRecords[key] !== undefined) records[key] = storedRecords[key];
+  // Malformed events are dropped here; the next write leaves them out of the file.
+  return { events: events.map(parseStoredEvent).filter((e): e is ShoppingEvent => e !== null), records };
+}
+
+/**
+ * A store in one JSON file (Node): for command-line shoppers, simulations
+ * and servers-side tests of the client. The whole file is rewritten on every
+ * change — write to a temporary file, fsync, rename — so a crash leaves
+ * either the old or the new contents, never half of each. Created with mode
+ * 0600 in a directory created with 0700: it holds a person's shopping history.
+ *
+ * Changes are queued, so concurrent calls never lose each other's writes.
+ * Only one store (one process) should use a file at a time.
+ *
+ * @example
+ * import { createFileStore } from '@fedrec/client/node';
+ * const client = await createClient({ storage: createFileStore('./shopper/history.json'), consent: 'local' });
+ */
+export function createFileStore(file: string, options: ShopperStoreOptions = {}): ShopperStore {
+  const retention = resolveRetention(options.retention);
+  const now = options.now ?? Date.now;
+  let contents: FileContents | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+  let closed = false;
+
+  async function load(): Promise<FileContents> {
+    if (contents !== null) return contents;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return (contents = emptyContents());
+      throw new ShopperClientError('STORAGE_FAILED', `could not read ${file}: ${(error as Error).message}`, { cause: error });
+    }
+    return (contents = decode(text, file));
+  }
+
+  async function save(next: FileContents): Promise<void> {
+    const text = JSON.stringify({ format: FILE_FORMAT, version: FILE_VERSION, events: next.events, records: next.records });
+    const temporary = `${file}.${process.pid}.tmp`;
+    try {
+      await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+      const handle = await open(temporary, 'w', 0o600);
+      try {
+        await handle.writeFile(text, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temporary, file);
+    } catch (error) {
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw new ShopperClientError('STORAGE_FAILED', `could not write ${file}: ${(error as Error).message}`, { cause: error });
+    }
+    contents = next;
+  }
+
+  /** Runs `task` after every earlier one, whether they succeeded or not. */
+  function enqueue<T>(task: () => Promise<T>): Promise<T> {
+    if (closed) return Promise.reject(new ShopperClientError('STORE_CLOSED', `the file store for ${file} was used after close()`));
+    const result = queue.then(task, task);
+    queue = result.catch(() => undefined);
+    return result;
+  }
+
+  return {
+    retention,
+    appendEvent: (event) =>
+      enqueue(async () => {
+        const current = await load();
+        await save({ ...current, events: applyRetention([...current.events, toStoredEvent(event)], retention, now()) });
+      }),
+    readEvents: () =>
+      enqueue(async () => {
+        const at = now();
+        return (await load()).events.filter((e) => withinAge(e, retention, at)).map((e) => ({ ...e }));
+      }),
+    readRecord: (key) => enqueue(async () => structuredClone((await load()).records[key])),
+    writeRecord: <K extends ShopperRecordKey>(key: K, value: ShopperRecords[K]) =>
+      enqueue(async () => {
+        const current = await load();
+        await save({ ...current, records: { ...current.records, [key]: structuredClone(value) } });
+      }),
+    deleteRecord: (key) =>
+      enqueue(async () => {
+        const current = await load();
+        const records = { ...current.records };
+        delete records[key];
+        await save({ ...current, records });
+      }),
+    // No load first: clearing must work even when the file is corrupt.
+    clear: () => enqueue(() => save(emptyContents())),
+    close: async () => {
+      await queue;
+      closed = true;
+      contents = null;
+    },
+  };
+}

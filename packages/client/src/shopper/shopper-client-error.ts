@@ -1,0 +1,30 @@
+export type ShopperClientErrorCode =
+  /** A store could not read or write (quota, permissions, a closed database). */
+  | 'STORAGE_FAILED'
+  /**
+   * The stored privacy ledger is unreadable. The client refuses to start
+   * rather than start the shopper's ε budget afresh; `forget()` clears it.
+   */
+  | 'STORAGE_CORRUPT'
+  /** The store was used after `close()`. */
+  | 'STORE_CLOSED'
+  /** No shared model: none was given, and `GET /model` failed or there is no `serverUrl`. */
+  | 'MODEL_UNAVAILABLE'
+  /** The client was used after `close()`. */
+  | 'CLIENT_CLOSED';
+
+/**
+ * A failure of the shopper client or its storage, with a stable `code`.
+ * Messages name what failed and why; they never carry the shopper's events.
+ */
+export class ShopperClientError extends Error {
+  override readonly name = 'ShopperClientError';
+
+  constructor(
+    readonly code: ShopperClientErrorCode,
+    message: string,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
