@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
-import type { SharedModel } from '@fedrec/core';
+import type { RandomSource, SharedModel } from '@fedrec/core';
 import { PROTOCOL_VERSION, createSharedModel, sameShape } from '@fedrec/core';
 import type { Logger } from 'pino';
 import { issueToken, type IssuedToken } from './auth/token.js';
@@ -17,6 +17,7 @@ import { ModelState } from './model/model-state.js';
 import { createOptimiser } from './optimisers/create-optimiser.js';
 import type { ServerOptimiser } from './optimisers/server-optimiser.js';
 import type { PrivacyLedgerHook } from './privacy-ledger-hook.js';
+import { ServerPrivacy, isServerPrivacyState } from './privacy/server-privacy.js';
 import type { AppliedRound } from './rounds/round-coordinator.js';
 import { RoundCoordinator } from './rounds/round-coordinator.js';
 import { ServerError } from './server-error.js';
@@ -29,6 +30,12 @@ export interface FedRecServerOptions extends ServerConfig {
   /** Default: a pino logger at `logLevel` (silent under NODE_ENV=test). */
   readonly logger?: Logger;
   readonly privacyLedger?: PrivacyLedgerHook;
+  /**
+   * Noise for the server's own DP draws (the distributed placement's top-up,
+   * the unclipped count under adaptive clipping). Default: the platform
+   * CSPRNG. Seed it only in tests and simulations.
+   */
+  readonly privacyNoiseSource?: RandomSource;
 }
 
 export interface ServerAddress {
@@ -74,10 +81,11 @@ interface Running {
  * process.once('SIGTERM', () => void server.close());
  */
 export function createServer(options: FedRecServerOptions): FedRecServer {
-  const { logger: givenLogger, privacyLedger, ...rawConfig } = options;
+  const { logger: givenLogger, privacyLedger, privacyNoiseSource, ...rawConfig } = options;
   const config = resolveServerConfig(rawConfig);
   const logger = givenLogger ?? createLogger(config.logLevel);
   const events = new EventEmitter<FedRecServerEvents>();
+  const privacy = createServerPrivacy(config, logger, events, privacyNoiseSource);
   const stats = new ServerStats();
   let state: ServerStatus['state'] = 'new';
   let running: Running | null = null;
@@ -104,7 +112,7 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
       const optimiser = createOptimiser(config.optimiser, model.floats);
       if (data.optimiser.kind === optimiser.kind) optimiser.restore(data.optimiser);
       else logger.warn({ from: data.optimiser.kind, to: optimiser.kind }, 'optimiser changed since the checkpoint: starting its state afresh');
-      privacyLedger?.restore?.(data.privacyLedger);
+      restorePrivacy(data.privacyLedger, basename(file), model.version);
       logger.info({ file: basename(file), modelVersion: model.version, nextRoundId: data.nextRoundId }, 'resumed from checkpoint');
       return { model, optimiser, nextRoundId: data.nextRoundId, fresh: false };
     }
@@ -117,6 +125,41 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
     return { model, optimiser: createOptimiser(config.optimiser, model.floats), nextRoundId: 1, fresh: true };
   }
 
+  /**
+   * Hands the checkpoint's privacy state to whoever keeps it: the server's own
+   * ledger (privacy configured) and the external hook. Refuses to resume a
+   * ledger the configuration would silently drop.
+   */
+  function restorePrivacy(stored: unknown, file: string, modelVersion: number): void {
+    if (isServerPrivacyState(stored)) {
+      if (privacy === null) {
+        throw new ServerError(
+          'PRIVACY_LEDGER_CONFLICT',
+          `checkpoint ${file} carries a privacy ledger, but this server has no privacy config: it would train on without accounting. Configure privacy, or start from an empty modelDir`,
+        );
+      }
+      let external: unknown;
+      try {
+        external = privacy.restore(stored);
+      } catch (error) {
+        throw new ServerError('PRIVACY_LEDGER_CONFLICT', `checkpoint ${file} holds an invalid privacy ledger: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      privacyLedger?.restore?.(external);
+      const { epsilonSpent, roundsAccounted, budgetExhausted } = privacy.status();
+      logger.info({ epsilonSpent, roundsAccounted, budgetExhausted }, 'privacy ledger restored');
+      return;
+    }
+    if (privacy !== null && modelVersion > 0) {
+      logger.warn({ file, modelVersion }, 'checkpoint has no privacy ledger: the rounds that trained it so far are not accounted');
+    }
+    privacyLedger?.restore?.(stored);
+  }
+
+  function privacyState(applied: AppliedRound | null): unknown {
+    const external = applied !== null && privacyLedger !== undefined ? privacyLedger.snapshot(applied) : null;
+    return privacy === null ? external : privacy.toJSON(external);
+  }
+
   async function commit(applied: AppliedRound | null): Promise<void> {
     const { store, model, optimiser, coordinator } = need();
     if (store === null) return;
@@ -127,7 +170,7 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
         optimiser: optimiser.snapshot(),
         lastRoundId: applied?.roundId ?? null,
         nextRoundId: applied?.nextRoundId ?? coordinator.nextRoundId,
-        privacyLedger: applied !== null && privacyLedger !== undefined ? privacyLedger.snapshot(applied) : null,
+        privacyLedger: privacyState(applied),
         createdAt: new Date().toISOString(),
       });
       stats.lastCheckpointMs = performance.now() - started;
@@ -175,6 +218,7 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
         optimiser,
         stats,
         logger,
+        privacy,
         hooks: {
           roundOpened: (info, bytes) => {
             gateway?.broadcastRoundStart(info, bytes);
@@ -188,7 +232,7 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
           commit,
         },
       });
-      gateway = new SocketGateway({ httpServer, config, coordinator, model, tokenSecret, stats, logger, events });
+      gateway = new SocketGateway({ httpServer, config, coordinator, model, tokenSecret, stats, logger, events, privacySpend: () => privacy?.spend() ?? null });
       running = { model, optimiser, coordinator, gateway, httpServer, tokenSecret, store };
       if (fresh) await commit(null);
       await new Promise<void>((resolve, reject) => {
@@ -255,6 +299,7 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
         lastCheckpointMs: stats.lastCheckpointMs,
       },
       checkpoint: { lastFile: stats.lastCheckpointFile, lastError: stats.lastCheckpointError },
+      privacy: privacy?.status() ?? null,
     };
   }
 
@@ -275,4 +320,23 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
       return issueToken({ secret: need().tokenSecret, ttlSeconds: config.auth.tokenTtlSeconds, ...tokenOptions });
     },
   };
+}
+
+/** The server's DP accountant when `privacy` is configured (the schema has ensured Poisson sampling), else null. */
+function createServerPrivacy(
+  config: ResolvedServerConfig,
+  logger: Logger,
+  events: EventEmitter<FedRecServerEvents>,
+  noiseSource: RandomSource | undefined,
+): ServerPrivacy | null {
+  if (config.privacy === undefined) return null;
+  const { sampling } = config.rounds;
+  if (sampling.kind !== 'poisson') throw new ServerError('INVALID_CONFIG', 'rounds.sampling: privacy needs Poisson sampling');
+  return new ServerPrivacy(config.privacy, sampling.rate, {
+    ...(noiseSource !== undefined ? { noiseSource } : {}),
+    onExhausted: (spend) => {
+      logger.warn(spend, 'privacy budget exhausted: the next round would exceed the target epsilon, so no more rounds open and the model is frozen');
+      events.emit('budgetExhausted', spend);
+    },
+  });
 }

@@ -4,7 +4,18 @@ export type { FedRecServer, FedRecServerOptions, ServerAddress } from './create-
 export { installShutdownHandlers } from './shutdown.js';
 export type { ShutdownOptions } from './shutdown.js';
 export { serverConfigSchema, parseServerConfig, resolveServerConfig } from './config/server-config.js';
-export type { ServerConfig, ResolvedServerConfig, OptimiserConfig, RoundsConfig, SamplingConfig, ConfigParseResult } from './config/server-config.js';
+export type {
+  ServerConfig,
+  ResolvedServerConfig,
+  OptimiserConfig,
+  RoundsConfig,
+  SamplingConfig,
+  PrivacyConfig,
+  AdaptiveClippingSettings,
+  ConfigParseResult,
+} from './config/server-config.js';
+export { ServerPrivacy, SERVER_PRIVACY_FORMAT, SERVER_PRIVACY_VERSION } from './privacy/server-privacy.js';
+export type { PrivacyStatus, ServerPrivacyOptions, ServerPrivacyState, PlannedRoundPrivacy, RoundPrivacyPolicy } from './privacy/server-privacy.js';
 export { ServerError } from './server-error.js';
 export type { ServerErrorCode, ConfigIssue } from './server-error.js';
 export type { FedRecServerEvents, RoundOpenedEvent, RejectionEvent } from './server-events.js';

@@ -12,7 +12,12 @@ export type ServerErrorCode =
   /** A checkpoint file failed verification (used internally; resume falls back to an older one). */
   | 'CHECKPOINT_CORRUPT'
   /** `listen()` was called twice, or after `close()`. */
-  | 'BAD_LIFECYCLE';
+  | 'BAD_LIFECYCLE'
+  /**
+   * The checkpoint's privacy ledger cannot be resumed: it is invalid, or the
+   * server was started without `privacy` and would drop the ε already spent.
+   */
+  | 'PRIVACY_LEDGER_CONFLICT';
 
 /** One problem with one configuration field. */
 export interface ConfigIssue {

@@ -1,4 +1,4 @@
-import type { RejectReasonName } from '@fedrec/core';
+import type { PrivacySpend, RejectReasonName } from '@fedrec/core';
 import type { RoundClosedInfo } from './rounds/round-coordinator.js';
 
 export interface RoundOpenedEvent {
@@ -30,4 +30,6 @@ export interface FedRecServerEvents {
   clientConnected: [{ readonly clientId: string }];
   clientDisconnected: [{ readonly clientId: string; readonly reason: string }];
   checkpointWritten: [{ readonly file: string; readonly modelVersion: number; readonly roundId: number | null }];
+  /** The next round would exceed the privacy budget: no more rounds open, the model is frozen. Emitted once (also when resuming an exhausted ledger). */
+  budgetExhausted: [PrivacySpend];
 }

@@ -7,8 +7,10 @@ export type FedRecClientErrorCode =
   | 'TOKEN_UNAVAILABLE'
   /** The server sent something that is not valid protocol (bad metadata, a corrupt or mis-shaped model). */
   | 'BAD_SERVER_MESSAGE'
-  /** The training callback threw, or returned an update that does not fit the round's model. */
-  | 'TRAINING_FAILED';
+  /** The training callback threw, or returned an update that does not fit the round's model (or its privacy settings). */
+  | 'TRAINING_FAILED'
+  /** The `beforeRound` hook threw or rejected; the round was declined. */
+  | 'BEFORE_ROUND_FAILED';
 
 /** A problem the client reports through its `error` event. Messages never carry model or update contents. */
 export class FedRecClientError extends Error {

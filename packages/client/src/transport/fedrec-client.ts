@@ -1,6 +1,17 @@
-import type { ParameterShape, RejectedMessage, RejectReasonName, SharedModel, UpdateMessage } from '@fedrec/core';
+import type {
+  ParameterShape,
+  PrivacySpend,
+  RandomSource,
+  RejectedMessage,
+  RejectReasonName,
+  RoundPrivacy,
+  SharedModel,
+  UpdateMessage,
+  UpdatePrivacy,
+} from '@fedrec/core';
 import {
   FormatError,
+  createCryptoRandomSource,
   MessageKind,
   PROTOCOL_VERSION,
   ProtocolEvent,
@@ -18,21 +29,54 @@ import { io, type Socket } from 'socket.io-client';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { FedRecClientError, type FedRecRejection } from './client-error.js';
 import { createLocalTrainer, type LocalTrainerOptions } from './local-trainer.js';
+import { privatiseUpdate, type UpdatePrivacyInfo } from './privatise-update.js';
 import type { TrainingCallback } from './training-callback.js';
 import { TypedEmitter } from './typed-emitter.js';
+
+/** An invitation to a round, as the `beforeRound` hook sees it. */
+export interface RoundInvitation {
+  readonly roundId: number;
+  readonly modelVersion: number;
+  /** How long the server will wait for the update. */
+  readonly timeoutMs: number;
+  readonly wantsExampleCount: boolean;
+  /** The round's DP parameters (clip bound, noise, accounted z and q, δ); null when the server runs without DP. */
+  readonly privacy: RoundPrivacy | null;
+}
+
+/**
+ * Decides whether this device takes part in a round (consent, a personal ε
+ * budget, battery…). Only `true` takes part; anything else declines, and the
+ * client then sends nothing for the round, as if it had not been sampled.
+ */
+export type BeforeRoundHook = (round: RoundInvitation) => boolean | Promise<boolean>;
 
 export interface FedRecClientEvents {
   /** The server accepted the connection and said hello. */
   connected: { readonly clientId: string; readonly modelVersion: number };
-  /** This client was invited to a round and is training. */
-  roundStarted: { readonly roundId: number; readonly modelVersion: number };
-  /** The update left the device. */
-  updateSent: { readonly roundId: number };
+  /** This client was invited to a round, agreed (`beforeRound`), and is training. */
+  roundStarted: { readonly roundId: number; readonly modelVersion: number; readonly privacy: RoundPrivacy | null };
+  /** This client was invited to a round and `beforeRound` declined it: nothing is sent for it. */
+  roundDeclined: { readonly roundId: number; readonly modelVersion: number; readonly privacy: RoundPrivacy | null };
+  /**
+   * The update left the device: its size in bytes (the binary update), and
+   * how it was clipped and noised, with the round's accounted z and q (null
+   * when the training callback sent a ready-made update).
+   */
+  updateSent: { readonly roundId: number; readonly bytes: number; readonly privacy: UpdatePrivacyInfo | null };
   updateAccepted: { readonly roundId: number };
   /** The server refused the connection or a message. */
   rejected: FedRecRejection;
-  /** A round ended (whether or not this client was in it). */
-  roundClosed: { readonly roundId: number; readonly outcome: 'applied' | 'abandoned'; readonly modelVersion: number; readonly accepted: number };
+  /** A round ended (whether or not this client was in it), with the server's privacy budget after it (null without DP). */
+  roundClosed: {
+    readonly roundId: number;
+    readonly outcome: 'applied' | 'abandoned';
+    readonly modelVersion: number;
+    readonly accepted: number;
+    readonly privacy: PrivacySpend | null;
+  };
+  /** The server's privacy budget is spent: it opens no more rounds and its model is frozen. Emitted once. */
+  budgetExhausted: PrivacySpend & { readonly modelVersion: number | null };
   disconnected: { readonly reason: string; readonly willReconnect: boolean };
   error: FedRecClientError;
   /** `stop()` was called, or the server refused us in a way retrying cannot fix. */
@@ -52,6 +96,16 @@ interface ClientOptionsBase {
   readonly reconnect?: BackoffOptions;
   /** Whether to tell the server we can train as soon as we connect. Default true. */
   readonly eligible?: boolean;
+  /** Asked before every round this client is invited to; may decline it (see `BeforeRoundHook`). Default: take part in every round. */
+  readonly beforeRound?: BeforeRoundHook;
+  /**
+   * Clip and noise for rounds whose server sets no DP parameters (required
+   * with the default trainer). Rounds that carry parameters are clipped and
+   * noised exactly as they say.
+   */
+  readonly privacy?: UpdatePrivacy;
+  /** Noise stream for the update. Default: `privacy.noiseSource`, else the platform CSPRNG (`createCryptoRandomSource`). Seed it only in simulations. */
+  readonly noiseSource?: RandomSource;
 }
 
 /** Either a custom training callback, or the default one (local BPR + clip + noise) over the caller's events. */
@@ -67,6 +121,8 @@ export interface FedRecClient {
   readonly clientId: string | null;
   readonly modelVersion: number | null;
   readonly connected: boolean;
+  /** The server's privacy budget as last announced (welcome or round close); null before one or without DP. */
+  readonly privacyBudget: PrivacySpend | null;
   on<K extends keyof FedRecClientEvents>(event: K, listener: (payload: FedRecClientEvents[K]) => void): FedRecClient;
   once<K extends keyof FedRecClientEvents>(event: K, listener: (payload: FedRecClientEvents[K]) => void): FedRecClient;
   off<K extends keyof FedRecClientEvents>(event: K, listener: (payload: FedRecClientEvents[K]) => void): FedRecClient;
@@ -79,6 +135,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
   private socket: Socket | null = null;
   private readonly train: TrainingCallback;
   private readonly backoff: Backoff;
+  private readonly noiseSource: RandomSource;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private stopped = true;
   private eligible: boolean;
@@ -89,6 +146,9 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
   private activeRound: number | null = null;
   /** Highest round id announced closed: updates for it or earlier are not sent. */
   private lastClosedRound = -1;
+  /** The last round `beforeRound` declined, so a re-sent invitation is not asked about twice. */
+  private declinedRound: number | null = null;
+  private budget: PrivacySpend | null = null;
 
   constructor(private readonly options: FedRecClientOptions) {
     super();
@@ -102,6 +162,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
     }
     this.backoff = new Backoff(options.reconnect);
     this.eligible = options.eligible ?? true;
+    this.noiseSource = options.noiseSource ?? options.privacy?.noiseSource ?? createCryptoRandomSource();
   }
 
   get clientId(): string | null {
@@ -114,6 +175,10 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
 
   get connected(): boolean {
     return this.socket?.connected === true && this.id !== null;
+  }
+
+  get privacyBudget(): PrivacySpend | null {
+    return this.budget;
   }
 
   start(): void {
@@ -188,7 +253,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
   private onWelcome(meta: unknown): void {
     const parsed = parseMessage('welcome', meta);
     if (!parsed.ok) return this.badServerMessage(`welcome: ${parsed.message}`);
-    const { clientId, modelVersion, shape } = parsed.value;
+    const { clientId, modelVersion, shape, privacy } = parsed.value;
     this.id = clientId;
     this.version = modelVersion;
     this.shape = shape;
@@ -197,14 +262,24 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
     this.lastClosedRound = -1;
     this.backoff.reset();
     this.emit('connected', { clientId, modelVersion });
+    this.noteBudget(privacy, modelVersion);
     this.sendReady();
+  }
+
+  /** Records the server's budget, and tells the app once when it runs out. */
+  private noteBudget(spend: PrivacySpend | undefined, modelVersion: number): void {
+    if (spend === undefined) return;
+    const wasExhausted = this.budget?.budgetExhausted === true;
+    this.budget = spend;
+    if (spend.budgetExhausted && !wasExhausted) this.emit('budgetExhausted', { ...spend, modelVersion });
   }
 
   private onRoundStart(meta: unknown, binary: unknown): void {
     const parsed = parseMessage('roundStart', meta);
     if (!parsed.ok) return this.badServerMessage(`round start: ${parsed.message}`);
     const { roundId, modelVersion, wantsExampleCount, timeoutMs } = parsed.value;
-    if (roundId === this.activeRound || roundId <= this.lastClosedRound) return; // a re-sent invitation
+    // A re-sent invitation (after a reconnect) for a round under way, finished or declined.
+    if (roundId === this.activeRound || roundId === this.declinedRound || roundId <= this.lastClosedRound) return;
     const bytes = toBytes(binary);
     if (bytes === undefined) return this.badServerMessage('round start: the model is not binary');
     let model: SharedModel;
@@ -217,32 +292,60 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
     if (model.version !== modelVersion) return this.badServerMessage('round start: model version disagrees with the metadata');
     this.activeRound = roundId;
     this.version = modelVersion;
-    this.emit('roundStarted', { roundId, modelVersion });
-    void this.trainAndSend(roundId, model, wantsExampleCount, timeoutMs);
+    const invitation: RoundInvitation = { roundId, modelVersion, timeoutMs, wantsExampleCount, privacy: parsed.value.privacy ?? null };
+    void this.takePart(invitation, model, parsed.value.wantsUnclippedBit === true);
   }
 
-  private async trainAndSend(roundId: number, model: SharedModel, wantsExampleCount: boolean, timeoutMs: number): Promise<void> {
+  /** Asks `beforeRound`; a hook that throws declines the round (and is reported), never sends. */
+  private async consents(invitation: RoundInvitation): Promise<boolean> {
+    const hook = this.options.beforeRound;
+    if (hook === undefined) return true;
     try {
-      const result = await this.train({ roundId, model, wantsExampleCount, timeoutMs });
+      return (await hook(invitation)) === true;
+    } catch (error) {
+      this.emit('error', new FedRecClientError('BEFORE_ROUND_FAILED', `beforeRound failed, round declined: ${error instanceof Error ? error.message : 'unknown error'}`));
+      return false;
+    }
+  }
+
+  private async takePart(invitation: RoundInvitation, model: SharedModel, wantsUnclippedBit: boolean): Promise<void> {
+    const { roundId, modelVersion, wantsExampleCount, timeoutMs, privacy } = invitation;
+    try {
+      if (!(await this.consents(invitation))) {
+        this.declinedRound = roundId;
+        this.emit('roundDeclined', { roundId, modelVersion, privacy });
+        return;
+      }
+      if (this.stopped || roundId <= this.lastClosedRound) return;
+      this.emit('roundStarted', { roundId, modelVersion, privacy });
+      const result = await this.train({ roundId, model, wantsExampleCount, timeoutMs, privacy });
       if (result === null || this.stopped || roundId <= this.lastClosedRound) return;
-      const { update } = result;
-      if (!sameShape(update.shape, model.shape) || update.values.length !== parameterCount(model.shape) || update.baseVersion !== model.version) {
+      const candidate = result.delta ?? result.update;
+      if (!sameShape(candidate.shape, model.shape) || candidate.values.length !== parameterCount(model.shape) || candidate.baseVersion !== model.version) {
         this.emit('error', new FedRecClientError('TRAINING_FAILED', 'the training callback returned an update that does not fit the round’s model'));
         return;
       }
-      // Exactly the protocol's fields: the round id, and the example count only when the server asked for it.
+      // Clipped and noised here, as the round says: the callback never decides what the accountant assumed.
+      const out = privatiseUpdate(result, { round: privacy, wantsUnclippedBit, fallback: this.options.privacy, noiseSource: this.noiseSource });
+      if (!out.ok) {
+        this.emit('error', new FedRecClientError('TRAINING_FAILED', out.message));
+        return;
+      }
+      // Exactly the protocol's fields: the round id, and the example count and unclipped bit only when the server asked for them.
       const meta: UpdateMessage = {
         v: PROTOCOL_VERSION,
         kind: MessageKind.update,
         roundId,
         ...(wantsExampleCount ? { exampleCount: Math.max(1, Math.round(result.exampleCount ?? 1)) } : {}),
+        ...(out.unclipped !== undefined ? { unclipped: out.unclipped } : {}),
       };
       // Never let socket.io buffer an update while disconnected: after a
       // reconnect (perhaps to a restarted server) it could land in another
       // round. The server re-invites a cohort member that reconnects.
       if (this.socket?.connected !== true) return;
-      this.socket.emit(ProtocolEvent.update, meta, encodeUpdate(update));
-      this.emit('updateSent', { roundId });
+      const bytes = encodeUpdate(out.update);
+      this.socket.emit(ProtocolEvent.update, meta, bytes);
+      this.emit('updateSent', { roundId, bytes: bytes.byteLength, privacy: out.privacy });
     } catch (error) {
       this.emit('error', new FedRecClientError('TRAINING_FAILED', `training failed: ${error instanceof Error ? error.message : 'unknown error'}`));
     } finally {
@@ -265,10 +368,11 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
   private onRoundClosed(meta: unknown): void {
     const parsed = parseMessage('roundClosed', meta);
     if (!parsed.ok) return this.badServerMessage(`round closed: ${parsed.message}`);
-    const { roundId, outcome, modelVersion, accepted } = parsed.value;
+    const { roundId, outcome, modelVersion, accepted, privacy } = parsed.value;
     this.lastClosedRound = Math.max(this.lastClosedRound, roundId);
     this.version = modelVersion;
-    this.emit('roundClosed', { roundId, outcome: outcome === RoundOutcome.applied ? 'applied' : 'abandoned', modelVersion, accepted });
+    this.emit('roundClosed', { roundId, outcome: outcome === RoundOutcome.applied ? 'applied' : 'abandoned', modelVersion, accepted, privacy: privacy ?? null });
+    this.noteBudget(privacy, modelVersion);
   }
 
   /**
@@ -327,9 +431,10 @@ function toRejection(message: RejectedMessage, stage: 'connection' | 'message'):
 
 /**
  * A FedRec client over socket.io: connects with a token, trains on each
- * round's model when invited, sends the (clipped, noised) update, and
- * reconnects with backoff. It sends nothing but the update and protocol
- * metadata. Runs in browsers and Node.
+ * round's model when invited (and `beforeRound` agrees), clips and noises the
+ * update exactly as the round's DP parameters say, sends it, and reconnects
+ * with backoff. It sends nothing but the update and protocol metadata. Runs
+ * in browsers and Node.
  *
  * @example
  * const client = createFedRecClient({
@@ -337,8 +442,12 @@ function toRejection(message: RejectedMessage, stage: 'connection' | 'message'):
  *   token: async () => (await enrol('https://shop.example')).token,
  *   events: shopperEvents,
  *   privacy: { clipNorm: 1, noiseMultiplier: 1.1 },
+ *   // Take part only in DP rounds that a personal budget can still afford.
+ *   beforeRound: ({ privacy }) => privacy !== null && personalBudget.canAfford(privacy),
  * });
  * client.on('rejected', (r) => console.warn(r.reason, r.message));
+ * client.on('updateSent', ({ roundId, bytes, privacy }) => log(roundId, bytes, privacy?.accountedNoiseMultiplier, privacy?.samplingRate));
+ * client.on('budgetExhausted', ({ epsilonSpent }) => console.info(`training finished at ε = ${epsilonSpent}`));
  * client.start();
  */
 export function createFedRecClient(options: FedRecClientOptions): FedRecClient {

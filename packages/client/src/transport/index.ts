@@ -1,5 +1,7 @@
 export { createFedRecClient } from './fedrec-client.js';
-export type { FedRecClient, FedRecClientOptions, FedRecClientEvents } from './fedrec-client.js';
+export type { FedRecClient, FedRecClientOptions, FedRecClientEvents, RoundInvitation, BeforeRoundHook } from './fedrec-client.js';
+export { privatiseUpdate } from './privatise-update.js';
+export type { UpdatePrivacyInfo, PrivatisedUpdate, PrivatiseOptions } from './privatise-update.js';
 export { createLocalTrainer } from './local-trainer.js';
 export type { LocalTrainerOptions } from './local-trainer.js';
 export type { TrainingCallback, TrainingRound, TrainingResult } from './training-callback.js';

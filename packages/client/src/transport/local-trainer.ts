@@ -1,11 +1,16 @@
 import type { EventWeights, LocalTrainingConfig, RandomSource, ShoppingEvent, UpdatePrivacy } from '@fedrec/core';
-import { buildPrivateUpdate, createCryptoRandomSource, positiveItems, trainLocally } from '@fedrec/core';
+import { createCryptoRandomSource, positiveItems, trainLocally } from '@fedrec/core';
 import type { TrainingCallback } from './training-callback.js';
 
 export interface LocalTrainerOptions {
   /** The shopper's events, or a function reading the latest ones (they never leave the device). */
   readonly events: readonly ShoppingEvent[] | (() => readonly ShoppingEvent[] | Promise<readonly ShoppingEvent[]>);
-  /** Clip norm C and noise multiplier z for the update; the noise stream defaults to the platform CSPRNG. */
+  /**
+   * Clip norm C and noise multiplier z for rounds whose server sets no DP
+   * parameters (rounds that carry them are clipped and noised as the server
+   * says). Applied by the transport; the noise stream defaults to the
+   * platform CSPRNG.
+   */
   readonly privacy: UpdatePrivacy;
   readonly training?: Partial<LocalTrainingConfig>;
   readonly eventWeights?: EventWeights;
@@ -15,7 +20,8 @@ export interface LocalTrainerOptions {
 
 /**
  * The default training callback: BPR on the shopper's own events
- * (`trainLocally`), then clip and noise (`buildPrivateUpdate`). The
+ * (`trainLocally`), returning the raw delta, which the transport then clips
+ * and noises (`buildPrivateUpdate`) with the round's DP parameters. The
  * shopper's vector is kept in memory across rounds and never sent.
  *
  * A shopper with no usable events still answers with a (zero, then noised)
@@ -37,7 +43,6 @@ export function createLocalTrainer(options: LocalTrainerOptions): TrainingCallba
       ...(options.training !== undefined ? { config: options.training } : {}),
     });
     userVector = trained.userVector;
-    const built = buildPrivateUpdate(trained.delta, options.privacy);
-    return { update: built.update, exampleCount: Math.max(1, positives.items.length) };
+    return { delta: trained.delta, exampleCount: Math.max(1, positives.items.length) };
   };
 }

@@ -1,3 +1,4 @@
+import { calibrateNoiseMultiplier } from '@fedrec/core';
 import { describe, expect, it } from 'vitest';
 import { ServerError } from '../server-error.js';
 import { parseServerConfig, resolveServerConfig } from './server-config.js';
@@ -45,6 +46,69 @@ describe('server config', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues.map((issue) => issue.path).sort()).toEqual(['auth.enrolmentKey', 'rounds.sampling.size', 'rounds.targetUpdates']);
+  });
+
+  describe('privacy', () => {
+    const poisson = { sampling: { kind: 'poisson' as const, rate: 0.1 } };
+    const privacy = { targetEpsilon: 3, delta: 1e-6, clipNorm: 0.5, noiseMultiplier: 1.2 };
+
+    it('is off by default, and fills in local placement without simulation mode', () => {
+      const off = parseServerConfig({});
+      expect(off.ok && off.config.privacy).toBeUndefined();
+      const on = parseServerConfig({ rounds: poisson, privacy });
+      expect(on.ok && on.config.privacy).toEqual({ ...privacy, placement: 'local', simulationMode: false });
+    });
+
+    it('calibrates "calibrate" to the least z that affords plannedRounds, and the result parses again unchanged', () => {
+      const result = parseServerConfig({ rounds: poisson, privacy: { ...privacy, noiseMultiplier: 'calibrate', plannedRounds: 50 } });
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      const z = result.config.privacy!.noiseMultiplier;
+      expect(z).toBe(calibrateNoiseMultiplier({ targetEpsilon: 3, delta: 1e-6, samplingRate: 0.1, steps: 50 }).noiseMultiplier);
+      // The CLI resolves the file, then createServer resolves the result again: it must be a fixed point.
+      const again = parseServerConfig(result.config);
+      expect(again.ok && again.config).toEqual(result.config);
+    });
+
+    it('refuses what the accountant does not cover, one issue per field', () => {
+      const result = parseServerConfig({
+        rounds: { weighting: 'examples' },
+        privacy: { ...privacy, noiseMultiplier: 'calibrate', delta: 1, adaptiveClipping: { countNoiseStd: 0.1 } },
+      });
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.issues.map((i) => i.path).sort()).toEqual([
+        'privacy.adaptiveClipping',
+        'privacy.delta',
+        'privacy.plannedRounds',
+        'rounds.sampling',
+        'rounds.weighting',
+      ]);
+      expect(result.issues.find((i) => i.path === 'rounds.sampling')!.message).toMatch(/poisson/);
+    });
+
+    it('refuses distributed placement without secure aggregation unless in simulation mode', () => {
+      const refused = parseServerConfig({ rounds: poisson, privacy: { ...privacy, placement: 'distributed' } });
+      expect(refused.ok).toBe(false);
+      if (refused.ok) return;
+      expect(refused.issues).toEqual([{ path: 'privacy.placement', message: expect.stringMatching(/secure aggregation.*simulationMode/) }]);
+      const simulated = parseServerConfig({ rounds: poisson, privacy: { ...privacy, placement: 'distributed', simulationMode: true } });
+      expect(simulated.ok).toBe(true);
+    });
+
+    it('keeps the unclipped count from taking the whole budget, also after calibration', () => {
+      const adaptive = (countNoiseStd: number, noise: number | 'calibrate') =>
+        parseServerConfig({
+          rounds: poisson,
+          privacy: { ...privacy, noiseMultiplier: noise, plannedRounds: 10, simulationMode: true, adaptiveClipping: { countNoiseStd } },
+        });
+      const tooSmall = adaptive(0.6, 1.2);
+      expect(!tooSmall.ok && tooSmall.issues.map((i) => i.path)).toEqual(['privacy.adaptiveClipping.countNoiseStd']);
+      const fine = adaptive(0.61, 1.2);
+      expect(fine.ok && fine.config.privacy!.adaptiveClipping).toEqual({ targetQuantile: 0.5, learningRate: 0.2, countNoiseStd: 0.61 });
+      const calibrated = adaptive(0.01, 'calibrate');
+      expect(!calibrated.ok && calibrated.issues.map((i) => i.path)).toEqual(['privacy.adaptiveClipping.countNoiseStd']);
+    });
   });
 
   it('resolveServerConfig throws a coded error listing the issues', () => {

@@ -1,16 +1,26 @@
-import { MessageKind, PROTOCOL_VERSION, encodeUpdate, parameterCount, type ParameterShape, type UpdateMessage } from '@fedrec/core';
+import {
+  MessageKind,
+  PROTOCOL_VERSION,
+  calibrateNoiseMultiplier,
+  createSeededRandomSource,
+  encodeUpdate,
+  parameterCount,
+  type ParameterShape,
+  type UpdateMessage,
+} from '@fedrec/core';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resolveServerConfig, type RoundsConfig } from '../config/server-config.js';
 import { ModelState } from '../model/model-state.js';
 import { FedAvg } from '../optimisers/fed-avg.js';
+import { ServerPrivacy } from '../privacy/server-privacy.js';
 import { ServerStats } from '../status/server-stats.js';
 import type { AppliedRound, RoundClosedInfo, RoundOpenedInfo } from './round-coordinator.js';
 import { RoundCoordinator } from './round-coordinator.js';
 
 const shape: ParameterShape = { numItems: 2, dim: 1 };
 
-function setup(rounds: Partial<RoundsConfig>) {
+function setup(rounds: Partial<RoundsConfig>, privacy: ServerPrivacy | null = null) {
   const model = new ModelState(shape, new Float32Array(parameterCount(shape)), 0);
   const opened: RoundOpenedInfo[] = [];
   const closed: RoundClosedInfo[] = [];
@@ -24,6 +34,7 @@ function setup(rounds: Partial<RoundsConfig>) {
     optimiser: new FedAvg({ learningRate: 1 }, model.floats),
     stats,
     logger: pino({ level: 'silent' }),
+    privacy,
     hooks: {
       roundOpened: (info) => opened.push(info),
       roundClosed: (info) => closed.push(info),
@@ -179,5 +190,62 @@ describe('RoundCoordinator', () => {
     coordinator.submitUpdate('b', meta(1, { exampleCount: 1_000 }), bytes([4, 4, 4, 4])); // counts as 3
     await settle();
     expect(Array.from(model.values)).toEqual([3, 3, 3, 3]);
+  });
+
+  describe('with differential privacy', () => {
+    const dpRounds = { minClients: 2, sampling: { kind: 'poisson' as const, rate: 1 }, minUpdates: 2 };
+    const privacyFor = (privacy: Parameters<typeof resolveServerConfig>[0] & object) =>
+      new ServerPrivacy(resolveServerConfig({ rounds: dpRounds, privacy }).privacy!, 1, { noiseSource: createSeededRandomSource('coordinator-dp') });
+
+    it('tells each round its parameters, charges applied rounds only, and opens none once the budget is spent', async () => {
+      const z = calibrateNoiseMultiplier({ targetEpsilon: 2, delta: 1e-5, samplingRate: 1, steps: 2 }).noiseMultiplier;
+      const privacy = privacyFor({ targetEpsilon: 2, delta: 1e-5, clipNorm: 1, noiseMultiplier: z });
+      const { coordinator, opened, closed, model, meta, bytes, join } = setup({ ...dpRounds, timeoutMs: 1_000 }, privacy);
+      coordinator.start();
+      join('a', 'b');
+      await settle();
+      expect(opened[0]!.message.privacy).toEqual({ clipNorm: 1, placement: 'local', clientNoiseMultiplier: z, accountedNoiseMultiplier: z, samplingRate: 1, delta: 1e-5 });
+      expect(opened[0]!.message.wantsUnclippedBit).toBeUndefined();
+      // An abandoned round (one update of the two required) costs nothing.
+      coordinator.submitUpdate('a', meta(1), bytes([1, 1, 1, 1]));
+      await settle(1_000);
+      expect(closed[0]).toMatchObject({ outcome: 'abandoned', privacy: { epsilonSpent: 0, budgetExhausted: false } });
+      for (const roundId of [2, 3]) {
+        coordinator.submitUpdate('a', meta(roundId), bytes([1, 1, 1, 1]));
+        coordinator.submitUpdate('b', meta(roundId), bytes([3, 3, 3, 3]));
+        await settle();
+      }
+      expect(closed.map((r) => r.outcome)).toEqual(['abandoned', 'applied', 'applied']);
+      expect(closed[2]!.privacy).toMatchObject({ budgetExhausted: true, targetEpsilon: 2 });
+      expect(closed[2]!.privacy!.epsilonSpent).toBeLessThanOrEqual(2);
+      // Frozen: eligible clients come and go, time passes, and no round opens.
+      join('c');
+      coordinator.clientReady('a', true);
+      await settle(60_000);
+      expect(opened).toHaveLength(3);
+      expect(model.version).toBe(2);
+      expect(coordinator.currentRoundId).toBeNull();
+      expect(coordinator.nextRoundId).toBe(4);
+      const late = coordinator.submitUpdate('a', meta(4), bytes([9, 9, 9, 9]));
+      expect(late.ok ? 'OK' : late.reason).toBe('STALE_ROUND');
+    });
+
+    it('under adaptive clipping requires the unclipped bit and counts it into the bound', async () => {
+      const adaptiveClipping = { targetQuantile: 0.5, learningRate: 0.5, countNoiseStd: 1 };
+      const privacy = privacyFor({ targetEpsilon: 50, delta: 1e-5, clipNorm: 2, noiseMultiplier: 1, simulationMode: true, adaptiveClipping });
+      const { coordinator, opened, meta, bytes, join } = setup(dpRounds, privacy);
+      coordinator.start();
+      join('a', 'b');
+      await settle();
+      expect(opened[0]!.message.wantsUnclippedBit).toBe(true);
+      const missing = coordinator.submitUpdate('a', meta(1), bytes([1, 1, 1, 1]));
+      expect(missing.ok ? 'OK' : missing.reason).toBe('MALFORMED');
+      expect(coordinator.submitUpdate('a', meta(1, { unclipped: false }), bytes([1, 1, 1, 1])).ok).toBe(true);
+      expect(coordinator.submitUpdate('b', meta(1, { unclipped: false }), bytes([1, 1, 1, 1])).ok).toBe(true);
+      await settle();
+      // Both updates were clipped, so the bound grows; round 2 uses the new bound.
+      expect(privacy.clipNorm).toBeGreaterThan(2);
+      expect(opened[1]!.message.privacy!.clipNorm).toBe(privacy.clipNorm);
+    });
   });
 });

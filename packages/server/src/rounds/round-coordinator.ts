@@ -1,9 +1,10 @@
-import type { RejectReasonName, RoundOutcomeName, RoundStartMessage, UpdateMessage } from '@fedrec/core';
+import type { PrivacySpend, RejectReasonName, RoundOutcomeName, RoundStartMessage, UpdateMessage } from '@fedrec/core';
 import { MessageKind, PROTOCOL_VERSION, createSeededRandomSource, deriveSeed } from '@fedrec/core';
 import type { Logger } from 'pino';
 import type { RoundsConfig } from '../config/server-config.js';
 import type { ModelState } from '../model/model-state.js';
 import type { ServerOptimiser } from '../optimisers/server-optimiser.js';
+import type { PlannedRoundPrivacy, RoundPrivacyPolicy } from '../privacy/server-privacy.js';
 import type { ServerStats } from '../status/server-stats.js';
 import { sampleCohort } from './cohort-sampler.js';
 import { checkUpdateBytes, decodeClientUpdate } from './decode-client-update.js';
@@ -37,6 +38,8 @@ export interface RoundClosedInfo {
   readonly accepted: number;
   readonly cohortSize: number;
   readonly durationMs: number;
+  /** The privacy budget after the round; absent when the server runs without DP. */
+  readonly privacy?: PrivacySpend;
 }
 
 export interface AppliedRound {
@@ -68,6 +71,8 @@ export interface CoordinatorDeps {
   readonly stats: ServerStats;
   readonly logger: Logger;
   readonly hooks: CoordinatorHooks;
+  /** DP-FedAvg: each round's parameters, the budget check, the ledger. Absent: no DP. */
+  readonly privacy?: RoundPrivacyPolicy | null;
 }
 
 export type SubmitResult =
@@ -91,6 +96,9 @@ interface OpenRound {
   readonly openedAt: number;
   readonly message: RoundStartMessage;
   readonly deadline: ReturnType<typeof setTimeout>;
+  readonly privacy: PlannedRoundPrivacy | null;
+  /** Accepted updates that reported `unclipped: true` (adaptive clipping). */
+  unclipped: number;
 }
 
 type Phase = 'idle' | 'open' | 'committing';
@@ -103,6 +111,9 @@ type Phase = 'idle' | 'open' | 'committing';
  *   idle ──(≥ minClients eligible)──▶ open ──(target / all in / deadline / shutdown)──▶
  *     ├─ ≥ minUpdates: optimiser step, version bump, commit ──▶ committing ──▶ idle
  *     └─ otherwise: abandoned, model unchanged ──────────────────────────────▶ idle
+ *
+ * With DP configured, no round opens once the privacy policy says the next
+ * one would exceed the budget: the model is frozen from then on.
  *
  * Only one round is open at a time, so "current round" is unambiguous, and the
  * model never changes while a round is open.
@@ -187,6 +198,8 @@ export class RoundCoordinator {
     }
     if (!round.cohort.has(clientId)) return fail('NOT_IN_COHORT', `this client is not in round ${round.id}'s cohort`);
     if (round.submitted.has(clientId)) return fail('DUPLICATE', `this client already has an update in round ${round.id}`);
+    const wantsBit = round.privacy?.wantsUnclippedBit === true;
+    if (wantsBit && meta.unclipped === undefined) return fail('MALFORMED', 'unclipped: required by this round (adaptive clipping)');
     const decoded = decodeClientUpdate(checked.bytes, shape);
     if (!decoded.ok) return fail(decoded.reason, decoded.message);
     if (decoded.update.baseVersion !== round.modelVersion) {
@@ -200,6 +213,7 @@ export class RoundCoordinator {
     }
     this.accumulator.add(decoded.update.values, weight);
     round.submitted.add(clientId);
+    if (wantsBit && meta.unclipped === true) round.unclipped++;
     this.deps.stats.updatesAccepted++;
     if (round.submitted.size >= round.target) this.finishSoon('target');
     else if (round.submitted.size + round.departed.size >= round.cohort.size) this.finishSoon('cohort-done');
@@ -247,6 +261,10 @@ export class RoundCoordinator {
     for (const [clientId, isEligible] of this.clients) if (isEligible) eligible.push(clientId);
     const { rounds, model, stats, hooks } = this.deps;
     if (eligible.length < rounds.minClients) return;
+    // Checked before a round id is spent: a frozen model keeps its last round id.
+    const policy = this.deps.privacy ?? null;
+    const privacy = policy?.planRound(eligible.length) ?? null;
+    if (policy !== null && privacy === null) return;
     eligible.sort();
     const roundId = this.nextId++;
     const random = createSeededRandomSource(deriveSeed(this.deps.samplingSeed, 'cohort', roundId));
@@ -254,7 +272,7 @@ export class RoundCoordinator {
     if (cohort.length < rounds.minUpdates) {
       stats.roundClosed(false, 0);
       this.deps.logger.debug({ roundId, cohortSize: cohort.length }, 'cohort too small, round abandoned');
-      hooks.roundClosed({ roundId, outcome: 'abandoned', cause: 'cohort-too-small', modelVersion: model.version, accepted: 0, cohortSize: cohort.length, durationMs: 0 });
+      this.notifyClosed({ roundId, outcome: 'abandoned', cause: 'cohort-too-small', modelVersion: model.version, accepted: 0, cohortSize: cohort.length, durationMs: 0 });
       this.scheduleOpen(rounds.retryDelayMs);
       return;
     }
@@ -265,6 +283,8 @@ export class RoundCoordinator {
       modelVersion: model.version,
       timeoutMs: rounds.timeoutMs,
       wantsExampleCount: rounds.weighting === 'examples',
+      ...(privacy !== null ? { privacy: privacy.message } : {}),
+      ...(privacy?.wantsUnclippedBit === true ? { wantsUnclippedBit: true } : {}),
     };
     this.accumulator.reset();
     this.phase = 'open';
@@ -278,6 +298,8 @@ export class RoundCoordinator {
       openedAt: performance.now(),
       message,
       deadline: setTimeout(() => this.guard('round deadline', () => this.finish('deadline')), rounds.timeoutMs),
+      privacy,
+      unclipped: 0,
     };
     this.deps.logger.info({ roundId, modelVersion: model.version, cohortSize: cohort.length, eligible: eligible.length }, 'round opened');
     hooks.roundOpened({ roundId, modelVersion: model.version, cohort, message }, model.bytes());
@@ -311,7 +333,10 @@ export class RoundCoordinator {
     }
     const started = performance.now();
     const totalWeight = this.accumulator.totalWeight;
-    optimiser.step(model.values, this.accumulator.takeMean());
+    const mean = this.accumulator.takeMean();
+    // Noise top-up, ledger and clip bound, before the step: the checkpoint below holds the ledger with this round in it.
+    if (round.privacy !== null) this.deps.privacy?.applyRound(round.privacy, mean, accepted, round.unclipped);
+    optimiser.step(model.values, mean);
     this.accumulator.reset();
     const modelVersion = model.bumpVersion();
     stats.lastAggregationMs = performance.now() - started;
@@ -330,7 +355,8 @@ export class RoundCoordinator {
   }
 
   private notifyClosed(info: RoundClosedInfo): void {
-    this.guard('announce round', () => this.deps.hooks.roundClosed(info));
+    const privacy = this.deps.privacy?.spend();
+    this.guard('announce round', () => this.deps.hooks.roundClosed(privacy === undefined ? info : { ...info, privacy }));
   }
 
   /** Timer callbacks must never throw: log and carry on. */

@@ -1,4 +1,5 @@
 import type { RejectReasonName } from '@fedrec/core';
+import type { PrivacyStatus } from '../privacy/server-privacy.js';
 
 /** The body of `GET /status`. Aggregates only: no client ids, no update contents. */
 export interface ServerStatus {
@@ -31,4 +32,6 @@ export interface ServerStatus {
     readonly lastCheckpointMs: number | null;
   };
   readonly checkpoint: { readonly lastFile: string | null; readonly lastError: string | null };
+  /** Differential privacy: budget, spend and the current round parameters; null when the server runs without DP. */
+  readonly privacy: PrivacyStatus | null;
 }

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
-import type { RejectReasonName, RejectedMessage, RoundClosedMessage, UpdateAcceptedMessage, WelcomeMessage } from '@fedrec/core';
+import type { PrivacySpend, RejectReasonName, RejectedMessage, RoundClosedMessage, UpdateAcceptedMessage, WelcomeMessage } from '@fedrec/core';
 import { MessageKind, PROTOCOL_VERSION, ProtocolEvent, RejectReason, RoundOutcome, parseHandshakeAuth, parseMessage } from '@fedrec/core';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
@@ -37,6 +37,8 @@ export interface GatewayDeps {
   readonly stats: ServerStats;
   readonly logger: Logger;
   readonly events: EventEmitter<FedRecServerEvents>;
+  /** The privacy budget for the welcome; absent or null without DP. */
+  readonly privacySpend?: () => PrivacySpend | null;
 }
 
 interface Connection {
@@ -105,6 +107,7 @@ export class SocketGateway {
       outcome: RoundOutcome[info.outcome],
       modelVersion: info.modelVersion,
       accepted: info.accepted,
+      ...(info.privacy !== undefined ? { privacy: info.privacy } : {}),
     };
     this.io.emit(ProtocolEvent.roundClosed, message);
   }
@@ -185,6 +188,7 @@ export class SocketGateway {
     socket.on(ProtocolEvent.update, (...args: unknown[]) => this.guard(connection, () => this.onUpdate(connection, args)));
 
     const { model } = this.deps;
+    const privacy = this.deps.privacySpend?.() ?? null;
     const welcome: WelcomeMessage = {
       v: PROTOCOL_VERSION,
       kind: MessageKind.welcome,
@@ -192,6 +196,7 @@ export class SocketGateway {
       modelVersion: model.version,
       shape: { numItems: model.shape.numItems, dim: model.shape.dim },
       maxUpdateBytes: this.maxUpdateBytes,
+      ...(privacy !== null ? { privacy } : {}),
     };
     socket.emit(ProtocolEvent.welcome, welcome);
     this.deps.events.emit('clientConnected', { clientId });

@@ -1,0 +1,154 @@
+import { PrivacyLedger, calibrateNoiseMultiplier, createSeededRandomSource, epsilonForMechanisms, maxSteps, updateNoiseMultiplier } from '@fedrec/core';
+import type { PrivacySpend } from '@fedrec/core';
+import { describe, expect, it } from 'vitest';
+import type { PrivacyConfig, ServerConfig } from '../config/server-config.js';
+import { resolveServerConfig } from '../config/server-config.js';
+import { ServerPrivacy } from './server-privacy.js';
+
+const DELTA = 1e-5;
+
+function privacyConfig(privacy: NonNullable<ServerConfig['privacy']>, rate = 0.5): PrivacyConfig {
+  return resolveServerConfig({ rounds: { sampling: { kind: 'poisson', rate } }, privacy }).privacy!;
+}
+
+function seeded(label: string) {
+  return { noiseSource: createSeededRandomSource(`server-privacy/${label}`) };
+}
+
+function sampleStd(values: Float64Array): number {
+  let sum = 0;
+  let squares = 0;
+  for (const v of values) {
+    sum += v;
+    squares += v * v;
+  }
+  const mean = sum / values.length;
+  return Math.sqrt(squares / values.length - mean * mean);
+}
+
+describe('ServerPrivacy', () => {
+  it('asks local clients for the whole noise and reports the per-update guarantee', () => {
+    const config = privacyConfig({ targetEpsilon: 4, delta: DELTA, clipNorm: 0.7, noiseMultiplier: 1.3 });
+    const privacy = new ServerPrivacy(config, 0.5, seeded('local'));
+    const plan = privacy.planRound(40)!;
+    expect(plan.message).toEqual({ clipNorm: 0.7, placement: 'local', clientNoiseMultiplier: 1.3, accountedNoiseMultiplier: 1.3, samplingRate: 0.5, delta: DELTA });
+    expect(plan.wantsUnclippedBit).toBe(false);
+    const perUpdate = epsilonForMechanisms({ mechanisms: [{ samplingRate: 1, noiseMultiplier: 1.3, steps: 1 }], delta: DELTA }).epsilon;
+    expect(privacy.status()).toMatchObject({ epsilonSpent: 0, perUpdateEpsilon: perUpdate, roundsAccounted: 0, budgetExhausted: false, clientNoiseMultiplier: 1.3 });
+  });
+
+  it('charges one subsampled-Gaussian step (q, z) per applied round, exactly as a ledger of its own would', () => {
+    const config = privacyConfig({ targetEpsilon: 8, delta: DELTA, clipNorm: 1, noiseMultiplier: 0.9 }, 0.2);
+    const privacy = new ServerPrivacy(config, 0.2, seeded('ledger'));
+    const reference = new PrivacyLedger();
+    const budget = maxSteps({ targetEpsilon: 8, delta: DELTA, samplingRate: 0.2, noiseMultiplier: 0.9 });
+    expect(privacy.status().roundsRemaining).toBe(budget);
+    for (let round = 1; round <= 5; round++) {
+      privacy.applyRound(privacy.planRound(10)!, new Float64Array(4), 3, 0);
+      reference.record({ samplingRate: 0.2, noiseMultiplier: 0.9 });
+      const status = privacy.status();
+      expect(status.epsilonSpent).toBe(reference.epsilon(DELTA).epsilon);
+      expect(status.roundsAccounted).toBe(round);
+      expect(status.roundsRemaining).toBe(budget - round);
+    }
+    // ε only grows.
+    expect(privacy.spend().epsilonSpent).toBeGreaterThan(0);
+  });
+
+  it('stops at the budget: the last round affordable is applied, then no plan, and one exhaustion notice', () => {
+    const target = 1.5;
+    const z = calibrateNoiseMultiplier({ targetEpsilon: target, delta: DELTA, samplingRate: 1, steps: 3 }).noiseMultiplier;
+    const notices: PrivacySpend[] = [];
+    const privacy = new ServerPrivacy(privacyConfig({ targetEpsilon: target, delta: DELTA, clipNorm: 1, noiseMultiplier: z }, 1), 1, {
+      ...seeded('budget'),
+      onExhausted: (spend) => notices.push(spend),
+    });
+    let applied = 0;
+    for (let plan = privacy.planRound(2); plan !== null; plan = privacy.planRound(2)) {
+      privacy.applyRound(plan, new Float64Array(2), 2, 0);
+      applied++;
+      expect(applied).toBeLessThanOrEqual(3);
+    }
+    expect(applied).toBe(3);
+    const spend = privacy.spend();
+    expect(spend.budgetExhausted).toBe(true);
+    expect(spend.epsilonSpent).toBeLessThanOrEqual(target);
+    expect(notices).toEqual([spend]);
+    const ledger = PrivacyLedger.fromJSON(privacy.ledgerJson());
+    expect(ledger.wouldExceed({ samplingRate: 1, noiseMultiplier: z }, target, DELTA)).toBe(true);
+    expect(privacy.status().roundsRemaining).toBe(0);
+  });
+
+  it('distributed: shares of z/√m, and the server tops a short cohort up to N(0, (zC)²) on the sum', () => {
+    const C = 2;
+    const z = 1.5;
+    const config = privacyConfig({ targetEpsilon: 10, delta: DELTA, clipNorm: C, noiseMultiplier: z, placement: 'distributed', simulationMode: true }, 0.1);
+    const privacy = new ServerPrivacy(config, 0.1, seeded('distributed'));
+    const plan = privacy.planRound(250)!; // m = 25
+    expect(plan.expectedCohort).toBe(25);
+    expect(plan.message.clientNoiseMultiplier).toBeCloseTo(z / 5, 12);
+    expect(plan.message.accountedNoiseMultiplier).toBe(z);
+    expect(privacy.status().perUpdateEpsilon).toBeNull();
+
+    // 16 of 25 answered: their shares carry 16/25 of the variance; the top-up brings the sum to (zC)².
+    const accepted = 16;
+    const mean = new Float64Array(40_000);
+    privacy.applyRound(plan, mean, accepted, 0);
+    const expected = Math.sqrt((z * C) ** 2 * (1 - accepted / 25)) / accepted;
+    expect(sampleStd(mean)).toBeGreaterThan(expected * 0.98);
+    expect(sampleStd(mean)).toBeLessThan(expected * 1.02);
+
+    // A full (or larger) cohort already carries the noise: nothing is added.
+    const full = new Float64Array(1_000);
+    privacy.applyRound(privacy.planRound(250)!, full, 25, 0);
+    expect(full.every((v) => v === 0)).toBe(true);
+  });
+
+  it('adaptive clipping: charges z, gives the update z_Δ, and moves C toward the target quantile', () => {
+    const z = 1;
+    const countNoiseStd = 1;
+    const adaptive = { targetQuantile: 0.5, learningRate: 0.2, countNoiseStd };
+    const config = privacyConfig({ targetEpsilon: 50, delta: DELTA, clipNorm: 3, noiseMultiplier: z, adaptiveClipping: adaptive, simulationMode: true }, 0.5);
+    const shrinking = new ServerPrivacy(config, 0.5, seeded('shrink'));
+    const plan = shrinking.planRound(40)!; // m = 20
+    expect(plan.wantsUnclippedBit).toBe(true);
+    expect(plan.message.clientNoiseMultiplier).toBeCloseTo(updateNoiseMultiplier(z, countNoiseStd), 12);
+    expect(plan.message.accountedNoiseMultiplier).toBe(z);
+    // Every update was within C: the bound falls.
+    shrinking.applyRound(plan, new Float64Array(2), 20, 20);
+    expect(shrinking.clipNorm).toBeLessThan(3);
+    expect(shrinking.planRound(40)!.message.clipNorm).toBe(shrinking.clipNorm);
+
+    // Every update was clipped: the bound grows.
+    const growing = new ServerPrivacy(config, 0.5, seeded('grow'));
+    growing.applyRound(growing.planRound(40)!, new Float64Array(2), 20, 0);
+    expect(growing.clipNorm).toBeGreaterThan(3);
+    expect(growing.status().clipNorm).toBe(growing.clipNorm);
+  });
+
+  it('restores ledger and clip bound from its checkpoint state bit for bit, and hands back the external part', () => {
+    const adaptive = { targetQuantile: 0.5, learningRate: 0.3, countNoiseStd: 2 };
+    const config = privacyConfig({ targetEpsilon: 20, delta: DELTA, clipNorm: 1, noiseMultiplier: 1.1, adaptiveClipping: adaptive, simulationMode: true }, 0.3);
+    const first = new ServerPrivacy(config, 0.3, seeded('restore-1'));
+    for (let round = 0; round < 4; round++) first.applyRound(first.planRound(30)!, new Float64Array(2), 5, round % 2 === 0 ? 5 : 0);
+    const state = JSON.parse(JSON.stringify(first.toJSON({ mine: 'external' }))) as unknown;
+
+    const second = new ServerPrivacy(config, 0.3, seeded('restore-2'));
+    expect(second.restore(state)).toEqual({ mine: 'external' });
+    // Everything but the last round's per-client noise, which the next round sets afresh.
+    expect({ ...second.status(), clientNoiseMultiplier: 0 }).toEqual({ ...first.status(), clientNoiseMultiplier: 0 });
+    expect(second.spend().epsilonSpent).toBe(first.spend().epsilonSpent);
+  });
+
+  it('refuses a malformed state rather than resume with a wrong budget', () => {
+    const privacy = new ServerPrivacy(privacyConfig({ targetEpsilon: 2, delta: DELTA, clipNorm: 1, noiseMultiplier: 1 }), 0.5, seeded('bad'));
+    const good = privacy.toJSON();
+    expect(() => privacy.restore({ format: 'something-else' })).toThrow(TypeError);
+    expect(() => privacy.restore({ ...good, version: 2 })).toThrow(RangeError);
+    expect(() => privacy.restore({ ...good, clipNorm: -1 })).toThrow(RangeError);
+    expect(() => privacy.restore({ ...good, ledger: { format: 'fedrec.privacy-ledger', version: 1, orders: [2], entries: [{ samplingRate: 2, noiseMultiplier: 1, steps: 1 }] } })).toThrow(
+      RangeError,
+    );
+    expect(privacy.status().roundsAccounted).toBe(0);
+  });
+});

@@ -1,0 +1,282 @@
+import type { PrivacyLedgerJson, PrivacySpend, RandomSource, RoundPrivacy } from '@fedrec/core';
+import {
+  AdaptiveClipping,
+  PrivacyLedger,
+  addGaussianNoise,
+  createCryptoRandomSource,
+  epsilonForMechanisms,
+  updateNoiseMultiplier,
+} from '@fedrec/core';
+import type { PrivacyConfig } from '../config/server-config.js';
+
+/** A round's DP parameters, fixed when it opens. */
+export interface PlannedRoundPrivacy {
+  /** What the round-start message tells the cohort. */
+  readonly message: RoundPrivacy;
+  /** Adaptive clipping is on: every update must report its unclipped bit. */
+  readonly wantsUnclippedBit: boolean;
+  /** m = max(1, q × eligible clients): normalises the unclipped count and sizes the distributed noise shares. */
+  readonly expectedCohort: number;
+  /** z_Δ, the noise multiplier the update itself carries in the aggregate (z without adaptive clipping). */
+  readonly updateNoiseMultiplier: number;
+}
+
+/** What the round coordinator asks of the privacy policy; `ServerPrivacy` is the implementation. */
+export interface RoundPrivacyPolicy {
+  /** The parameters for a round about to open among `eligible` clients, or null when the budget cannot afford it. */
+  planRound(eligible: number): PlannedRoundPrivacy | null;
+  /**
+   * Called once per applied round with the mean of its `accepted` updates,
+   * before the optimiser step: tops up the aggregate's noise where needed,
+   * records the round in the ledger and moves the clip bound.
+   */
+  applyRound(plan: PlannedRoundPrivacy, mean: Float64Array, accepted: number, unclippedCount: number): void;
+  /** The budget as announced to clients. */
+  spend(): PrivacySpend;
+}
+
+/** `GET /status`'s `privacy` block. */
+export interface PrivacyStatus {
+  /** ε spent so far at `delta` over every applied round (0 before the first). */
+  readonly epsilonSpent: number;
+  readonly delta: number;
+  readonly targetEpsilon: number;
+  /** z the accountant charges per round. */
+  readonly noiseMultiplier: number;
+  /** z_Δ the update part carries (below `noiseMultiplier`'s noise budget share under adaptive clipping; equal otherwise). */
+  readonly updateNoiseMultiplier: number;
+  /** The noise multiplier the last round asked each client to add (its share, under `distributed`); null before the first round. */
+  readonly clientNoiseMultiplier: number | null;
+  /** Poisson sampling rate q. */
+  readonly samplingRate: number;
+  /** The clip bound C the next round will use. */
+  readonly clipNorm: number;
+  readonly placement: 'local' | 'distributed';
+  readonly simulationMode: boolean;
+  /**
+   * `local` only: ε of one update on its own (Gaussian mechanism at z_Δ, q = 1,
+   * one step, at `delta`): what the server itself can learn about a shopper
+   * from a single round. Null for `distributed`, where one share means little.
+   */
+  readonly perUpdateEpsilon: number | null;
+  /** Rounds charged so far. */
+  readonly roundsAccounted: number;
+  /** Further rounds at (q, z) that fit within the target. */
+  readonly roundsRemaining: number;
+  readonly budgetExhausted: boolean;
+  readonly adaptiveClipping: { readonly targetQuantile: number; readonly learningRate: number; readonly countNoiseStd: number } | null;
+}
+
+export const SERVER_PRIVACY_FORMAT = 'fedrec.server-privacy';
+export const SERVER_PRIVACY_VERSION = 1;
+
+/** What the server stores in each checkpoint's privacy-ledger slot when privacy is configured. */
+export interface ServerPrivacyState {
+  readonly format: typeof SERVER_PRIVACY_FORMAT;
+  readonly version: typeof SERVER_PRIVACY_VERSION;
+  readonly ledger: PrivacyLedgerJson;
+  /** The clip bound the next round uses (moves under adaptive clipping). */
+  readonly clipNorm: number;
+  /** The `privacyLedger` hook's own snapshot, if one is installed. */
+  readonly external: unknown;
+}
+
+export function isServerPrivacyState(value: unknown): value is { format: typeof SERVER_PRIVACY_FORMAT } {
+  return typeof value === 'object' && value !== null && (value as Record<string, unknown>)['format'] === SERVER_PRIVACY_FORMAT;
+}
+
+export interface ServerPrivacyOptions {
+  /** Noise for the distributed top-up and the unclipped count. Default: the platform CSPRNG; seed it only in tests. */
+  readonly noiseSource?: RandomSource;
+  /** Called once when the budget runs out (including on restoring an exhausted ledger). */
+  readonly onExhausted?: (spend: PrivacySpend) => void;
+}
+
+// Rounds remaining are searched by doubling; beyond 2^40 the answer is "more than anyone will run".
+const MAX_REMAINING_SEARCH = 2 ** 40;
+
+/**
+ * The server's side of user-level DP-FedAvg: the parameters each round asks
+ * of clients, the RDP ledger (one Poisson-subsampled Gaussian step (q, z) per
+ * applied round), the budget check before every round, adaptive clipping,
+ * and the state that rides in each checkpoint.
+ *
+ * With `distributed` placement each client adds N(0, (z_Δ C)²/m). When fewer
+ * than m updates arrive, their shares sum to less than N(0, (z_Δ C)²), so the
+ * server adds the shortfall to the aggregate: the model it publishes always
+ * carries at least the noise the ledger charges for. (The server sees the sum
+ * before that top-up, which is why `distributed` is for simulations until
+ * secure aggregation is wired in.)
+ *
+ * @example
+ * const privacy = new ServerPrivacy(config.privacy, config.rounds.sampling.rate);
+ * const plan = privacy.planRound(eligibleCount); // null: budget exhausted
+ * privacy.applyRound(plan, mean, accepted, unclippedCount);
+ * privacy.status().epsilonSpent;
+ */
+export class ServerPrivacy implements RoundPrivacyPolicy {
+  readonly #config: PrivacyConfig;
+  readonly #samplingRate: number;
+  readonly #noise: RandomSource;
+  readonly #onExhausted: ((spend: PrivacySpend) => void) | undefined;
+  readonly #updateNoiseMultiplier: number;
+  readonly #perUpdateEpsilon: number | null;
+  #ledger = new PrivacyLedger();
+  #adaptive: AdaptiveClipping | null;
+  #epsilonSpent = 0;
+  #exhausted = false;
+  #remaining = 0;
+  #lastClientNoiseMultiplier: number | null = null;
+
+  constructor(config: PrivacyConfig, samplingRate: number, options: ServerPrivacyOptions = {}) {
+    if (!(samplingRate > 0 && samplingRate <= 1)) throw new RangeError(`expected samplingRate in (0, 1], got ${samplingRate}`);
+    this.#config = config;
+    this.#samplingRate = samplingRate;
+    this.#noise = options.noiseSource ?? createCryptoRandomSource();
+    this.#onExhausted = options.onExhausted;
+    const adaptive = config.adaptiveClipping;
+    this.#adaptive =
+      adaptive === undefined
+        ? null
+        : new AdaptiveClipping({
+            initialClipNorm: config.clipNorm,
+            targetQuantile: adaptive.targetQuantile,
+            learningRate: adaptive.learningRate,
+            countNoiseStd: adaptive.countNoiseStd,
+          });
+    // The ledger charges z for update and count together; the update alone gets z_Δ ≥ z (Andrew et al. 2021, Thm. 1).
+    this.#updateNoiseMultiplier = adaptive === undefined ? config.noiseMultiplier : updateNoiseMultiplier(config.noiseMultiplier, adaptive.countNoiseStd);
+    this.#perUpdateEpsilon =
+      config.placement === 'local'
+        ? epsilonForMechanisms({ mechanisms: [{ samplingRate: 1, noiseMultiplier: this.#updateNoiseMultiplier, steps: 1 }], delta: config.delta }).epsilon
+        : null;
+    this.#refresh();
+  }
+
+  get budgetExhausted(): boolean {
+    return this.#exhausted;
+  }
+
+  /** C for the next round. */
+  get clipNorm(): number {
+    return this.#adaptive?.clipNorm ?? this.#config.clipNorm;
+  }
+
+  planRound(eligible: number): PlannedRoundPrivacy | null {
+    if (this.#exhausted) return null;
+    const { placement, noiseMultiplier, delta } = this.#config;
+    const expectedCohort = Math.max(1, this.#samplingRate * eligible);
+    const zUpdate = this.#updateNoiseMultiplier;
+    const clientNoiseMultiplier = placement === 'local' ? zUpdate : zUpdate / Math.sqrt(expectedCohort);
+    this.#lastClientNoiseMultiplier = clientNoiseMultiplier;
+    return {
+      message: {
+        clipNorm: this.clipNorm,
+        placement,
+        clientNoiseMultiplier,
+        accountedNoiseMultiplier: noiseMultiplier,
+        samplingRate: this.#samplingRate,
+        delta,
+      },
+      wantsUnclippedBit: this.#adaptive !== null,
+      expectedCohort,
+      updateNoiseMultiplier: zUpdate,
+    };
+  }
+
+  applyRound(plan: PlannedRoundPrivacy, mean: Float64Array, accepted: number, unclippedCount: number): void {
+    if (!(accepted >= 1)) throw new RangeError(`expected at least one accepted update, got ${accepted}`);
+    const { clipNorm, placement, clientNoiseMultiplier } = plan.message;
+    if (placement === 'distributed') {
+      // Variance of the sum's noise the ledger charges for, minus what the shares brought.
+      const missing = (plan.updateNoiseMultiplier * clipNorm) ** 2 - accepted * (clientNoiseMultiplier * clipNorm) ** 2;
+      // The mean is sum / accepted, so noise σ on the sum is σ / accepted on the mean.
+      if (missing > 0) addGaussianNoise(mean, Math.sqrt(missing) / accepted, this.#noise);
+    }
+    this.#ledger.record({ samplingRate: this.#samplingRate, noiseMultiplier: this.#config.noiseMultiplier });
+    this.#adaptive?.update(unclippedCount, plan.expectedCohort, this.#noise);
+    this.#refresh();
+  }
+
+  spend(): PrivacySpend {
+    return { epsilonSpent: this.#epsilonSpent, targetEpsilon: this.#config.targetEpsilon, delta: this.#config.delta, budgetExhausted: this.#exhausted };
+  }
+
+  status(): PrivacyStatus {
+    const { delta, targetEpsilon, noiseMultiplier, placement, simulationMode, adaptiveClipping } = this.#config;
+    return {
+      epsilonSpent: this.#epsilonSpent,
+      delta,
+      targetEpsilon,
+      noiseMultiplier,
+      updateNoiseMultiplier: this.#updateNoiseMultiplier,
+      clientNoiseMultiplier: this.#lastClientNoiseMultiplier,
+      samplingRate: this.#samplingRate,
+      clipNorm: this.clipNorm,
+      placement,
+      simulationMode,
+      perUpdateEpsilon: this.#perUpdateEpsilon,
+      roundsAccounted: this.#ledger.totalSteps,
+      roundsRemaining: this.#remaining,
+      budgetExhausted: this.#exhausted,
+      adaptiveClipping: adaptiveClipping === undefined ? null : { ...adaptiveClipping },
+    };
+  }
+
+  /** The ledger's runs, oldest first (for tests and audits). */
+  ledgerJson(): PrivacyLedgerJson {
+    return this.#ledger.toJSON();
+  }
+
+  toJSON(external: unknown = null): ServerPrivacyState {
+    return { format: SERVER_PRIVACY_FORMAT, version: SERVER_PRIVACY_VERSION, ledger: this.#ledger.toJSON(), clipNorm: this.clipNorm, external };
+  }
+
+  /**
+   * Takes over the ledger and clip bound stored with a checkpoint. Throws
+   * TypeError or RangeError on anything malformed rather than resume with a
+   * wrong budget. Returns the external hook's part.
+   */
+  restore(state: unknown): unknown {
+    if (!isServerPrivacyState(state)) throw new TypeError(`expected a ${SERVER_PRIVACY_FORMAT} object`);
+    const record = state as unknown as Record<string, unknown>;
+    if (record['version'] !== SERVER_PRIVACY_VERSION) throw new RangeError(`expected version ${SERVER_PRIVACY_VERSION}, got ${JSON.stringify(record['version'])}`);
+    const ledger = PrivacyLedger.fromJSON(record['ledger']);
+    const clipNorm = record['clipNorm'];
+    if (typeof clipNorm !== 'number' || !(clipNorm > 0 && Number.isFinite(clipNorm))) throw new RangeError('expected clipNorm > 0 and finite');
+    this.#ledger = ledger;
+    // A changed adaptive-clipping config keeps the bound reached so far; a fixed bound comes from the config.
+    if (this.#adaptive !== null) this.#adaptive = AdaptiveClipping.fromJSON({ clipNorm, config: this.#adaptive.config });
+    this.#refresh();
+    return record['external'] ?? null;
+  }
+
+  #refresh(): void {
+    const { targetEpsilon, delta, noiseMultiplier } = this.#config;
+    const step = { samplingRate: this.#samplingRate, noiseMultiplier };
+    this.#epsilonSpent = this.#ledger.totalSteps === 0 ? 0 : this.#ledger.epsilon(delta).epsilon;
+    const fits = (steps: number): boolean => !this.#ledger.wouldExceed({ ...step, steps }, targetEpsilon, delta);
+    this.#remaining = largestFitting(fits);
+    const wasExhausted = this.#exhausted;
+    this.#exhausted = this.#remaining === 0;
+    if (this.#exhausted && !wasExhausted) this.#onExhausted?.(this.spend());
+  }
+}
+
+/** The largest k ≥ 0 with fits(k), for a predicate that holds up to some k and fails after (ε grows with steps). */
+function largestFitting(fits: (k: number) => boolean): number {
+  if (!fits(1)) return 0;
+  let lo = 1;
+  let hi = 2;
+  while (fits(hi)) {
+    lo = hi;
+    if (hi >= MAX_REMAINING_SEARCH) return hi;
+    hi *= 2;
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
