@@ -1,18 +1,18 @@
 import { registerUnsortedSegmentSumEverywhere } from '../kernels/unsorted-segment-sum.js';
 import { registerFusedBprKernels } from '../kernels/bpr-loss-kernels.js';
-import { registerBprSgdStep } from '../kernels/bpr-sgd-step-kernel.js';
+import { registerBprTrainKernel } from '../kernels/bpr-train-kernel.js';
 
 let registered = false;
 
 /**
  * Register FedRec's JS kernels for the cpu and wasm backends: the linear-time
  * `UnsortedSegmentSum` behind every embedding gradient, and the fused BPR
- * loss and its fused SGD step. Idempotent and cheap: called by training before its first step.
+ * loss and the fused training loop. Idempotent and cheap: called by training before its first step.
  */
 export function registerFedRecKernels(): void {
   if (registered) return;
   registerUnsortedSegmentSumEverywhere();
   registerFusedBprKernels();
-  registerBprSgdStep();
+  registerBprTrainKernel();
   registered = true;
 }

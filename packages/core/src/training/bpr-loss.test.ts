@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { bprLoss, bprLossComposed } from './bpr-loss.js';
 import { KERNEL_BACKENDS, useBackend } from '../test-support/backends.js';
-import { BPR_SGD_STEP } from '../kernels/bpr-sgd-step-kernel.js';
+import { BPR_TRAIN } from '../kernels/bpr-train-kernel.js';
 import { createSeededRandomSource } from '../random/seeded-random-source.js';
 import { gaussianVector } from '../random/gaussian.js';
 import { nextInt } from '../random/random-source.js';
@@ -122,20 +122,21 @@ describe.each(KERNEL_BACKENDS)('fused BPR kernels on %s', (backend) => {
     }
   });
 
-  it('the fused SGD step equals autodiff plus tf.train.sgd', () => {
-    const p = randomProblem(7, 8, 20, 64);
+  it('one step of the fused training kernel equals autodiff plus tf.train.sgd', () => {
+    const p = randomProblem(7, 8, 20, 32);
     const lr = 0.05;
     const lrUser = 0.3;
     const [fu, fe, fb] = tf.tidy(() => {
       const { params, batch } = tensors(p);
-      const out = tf.engine().runKernel(BPR_SGD_STEP, { ...params, ...batch }, { start: 8, end: 40, learningRate: lr, userLearningRate: lrUser, l2: L2, updateItems: true }) as tf.Tensor[];
+      const attrs = { epochLength: 32, epochs: 1, userEpochs: 0, batchSize: 32, learningRate: lr, userLearningRate: lrUser, l2: L2 };
+      const out = tf.engine().runKernel(BPR_TRAIN, { ...params, ...batch }, attrs) as tf.Tensor[];
       return out.map((t) => t.dataSync());
     });
     const { params, batch } = tensors(p);
     const u = tf.variable(params.userVector);
     const e = tf.variable(params.itemEmbeddings);
     const b = tf.variable(params.itemBiases);
-    const slice = { positives: batch.positives.slice(8, 32), negatives: batch.negatives.slice(8, 32), weights: batch.weights.slice(8, 32) };
+    const slice = batch;
     const { grads } = tf.variableGrads(() => bprLoss({ userVector: u, itemEmbeddings: e, itemBiases: b }, slice, L2), [u, e, b]);
     tf.train.sgd(lrUser).applyGradients({ [u.name]: tf.div(grads[u.name]!, 32) });
     tf.train.sgd(lr).applyGradients({ [e.name]: grads[e.name]!, [b.name]: grads[b.name]! });

@@ -81,6 +81,19 @@ describe.each(KERNEL_BACKENDS)('local training on %s', (backend) => {
     expect(after).toBeGreaterThan(before + 0.3);
   });
 
+  it('the fused training kernel and the autodiff path (variableGrads + tf.train.sgd) take the same steps', () => {
+    const model = createSharedModel(shape, { seed: 9 });
+    // Small batches: several steps per epoch, user-only and joint epochs, rows repeated across batches.
+    const config = { batchSize: 7, userEpochs: 2, epochs: 3, negativesPerPositive: 3 };
+    const run = (fused: boolean) => trainLocally({ model, positives: trainOnly(shoppers[3]!), random: createSeededRandomSource('paths'), config, fused });
+    const a = run(true);
+    const b = run(false);
+    expect(a.triplets).toBe(b.triplets);
+    for (let i = 0; i < a.delta.values.length; i++) expect(a.delta.values[i]).toBeCloseTo(b.delta.values[i]!, 5);
+    for (let j = 0; j < a.userVector.length; j++) expect(a.userVector[j]).toBeCloseTo(b.userVector[j]!, 5);
+    expect(a.delta.values.some((v) => v !== 0)).toBe(true);
+  });
+
   it('same seed, same result — bit for bit', () => {
     const model = createSharedModel(shape, { seed: 5 });
     const run = () => trainLocally({ model, positives: trainOnly(shoppers[2]!), random: createSeededRandomSource('same') });

@@ -9,7 +9,7 @@ import { NegativeSampler } from './negative-sampler.js';
 import { bprLoss } from './bpr-loss.js';
 import type { BprBatch } from './bpr-loss.js';
 import { registerFedRecKernels } from '../backend/register-kernels.js';
-import { BPR_SGD_STEP, hasFusedSgdStep } from '../kernels/bpr-sgd-step-kernel.js';
+import { BPR_TRAIN, hasFusedTrainKernel } from '../kernels/bpr-train-kernel.js';
 
 export interface LocalTrainingInput {
   readonly model: SharedModel;
@@ -22,9 +22,15 @@ export interface LocalTrainingInput {
   readonly config?: Partial<LocalTrainingConfig>;
   /**
    * Measure the loss on the first joint epoch's triplets before and after
-   * that epoch (diagnostics; two extra passes). Off by default.
+   * training (diagnostics; two extra passes). Off by default.
    */
   readonly measureLoss?: boolean;
+  /**
+   * Run the whole schedule in FedRec's fused training kernel (default: where
+   * one is registered, i.e. cpu and wasm) or step by step through autodiff
+   * and `tf.train.sgd` (any backend). Both compute the same steps.
+   */
+  readonly fused?: boolean;
 }
 
 export interface LocalTrainingResult {
@@ -36,7 +42,7 @@ export interface LocalTrainingResult {
   readonly triplets: number;
   /**
    * With `measureLoss`: mean BPR loss per triplet on the first joint epoch's
-   * triplets before and after that epoch (0 otherwise).
+   * triplets, with the starting and with the trained parameters (0 otherwise).
    */
   readonly lossBefore: number;
   readonly lossAfter: number;
@@ -66,15 +72,15 @@ export function trainLocally(input: LocalTrainingInput): LocalTrainingResult {
   const run = runTraining(input, config);
   const { model } = input;
   const delta = zeroDelta(model);
-  const { numItems, dim } = model.shape;
-  const biasStart = numItems * dim;
-  // Only touched rows can differ from the model: the rest of the dense delta stays 0.
-  if (run.table) {
-    const { trained, touched } = run.table;
-    for (let item = 0; item < numItems; item++) {
-      if (!touched[item]) continue;
-      for (let j = item * dim; j < item * dim + dim; j++) delta.values[j] = trained[j]! - model.values[j]!;
-      delta.values[biasStart + item] = trained[biasStart + item]! - model.values[biasStart + item]!;
+  // Only working-set rows can differ from the model: the rest of the dense delta stays 0.
+  if (run.trained) {
+    const { numItems, dim } = model.shape;
+    const biasStart = numItems * dim;
+    const { items, emb, bias } = run.trained;
+    for (let r = 0; r < items.length; r++) {
+      const item = items[r]!;
+      for (let j = 0; j < dim; j++) delta.values[item * dim + j] = emb[r * dim + j]! - model.values[item * dim + j]!;
+      delta.values[biasStart + item] = bias[r]! - model.values[biasStart + item]!;
     }
   }
   return { userVector: run.userVector, delta, triplets: run.triplets, lossBefore: run.lossBefore, lossAfter: run.lossAfter };
@@ -90,11 +96,20 @@ export function fitUserVector(input: Omit<LocalTrainingInput, 'config'> & { conf
 
 interface TrainingRun {
   readonly userVector: Float32Array;
-  /** The trained shared rows, if the shared parameters were trained. */
-  readonly table?: TrainedTable;
+  /** The working set after training, when the shared parameters were trained. */
+  readonly trained?: { readonly items: Int32Array; readonly emb: Float32Array; readonly bias: Float32Array };
   readonly triplets: number;
   readonly lossBefore: number;
   readonly lossAfter: number;
+}
+
+/** Every epoch's triplets over one working set: the rows they touch. */
+interface TrainingPlan {
+  /** Catalogue index of each working-set row (positives first). */
+  readonly items: Int32Array;
+  /** All epochs' triplets, concatenated, indexing working-set rows. */
+  readonly triplets: Triplets;
+  readonly epochLength: number;
 }
 
 function runTraining(input: Omit<LocalTrainingInput, 'config'>, config: LocalTrainingConfig): TrainingRun {
@@ -107,176 +122,106 @@ function runTraining(input: Omit<LocalTrainingInput, 'config'>, config: LocalTra
   if (posItems.length !== posWeights.length) throw new RangeError('expected one weight per positive item');
 
   const sampler = new NegativeSampler(numItems, posItems);
-  const totalEpochs = config.userEpochs + config.epochs;
-  if (posItems.length === 0 || sampler.available === 0 || totalEpochs === 0) {
+  const epochs = config.userEpochs + config.epochs;
+  if (posItems.length === 0 || sampler.available === 0 || epochs === 0) {
     return { userVector: userStart, triplets: 0, lossBefore: 0, lossAfter: 0 };
   }
-
-  // Each epoch trains on a working set — the rows its triplets touch — cut
-  // from the shared table and written back after the epoch into `table`,
-  // which only ever holds touched rows. A step then costs O(batch · d), and
-  // no pass over the whole catalogue happens until the delta is formed.
-  // With the shared parameters frozen throughout, nothing is written back.
-  const table: TrainedTable | undefined = config.epochs === 0 ? undefined : { trained: new Float32Array(model.values.length), touched: new Uint8Array(numItems) };
-  const userOptimizer = tf.train.sgd(config.userLearningRate);
-  const itemOptimizer = tf.train.sgd(config.learningRate);
-  // Item → working-set row (−1: not in it), reused across epochs.
-  const rowOf = new Int32Array(numItems).fill(-1);
-  let userVector: Float32Array = userStart;
-  let triplets = 0;
-  let lossBefore = 0;
-  let lossAfter = 0;
-  try {
-    for (let e = 0; e < totalEpochs; e++) {
-      const joint = e >= config.userEpochs;
-      const epoch = sampleEpoch(posItems, posWeights, sampler, config.negativesPerPositive, random, rowOf);
-      const probe = input.measureLoss === true && (e === config.userEpochs || (config.epochs === 0 && e === 0));
-      const result = trainEpoch({ model: model.values, table, shape: model.shape, userVector, epoch, joint, probe, config, userOptimizer, itemOptimizer });
-      userVector = result.userVector;
-      triplets += epoch.rows.positives.length;
-      if (probe) {
-        lossBefore = result.lossBefore;
-        lossAfter = result.lossAfter;
-      }
-    }
-  } finally {
-    userOptimizer.dispose();
-    itemOptimizer.dispose();
-  }
-  return { userVector, table, triplets, lossBefore, lossAfter };
-}
-
-interface EpochTriplets {
-  /** Catalogue index of each working-set row. */
-  readonly items: Int32Array;
-  /** The triplets, indexing working-set rows. */
-  readonly rows: Triplets;
-}
-
-/** Trained values of the shared rows a shopper touched (`touched[item]` = 1). */
-interface TrainedTable {
-  readonly trained: Float32Array;
-  readonly touched: Uint8Array;
-}
-
-interface EpochInput {
-  readonly model: Float32Array;
-  readonly table: TrainedTable | undefined;
-  readonly shape: SharedModel['shape'];
-  readonly userVector: Float32Array;
-  readonly epoch: EpochTriplets;
-  readonly joint: boolean;
-  /** Measure the loss on this epoch's triplets before and after it. */
-  readonly probe: boolean;
-  readonly config: LocalTrainingConfig;
-  readonly userOptimizer: tf.Optimizer;
-  readonly itemOptimizer: tf.Optimizer;
-}
-
-function trainEpoch(input: EpochInput): EpochOutcome {
-  const { model, table, shape, epoch, joint } = input;
-  const { numItems, dim } = shape;
-  const rows = epoch.items.length;
+  // The working set — positives and every negative any epoch draws — is cut
+  // from the shared table once; a step costs O(batch · d), and nothing
+  // touches the whole catalogue until the delta is formed.
+  const plan = samplePlan(posItems, posWeights, sampler, config.negativesPerPositive, epochs, random, numItems);
+  const rows = plan.items.length;
+  const emb = new Float32Array(rows * dim);
+  const bias = new Float32Array(rows);
   const biasStart = numItems * dim;
-  const embRows = new Float32Array(rows * dim);
-  const biasRows = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
-    const item = epoch.items[r]!;
-    const source = table?.touched[item] ? table.trained : model;
-    for (let j = 0; j < dim; j++) embRows[r * dim + j] = source[item * dim + j]!;
-    biasRows[r] = source[biasStart + item]!;
+    const item = plan.items[r]!;
+    for (let j = 0; j < dim; j++) emb[r * dim + j] = model.values[item * dim + j]!;
+    bias[r] = model.values[biasStart + item]!;
   }
-  const probeTriplets = input.probe ? epoch.rows : undefined;
-  const trained = hasFusedSgdStep(tf.getBackend())
-    ? runFusedSgd(input, embRows, biasRows, probeTriplets)
-    : runAutodiffSgd(input, embRows, biasRows, probeTriplets);
-  if (joint && table) {
-    for (let r = 0; r < rows; r++) {
-      const item = epoch.items[r]!;
-      for (let j = 0; j < dim; j++) table.trained[item * dim + j] = trained.emb[r * dim + j]!;
-      table.trained[biasStart + item] = trained.bias[r]!;
-      table.touched[item] = 1;
-    }
-  }
-  return trained;
+  const start = { userVector: userStart, emb, bias };
+  const probe = input.measureLoss ? sliceTriplets(plan.triplets, config.userEpochs * plan.epochLength, (config.userEpochs + 1) * plan.epochLength) : undefined;
+  const lossBefore = probe ? meanLoss(start, dim, probe, config.l2) : 0;
+  const fused = input.fused ?? hasFusedTrainKernel(tf.getBackend());
+  const end = fused ? runFused(start, dim, plan, epochs, config) : runAutodiff(start, dim, plan, epochs, config);
+  const lossAfter = probe ? meanLoss(end, dim, probe, config.l2) : 0;
+  return {
+    userVector: end.userVector,
+    trained: config.epochs > 0 ? { items: plan.items, emb: end.emb, bias: end.bias } : undefined,
+    triplets: plan.triplets.positives.length,
+    lossBefore,
+    lossAfter,
+  };
 }
 
-interface EpochOutcome {
+interface TrainableState {
   readonly userVector: Float32Array;
   readonly emb: Float32Array;
   readonly bias: Float32Array;
-  readonly lossBefore: number;
-  readonly lossAfter: number;
 }
 
-/**
- * The general path: autodiff of the BPR loss and `tf.train.sgd`. Runs on any
- * backend (tfjs-node and webgl execute the composed loss natively).
- */
-function runAutodiffSgd(input: EpochInput, embRows: Float32Array, biasRows: Float32Array, probe: Triplets | undefined): EpochOutcome {
-  const { epoch, joint, config } = input;
-  const dim = input.shape.dim;
-  const user = toVariable(tf.tensor1d(input.userVector));
-  const emb = toVariable(tf.tensor2d(embRows, [epoch.items.length, dim]));
-  const bias = toVariable(tf.tensor1d(biasRows));
-  const params = { userVector: user, itemEmbeddings: emb, itemBiases: bias };
-  const varList = joint ? [user, emb, bias] : [user];
+/** The whole schedule in one launch of the fused training kernel (cpu, wasm). */
+function runFused(start: TrainableState, dim: number, plan: TrainingPlan, epochs: number, config: LocalTrainingConfig): TrainableState {
+  const inputs = {
+    userVector: tf.tensor1d(start.userVector),
+    itemEmbeddings: tf.tensor2d(start.emb, [plan.items.length, dim]),
+    itemBiases: tf.tensor1d(start.bias),
+    positives: tf.tensor1d(plan.triplets.positives, 'int32'),
+    negatives: tf.tensor1d(plan.triplets.negatives, 'int32'),
+    weights: tf.tensor1d(plan.triplets.weights, 'float32'),
+  };
+  const attrs = {
+    epochLength: plan.epochLength,
+    epochs,
+    userEpochs: config.userEpochs,
+    batchSize: config.batchSize,
+    learningRate: config.learningRate,
+    userLearningRate: config.userLearningRate,
+    l2: config.l2,
+  };
+  // Not tf.tidy: tidy walks the returned object element by element, and
+  // these are large typed arrays. Every tensor is disposed explicitly.
+  const outputs = tf.engine().runKernel(BPR_TRAIN, inputs, attrs) as tf.Tensor[];
   try {
-    const lossBefore = probe ? meanLoss(params, probe, config.l2) : 0;
-    const n = epoch.rows.positives.length;
-    for (let start = 0; start < n; start += config.batchSize) {
-      const end = Math.min(n, start + config.batchSize);
-      tf.tidy(() => {
-        const batch = sliceBatch(epoch.rows, start, end);
-        const { grads } = tf.variableGrads(() => bprLoss(params, batch, config.l2), varList);
-        // Every triplet in the batch touches the one user vector: step on
-        // the batch mean, or a large batch would take B steps at once.
-        input.userOptimizer.applyGradients({ [user.name]: tf.div(grads[user.name]!, end - start) });
-        if (joint) input.itemOptimizer.applyGradients({ [emb.name]: grads[emb.name]!, [bias.name]: grads[bias.name]! });
-      });
-    }
-    const lossAfter = probe ? meanLoss(params, probe, config.l2) : 0;
-    return { userVector: Float32Array.from(user.dataSync()), emb: emb.dataSync() as Float32Array, bias: bias.dataSync() as Float32Array, lossBefore, lossAfter };
+    const [u, e, b] = outputs;
+    return { userVector: u!.dataSync() as Float32Array, emb: e!.dataSync() as Float32Array, bias: b!.dataSync() as Float32Array };
   } finally {
-    user.dispose();
-    emb.dispose();
-    bias.dispose();
+    tf.dispose([...Object.values(inputs), ...outputs]);
   }
 }
 
 /**
- * The fast path on cpu and wasm: the same SGD step, fused into one kernel
- * launch per batch (see `bpr-sgd-step-kernel.ts`), with the epoch's triplets
- * uploaded once.
+ * The general path, on any backend (tfjs-node and webgl run the composed
+ * loss natively): per batch, autodiff of the BPR loss and `tf.train.sgd` —
+ * the user vector on the batch-mean gradient, every triplet touching it.
  */
-function runFusedSgd(input: EpochInput, embRows: Float32Array, biasRows: Float32Array, probe: Triplets | undefined): EpochOutcome {
-  const { epoch, joint, config } = input;
-  const dim = input.shape.dim;
-  let user: tf.Tensor = tf.tensor1d(input.userVector);
-  let emb: tf.Tensor = tf.tensor2d(embRows, [epoch.items.length, dim]);
-  let bias: tf.Tensor = tf.tensor1d(biasRows);
-  const triplets = {
-    positives: tf.tensor1d(epoch.rows.positives, 'int32'),
-    negatives: tf.tensor1d(epoch.rows.negatives, 'int32'),
-    weights: tf.tensor1d(epoch.rows.weights, 'float32'),
-  };
-  const params = () => ({ userVector: user as tf.Tensor1D, itemEmbeddings: emb as tf.Tensor2D, itemBiases: bias as tf.Tensor1D });
+function runAutodiff(start: TrainableState, dim: number, plan: TrainingPlan, epochs: number, config: LocalTrainingConfig): TrainableState {
+  const user = toVariable(tf.tensor1d(start.userVector));
+  const emb = toVariable(tf.tensor2d(start.emb, [plan.items.length, dim]));
+  const bias = toVariable(tf.tensor1d(start.bias));
+  const params = { userVector: user, itemEmbeddings: emb, itemBiases: bias };
+  const userOptimizer = tf.train.sgd(config.userLearningRate);
+  const itemOptimizer = tf.train.sgd(config.learningRate);
   try {
-    const lossBefore = probe ? meanLoss(params(), probe, config.l2) : 0;
-    const n = epoch.rows.positives.length;
-    for (let start = 0; start < n; start += config.batchSize) {
-      const end = Math.min(n, start + config.batchSize);
-      const attrs = { start, end, learningRate: config.learningRate, userLearningRate: config.userLearningRate, l2: config.l2, updateItems: joint };
-      const next = tf.engine().runKernel(BPR_SGD_STEP, { ...params(), ...triplets }, attrs) as tf.Tensor[];
-      user.dispose();
-      emb.dispose();
-      bias.dispose();
-      [user, emb, bias] = next as [tf.Tensor, tf.Tensor, tf.Tensor];
+    for (let e = 0; e < epochs; e++) {
+      const joint = e >= config.userEpochs;
+      const varList = joint ? [user, emb, bias] : [user];
+      const epochEnd = (e + 1) * plan.epochLength;
+      for (let s = e * plan.epochLength; s < epochEnd; s += config.batchSize) {
+        const end = Math.min(epochEnd, s + config.batchSize);
+        tf.tidy(() => {
+          const batch = batchTensors(plan.triplets, s, end);
+          const { grads } = tf.variableGrads(() => bprLoss(params, batch, config.l2), varList);
+          userOptimizer.applyGradients({ [user.name]: tf.div(grads[user.name]!, end - s) });
+          if (joint) itemOptimizer.applyGradients({ [emb.name]: grads[emb.name]!, [bias.name]: grads[bias.name]! });
+        });
+      }
     }
-    const lossAfter = probe ? meanLoss(params(), probe, config.l2) : 0;
-    return { userVector: Float32Array.from(user.dataSync()), emb: emb.dataSync() as Float32Array, bias: bias.dataSync() as Float32Array, lossBefore, lossAfter };
+    return { userVector: user.dataSync() as Float32Array, emb: emb.dataSync() as Float32Array, bias: bias.dataSync() as Float32Array };
   } finally {
-    tf.dispose([user, emb, bias, triplets.positives, triplets.negatives, triplets.weights]);
+    tf.dispose([user, emb, bias]);
+    userOptimizer.dispose();
+    itemOptimizer.dispose();
   }
 }
 
@@ -313,51 +258,62 @@ function toVariable<R extends tf.Rank>(initial: tf.Tensor<R>): tf.Variable<R> {
  * One epoch's triplets: every positive with fresh negatives, shuffled, over a
  * compact working set. `rowOf` is scratch space (all −1 on entry and exit).
  */
-function sampleEpoch(
+/**
+ * Every epoch's triplets up front: per epoch, the positives in a fresh
+ * random order, each with `perPositive` fresh negatives; rows of one shared
+ * working set (positives first, then negatives in order of first draw).
+ */
+function samplePlan(
   posItems: Int32Array,
   posWeights: Float32Array,
   sampler: NegativeSampler,
   perPositive: number,
+  epochs: number,
   random: RandomSource,
-  rowOf: Int32Array,
-): EpochTriplets {
-  const n = posItems.length * perPositive;
+  numItems: number,
+): TrainingPlan {
+  const epochLength = posItems.length * perPositive;
+  const n = epochLength * epochs;
   const positives = new Int32Array(n);
   const negatives = new Int32Array(n);
   const weights = new Float32Array(n);
-  // Working-set rows: the positives first (rows 0..P−1), then negatives in order of first draw.
-  const items = new Int32Array(posItems.length + n);
+  const rowOf = new Int32Array(numItems).fill(-1);
+  const items = new Int32Array(Math.min(numItems, posItems.length + n));
   items.set(posItems);
   let rows = posItems.length;
   posItems.forEach((item, row) => (rowOf[item] = row));
-  // Visit positives in a random order (Fisher–Yates), each with its fresh
-  // negatives, so batches mix items.
   const order = Int32Array.from(posItems.keys());
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = nextInt(random, i + 1);
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
-  for (let k = 0; k < n; k++) {
-    const p = order[Math.floor(k / perPositive)]!;
-    positives[k] = p;
-    weights[k] = posWeights[p]!;
-    const item = sampler.sample(random);
-    let row = rowOf[item]!;
-    if (row < 0) {
-      row = rows++;
-      rowOf[item] = row;
-      items[row] = item;
+  for (let e = 0; e < epochs; e++) {
+    // Fisher–Yates, so batches mix items.
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = nextInt(random, i + 1);
+      const t = order[i]!;
+      order[i] = order[j]!;
+      order[j] = t;
     }
-    negatives[k] = row;
+    for (let k = 0; k < epochLength; k++) {
+      const at = e * epochLength + k;
+      const p = order[Math.floor(k / perPositive)]!;
+      positives[at] = p;
+      weights[at] = posWeights[p]!;
+      const item = sampler.sample(random);
+      let row = rowOf[item]!;
+      if (row < 0) {
+        row = rows++;
+        rowOf[item] = row;
+        items[row] = item;
+      }
+      negatives[at] = row;
+    }
   }
-  for (let r = 0; r < rows; r++) rowOf[items[r]!] = -1;
-  return { items: items.subarray(0, rows), rows: { positives, negatives, weights } };
+  return { items: items.subarray(0, rows), triplets: { positives, negatives, weights }, epochLength };
 }
 
+function sliceTriplets(t: Triplets, start: number, end: number): Triplets {
+  return { positives: t.positives.subarray(start, end), negatives: t.negatives.subarray(start, end), weights: t.weights.subarray(start, end) };
+}
 
-function sliceBatch(t: Triplets, start: number, end: number): BprBatch {
+function batchTensors(t: Triplets, start: number, end: number): BprBatch {
   return {
     positives: tf.tensor1d(t.positives.subarray(start, end), 'int32'),
     negatives: tf.tensor1d(t.negatives.subarray(start, end), 'int32'),
@@ -365,10 +321,15 @@ function sliceBatch(t: Triplets, start: number, end: number): BprBatch {
   };
 }
 
-function meanLoss(params: Parameters<typeof bprLoss>[0], t: Triplets, l2: number): number {
+/** Mean loss per triplet (forward only). */
+function meanLoss(params: TrainableState, dim: number, t: Triplets, l2: number): number {
   const n = t.positives.length;
   if (n === 0) return 0;
-  return tf.tidy(() => bprLoss(params, sliceBatch(t, 0, n), l2).dataSync()[0]! / n);
+  // tidy returns a plain number here: nothing large for it to walk.
+  return tf.tidy(() => {
+    const tensors = { userVector: tf.tensor1d(params.userVector), itemEmbeddings: tf.tensor2d(params.emb, [params.bias.length, dim]), itemBiases: tf.tensor1d(params.bias) };
+    return bprLoss(tensors, batchTensors(t, 0, n), l2).dataSync()[0]! / n;
+  });
 }
 
 function zeroDelta(model: SharedModel): ModelUpdate {
