@@ -1,4 +1,4 @@
-import { buildPrivateUpdate, createSeededRandomSource, deriveSeed, positiveItems, trainLocally, PrivacyLedger, calibrateNoiseMultiplier } from '@fedrec/core';
+import { createSeededRandomSource, deriveSeed, positiveItems, trainLocally, epsilonForMechanisms } from '@fedrec/core';
 import type { LeaveOneOutReport } from '@fedrec/core';
 import { createServer } from '@fedrec/server';
 import type { RoundClosedInfo } from '@fedrec/server';
@@ -22,26 +22,36 @@ export const DEFAULT_E2E_CLIENTS = 1_000;
 /**
  * DP-FedAvg end to end: a real FedRec server on 127.0.0.1 and one real
  * socket.io client per shopper, in this process. The server samples Poisson
- * cohorts and averages what arrives over the wire; each client trains on its
- * own history (the held-out item never leaves the evaluation) and sends its
- * clipped, noised update as binary. Slower than the fast mode, by design: it
- * exercises the protocol, validation and aggregation the product runs.
+ * cohorts, sets each round's DP parameters, averages what arrives over the
+ * wire and keeps the privacy ledger; each client trains on its own history
+ * (the held-out item never leaves the evaluation) and its transport clips and
+ * noises the delta as the round says. Slower than the fast mode, by design:
+ * it exercises the protocol, validation, accounting and aggregation the
+ * product runs.
  *
- * With `distributed` placement every client adds its share of the noise,
- * N(0, (zC)²/m) for an expected cohort m, so that the sum carries
- * N(0, (zC)²) — honest only behind secure aggregation; here it is the
- * simulation of that.
+ * `distributed` placement runs with the server's `simulationMode` (each
+ * client adds N(0, (zC)²/m) so that the sum carries N(0, (zC)²), honest only
+ * behind secure aggregation — here, the simulation of that).
  */
 export async function runEndToEndSimulation(config: EndToEndSimulationConfig): Promise<SimulationResult> {
   const started = performance.now();
   const { population, rounds, samplingRate, privacy, seed } = config;
   const clients = Math.min(population.numShoppers, config.clients ?? DEFAULT_E2E_CLIENTS);
-  const expectedCohort = Math.max(1, samplingRate * clients);
-  const noiseMultiplier =
-    privacy.targetEpsilon !== undefined && Number.isFinite(privacy.targetEpsilon)
-      ? calibrateNoiseMultiplier({ targetEpsilon: privacy.targetEpsilon, delta: privacy.delta, samplingRate, steps: rounds }).noiseMultiplier
-      : privacy.noiseMultiplier;
-  const clientNoise = privacy.placement === 'local' ? noiseMultiplier : noiseMultiplier / Math.sqrt(expectedCohort);
+  const noisy = (privacy.targetEpsilon !== undefined && Number.isFinite(privacy.targetEpsilon)) || privacy.noiseMultiplier > 0;
+  // The server's budget is the whole run's: a target ε as given, or the ε that
+  // `rounds` rounds at z cost (a hair above, so rounding cannot stop it one short).
+  const serverPrivacy = noisy
+    ? {
+        targetEpsilon:
+          privacy.targetEpsilon ?? epsilonForMechanisms({ mechanisms: [{ samplingRate, noiseMultiplier: privacy.noiseMultiplier, steps: rounds }], delta: privacy.delta }).epsilon * (1 + 1e-9),
+        delta: privacy.delta,
+        clipNorm: privacy.clipNorm,
+        noiseMultiplier: privacy.targetEpsilon !== undefined ? ('calibrate' as const) : privacy.noiseMultiplier,
+        plannedRounds: rounds,
+        placement: privacy.placement,
+        simulationMode: true,
+      }
+    : undefined;
 
   const server = createServer({
     host: '127.0.0.1',
@@ -59,23 +69,21 @@ export async function runEndToEndSimulation(config: EndToEndSimulationConfig): P
     },
     optimiser: { kind: 'fedavg', learningRate: config.serverLearningRate },
     auth: { enrolment: 'off' },
+    ...(serverPrivacy ? { privacy: serverPrivacy, privacyNoiseSource: createSeededRandomSource(deriveSeed(seed, 'noise', 'server')) } : {}),
   });
+  const noiseMultiplier = server.config.privacy?.noiseMultiplier ?? 0;
   const { url } = await server.listen();
-  const ledger = new PrivacyLedger();
   const evalSample = evaluationSample(population.numShoppers, config.evalShoppers, seed);
   const evaluate = () =>
     evaluateModel(server.model(), { population, shoppers: evalSample, seed: deriveSeed(seed, 'eval'), localTraining: config.localTraining, eventWeights: config.eventWeights });
 
+  // The callback returns the raw delta; the transport clips and noises it
+  // with the round's parameters (or, without DP, clips it to C).
   const train = (index: number) => (round: TrainingRound): TrainingResult => {
     const split = leaveOneOut(population.shopper(index).events);
     const positives = positiveItems(split ? split.train : [], config.eventWeights);
     const { delta } = trainLocally({ model: round.model, positives, random: createSeededRandomSource(deriveSeed(seed, 'train', round.roundId, index)), config: config.localTraining });
-    const built = buildPrivateUpdate(delta, {
-      clipNorm: privacy.clipNorm,
-      noiseMultiplier: clientNoise,
-      noiseSource: createSeededRandomSource(deriveSeed(seed, 'noise', round.roundId, index)),
-    });
-    return { update: built.update };
+    return { delta };
   };
 
   const reports: RoundReport[] = [];
@@ -88,7 +96,6 @@ export async function runEndToEndSimulation(config: EndToEndSimulationConfig): P
         try {
           if (info.outcome !== 'applied') return;
           clientUpdates += info.accepted;
-          if (noiseMultiplier > 0) ledger.record({ samplingRate, noiseMultiplier, steps: 1 });
           const round = reports.length + 1;
           const evaluateNow = round === rounds || round % config.evalEvery === 0;
           const roundEvaluation = evaluateNow ? evaluate() : undefined;
@@ -100,7 +107,7 @@ export async function runEndToEndSimulation(config: EndToEndSimulationConfig): P
             clippedFraction: NaN,
             meanUpdateNorm: NaN,
             clipNorm: privacy.clipNorm,
-            epsilon: noiseMultiplier > 0 ? ledger.epsilon(privacy.delta).epsilon : Infinity,
+            epsilon: info.privacy?.epsilonSpent ?? Infinity,
             evaluation: roundEvaluation,
             elapsedSeconds: (performance.now() - started) / 1000,
           };
@@ -118,7 +125,15 @@ export async function runEndToEndSimulation(config: EndToEndSimulationConfig): P
     });
     for (let index = 0; index < clients; index++) {
       const { token } = server.issueToken({ clientId: `shopper-${index}` });
-      const client = createFedRecClient({ url, token, transports: ['websocket'], train: train(index) });
+      const client = createFedRecClient({
+        url,
+        token,
+        transports: ['websocket'],
+        train: train(index),
+        // Simulation: a seeded noise stream per shopper (real devices use the CSPRNG).
+        noiseSource: createSeededRandomSource(deriveSeed(seed, 'noise', index)),
+        ...(serverPrivacy ? {} : { privacy: { clipNorm: privacy.clipNorm, noiseMultiplier: 0 } }),
+      });
       sockets.push(client);
       client.start();
     }
