@@ -24,13 +24,15 @@ const population = await loadBenchmarkPopulation(process.argv.slice(2), { shoppe
 console.log(`# population ${population.name}: ${population.numShoppers} shoppers × ${population.numItems} items`);
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const settings = (threads: number, p: Population, samplingRate: number): FederatedSimulationConfig => ({
+type Placement = 'distributed' | 'local';
+const settings = (threads: number, p: Population, samplingRate: number, placement: Placement = 'distributed'): FederatedSimulationConfig => ({
   population: p,
   dim: 32,
   rounds: ROUNDS,
   samplingRate,
-  // Local placement: every client generates its own noise, the costlier path.
-  privacy: { clipNorm: 0.5, noiseMultiplier: 1, delta: 1e-5, placement: 'local' },
+  // distributed (the simulator's default): the round's sum carries the noise;
+  // local: every client draws noise for all its coordinates, the costlier path.
+  privacy: { clipNorm: 0.5, noiseMultiplier: 1, delta: 1e-5, placement },
   serverLearningRate: 20,
   evalShoppers: 1,
   evalEvery: 1_000_000,
@@ -38,9 +40,9 @@ const settings = (threads: number, p: Population, samplingRate: number): Federat
   threads,
 });
 
-async function updatesPerSecond(threads: number): Promise<number> {
+async function updatesPerSecond(threads: number, placement: Placement = 'distributed'): Promise<number> {
   // Every shopper in every round (q = 1): 943 client updates a round.
-  const result = await runFederatedSimulation(settings(threads, population, 1));
+  const result = await runFederatedSimulation(settings(threads, population, 1, placement));
   return result.clientUpdates / result.updateSeconds;
 }
 
@@ -53,7 +55,10 @@ for (let i = 0; i < 2; i++) {
   all.push(await updatesPerSecond(cores));
 }
 const best = (xs: number[]) => Math.max(...xs);
-console.log(`# 1 thread: ${one.map((x) => x.toFixed(0)).join(', ')} updates/s; ${cores} threads: ${all.map((x) => x.toFixed(0)).join(', ')} updates/s`);
+console.log(`# distributed noise — 1 thread: ${one.map((x) => x.toFixed(0)).join(', ')} updates/s; ${cores} threads: ${all.map((x) => x.toFixed(0)).join(', ')} updates/s`);
+const localOne = await updatesPerSecond(1, 'local');
+const localAll = await updatesPerSecond(cores, 'local');
+console.log(`# local noise (every client noises all ${population.numItems * 33} coordinates) — 1 thread: ${localOne.toFixed(0)} updates/s; ${cores} threads: ${localAll.toFixed(0)} updates/s`);
 
 // Memory: a million shoppers exist only as seeds until drawn.
 global.gc?.();
@@ -67,6 +72,8 @@ console.log(
   JSON.stringify({
     clientUpdatesPerSec1: Math.round(best(one)),
     clientUpdatesPerSecAll: Math.round(best(all)),
+    localNoiseUpdatesPerSec1: Math.round(localOne),
+    localNoiseUpdatesPerSecAll: Math.round(localAll),
     cores,
     memMbMillion: Math.round(memMbMillion),
   }),
