@@ -13,3 +13,31 @@ export type {
   FedRecRejection,
   BackoffOptions,
 } from './transport/index.js';
+export { createClient } from './shopper/shopper-client.js';
+export type {
+  ShopperClient,
+  ShopperClientOptions,
+  ShopperClientEvents,
+  TrackedEvent,
+  RecommendOptions,
+  Recommendation,
+  RecommendationList,
+  DeclineReason,
+} from './shopper/shopper-client.js';
+export type { TransparencyReport } from './shopper/transparency-report.js';
+export { ShopperClientError } from './shopper/shopper-client-error.js';
+export type { ShopperClientErrorCode } from './shopper/shopper-client-error.js';
+export { CONSENT_LEVELS, isConsentLevel } from './consent/consent-level.js';
+export type { ConsentLevel } from './consent/consent-level.js';
+export { createMemoryStore } from './storage/memory-store.js';
+export type { ShopperStore, ShopperStoreOptions, ShopperRecords, ShopperRecordKey, StoredPrivacy, StoredUserVector } from './storage/shopper-store.js';
+export { DEFAULT_RETENTION, resolveRetention, applyRetention } from './storage/retention-policy.js';
+export type { RetentionPolicy } from './storage/retention-policy.js';
+export { PersonalBudget } from './privacy/personal-budget.js';
+export type { Charge } from './privacy/personal-budget.js';
+export type { UpdateLogEntry } from './privacy/update-log-entry.js';
+export { rankRecommendations } from './recommend/rank-recommendations.js';
+export type { RankInput } from './recommend/rank-recommendations.js';
+export { rerankByMmr } from './recommend/maximal-marginal-relevance.js';
+export { itemSimilarity } from './recommend/item-similarity.js';
+export type { ItemSimilarity } from './recommend/item-similarity.js';

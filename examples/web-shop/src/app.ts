@@ -1,0 +1,163 @@
+import type { ConsentLevel, ShopperClient } from '@fedrec/client';
+import { createClient, isConsentLevel } from '@fedrec/client';
+import { createIndexedDbStore, selectBrowserBackend } from '@fedrec/client/browser';
+import type { Catalogue, Product } from '../catalogue.js';
+import { byId, el } from './ui/dom.js';
+import { renderDashboard } from './ui/privacy-dashboard.js';
+import { productCard, type ShopperAction } from './ui/product-card.js';
+
+/** The shopper's own ε limit: rounds that would take this device past it are declined. */
+const PERSONAL_BUDGET = { epsilon: 10 };
+const RECOMMENDATIONS = 8;
+
+const DONE: Record<ShopperAction, string> = { view: 'Viewed', cart: 'Added to cart:', purchase: 'Bought' };
+
+function announce(message: string): void {
+  byId('status', HTMLElement).textContent = message;
+}
+
+async function main(): Promise<void> {
+  const catalogue = (await (await fetch('/catalogue.json')).json()) as Catalogue;
+  // `?backend=wasm` (or webgl, cpu) forces one, to try each; by default the first that starts wins.
+  const forced = new URLSearchParams(location.search).get('backend');
+  const force = forced === 'webgl' || forced === 'wasm' || forced === 'cpu' ? forced : undefined;
+  const backend = await selectBrowserBackend({ wasmPaths: '/vendor/tfjs-wasm/', ...(force !== undefined ? { force } : {}) });
+  document.documentElement.dataset['backend'] = backend.name;
+  const client = await createClient({
+    serverUrl: location.origin,
+    storage: createIndexedDbStore(),
+    consent: 'off',
+    personalBudget: PERSONAL_BUDGET,
+    itemCategories: catalogue.products.map((p) => p.category),
+  });
+
+  const banner = byId('consent-banner', HTMLElement);
+  const showBanner = (focus: boolean): void => {
+    banner.hidden = client.consentChosen;
+    if (!banner.hidden && focus) byId('consent-title', HTMLElement).focus();
+  };
+
+  const onAction = (product: Product, type: ShopperAction): void => {
+    client.track({ item: product.index, type }).then(
+      (stored) => announce(`${DONE[type]} ${product.name}.${stored ? '' : ' (Not remembered: you chose to keep nothing.)'}`),
+      (error: unknown) => announce(`Could not record that: ${error instanceof Error ? error.message : 'unknown error'}`),
+    );
+  };
+
+  byId('product-grid', HTMLElement).replaceChildren(...catalogue.products.map((p) => productCard(p, catalogue, 'grid', onAction)));
+
+  // Recommendations: a newer request wins, so a fast slider never shows a stale list.
+  const slider = byId('diversity', HTMLInputElement);
+  let latest = 0;
+  const renderRecommendations = async (): Promise<void> => {
+    const request = ++latest;
+    const diversity = Number(slider.value);
+    const list = await client.recommend(RECOMMENDATIONS, { diversity });
+    if (request !== latest) return;
+    byId('recs-list', HTMLElement).replaceChildren(
+      ...list.items.map(({ item }) => productCard(catalogue.products[item]!, catalogue, 'recs', onAction)),
+    );
+    byId('recs-note', HTMLElement).textContent = list.personalised
+      ? 'Worked out on this device from your activity.'
+      : client.consent === 'off'
+        ? 'Popular items: you chose to keep nothing.'
+        : 'Popular items, until you look around a little.';
+    byId('recs-list', HTMLElement).dataset['personalised'] = String(list.personalised);
+    byId('recs-list', HTMLElement).dataset['modelVersion'] = String(list.modelVersion);
+  };
+  const refreshRecommendations = (): void => {
+    renderRecommendations().catch((error: unknown) => announce(`Recommendations unavailable: ${error instanceof Error ? error.message : 'unknown error'}`));
+  };
+  slider.addEventListener('input', () => {
+    byId('diversity-value', HTMLOutputElement).value = slider.value;
+    slider.setAttribute('aria-valuetext', `${Math.round(Number(slider.value) * 100)}% variety`);
+    refreshRecommendations();
+  });
+
+  const refreshDashboard = (): void => {
+    client.transparency().then(
+      (report) => renderDashboard(report, client.participating),
+      (error: unknown) => announce(`Could not read what is stored: ${error instanceof Error ? error.message : 'unknown error'}`),
+    );
+  };
+
+  const choose = (level: ConsentLevel, message: string): void => {
+    client.setConsent(level).then(
+      () => {
+        showBanner(false);
+        announce(message);
+      },
+      (error: unknown) => announce(`Could not save your choice: ${error instanceof Error ? error.message : 'unknown error'}`),
+    );
+  };
+  const CHOSEN: Record<ConsentLevel, string> = {
+    off: 'Saved: nothing will be kept.',
+    local: 'Saved: personalising on this device only.',
+    contribute: 'Saved: personalising here and helping train, within your privacy limit.',
+  };
+  for (const button of banner.querySelectorAll<HTMLButtonElement>('button[data-consent]')) {
+    button.addEventListener('click', () => {
+      const level = button.dataset['consent'];
+      if (isConsentLevel(level)) choose(level, CHOSEN[level]);
+    });
+  }
+  for (const input of document.querySelectorAll<HTMLInputElement>('input[name="consent"]')) {
+    input.addEventListener('change', () => {
+      if (input.checked && isConsentLevel(input.value)) choose(input.value, CHOSEN[input.value]);
+    });
+  }
+
+  wireForget(client, () => {
+    showBanner(true);
+    announce('Deleted. Nothing about you is stored in this browser now.');
+  });
+
+  for (const event of ['consentChanged', 'historyChanged', 'modelUpdated', 'forgotten'] as const) {
+    client.on(event, () => {
+      refreshRecommendations();
+      refreshDashboard();
+    });
+  }
+  for (const event of ['updateSent', 'roundDeclined', 'participationChanged'] as const) client.on(event, refreshDashboard);
+  client.on('updateSent', ({ entry }) => announce(`Sent a noised model update for round ${entry.roundId} (ε ${entry.epsilon.toFixed(2)}).`));
+
+  showBanner(true);
+  await renderRecommendations();
+  refreshDashboard();
+  document.documentElement.dataset['ready'] = 'true';
+}
+
+/** “Delete my data” asks once more, in the page, before it deletes. */
+function wireForget(client: ShopperClient, done: () => void): void {
+  const start = byId('forget', HTMLButtonElement);
+  const confirm = byId('forget-confirm', HTMLElement);
+  const yes = byId('forget-yes', HTMLButtonElement);
+  const no = byId('forget-no', HTMLButtonElement);
+  const close = (): void => {
+    confirm.hidden = true;
+    start.hidden = false;
+  };
+  start.addEventListener('click', () => {
+    start.hidden = true;
+    confirm.hidden = false;
+    yes.focus();
+  });
+  no.addEventListener('click', () => {
+    close();
+    start.focus();
+  });
+  yes.addEventListener('click', () => {
+    client.forget().then(
+      () => {
+        close();
+        done();
+      },
+      (error: unknown) => announce(`Could not delete: ${error instanceof Error ? error.message : 'unknown error'}`),
+    );
+  });
+}
+
+main().catch((error: unknown) => {
+  document.documentElement.dataset['ready'] = 'failed';
+  document.body.prepend(el('p', { role: 'alert', class: 'statement' }, `The shop could not start: ${error instanceof Error ? error.message : 'unknown error'}`));
+});

@@ -1,0 +1,46 @@
+import type { EventWeights, LocalTrainingConfig, ModelUpdate, ParameterShape, RandomSource, SharedModel, ShoppingEvent } from '@fedrec/core';
+import { HEADER_BYTES, parameterCount, positiveItems, trainLocally } from '@fedrec/core';
+
+export interface LocalDeltaInput {
+  readonly model: SharedModel;
+  readonly events: readonly ShoppingEvent[];
+  readonly userVector?: Float32Array;
+  readonly random: RandomSource;
+  readonly training?: Partial<LocalTrainingConfig>;
+  readonly eventWeights?: EventWeights;
+}
+
+export interface LocalDelta {
+  /** The raw change to the shared parameters: the transport clips and noises it as the round says before it leaves. */
+  readonly delta: ModelUpdate;
+  readonly exampleCount: number;
+}
+
+/** Events that name an item of this model's catalogue (a catalogue can shrink between versions). */
+export function eventsInCatalogue(events: readonly ShoppingEvent[], numItems: number): ShoppingEvent[] {
+  return events.filter((event) => event.item < numItems);
+}
+
+/** Size of an update file on the wire: the tensor header and one float32 per shared parameter (dense, whatever was touched). */
+export function updateBytes(shape: ParameterShape): number {
+  return HEADER_BYTES + parameterCount(shape) * Float32Array.BYTES_PER_ELEMENT;
+}
+
+/**
+ * One round's training: BPR on the shopper's own history against the
+ * round's model. A shopper with no usable history still answers with a zero
+ * delta (noised by the transport like any other): silence would tell the
+ * server something.
+ */
+export function computeLocalDelta(input: LocalDeltaInput): LocalDelta {
+  const { model } = input;
+  const positives = positiveItems(eventsInCatalogue(input.events, model.shape.numItems), input.eventWeights);
+  const trained = trainLocally({
+    model,
+    positives,
+    ...(input.userVector !== undefined && input.userVector.length === model.shape.dim ? { userVector: input.userVector } : {}),
+    random: input.random,
+    ...(input.training !== undefined ? { config: input.training } : {}),
+  });
+  return { delta: trained.delta, exampleCount: Math.max(1, positives.items.length) };
+}

@@ -1,0 +1,249 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { HEADER_BYTES, MessageKind, PROTOCOL_VERSION, ProtocolEvent, decodeUpdate, parameterCount } from '@fedrec/core';
+import { CATALOGUE } from '../../examples/web-shop/catalogue.js';
+import { DEMO_DIM, startDemo, type RunningDemo } from '../../examples/web-shop/server/start-demo.js';
+import { collectPageErrors, launchChromium } from './browser.js';
+import { Resources, nextServerEvent } from './helpers.js';
+
+/*
+ * The demo shop in a real Chromium against a real aggregation server: the
+ * consent flow, what is stored when, recommendations, a federated round from
+ * the page, forgetting, and an audit of every byte the page puts on the wire.
+ */
+
+const resources = new Resources();
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(() => browser?.close());
+afterEach(() => resources.cleanup());
+
+/** A fresh shop and a fresh browser profile (so a fresh IndexedDB) per test; one round at most per test. */
+async function openShop(query = ''): Promise<{ demo: RunningDemo; page: Page; context: BrowserContext; errors: string[] }> {
+  const demo = await startDemo({ port: 0, roundCooldownMs: 600_000, logLevel: 'silent' });
+  resources.add(() => demo.close());
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  resources.add(() => context.close());
+  const page = await context.newPage();
+  const errors = collectPageErrors(page);
+  await page.goto(`${demo.url}/${query}`);
+  await page.waitForFunction(() => document.documentElement.dataset['ready'] !== undefined);
+  expect(await page.evaluate(() => document.documentElement.dataset['ready'])).toBe('true');
+  return { demo, page, context, errors };
+}
+
+interface StoredContents {
+  readonly events: { item: number; type: string; time: number }[];
+  readonly records: string[];
+}
+
+/** Reads the shop's IndexedDB directly, as a curious shopper with devtools would. */
+function readIndexedDb(page: Page): Promise<StoredContents> {
+  return page.evaluate(
+    () =>
+      new Promise<StoredContents>((resolve, reject) => {
+        const open = indexedDB.open('fedrec-shopper');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction(['events', 'records'], 'readonly');
+          const events = tx.objectStore('events').getAll();
+          const records = tx.objectStore('records').getAllKeys();
+          tx.oncomplete = () => {
+            db.close();
+            resolve({ events: events.result, records: records.result.map(String) });
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
+}
+
+const product = (name: string) => CATALOGUE.products.find((p) => p.name === name)!;
+
+/** The category of each recommended product, read from the cards the shopper sees. */
+async function recommendedCategories(page: Page): Promise<string[]> {
+  const metas = await page.locator('#recs-list .meta').allTextContents();
+  return metas.map((meta) => meta.split(' · ')[0]!);
+}
+
+describe('web shop in Chromium', () => {
+  it('asks for consent on the first visit (keyboard), stores nothing before it, and remembers the choice', async () => {
+    const { page, errors } = await openShop();
+    const banner = page.getByRole('region', { name: 'How may this shop use what you do here?' });
+    await expect(banner.isVisible()).resolves.toBe(true);
+    // Focus starts on the banner's heading; an interaction before choosing is not kept.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('consent-title');
+    await page.getByRole('button', { name: 'Buy Turntable' }).first().click();
+    await page.getByText('Not remembered').waitFor();
+    expect((await readIndexedDb(page)).events).toEqual([]);
+
+    // Back to the banner, Tab to the second choice and press Enter.
+    await page.locator('#consent-title').focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Personalise on this device');
+    await page.keyboard.press('Enter');
+    await banner.waitFor({ state: 'hidden' });
+    expect(await page.getByRole('radio', { name: 'Personalise on this device' }).isChecked()).toBe(true);
+
+    await page.getByRole('button', { name: 'View Chess set' }).first().click();
+    await page.getByText('Viewed Chess set.').waitFor();
+    const stored = await readIndexedDb(page);
+    expect(stored.events.map(({ item, type }) => ({ item, type }))).toEqual([{ item: product('Chess set').index, type: 'view' }]);
+    expect(stored.records).toContain('consent');
+
+    await page.reload();
+    await page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true');
+    expect(await banner.isVisible()).toBe(false);
+    expect(await page.getByRole('radio', { name: 'Personalise on this device' }).isChecked()).toBe(true);
+    expect(await page.locator('[data-fact="activity"]').textContent()).toMatch(/^1 events \(1 views/);
+    expect(errors).toEqual([]);
+  });
+
+  it('recommends popular items first, then follows the shopper’s interactions; the variety slider spreads categories', async () => {
+    const { page, errors } = await openShop();
+    await page.getByRole('button', { name: 'Personalise on this device' }).click();
+    const list = page.locator('#recs-list');
+    await page.waitForFunction(() => document.querySelectorAll('#recs-list li').length === 8);
+    expect(await list.getAttribute('data-personalised')).toBe('false');
+
+    // Variety all the way down (keyboard): pure relevance.
+    await page.getByRole('slider', { name: 'Variety' }).focus();
+    await page.keyboard.press('Home');
+    expect(await page.locator('#diversity-value').textContent()).toBe('0');
+    const popular = await recommendedCategories(page);
+
+    for (const name of ['Turntable', 'Studio headphones', 'Bookshelf speakers']) {
+      await page.getByRole('button', { name: `View ${name}` }).first().click();
+      await page.getByText(`Viewed ${name}.`).waitFor();
+    }
+    await page.waitForFunction(() => document.querySelector('#recs-list')?.getAttribute('data-personalised') === 'true');
+    await page.waitForFunction(() => [...document.querySelectorAll('#recs-list .meta')].filter((m) => m.textContent?.startsWith('Audio')).length >= 4);
+    const personal = await recommendedCategories(page);
+    expect(personal).not.toEqual(popular);
+
+    await page.getByRole('slider', { name: 'Variety' }).focus();
+    await page.keyboard.press('End');
+    expect(await page.locator('#diversity-value').textContent()).toBe('1');
+    await page.waitForFunction(() => new Set([...document.querySelectorAll('#recs-list .meta')].map((m) => m.textContent?.split(' · ')[0])).size >= 5);
+    const varied = await recommendedCategories(page);
+    expect(new Set(varied).size).toBeGreaterThan(new Set(personal).size);
+    expect(varied[0]).toBe('Audio'); // the most relevant item still leads
+    expect(errors).toEqual([]);
+  });
+
+  it('completes a federated round from the page; every frame it sends is protocol metadata or a noised update of the model’s size', async () => {
+    const { demo, page, errors } = await openShop();
+    const textFrames: string[] = [];
+    const binaryFrames: Buffer[] = [];
+    page.on('websocket', (socket) => {
+      socket.on('framesent', ({ payload }) => {
+        if (typeof payload === 'string') textFrames.push(payload);
+        else binaryFrames.push(payload);
+      });
+    });
+    const requests: { method: string; path: string; body: string | null }[] = [];
+    page.on('request', (request) => requests.push({ method: request.method(), path: new URL(request.url()).pathname + new URL(request.url()).search, body: request.postData() }));
+
+    // History first (personalising only), then the switch to contributing, in the dashboard.
+    await page.getByRole('button', { name: 'Personalise on this device' }).click();
+    for (const [action, name] of [['Buy', 'Camp stove'], ['Add', 'Rain shell'], ['View', 'Head torch']] as const) {
+      const label = action === 'Add' ? `Add ${name} to cart` : `${action} ${name}`;
+      await page.getByRole('button', { name: label }).first().click();
+    }
+    await page.waitForFunction(() => document.querySelector('[data-fact="activity"]')?.textContent?.startsWith('3 events') === true);
+    const applied = nextServerEvent(demo.fedrec, 'roundClosed', (round) => round.outcome === 'applied');
+    await page.getByRole('radio', { name: 'Personalise and help improve' }).check();
+
+    const round = await applied;
+    expect(round).toMatchObject({ accepted: 1, modelVersion: 1 });
+    await page.locator('#updates tbody tr td', { hasText: String(round.roundId) }).first().waitFor();
+    await page.getByText(/^ε = \d+\.\d\d of your limit of 10/).waitFor();
+    await page.waitForFunction(() => document.querySelector('#recs-list')?.getAttribute('data-model-version') === '1');
+
+    // The wire: socket.io frames the page sent.
+    const shape = { numItems: CATALOGUE.products.length, dim: DEMO_DIM };
+    const updateBytes = HEADER_BYTES + parameterCount(shape) * 4;
+    const metadata: Record<string, unknown>[] = [];
+    for (const frame of textFrames) {
+      if (/^[23](probe)?$/.test(frame) || frame === '5') continue; // engine.io ping, pong, upgrade
+      const connect = /^40(\{.*\})$/.exec(frame);
+      if (connect !== null) {
+        const auth = JSON.parse(connect[1]!) as Record<string, unknown>;
+        expect(Object.keys(auth).sort()).toEqual(['protocolVersion', 'token']);
+        continue;
+      }
+      const event = /^4(?:2|51-)(\[.*\])$/.exec(frame);
+      expect(event, `unexpected frame ${frame.slice(0, 80)}`).not.toBeNull();
+      const [name, meta, attachment] = JSON.parse(event![1]!) as [string, Record<string, unknown>, unknown];
+      expect([ProtocolEvent.ready, ProtocolEvent.update]).toContain(name);
+      expect(meta['v']).toBe(PROTOCOL_VERSION);
+      if (name === ProtocolEvent.ready) {
+        expect(Object.keys(meta).sort()).toEqual(['eligible', 'kind', 'v']);
+        expect(meta['kind']).toBe(MessageKind.ready);
+      } else {
+        // No example count (DP rounds weight uniformly), no item, no event: the round id and the binary update.
+        expect(Object.keys(meta).sort()).toEqual(['kind', 'roundId', 'v']);
+        expect(meta['kind']).toBe(MessageKind.update);
+        expect(attachment).toEqual({ _placeholder: true, num: 0 });
+      }
+      expect(Object.values(meta).every((value) => typeof value === 'number' || typeof value === 'boolean')).toBe(true);
+      metadata.push(meta);
+    }
+    expect(metadata.some((m) => m['kind'] === MessageKind.ready)).toBe(true);
+    expect(metadata.filter((m) => m['kind'] === MessageKind.update)).toEqual([{ v: PROTOCOL_VERSION, kind: MessageKind.update, roundId: round.roundId }]);
+    expect(binaryFrames).toHaveLength(1);
+    expect(binaryFrames[0]!.byteLength).toBe(updateBytes);
+    const update = decodeUpdate(new Uint8Array(binaryFrames[0]!), { expectedShape: shape, requireFinite: true });
+    expect(update.baseVersion).toBe(0);
+    // Dense noise on every coordinate: no zero left to show which items were (not) touched.
+    expect(update.values.every((x) => x !== 0)).toBe(true);
+
+    // Plain HTTP: static files, the model, one empty enrolment; nothing names a product.
+    const names = CATALOGUE.products.flatMap((p) => [p.sku, p.name]);
+    for (const request of requests) {
+      expect(names.some((name) => request.path.includes(name) || (request.body ?? '').includes(name))).toBe(false);
+      if (request.method !== 'GET') expect(request).toMatchObject({ method: 'POST', path: '/enrol', body: null });
+    }
+    expect(requests.map((r) => r.path)).toContain('/model');
+    expect(errors).toEqual([]);
+  });
+
+  it('runs on the wasm backend too, with its binaries served by the shop', async () => {
+    const { page, errors } = await openShop('?backend=wasm');
+    expect(await page.evaluate(() => document.documentElement.dataset['backend'])).toBe('wasm');
+    await page.getByRole('button', { name: 'Personalise on this device' }).click();
+    await page.getByRole('button', { name: 'View Compost bin' }).first().click();
+    await page.waitForFunction(() => document.querySelector('#recs-list')?.getAttribute('data-personalised') === 'true');
+    expect(await recommendedCategories(page)).toContain('Garden');
+    expect(errors).toEqual([]);
+  });
+
+  it('“Delete my data” says what cannot be taken back, then empties IndexedDB and asks again', async () => {
+    const { demo, page, errors } = await openShop();
+    const applied = nextServerEvent(demo.fedrec, 'roundClosed', (round) => round.outcome === 'applied');
+    await page.getByRole('button', { name: 'Personalise and help improve' }).click();
+    await page.getByRole('button', { name: 'Buy Puzzle cube' }).first().click();
+    await applied;
+    await page.locator('#updates tbody tr:not(:has(.empty))').first().waitFor();
+    const before = await readIndexedDb(page);
+    expect(before.events.length).toBeGreaterThan(0);
+    expect(before.records).toEqual(expect.arrayContaining(['consent', 'privacy']));
+
+    const statement = page.locator('#forget-statement');
+    expect(await statement.textContent()).toMatch(/Updates already sent cannot be taken back:\s+they were combined, with random noise, into the shared model/);
+    await page.getByRole('button', { name: 'Delete my data' }).click();
+    await page.getByRole('button', { name: 'Yes, delete everything' }).click();
+    await page.getByText('Deleted. Nothing about you is stored in this browser now.').waitFor();
+
+    expect(await readIndexedDb(page)).toEqual({ events: [], records: [] });
+    expect(await page.getByRole('region', { name: 'How may this shop use what you do here?' }).isVisible()).toBe(true);
+    await page.getByText('None sent.').waitFor();
+    expect(await page.locator('[data-fact="activity"]').textContent()).toBe('none');
+    expect(errors).toEqual([]);
+  });
+});
