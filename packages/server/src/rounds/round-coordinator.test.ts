@@ -231,8 +231,10 @@ describe('RoundCoordinator', () => {
     });
 
     it('under adaptive clipping requires the unclipped bit and counts it into the bound', async () => {
-      const adaptiveClipping = { targetQuantile: 0.5, learningRate: 0.5, countNoiseStd: 1 };
-      const privacy = privacyFor({ targetEpsilon: 50, delta: 1e-5, clipNorm: 2, noiseMultiplier: 1, simulationMode: true, adaptiveClipping });
+      // Count noise small enough (σ_b = 0.05 with 2 clients) that no draw can flip
+      // "both clipped" into "most unclipped"; z small to match (2σ_b > z), budget large.
+      const adaptiveClipping = { targetQuantile: 0.5, learningRate: 0.5, countNoiseStd: 0.05 };
+      const privacy = privacyFor({ targetEpsilon: 1e6, delta: 1e-5, clipNorm: 2, noiseMultiplier: 0.05, simulationMode: true, adaptiveClipping });
       const { coordinator, opened, meta, bytes, join } = setup(dpRounds, privacy);
       coordinator.start();
       join('a', 'b');
