@@ -18,7 +18,7 @@ export type { LocalTrainingConfig } from './training/local-training-config.js';
 export { bprLoss, bprLossComposed } from './training/bpr-loss.js';
 export type { BprBatch, BprParams } from './training/bpr-loss.js';
 export { NegativeSampler } from './training/negative-sampler.js';
-export { l2Norm, clipToNorm } from './update/clip.js';
+export { l2Norm, clipToNorm, clipScale } from './update/clip.js';
 export { buildPrivateUpdate } from './update/build-update.js';
 export type { UpdatePrivacy, BuiltUpdate } from './update/build-update.js';
 export { selectBackend, wasmCandidate, cpuCandidate, isBackendName, BACKEND_NAMES, BackendUnavailableError } from './backend/select-backend.js';

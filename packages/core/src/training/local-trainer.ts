@@ -38,6 +38,12 @@ export interface LocalTrainingResult {
   readonly userVector: Float32Array;
   /** after − before of the shared parameters, dense over the catalogue. Not yet clipped or noised. */
   readonly delta: ModelUpdate;
+  /**
+   * Items whose rows of `delta` may be non-zero (the training working set);
+   * every other row is exactly zero. Lets a simulator aggregate in
+   * O(touched · d) — a real client still sends the dense update.
+   */
+  readonly touchedItems: Int32Array;
   /** Triplets processed in both phases. */
   readonly triplets: number;
   /**
@@ -83,7 +89,8 @@ export function trainLocally(input: LocalTrainingInput): LocalTrainingResult {
       delta.values[biasStart + item] = bias[r]! - model.values[biasStart + item]!;
     }
   }
-  return { userVector: run.userVector, delta, triplets: run.triplets, lossBefore: run.lossBefore, lossAfter: run.lossAfter };
+  const touchedItems = run.trained?.items ?? new Int32Array(0);
+  return { userVector: run.userVector, delta, touchedItems, triplets: run.triplets, lossBefore: run.lossBefore, lossAfter: run.lossAfter };
 }
 
 /**

@@ -18,8 +18,18 @@ export function clipToNorm(values: Float32Array, clipNorm: number): { normBefore
   if (!Number.isFinite(clipNorm) || clipNorm <= 0) throw new RangeError(`expected clipNorm > 0 and finite, got ${clipNorm}`);
   const normBefore = l2Norm(values);
   if (!Number.isFinite(normBefore)) throw new RangeError('expected a finite update to clip, got NaN or Infinity');
-  if (normBefore <= clipNorm) return { normBefore, scale: 1 };
-  const scale = (clipNorm / normBefore) * (1 - 2 ** -22);
+  const scale = clipScale(normBefore, clipNorm);
+  if (scale === 1) return { normBefore, scale };
   for (let i = 0; i < values.length; i++) values[i] = values[i]! * scale;
   return { normBefore, scale };
+}
+
+/**
+ * The factor that brings a vector of L2 norm `norm` within `clipNorm`: 1 if
+ * it already is, else C/‖x‖ shrunk by 2⁻²² so that float32 rounding of the
+ * scaled coordinates cannot push the norm back over C.
+ */
+export function clipScale(norm: number, clipNorm: number): number {
+  if (!Number.isFinite(clipNorm) || clipNorm <= 0) throw new RangeError(`expected clipNorm > 0 and finite, got ${clipNorm}`);
+  return norm <= clipNorm ? 1 : (clipNorm / norm) * (1 - 2 ** -22);
 }

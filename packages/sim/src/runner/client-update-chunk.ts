@@ -1,4 +1,4 @@
-import { trainLocally, buildPrivateUpdate, positiveItems, createSeededRandomSource, deriveSeed, AdaptiveClipping } from '@fedrec/core';
+import { trainLocally, buildPrivateUpdate, positiveItems, createSeededRandomSource, deriveSeed, AdaptiveClipping, clipScale } from '@fedrec/core';
 import type { SharedModel, LocalTrainingConfig, EventWeights } from '@fedrec/core';
 import type { Population } from '../population/population.js';
 import { leaveOneOut } from '../population/leave-one-out.js';
@@ -47,22 +47,49 @@ export function computeChunk(population: Population, model: SharedModel, setting
     // A shopper with too little history still takes part: a zero delta,
     // clipped and noised like any other, keeps the cohort honest.
     const positives = positiveItems(split ? split.train : [], settings.eventWeights);
-    const { delta } = trainLocally({
+    const { delta, touchedItems } = trainLocally({
       model,
       positives,
       random: createSeededRandomSource(deriveSeed(settings.seed, 'train', round.round, index)),
       config: settings.localTraining,
     });
-    const built = buildPrivateUpdate(delta, {
-      clipNorm: round.clipNorm,
-      noiseMultiplier: round.localNoiseMultiplier,
-      noiseSource: createSeededRandomSource(deriveSeed(settings.seed, 'noise', round.round, index)),
-    });
-    const values = built.update.values;
-    for (let i = 0; i < values.length; i++) sum[i]! += values[i]!;
-    if (built.clipped) clipped++;
-    unclipped += AdaptiveClipping.unclippedBit(built.normBefore, round.clipNorm);
-    normSum += built.normBefore;
+    let normBefore: number;
+    if (round.localNoiseMultiplier > 0) {
+      // Local noise covers every coordinate: the device's own dense pipeline.
+      const built = buildPrivateUpdate(delta, {
+        clipNorm: round.clipNorm,
+        noiseMultiplier: round.localNoiseMultiplier,
+        noiseSource: createSeededRandomSource(deriveSeed(settings.seed, 'noise', round.round, index)),
+      });
+      const values = built.update.values;
+      for (let i = 0; i < values.length; i++) sum[i]! += values[i]!;
+      normBefore = built.normBefore;
+    } else {
+      // No noise on the update itself (it goes on the round's sum): the
+      // clipped update is zero outside the rows training touched, so clip and
+      // add just those — the same float32 values the dense pipeline would add.
+      normBefore = addClippedRows(sum, delta.values, touchedItems, model.shape.numItems, model.shape.dim, round.clipNorm);
+    }
+    if (normBefore > round.clipNorm) clipped++;
+    unclipped += AdaptiveClipping.unclippedBit(normBefore, round.clipNorm);
+    normSum += normBefore;
   }
   return { sum, contributors: shoppers.length, clipped, unclipped, normSum };
+}
+
+/** sum += clip(delta) over the touched rows (embedding row and bias); returns ‖delta‖. */
+function addClippedRows(sum: Float64Array, delta: Float32Array, items: Int32Array, numItems: number, dim: number, clipNorm: number): number {
+  const biasStart = numItems * dim;
+  let squares = 0;
+  for (const item of items) {
+    for (let j = item * dim; j < item * dim + dim; j++) squares += delta[j]! * delta[j]!;
+    squares += delta[biasStart + item]! * delta[biasStart + item]!;
+  }
+  const norm = Math.sqrt(squares);
+  const scale = clipScale(norm, clipNorm);
+  for (const item of items) {
+    for (let j = item * dim; j < item * dim + dim; j++) sum[j]! += Math.fround(delta[j]! * scale);
+    sum[biasStart + item]! += Math.fround(delta[biasStart + item]! * scale);
+  }
+  return norm;
 }
