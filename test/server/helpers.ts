@@ -34,7 +34,7 @@ export function nextServerEvent<K extends keyof FedRecServerEvents>(
   server: FedRecServer,
   event: K,
   match: (payload: FedRecServerEvents[K][0]) => boolean = () => true,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
 ): Promise<FedRecServerEvents[K][0]> {
   const emitter = server.events as unknown as EventEmitter;
   return new Promise((resolve, reject) => {
