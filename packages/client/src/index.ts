@@ -1,5 +1,5 @@
 // Public API of @fedrec/client: named exports only.
-export { createFedRecClient, createLocalTrainer, enrol, FedRecClientError, Backoff } from './transport/index.js';
+export { createFedRecClient, createLocalTrainer, enrol, FedRecClientError, Backoff, privatiseUpdate, secureInput, SecureRoundParticipant } from './transport/index.js';
 export type {
   FedRecClient,
   FedRecClientOptions,
@@ -12,6 +12,13 @@ export type {
   FedRecClientErrorCode,
   FedRecRejection,
   BackoffOptions,
+  RoundInvitation,
+  BeforeRoundHook,
+  UpdatePrivacyInfo,
+  PrivatisedUpdate,
+  PrivatiseOptions,
+  SecureInput,
+  SecureInputOptions,
 } from './transport/index.js';
 export { createClient } from './shopper/shopper-client.js';
 export type {

@@ -41,3 +41,8 @@ export { SecAggError, splitSecret, combineShares, shamirShareLength, SHAMIR_CHUN
 export type { SecAggErrorCode, ShamirShare, X25519KeyPair, KeyPurposeName, CoordinateBoundOptions, DecodedSum, Rational, DiscreteGaussianSampler, VarianceInput, DistributedDiscreteGaussianParams, EffectiveNoiseMultiplierOptions, NeighbourGraph, SecAggRoundConfig, SecAggRoundConfigInput, SecAggStageName, SecAggStageCode, AdvertiseKeysMessage, ShareKeysMessage, MaskedInputMessage, UnmaskingMessage, KeysBroadcastMessage, SharesRoutedMessage, UnmaskRequestMessage, SecAggClientMessage, SecAggServerMessage, SecAggRejectReasonName, SecAggRejectReasonCode, SecAggClientOptions, ClientShareRejection, SecAggReceiveResult, SecAggResult, SecAggStageClosed, InMemoryRoundOptions, InMemoryRoundReport, RefusedMessage } from './secagg/index.js';
 export { privacySpendSchema } from './protocol/messages.js';
 export type { PrivacySpend } from './protocol/messages.js';
+export { roundSecureAggregationSchema, secAggServerMessageSchema, secAggClientMessageSchema } from './protocol/index.js';
+export type { RoundSecureAggregation, SecAggServerEnvelope, SecAggClientEnvelope } from './protocol/index.js';
+export { withUint8Arrays } from './protocol/index.js';
+export { packBinaryFields, unpackBinaryFields } from './protocol/index.js';
+export type { PackedBinary } from './protocol/index.js';

@@ -219,6 +219,7 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
         stats,
         logger,
         privacy,
+        secureAggregation: config.secureAggregation,
         hooks: {
           roundOpened: (info, bytes) => {
             gateway?.broadcastRoundStart(info, bytes);
@@ -230,6 +231,8 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
             events.emit('roundClosed', info);
           },
           commit,
+          sendSecAgg: (clientId, roundId, message) => gateway?.sendSecAgg(clientId, roundId, message),
+          secureAggregationEnded: (info) => events.emit('secureAggregation', info),
         },
       });
       gateway = new SocketGateway({ httpServer, config, coordinator, model, tokenSecret, stats, logger, events, privacySpend: () => privacy?.spend() ?? null });

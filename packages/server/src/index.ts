@@ -12,16 +12,19 @@ export type {
   SamplingConfig,
   PrivacyConfig,
   AdaptiveClippingSettings,
+  SecureAggregationConfig,
   ConfigParseResult,
 } from './config/server-config.js';
 export { ServerPrivacy, SERVER_PRIVACY_FORMAT, SERVER_PRIVACY_VERSION } from './privacy/server-privacy.js';
-export type { PrivacyStatus, ServerPrivacyOptions, ServerPrivacyState, PlannedRoundPrivacy, RoundPrivacyPolicy } from './privacy/server-privacy.js';
+export type { PrivacyStatus, ServerPrivacyOptions, ServerPrivacyState, PlannedRoundPrivacy, RoundPrivacyPolicy, SecureRoundNoise } from './privacy/server-privacy.js';
 export { ServerError } from './server-error.js';
 export type { ServerErrorCode, ConfigIssue } from './server-error.js';
 export type { FedRecServerEvents, RoundOpenedEvent, RejectionEvent } from './server-events.js';
 export type { ServerStatus } from './status/server-status.js';
 export type { PrivacyLedgerHook } from './privacy-ledger-hook.js';
-export type { AppliedRound, RoundClosedInfo, CloseCause } from './rounds/round-coordinator.js';
+export type { AppliedRound, RoundClosedInfo, CloseCause, SecureAggregationInfo } from './rounds/round-coordinator.js';
+export { planSecureRound } from './rounds/secure-round-plan.js';
+export type { SecureRoundPlan, SecureRoundPlanInput } from './rounds/secure-round-plan.js';
 export { issueToken, verifyToken, randomClientId } from './auth/token.js';
 export type { IssuedToken, IssueTokenOptions, TokenVerification, TokenFailure } from './auth/token.js';
 export { MODEL_VERSION_HEADER } from './http/http-routes.js';

@@ -1,5 +1,5 @@
 import type { PrivacySpend, RejectReasonName } from '@fedrec/core';
-import type { RoundClosedInfo } from './rounds/round-coordinator.js';
+import type { RoundClosedInfo, SecureAggregationInfo } from './rounds/round-coordinator.js';
 
 export interface RoundOpenedEvent {
   readonly roundId: number;
@@ -32,4 +32,6 @@ export interface FedRecServerEvents {
   checkpointWritten: [{ readonly file: string; readonly modelVersion: number; readonly roundId: number | null }];
   /** The next round would exceed the privacy budget: no more rounds open, the model is frozen. Emitted once (also when resuming an exhausted ledger). */
   budgetExhausted: [PrivacySpend];
+  /** A securely aggregated round's SecAgg+ finished (with the survivors' integer sum) or aborted. */
+  secureAggregation: [SecureAggregationInfo];
 }

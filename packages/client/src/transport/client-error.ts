@@ -35,4 +35,6 @@ export interface FedRecRejection {
   readonly message: string;
   /** `connection`: the handshake was refused; `message`: a message was. */
   readonly stage: 'connection' | 'message';
+  /** With reason SECAGG_REFUSED: the SecAggRejectReason code of the refused stage message. */
+  readonly secAggReason?: number;
 }

@@ -5,11 +5,15 @@ import type {
   RejectedMessage,
   RejectReasonName,
   RoundPrivacy,
+  RoundSecureAggregation,
+  SecAggClientEnvelope,
+  SecAggClientMessage,
   SharedModel,
   UpdateMessage,
   UpdatePrivacy,
 } from '@fedrec/core';
 import {
+  SecAggError,
   FormatError,
   createCryptoRandomSource,
   MessageKind,
@@ -24,12 +28,16 @@ import {
   rejectedMessageSchema,
   sameShape,
   toBytes,
+  packBinaryFields,
+  unpackBinaryFields,
+  withUint8Arrays,
 } from '@fedrec/core';
 import { io, type Socket } from 'socket.io-client';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { FedRecClientError, type FedRecRejection } from './client-error.js';
 import { createLocalTrainer, type LocalTrainerOptions } from './local-trainer.js';
 import { privatiseUpdate, type UpdatePrivacyInfo } from './privatise-update.js';
+import { SecureRoundParticipant, secureInput } from './secure-aggregation.js';
 import type { TrainingCallback } from './training-callback.js';
 import { TypedEmitter } from './typed-emitter.js';
 
@@ -42,6 +50,8 @@ export interface RoundInvitation {
   readonly wantsExampleCount: boolean;
   /** The round's DP parameters (clip bound, noise, accounted z and q, δ); null when the server runs without DP. */
   readonly privacy: RoundPrivacy | null;
+  /** True when the server sees only the sum of the cohort's (masked, quantised) updates (SecAgg+); absent otherwise. */
+  readonly secureAggregation?: boolean;
 }
 
 /**
@@ -65,6 +75,8 @@ export interface FedRecClientEvents {
    */
   updateSent: { readonly roundId: number; readonly bytes: number; readonly privacy: UpdatePrivacyInfo | null };
   updateAccepted: { readonly roundId: number };
+  /** A SecAgg+ stage reply left the device (stage 0 keys … 3 unmasking), with its size in bytes (binary fields). */
+  secAggSent: { readonly roundId: number; readonly stage: number; readonly bytes: number };
   /** The server refused the connection or a message. */
   rejected: FedRecRejection;
   /** A round ended (whether or not this client was in it), with the server's privacy budget after it (null without DP). */
@@ -149,6 +161,8 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
   /** The last round `beforeRound` declined, so a re-sent invitation is not asked about twice. */
   private declinedRound: number | null = null;
   private budget: PrivacySpend | null = null;
+  /** The securely aggregated round this client is taking part in, if any. */
+  private secure: SecureRoundParticipant | null = null;
 
   constructor(private readonly options: FedRecClientOptions) {
     super();
@@ -209,6 +223,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
     socket.on(ProtocolEvent.updateAccepted, (meta: unknown) => this.guard(() => this.onUpdateAccepted(meta)));
     socket.on(ProtocolEvent.rejected, (meta: unknown) => this.guard(() => this.onRejected(meta)));
     socket.on(ProtocolEvent.roundClosed, (meta: unknown) => this.guard(() => this.onRoundClosed(meta)));
+    socket.on(ProtocolEvent.secAggServer, (meta: unknown, blob: unknown) => this.guard(() => this.onSecAgg(meta, blob)));
     socket.on('connect_error', (error: Error & { data?: unknown }) => this.guard(() => this.onConnectError(error)));
     socket.on('disconnect', (reason) => this.guard(() => this.onDisconnect(reason)));
   }
@@ -275,7 +290,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
   }
 
   private onRoundStart(meta: unknown, binary: unknown): void {
-    const parsed = parseMessage('roundStart', meta);
+    const parsed = parseMessage('roundStart', withUint8Arrays(meta));
     if (!parsed.ok) return this.badServerMessage(`round start: ${parsed.message}`);
     const { roundId, modelVersion, wantsExampleCount, timeoutMs } = parsed.value;
     // A re-sent invitation (after a reconnect) for a round under way, finished or declined.
@@ -292,8 +307,16 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
     if (model.version !== modelVersion) return this.badServerMessage('round start: model version disagrees with the metadata');
     this.activeRound = roundId;
     this.version = modelVersion;
-    const invitation: RoundInvitation = { roundId, modelVersion, timeoutMs, wantsExampleCount, privacy: parsed.value.privacy ?? null };
-    void this.takePart(invitation, model, parsed.value.wantsUnclippedBit === true);
+    const secure = parsed.value.secureAggregation ?? null;
+    const invitation: RoundInvitation = {
+      roundId,
+      modelVersion,
+      timeoutMs,
+      wantsExampleCount,
+      privacy: parsed.value.privacy ?? null,
+      ...(secure !== null ? { secureAggregation: true } : {}),
+    };
+    void this.takePart(invitation, model, parsed.value.wantsUnclippedBit === true, secure);
   }
 
   /** Asks `beforeRound`; a hook that throws declines the round (and is reported), never sends. */
@@ -308,7 +331,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
     }
   }
 
-  private async takePart(invitation: RoundInvitation, model: SharedModel, wantsUnclippedBit: boolean): Promise<void> {
+  private async takePart(invitation: RoundInvitation, model: SharedModel, wantsUnclippedBit: boolean, secure: RoundSecureAggregation | null): Promise<void> {
     const { roundId, modelVersion, wantsExampleCount, timeoutMs, privacy } = invitation;
     try {
       if (!(await this.consents(invitation))) {
@@ -323,6 +346,10 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
       const candidate = result.delta ?? result.update;
       if (!sameShape(candidate.shape, model.shape) || candidate.values.length !== parameterCount(model.shape) || candidate.baseVersion !== model.version) {
         this.emit('error', new FedRecClientError('TRAINING_FAILED', 'the training callback returned an update that does not fit the round’s model'));
+        return;
+      }
+      if (secure !== null) {
+        this.startSecureRound(roundId, secure, privacy, result);
         return;
       }
       // Clipped and noised here, as the round says: the callback never decides what the accountant assumed.
@@ -353,6 +380,52 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
     }
   }
 
+  /** Quantises (and noises) the update as the round says, then advertises keys: SecAgg+ stage 0. */
+  private startSecureRound(roundId: number, secure: RoundSecureAggregation, privacy: RoundPrivacy | null, result: Parameters<typeof secureInput>[0]): void {
+    const out = secureInput(result, { secure, round: privacy, noiseSource: this.noiseSource });
+    if (!out.ok) {
+      this.emit('error', new FedRecClientError('TRAINING_FAILED', out.message));
+      return;
+    }
+    // Never buffered across a reconnect: the server counts a reconnected member as dropped.
+    if (this.socket?.connected !== true) return;
+    const participant = new SecureRoundParticipant(roundId, secure, out.input);
+    this.secure = participant;
+    this.sendSecAgg(participant.advertiseKeys());
+    this.emit('updateSent', { roundId, bytes: out.input.byteLength, privacy: out.privacy });
+  }
+
+  private onSecAgg(meta: unknown, blob: unknown): void {
+    const parsed = parseMessage('secAggServer', meta);
+    if (!parsed.ok) return this.badServerMessage(`secure aggregation: ${parsed.message}`);
+    const participant = this.secure;
+    if (participant === null || participant.roundId !== parsed.value.roundId) return; // a round this client is not (or no longer) in
+    const bytes = toBytes(blob);
+    if (bytes === undefined) return this.badServerMessage('secure aggregation: the attachment is not binary');
+    let reply: SecAggClientMessage;
+    try {
+      const message = unpackBinaryFields(parsed.value.message, bytes);
+      if (typeof message !== 'object' || message === null || Array.isArray(message)) return this.badServerMessage('secure aggregation: expected a message object');
+      reply = participant.step(message as Record<string, unknown>);
+    } catch (error) {
+      if (error instanceof RangeError) return this.badServerMessage(`secure aggregation: ${error.message}`);
+      if (!(error instanceof SecAggError)) throw error;
+      // The server asked for something the protocol forbids: stop taking part, reveal nothing more.
+      this.secure = null;
+      return this.badServerMessage(`secure aggregation: ${error.code}`);
+    }
+    if (participant.done) this.secure = null;
+    this.sendSecAgg(reply);
+  }
+
+  private sendSecAgg(message: SecAggClientMessage): void {
+    // Keys, ciphertexts and the masked input ride in one attachment (socket.io refuses packets with more than 10).
+    const { json, blob } = packBinaryFields(message);
+    const envelope: SecAggClientEnvelope = { v: PROTOCOL_VERSION, kind: MessageKind.secAggClient, roundId: message.roundId, message: json as Record<string, unknown> };
+    this.socket?.emit(ProtocolEvent.secAggClient, envelope, blob);
+    this.emit('secAggSent', { roundId: message.roundId, stage: message.stage, bytes: blob.byteLength });
+  }
+
   private onUpdateAccepted(meta: unknown): void {
     const parsed = parseMessage('updateAccepted', meta);
     if (!parsed.ok) return this.badServerMessage(`update accepted: ${parsed.message}`);
@@ -370,6 +443,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
     if (!parsed.ok) return this.badServerMessage(`round closed: ${parsed.message}`);
     const { roundId, outcome, modelVersion, accepted, privacy } = parsed.value;
     this.lastClosedRound = Math.max(this.lastClosedRound, roundId);
+    if (this.secure !== null && this.secure.roundId <= roundId) this.secure = null;
     this.version = modelVersion;
     this.emit('roundClosed', { roundId, outcome: outcome === RoundOutcome.applied ? 'applied' : 'abandoned', modelVersion, accepted, privacy: privacy ?? null });
     this.noteBudget(privacy, modelVersion);
@@ -396,6 +470,8 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
 
   private onDisconnect(reason: string): void {
     this.id = null;
+    // The server counts a disconnected member as dropped: its SecAgg state is of no further use.
+    this.secure = null;
     // socket.io reconnects by itself except when the server disconnected us on purpose.
     const serverKicked = reason === 'io server disconnect';
     this.emit('disconnected', { reason, willReconnect: !this.stopped });
@@ -426,7 +502,14 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
 
 function toRejection(message: RejectedMessage, stage: 'connection' | 'message'): FedRecRejection {
   const reason: RejectReasonName | 'UNKNOWN' = rejectReasonName(message.reason) ?? 'UNKNOWN';
-  return { reason, code: message.reason, roundId: message.roundId, message: message.message, stage };
+  return {
+    reason,
+    code: message.reason,
+    roundId: message.roundId,
+    message: message.message,
+    stage,
+    ...(message.secAggReason !== undefined ? { secAggReason: message.secAggReason } : {}),
+  };
 }
 
 /**

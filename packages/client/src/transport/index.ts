@@ -1,6 +1,8 @@
 export { createFedRecClient } from './fedrec-client.js';
 export type { FedRecClient, FedRecClientOptions, FedRecClientEvents, RoundInvitation, BeforeRoundHook } from './fedrec-client.js';
 export { privatiseUpdate } from './privatise-update.js';
+export { secureInput, SecureRoundParticipant } from './secure-aggregation.js';
+export type { SecureInput, SecureInputOptions } from './secure-aggregation.js';
 export type { UpdatePrivacyInfo, PrivatisedUpdate, PrivatiseOptions } from './privatise-update.js';
 export { createLocalTrainer } from './local-trainer.js';
 export type { LocalTrainerOptions } from './local-trainer.js';

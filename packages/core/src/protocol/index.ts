@@ -32,6 +32,9 @@ export {
   updateAcceptedMessageSchema,
   rejectedMessageSchema,
   roundClosedMessageSchema,
+  roundSecureAggregationSchema,
+  secAggServerMessageSchema,
+  secAggClientMessageSchema,
   handshakeAuthSchema,
   enrolResponseSchema,
   type ReadyMessage,
@@ -42,9 +45,13 @@ export {
   type UpdateAcceptedMessage,
   type RejectedMessage,
   type RoundClosedMessage,
+  type RoundSecureAggregation,
+  type SecAggServerEnvelope,
+  type SecAggClientEnvelope,
   type HandshakeAuth,
   type EnrolResponse,
   type ProtocolMessages,
 } from './messages.js';
 export { parseMessage, parseHandshakeAuth, type ParseResult, type ParseFailureReason } from './parse-message.js';
-export { toBytes } from './binary-payload.js';
+export { toBytes, withUint8Arrays } from './binary-payload.js';
+export { packBinaryFields, unpackBinaryFields, type PackedBinary } from './binary-fields.js';

@@ -18,6 +18,10 @@ export const MessageKind = {
   rejected: 6,
   /** server → every client: a round ended, applied or abandoned, and the model version now current. */
   roundClosed: 7,
+  /** server → cohort member of a securely aggregated round: one SecAgg+ stage message (keys, routed shares, unmask request). */
+  secAggServer: 8,
+  /** client → server: this client's SecAgg+ reply for a stage (keys, sealed shares, masked input, unmasking). */
+  secAggClient: 9,
 } as const;
 
 export type MessageKindName = keyof typeof MessageKind;
@@ -35,6 +39,8 @@ export const ProtocolEvent = {
   updateAccepted: 'fedrec:update-accepted',
   rejected: 'fedrec:rejected',
   roundClosed: 'fedrec:round-closed',
+  secAggServer: 'fedrec:secagg-server',
+  secAggClient: 'fedrec:secagg-client',
 } as const satisfies Record<MessageKindName, string>;
 
 export type ProtocolEventName = (typeof ProtocolEvent)[MessageKindName];

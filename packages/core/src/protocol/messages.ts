@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { MessageKind, RoundOutcome } from './message-kind.js';
 import { PROTOCOL_VERSION } from './protocol-version.js';
+import { GRAPH_SEED_BYTES } from '../secagg/neighbour-graph.js';
+import { SECAGG_MAX_CLIENTS, SECAGG_MAX_VECTOR_LENGTH } from '../secagg/round-config.js';
 
 /**
  * Runtime schemas for every protocol message's metadata, and the types
@@ -80,6 +82,38 @@ export const roundPrivacySchema = z.strictObject({
   delta: z.number().gt(0).lt(1),
 });
 
+/**
+ * The public parameters of a securely aggregated round (SecAgg+), as the
+ * invitation carries them to each cohort member: its own index, the graph, the
+ * threshold, and how to quantise. Sent per member (the index differs).
+ */
+export const roundSecureAggregationSchema = z.object({
+  /** This member's index 1…n: its identity in SecAgg messages and its Shamir x-coordinate. */
+  clientIndex: z.number().int().min(1).max(SECAGG_MAX_CLIENTS),
+  /** n: cohort size. */
+  clientCount: z.number().int().min(2).max(SECAGG_MAX_CLIENTS),
+  /** m: words of the input vector (the model's parameter count). */
+  vectorLength: z.number().int().min(1).max(SECAGG_MAX_VECTOR_LENGTH),
+  /** k: neighbours per member. */
+  neighbourCount: z.number().int().min(1).max(SECAGG_MAX_CLIENTS),
+  /** t: survivors needed; fewer abandon the round. */
+  threshold: z.number().int().min(1).max(SECAGG_MAX_CLIENTS),
+  /** Public seed of the neighbour graph. */
+  graphSeed: z.custom<Uint8Array>((value) => value instanceof Uint8Array && value.length === GRAPH_SEED_BYTES, { message: `expected ${GRAPH_SEED_BYTES} bytes` }),
+  /** L2 bound C the float update is clipped to before quantising. */
+  clipNorm: z.number().positive().finite(),
+  /** γ: the float value of one integer step (x becomes round(x/γ)). */
+  granularity: z.number().positive().finite(),
+  /** B: every quantised (and noised) coordinate must satisfy |v| ≤ B; n·B < modulus/2, so the sum cannot wrap around. */
+  coordinateBound: z.number().int().min(1).max(2 ** 31 - 1),
+  /** log2 of the modulus the sum is decoded with (masks are always mod 2^32). */
+  modulusBits: z.number().int().min(2).max(32),
+  /** σ² of each member's discrete Gaussian noise, in integer units (0: none; distributed DP). */
+  localNoiseVariance: z.number().min(0).finite(),
+  /** Milliseconds the server waits for each stage after the first. */
+  stageTimeoutMs: z.number().int().min(1),
+});
+
 export const roundStartMessageSchema = z.object({
   v: z.literal(PROTOCOL_VERSION),
   kind: z.literal(MessageKind.roundStart),
@@ -100,6 +134,8 @@ export const roundStartMessageSchema = z.object({
    * whether its norm was within `privacy.clipNorm` before clipping (`unclipped`).
    */
   wantsUnclippedBit: z.boolean().optional(),
+  /** Present when the round runs secure aggregation: no `update` is sent, the member runs the SecAgg+ stages instead. */
+  secureAggregation: roundSecureAggregationSchema.optional(),
 });
 
 export const updateMessageSchema = z.strictObject({
@@ -131,6 +167,8 @@ export const rejectedMessageSchema = z.object({
   roundId: roundIdSchema.nullable(),
   /** Human-readable, built from field names and numbers only: never echoes the refused payload. */
   message: z.string().max(500),
+  /** With reason SECAGG_REFUSED: the SecAggRejectReason code. */
+  secAggReason: z.number().int().min(1).optional(),
 });
 
 export const roundClosedMessageSchema = z.object({
@@ -144,6 +182,26 @@ export const roundClosedMessageSchema = z.object({
   accepted: countSchema,
   /** The privacy budget after the round (absent without DP). */
   privacy: privacySpendSchema.optional(),
+});
+
+/**
+ * A SecAgg+ stage message in either direction. The envelope is checked here;
+ * `message` is checked by the SecAgg state machines themselves against their
+ * strict per-stage schemas (`secagg/secagg-messages.ts`: one source of truth),
+ * which refuse anything else with a reason code.
+ */
+export const secAggServerMessageSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal(MessageKind.secAggServer),
+  roundId: roundIdSchema,
+  message: z.record(z.string(), z.unknown()),
+});
+
+export const secAggClientMessageSchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal(MessageKind.secAggClient),
+  roundId: roundIdSchema,
+  message: z.record(z.string(), z.unknown()),
 });
 
 /** What a client puts in socket.io's handshake `auth`. */
@@ -169,6 +227,9 @@ export type UpdateMessage = z.infer<typeof updateMessageSchema>;
 export type UpdateAcceptedMessage = z.infer<typeof updateAcceptedMessageSchema>;
 export type RejectedMessage = z.infer<typeof rejectedMessageSchema>;
 export type RoundClosedMessage = z.infer<typeof roundClosedMessageSchema>;
+export type RoundSecureAggregation = z.infer<typeof roundSecureAggregationSchema>;
+export type SecAggServerEnvelope = z.infer<typeof secAggServerMessageSchema>;
+export type SecAggClientEnvelope = z.infer<typeof secAggClientMessageSchema>;
 export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
 export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
 
@@ -181,6 +242,8 @@ export interface ProtocolMessages {
   updateAccepted: UpdateAcceptedMessage;
   rejected: RejectedMessage;
   roundClosed: RoundClosedMessage;
+  secAggServer: SecAggServerEnvelope;
+  secAggClient: SecAggClientEnvelope;
 }
 
 export const MESSAGE_SCHEMAS = {
@@ -191,4 +254,6 @@ export const MESSAGE_SCHEMAS = {
   updateAccepted: updateAcceptedMessageSchema,
   rejected: rejectedMessageSchema,
   roundClosed: roundClosedMessageSchema,
+  secAggServer: secAggServerMessageSchema,
+  secAggClient: secAggClientMessageSchema,
 } as const satisfies { [K in keyof ProtocolMessages]: z.ZodType<ProtocolMessages[K]> };

@@ -10,7 +10,7 @@ describe('wire constants are pinned', () => {
   it('protocol version', () => expect(PROTOCOL_VERSION).toBe(1));
 
   it('message kinds', () => {
-    expect(MessageKind).toEqual({ ready: 1, welcome: 2, roundStart: 3, update: 4, updateAccepted: 5, rejected: 6, roundClosed: 7 });
+    expect(MessageKind).toEqual({ ready: 1, welcome: 2, roundStart: 3, update: 4, updateAccepted: 5, rejected: 6, roundClosed: 7, secAggServer: 8, secAggClient: 9 });
   });
 
   it('rejection reasons', () => {
@@ -26,6 +26,8 @@ describe('wire constants are pinned', () => {
       UNSUPPORTED_VERSION: 9,
       TOO_MANY_STRIKES: 10,
       INTERNAL: 11,
+      SECAGG_REFUSED: 12,
+      WRONG_AGGREGATION: 13,
     });
   });
 

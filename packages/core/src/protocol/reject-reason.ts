@@ -28,6 +28,10 @@ export const RejectReason = {
   TOO_MANY_STRIKES: 10,
   /** The server failed while handling the message; nothing was changed. */
   INTERNAL: 11,
+  /** The secure-aggregation state machine refused a stage message; `secAggReason` holds its SecAggRejectReason code. */
+  SECAGG_REFUSED: 12,
+  /** A plain update was sent to a round that runs secure aggregation (or a SecAgg message to one that does not). */
+  WRONG_AGGREGATION: 13,
 } as const;
 
 export type RejectReasonName = keyof typeof RejectReason;

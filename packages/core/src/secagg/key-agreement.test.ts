@@ -37,6 +37,24 @@ describe('X25519 key agreement', () => {
     expect(shareEncryptionKey(a.secretKey, b.publicKey, 1, 2, 3)).toEqual(shareEncryptionKey(b.secretKey, a.publicKey, 1, 2, 3));
   });
 
+  it('the small-order list agrees with scalar multiplication: exactly its keys give an all-zero secret', () => {
+    const a = generateKeyPair(random);
+    const p = 2n ** 255n - 19n;
+    const le = (value: bigint): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => Number((value >> BigInt(8 * i)) & 0xffn));
+    const small = [0n, 1n, 325606250916557431795983626356110631294008115727848805560023387167927233504n, 39382357235489614581723060781553021112529911719440698176882885853963445705823n, p - 1n, p, p + 1n];
+    for (const u of small) {
+      for (const key of [le(u), ((k) => ((k[31] = k[31]! | 0x80), k))(le(u))]) {
+        expect(isValidPublicKey(key)).toBe(false);
+        expect(() => sharedSecret(a.secretKey, key)).toThrow(SecAggError);
+      }
+    }
+    for (let i = 0; i < 8; i++) {
+      const key = generateKeyPair(random).publicKey;
+      expect(isValidPublicKey(key)).toBe(true);
+      expect(() => sharedSecret(a.secretKey, key)).not.toThrow();
+    }
+  });
+
   it('refuses low-order and malformed public keys with BAD_PUBLIC_KEY', () => {
     const a = generateKeyPair(random);
     expect(isValidPublicKey(a.publicKey)).toBe(true);

@@ -71,18 +71,49 @@ export function sharedSecret(secretKey: Uint8Array, peerPublicKey: Uint8Array): 
   }
 }
 
-// A fixed, valid scalar: the check below only needs some multiplication by a non-zero scalar.
-const PROBE_SCALAR = new Uint8Array(X25519_KEY_BYTES).fill(0x42);
+const P = 2n ** 255n - 19n;
 
-/** Whether `publicKey` is 32 bytes and not of low order (what the server checks before relaying it). */
+/**
+ * The u-coordinates of every point of small order on Curve25519 and its
+ * twist, with their non-canonical encodings below 2^255 (X25519 ignores bit
+ * 255): 0 and 1 (orders 4 and 1), the two points of order 8, p − 1 (order 2),
+ * and p, p + 1 (0 and 1 again). The same list as libsodium's
+ * `has_small_order` (crypto_scalarmult/curve25519/ref10/x25519_ref10.c).
+ * Multiplying any of them by a clamped scalar gives 0, so a key on this list
+ * is exactly one whose shared secrets would be all-zero.
+ */
+const SMALL_ORDER_U: readonly bigint[] = [
+  0n,
+  1n,
+  325_606_250_916_557_431_795_983_626_356_110_631_294_008_115_727_848_805_560_023_387_167_927_233_504n,
+  39_382_357_235_489_614_581_723_060_781_553_021_112_529_911_719_440_698_176_882_885_853_963_445_705_823n,
+  P - 1n,
+  P,
+  P + 1n,
+];
+
+function littleEndian(value: bigint): Uint8Array {
+  const out = new Uint8Array(X25519_KEY_BYTES);
+  for (let i = 0; i < X25519_KEY_BYTES; i++) out[i] = Number((value >> BigInt(8 * i)) & 0xffn);
+  return out;
+}
+
+const SMALL_ORDER_KEYS: readonly Uint8Array[] = SMALL_ORDER_U.map(littleEndian);
+
+/**
+ * Whether `publicKey` is 32 bytes and not of low order (what the server checks
+ * before relaying it). A comparison against the small-order list rather than a
+ * scalar multiplication: the server checks 2n keys per round, and one X25519
+ * multiplication in JavaScript costs about a millisecond and a half. Clients
+ * still refuse a low-order key when they agree with it (`sharedSecret`).
+ */
 export function isValidPublicKey(publicKey: unknown): publicKey is Uint8Array {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== X25519_KEY_BYTES) return false;
-  try {
-    x25519.getSharedSecret(PROBE_SCALAR, publicKey);
-    return true;
-  } catch {
-    return false;
-  }
+  return !SMALL_ORDER_KEYS.some((bad) => {
+    let diff = (bad[31]! ^ publicKey[31]!) & 0x7f; // bit 255 is ignored by X25519
+    for (let i = 0; i < 31; i++) diff |= bad[i]! ^ publicKey[i]!;
+    return diff === 0;
+  });
 }
 
 function u32(value: number, name: string): number {

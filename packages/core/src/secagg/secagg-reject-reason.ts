@@ -30,6 +30,8 @@ export const SecAggRejectReason = {
   ROUND_ENDED: 11,
   /** The server failed while handling the message; nothing was changed. */
   INTERNAL: 12,
+  /** The message's `sender` is not the index the transport assigned to the connection it came on. */
+  WRONG_SENDER: 13,
 } as const;
 
 export type SecAggRejectReasonName = keyof typeof SecAggRejectReason;

@@ -92,6 +92,26 @@ const privacySchema = z.strictObject({
   adaptiveClipping: adaptiveClippingSchema.optional(),
 });
 
+/**
+ * Secure aggregation (SecAgg+, Bell et al. 2020): the server learns only the
+ * sum of the survivors' quantised updates, never one client's update.
+ */
+const secureAggregationSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** k: neighbours per client in the masking graph. Default: `defaultNeighbourCount(n)` (all others for small cohorts). */
+  neighbours: positiveInt.optional(),
+  /** t: survivors needed to finish a round (and holders to reconstruct a secret). Default: `defaultThreshold(k)`. */
+  threshold: positiveInt.optional(),
+  /** Deadline of each stage after the first (the first waits `rounds.timeoutMs`, which covers training). A client that misses it has dropped out. */
+  stageTimeoutMs: positiveInt.default(10_000),
+  /** log2 of the modulus the sum is decoded with; the no-wrap-around condition is n·B < 2^(bits−1). */
+  modulusBits: z.number().int().min(8).max(32).default(32),
+  /** C for rounds without a privacy config: updates are L2-clipped to it before quantising (with privacy: `privacy.clipNorm`). */
+  clipNorm: z.number().gt(0).default(1),
+  /** γ: float value of one integer step. Default: the finest step for which n clients cannot wrap around (see the README). */
+  granularity: z.number().gt(0).optional(),
+});
+
 export const serverConfigSchema = z
   .strictObject({
     host: z.string().min(1).default('127.0.0.1'),
@@ -170,10 +190,17 @@ export const serverConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     /** Differential privacy (see `privacySchema`). Absent: no clipping, noise or accounting is asked of clients. */
     privacy: privacySchema.optional(),
+    secureAggregation: secureAggregationSchema.optional(),
   })
   .superRefine((config, ctx) => {
-    const { rounds, auth, privacy } = config;
+    const { rounds, auth, privacy, secureAggregation } = config;
     if (privacy !== undefined) checkPrivacy(config, privacy, ctx);
+    if (secureAggregation?.enabled === true && rounds.weighting !== 'uniform') {
+      ctx.addIssue({ code: 'custom', path: ['rounds', 'weighting'], message: "must be 'uniform' with secure aggregation: the server only sees the sum" });
+    }
+    if (secureAggregation?.enabled === true && privacy?.adaptiveClipping !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['privacy', 'adaptiveClipping'], message: 'is not supported with secure aggregation yet (the unclipped bits are not securely summed)' });
+    }
     if (rounds.targetUpdates !== undefined && rounds.targetUpdates < rounds.minUpdates) {
       ctx.addIssue({ code: 'custom', path: ['rounds', 'targetUpdates'], message: `must be >= rounds.minUpdates (${rounds.minUpdates})` });
     }
@@ -205,7 +232,7 @@ function issue(ctx: z.RefinementCtx, path: (string | number)[], message: string)
 
 /** Cross-field rules for DP, each reported on the field to change. */
 function checkPrivacy(
-  config: { rounds: { sampling: { kind: string }; weighting: string } },
+  config: { rounds: { sampling: { kind: string }; weighting: string }; secureAggregation?: { enabled: boolean } | undefined },
   privacy: PrivacyInput,
   ctx: z.RefinementCtx,
 ): void {
@@ -222,12 +249,12 @@ function checkPrivacy(
   if (privacy.noiseMultiplier === 'calibrate' && privacy.plannedRounds === undefined) {
     issue(ctx, ['privacy', 'plannedRounds'], "required when privacy.noiseMultiplier is 'calibrate'");
   }
-  if (privacy.placement === 'distributed' && !privacy.simulationMode) {
+  if (privacy.placement === 'distributed' && !privacy.simulationMode && config.secureAggregation?.enabled !== true) {
     issue(
       ctx,
       ['privacy', 'placement'],
-      "'distributed' needs secure aggregation, which this server does not run: it would see every update with only a small share of the noise. " +
-        "Use 'local', or set privacy.simulationMode: true for a simulation with a trusted server",
+      "'distributed' needs secure aggregation: without it the server would see every update with only a small share of the noise. " +
+        "Set secureAggregation.enabled: true, use 'local', or set privacy.simulationMode: true for a simulation with a trusted server",
     );
   }
   if (privacy.adaptiveClipping !== undefined && privacy.placement === 'local' && !privacy.simulationMode) {
@@ -277,6 +304,7 @@ export type RoundsConfig = ResolvedServerConfig['rounds'];
 export type SamplingConfig = RoundsConfig['sampling'];
 /** The privacy block with `noiseMultiplier` resolved to a number (calibrated if it was `"calibrate"`). */
 export type PrivacyConfig = NonNullable<ResolvedServerConfig['privacy']>;
+export type SecureAggregationConfig = NonNullable<ResolvedServerConfig['secureAggregation']>;
 export type AdaptiveClippingSettings = NonNullable<PrivacyConfig['adaptiveClipping']>;
 
 export type ConfigParseResult =

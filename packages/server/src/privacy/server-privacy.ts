@@ -21,6 +21,18 @@ export interface PlannedRoundPrivacy {
   readonly updateNoiseMultiplier: number;
 }
 
+/**
+ * A round aggregated securely with distributed discrete Gaussian noise: the
+ * clients' shares were calibrated so that the fewest survivors the round
+ * accepts already carry the noise, so the server adds nothing (it could not
+ * before seeing the sum anyway), and the ledger records this round's
+ * `accountedNoiseMultiplier` (`effectiveNoiseMultiplier`, conservative
+ * against the distributed discrete Gaussian's RDP).
+ */
+export interface SecureRoundNoise {
+  readonly accountedNoiseMultiplier: number;
+}
+
 /** What the round coordinator asks of the privacy policy; `ServerPrivacy` is the implementation. */
 export interface RoundPrivacyPolicy {
   /** The parameters for a round about to open among `eligible` clients, or null when the budget cannot afford it. */
@@ -30,7 +42,7 @@ export interface RoundPrivacyPolicy {
    * before the optimiser step: tops up the aggregate's noise where needed,
    * records the round in the ledger and moves the clip bound.
    */
-  applyRound(plan: PlannedRoundPrivacy, mean: Float64Array, accepted: number, unclippedCount: number): void;
+  applyRound(plan: PlannedRoundPrivacy, mean: Float64Array, accepted: number, unclippedCount: number, secure?: SecureRoundNoise): void;
   /** The budget as announced to clients. */
   spend(): PrivacySpend;
 }
@@ -127,6 +139,8 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
   #exhausted = false;
   #remaining = 0;
   #lastClientNoiseMultiplier: number | null = null;
+  /** z the last securely aggregated round recorded (below the configured z): budget checks use it from then on. */
+  #securelyAccounted: number | null = null;
 
   constructor(config: PrivacyConfig, samplingRate: number, options: ServerPrivacyOptions = {}) {
     if (!(samplingRate > 0 && samplingRate <= 1)) throw new RangeError(`expected samplingRate in (0, 1], got ${samplingRate}`);
@@ -184,9 +198,18 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
     };
   }
 
-  applyRound(plan: PlannedRoundPrivacy, mean: Float64Array, accepted: number, unclippedCount: number): void {
+  applyRound(plan: PlannedRoundPrivacy, mean: Float64Array, accepted: number, unclippedCount: number, secure?: SecureRoundNoise): void {
     if (!(accepted >= 1)) throw new RangeError(`expected at least one accepted update, got ${accepted}`);
     const { clipNorm, placement, clientNoiseMultiplier } = plan.message;
+    if (secure !== undefined) {
+      // Never record more noise than the configured z, whatever the discrete bound says.
+      const noiseMultiplier = Math.min(secure.accountedNoiseMultiplier, this.#config.noiseMultiplier);
+      this.#ledger.record({ samplingRate: this.#samplingRate, noiseMultiplier });
+      this.#securelyAccounted = noiseMultiplier;
+      this.#adaptive?.update(unclippedCount, plan.expectedCohort, this.#noise);
+      this.#refresh();
+      return;
+    }
     if (placement === 'distributed') {
       // Variance of the sum's noise the ledger charges for, minus what the shares brought.
       const missing = (plan.updateNoiseMultiplier * clipNorm) ** 2 - accepted * (clientNoiseMultiplier * clipNorm) ** 2;
@@ -252,7 +275,9 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
   }
 
   #refresh(): void {
-    const { targetEpsilon, delta, noiseMultiplier } = this.#config;
+    const { targetEpsilon, delta } = this.#config;
+    // Under SecAgg with distributed noise, rounds are charged the (smaller) z they actually record.
+    const noiseMultiplier = this.#securelyAccounted ?? this.#config.noiseMultiplier;
     const step = { samplingRate: this.#samplingRate, noiseMultiplier };
     this.#epsilonSpent = this.#ledger.totalSteps === 0 ? 0 : this.#ledger.epsilon(delta).epsilon;
     const fits = (steps: number): boolean => !this.#ledger.wouldExceed({ ...step, steps }, targetEpsilon, delta);

@@ -1,7 +1,8 @@
-import type { PrivacySpend, RejectReasonName, RoundOutcomeName, RoundStartMessage, UpdateMessage } from '@fedrec/core';
-import { MessageKind, PROTOCOL_VERSION, createSeededRandomSource, deriveSeed } from '@fedrec/core';
+import { randomBytes } from 'node:crypto';
+import type { PrivacySpend, RejectReasonName, RoundOutcomeName, RoundStartMessage, SecAggClientEnvelope, SecAggServerMessage, UpdateMessage } from '@fedrec/core';
+import { MessageKind, PROTOCOL_VERSION, createSeededRandomSource, decodeSum, deriveSeed } from '@fedrec/core';
 import type { Logger } from 'pino';
-import type { RoundsConfig } from '../config/server-config.js';
+import type { RoundsConfig, SecureAggregationConfig } from '../config/server-config.js';
 import type { ModelState } from '../model/model-state.js';
 import type { ServerOptimiser } from '../optimisers/server-optimiser.js';
 import type { PlannedRoundPrivacy, RoundPrivacyPolicy } from '../privacy/server-privacy.js';
@@ -9,6 +10,8 @@ import type { ServerStats } from '../status/server-stats.js';
 import { sampleCohort } from './cohort-sampler.js';
 import { checkUpdateBytes, decodeClientUpdate } from './decode-client-update.js';
 import { UpdateAccumulator } from './update-accumulator.js';
+import { planSecureRound, type SecureRoundPlan } from './secure-round-plan.js';
+import { SecureAggregationSession, type SecureAggregationOutcome } from './secure-aggregation-session.js';
 
 export type CloseCause =
   /** `targetUpdates` were accepted. */
@@ -20,13 +23,33 @@ export type CloseCause =
   /** The server is closing. */
   | 'shutdown'
   /** The sampled cohort was smaller than `minUpdates`: nobody was invited. */
-  | 'cohort-too-small';
+  | 'cohort-too-small'
+  /** The secure aggregation finished (with the survivors' sum) or aborted (too few survivors). */
+  | 'secure-aggregation';
 
 export interface RoundOpenedInfo {
   readonly roundId: number;
   readonly modelVersion: number;
   readonly cohort: readonly string[];
   readonly message: RoundStartMessage;
+  /** Present for a securely aggregated round: each member's own invitation (it carries the member's SecAgg index). */
+  readonly invitationFor?: (clientId: string) => RoundStartMessage;
+}
+
+/** How the secure aggregation of a round ended (server-side only). */
+export interface SecureAggregationInfo {
+  readonly roundId: number;
+  readonly outcome: 'completed' | 'aborted';
+  /** Members whose update is in the sum. */
+  readonly contributors: readonly string[];
+  /** Members that shared keys but sent no masked input (their masks were removed). */
+  readonly droppedAfterSharing: readonly string[];
+  /** Why it aborted (a SecAggError code), for `aborted`. */
+  readonly reason?: string;
+  /** The decoded integer sum Σ round(x/γ) (+ noise) of the contributors: the only thing the server learns. */
+  readonly integerSum?: Float64Array;
+  /** γ: float value of one integer step. */
+  readonly granularity: number;
 }
 
 export interface RoundClosedInfo {
@@ -60,6 +83,10 @@ export interface CoordinatorHooks {
   roundClosed(info: RoundClosedInfo): void;
   /** Make the just-applied round durable. May reject: the failure is logged and the server carries on. */
   commit(applied: AppliedRound): Promise<void>;
+  /** Send one SecAgg+ stage message to a cohort member (secure aggregation only). */
+  sendSecAgg?(clientId: string, roundId: number, message: SecAggServerMessage): void;
+  /** The secure aggregation of a round ended. */
+  secureAggregationEnded?(info: SecureAggregationInfo): void;
 }
 
 export interface CoordinatorDeps {
@@ -73,11 +100,25 @@ export interface CoordinatorDeps {
   readonly hooks: CoordinatorHooks;
   /** DP-FedAvg: each round's parameters, the budget check, the ledger. Absent: no DP. */
   readonly privacy?: RoundPrivacyPolicy | null;
+  /** SecAgg+ for every round when enabled. */
+  readonly secureAggregation?: SecureAggregationConfig | undefined;
 }
 
 export type SubmitResult =
   | { readonly ok: true; readonly roundId: number }
-  | { readonly ok: false; readonly reason: RejectReasonName; readonly roundId: number | null; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly reason: RejectReasonName;
+      readonly roundId: number | null;
+      readonly message: string;
+      /** With SECAGG_REFUSED: the SecAggRejectReason code. */
+      readonly secAggReason?: number;
+    };
+
+interface SecureRound {
+  readonly plan: SecureRoundPlan;
+  readonly session: SecureAggregationSession;
+}
 
 /** What a reconnecting cohort member needs to resume an open round. */
 export interface PendingInvitation {
@@ -99,9 +140,21 @@ interface OpenRound {
   readonly privacy: PlannedRoundPrivacy | null;
   /** Accepted updates that reported `unclipped: true` (adaptive clipping). */
   unclipped: number;
+  /** Null for plain aggregation. */
+  secure: SecureRound | null;
 }
 
 type Phase = 'idle' | 'open' | 'committing';
+
+/** The round's DP parameters as announced: under SecAgg with distributed noise, the share each member really adds and the z the ledger will record. */
+function roundPrivacyMessage(privacy: PlannedRoundPrivacy, secure: SecureRoundPlan | null): PlannedRoundPrivacy['message'] {
+  if (secure?.accountedNoiseMultiplier === undefined) return privacy.message;
+  return {
+    ...privacy.message,
+    clientNoiseMultiplier: secure.clientNoiseMultiplier,
+    accountedNoiseMultiplier: Math.min(secure.accountedNoiseMultiplier, privacy.message.accountedNoiseMultiplier),
+  };
+}
 
 /**
  * The round state machine, independent of sockets: who is connected and
@@ -163,6 +216,8 @@ export class RoundCoordinator {
     this.clients.set(clientId, this.clients.get(clientId) ?? false);
     const round = this.round;
     if (round === null || !round.cohort.has(clientId) || round.submitted.has(clientId)) return null;
+    // A SecAgg member's keys and shares lived in its old connection: it has dropped out of this round.
+    if (round.secure !== null) return null;
     round.departed.delete(clientId);
     return { message: round.message, model: this.deps.model.bytes() };
   }
@@ -177,6 +232,10 @@ export class RoundCoordinator {
     this.clients.delete(clientId);
     const round = this.round;
     if (round === null || !round.cohort.has(clientId) || round.submitted.has(clientId)) return;
+    if (round.secure !== null) {
+      round.secure.session.clientDisconnected(clientId);
+      return;
+    }
     round.departed.add(clientId);
     if (round.submitted.size + round.departed.size >= round.cohort.size) this.finishSoon('cohort-done');
   }
@@ -197,6 +256,7 @@ export class RoundCoordinator {
       return fail('STALE_ROUND', `round ${meta.roundId} is not open (${current})`);
     }
     if (!round.cohort.has(clientId)) return fail('NOT_IN_COHORT', `this client is not in round ${round.id}'s cohort`);
+    if (round.secure !== null) return fail('WRONG_AGGREGATION', `round ${round.id} runs secure aggregation: send SecAgg messages, not a plain update`);
     if (round.submitted.has(clientId)) return fail('DUPLICATE', `this client already has an update in round ${round.id}`);
     const wantsBit = round.privacy?.wantsUnclippedBit === true;
     if (wantsBit && meta.unclipped === undefined) return fail('MALFORMED', 'unclipped: required by this round (adaptive clipping)');
@@ -217,6 +277,26 @@ export class RoundCoordinator {
     this.deps.stats.updatesAccepted++;
     if (round.submitted.size >= round.target) this.finishSoon('target');
     else if (round.submitted.size + round.departed.size >= round.cohort.size) this.finishSoon('cohort-done');
+    return { ok: true, roundId: round.id };
+  }
+
+  /**
+   * Hands a SecAgg+ stage message to the open round's secure aggregation.
+   * Nothing changes unless the result is ok; a refusal carries the
+   * SecAggRejectReason code.
+   */
+  submitSecAgg(clientId: string, envelope: SecAggClientEnvelope): SubmitResult {
+    const round = this.round;
+    if (this.phase !== 'open' || round === null || envelope.roundId !== round.id) {
+      const current = round === null ? 'no round is open' : `round ${round.id} is open`;
+      return { ok: false, reason: 'STALE_ROUND', roundId: envelope.roundId, message: `round ${envelope.roundId} is not open (${current})` };
+    }
+    if (!round.cohort.has(clientId)) return { ok: false, reason: 'NOT_IN_COHORT', roundId: round.id, message: `this client is not in round ${round.id}'s cohort` };
+    if (round.secure === null) return { ok: false, reason: 'WRONG_AGGREGATION', roundId: round.id, message: `round ${round.id} does not run secure aggregation` };
+    const outcome = round.secure.session.receive(clientId, envelope.message);
+    if (!outcome.accepted) {
+      return { ok: false, reason: 'SECAGG_REFUSED', roundId: round.id, message: `${outcome.reasonName}: ${outcome.detail}`, secAggReason: outcome.reason };
+    }
     return { ok: true, roundId: round.id };
   }
 
@@ -276,6 +356,28 @@ export class RoundCoordinator {
       this.scheduleOpen(rounds.retryDelayMs);
       return;
     }
+    let securePlan: SecureRoundPlan | null = null;
+    if (this.deps.secureAggregation?.enabled === true) {
+      try {
+        securePlan = planSecureRound({
+          settings: this.deps.secureAggregation,
+          roundId,
+          cohort,
+          vectorLength: model.floats,
+          graphSeed: randomBytes(32),
+          minUpdates: rounds.minUpdates,
+          privacy,
+          timeoutMs: rounds.timeoutMs,
+        });
+      } catch (error) {
+        // E.g. a cohort below the threshold, or a granularity that could wrap around: nobody is invited.
+        stats.roundClosed(false, 0);
+        this.deps.logger.warn({ roundId, cohortSize: cohort.length, err: error }, 'secure aggregation cannot run with this cohort, round abandoned');
+        this.notifyClosed({ roundId, outcome: 'abandoned', cause: 'cohort-too-small', modelVersion: model.version, accepted: 0, cohortSize: cohort.length, durationMs: 0 });
+        this.scheduleOpen(rounds.retryDelayMs);
+        return;
+      }
+    }
     const message: RoundStartMessage = {
       v: PROTOCOL_VERSION,
       kind: MessageKind.roundStart,
@@ -283,11 +385,14 @@ export class RoundCoordinator {
       modelVersion: model.version,
       timeoutMs: rounds.timeoutMs,
       wantsExampleCount: rounds.weighting === 'examples',
-      ...(privacy !== null ? { privacy: privacy.message } : {}),
+      ...(privacy !== null ? { privacy: roundPrivacyMessage(privacy, securePlan) } : {}),
       ...(privacy?.wantsUnclippedBit === true ? { wantsUnclippedBit: true } : {}),
     };
     this.accumulator.reset();
     this.phase = 'open';
+    const secure = securePlan === null ? null : this.startSecureAggregation(roundId, securePlan);
+    // Under SecAgg the stage deadlines drive the round; this one is only a backstop.
+    const deadlineMs = securePlan === null ? rounds.timeoutMs : rounds.timeoutMs + 4 * securePlan.stageTimeoutMs;
     this.round = {
       id: roundId,
       modelVersion: model.version,
@@ -297,12 +402,56 @@ export class RoundCoordinator {
       departed: new Set(),
       openedAt: performance.now(),
       message,
-      deadline: setTimeout(() => this.guard('round deadline', () => this.finish('deadline')), rounds.timeoutMs),
+      deadline: setTimeout(() => this.guard('round deadline', () => this.finish('deadline')), deadlineMs),
       privacy,
       unclipped: 0,
+      secure,
     };
-    this.deps.logger.info({ roundId, modelVersion: model.version, cohortSize: cohort.length, eligible: eligible.length }, 'round opened');
-    hooks.roundOpened({ roundId, modelVersion: model.version, cohort, message }, model.bytes());
+    this.deps.logger.info({ roundId, modelVersion: model.version, cohortSize: cohort.length, eligible: eligible.length, secure: secure !== null }, 'round opened');
+    const invitationFor =
+      securePlan === null
+        ? undefined
+        : (clientId: string): RoundStartMessage => ({ ...message, secureAggregation: securePlan.invitationFor(clientId) });
+    hooks.roundOpened({ roundId, modelVersion: model.version, cohort, message, ...(invitationFor !== undefined ? { invitationFor } : {}) }, model.bytes());
+  }
+
+  private startSecureAggregation(roundId: number, plan: SecureRoundPlan): SecureRound {
+    const session = new SecureAggregationSession({
+      config: plan.config,
+      indices: plan.indices,
+      firstStageTimeoutMs: this.deps.rounds.timeoutMs,
+      stageTimeoutMs: plan.stageTimeoutMs,
+      send: (clientId, message) => this.guard('send SecAgg message', () => this.deps.hooks.sendSecAgg?.(clientId, roundId, message)),
+      finished: (outcome) => this.guard('finish secure aggregation', () => this.secureAggregationFinished(roundId, plan, outcome)),
+    });
+    return { plan, session };
+  }
+
+  /** Adds the decoded sum of the survivors (never an individual update) and closes the round. */
+  private secureAggregationFinished(roundId: number, plan: SecureRoundPlan, outcome: SecureAggregationOutcome): void {
+    const round = this.round;
+    if (round === null || round.id !== roundId) return;
+    const ids = (indices: readonly number[]): string[] => indices.map((index) => plan.clientIds[index - 1]!);
+    if (outcome.ok) {
+      const { result } = outcome;
+      const decoded = decodeSum(result.sum, plan.granularity, plan.modulus);
+      const count = result.contributors.length;
+      this.accumulator.addSum(decoded.values, count);
+      this.deps.stats.updatesAccepted += count;
+      for (const id of ids(result.contributors)) round.submitted.add(id);
+      this.deps.hooks.secureAggregationEnded?.({
+        roundId,
+        outcome: 'completed',
+        contributors: ids(result.contributors),
+        droppedAfterSharing: ids(result.droppedAfterSharing),
+        integerSum: decoded.integers,
+        granularity: plan.granularity,
+      });
+    } else {
+      this.deps.logger.info({ roundId, code: outcome.code, reason: outcome.message }, 'secure aggregation aborted');
+      this.deps.hooks.secureAggregationEnded?.({ roundId, outcome: 'aborted', contributors: [], droppedAfterSharing: [], reason: outcome.code, granularity: plan.granularity });
+    }
+    this.finish('secure-aggregation');
   }
 
   /** Closes the round after the current handler has replied to its client. */
@@ -317,6 +466,7 @@ export class RoundCoordinator {
     const round = this.round;
     if (this.phase !== 'open' || round === null) return;
     clearTimeout(round.deadline);
+    round.secure?.session.abort();
     this.round = null;
     const { rounds, model, optimiser, stats, hooks, logger } = this.deps;
     const accepted = this.accumulator.count;
@@ -335,7 +485,10 @@ export class RoundCoordinator {
     const totalWeight = this.accumulator.totalWeight;
     const mean = this.accumulator.takeMean();
     // Noise top-up, ledger and clip bound, before the step: the checkpoint below holds the ledger with this round in it.
-    if (round.privacy !== null) this.deps.privacy?.applyRound(round.privacy, mean, accepted, round.unclipped);
+    const secureNoise = round.secure?.plan.accountedNoiseMultiplier;
+    if (round.privacy !== null) {
+      this.deps.privacy?.applyRound(round.privacy, mean, accepted, round.unclipped, secureNoise === undefined ? undefined : { accountedNoiseMultiplier: secureNoise });
+    }
     optimiser.step(model.values, mean);
     this.accumulator.reset();
     const modelVersion = model.bumpVersion();

@@ -38,6 +38,19 @@ export class UpdateAccumulator {
   }
 
   /**
+   * Adds an already-summed aggregate of `count` unit-weight updates (what
+   * secure aggregation reveals: the sum, never its terms).
+   */
+  addSum(sum: ArrayLike<number>, count: number): void {
+    if (sum.length !== this.length) throw new RangeError(`expected a sum of length ${this.length}, got ${sum.length}`);
+    if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`expected count to be a positive integer, got ${count}`);
+    const total = this.sum;
+    for (let i = 0; i < total.length; i++) total[i]! += sum[i]!;
+    this.weightTotal += count;
+    this.updates += count;
+  }
+
+  /**
    * The weighted mean, computed in place over the running sum (so no second
    * model-sized buffer): call `reset()` before adding again.
    */

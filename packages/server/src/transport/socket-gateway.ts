@@ -1,7 +1,28 @@
 import type { EventEmitter } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
-import type { PrivacySpend, RejectReasonName, RejectedMessage, RoundClosedMessage, UpdateAcceptedMessage, WelcomeMessage } from '@fedrec/core';
-import { MessageKind, PROTOCOL_VERSION, ProtocolEvent, RejectReason, RoundOutcome, parseHandshakeAuth, parseMessage } from '@fedrec/core';
+import type {
+  PrivacySpend,
+  RejectReasonName,
+  RejectedMessage,
+  RoundClosedMessage,
+  SecAggServerEnvelope,
+  SecAggServerMessage,
+  UpdateAcceptedMessage,
+  WelcomeMessage,
+} from '@fedrec/core';
+import {
+  MessageKind,
+  PROTOCOL_VERSION,
+  ProtocolEvent,
+  RejectReason,
+  RoundOutcome,
+  SecAggRejectReason,
+  packBinaryFields,
+  parseHandshakeAuth,
+  parseMessage,
+  toBytes,
+  unpackBinaryFields,
+} from '@fedrec/core';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import { verifyToken } from '../auth/token.js';
@@ -24,9 +45,20 @@ const STRIKE_REASONS: ReadonlySet<RejectReasonName> = new Set([
   'DUPLICATE',
   'NOT_IN_COHORT',
   'UNSUPPORTED_VERSION',
+  // A refused SecAgg message (tampered, replayed, spoofed) counts too, except for the timing
+  // refusals below: an honest client on a slow link can miss a stage.
+  'SECAGG_REFUSED',
 ]);
 
-const CLIENT_EVENTS: ReadonlySet<string> = new Set([ProtocolEvent.ready, ProtocolEvent.update]);
+/** SecAgg refusals an honest but late client can earn: no strike, as for STALE_ROUND. */
+const LATE_SECAGG_REASONS: ReadonlySet<number> = new Set([
+  SecAggRejectReason.WRONG_ROUND,
+  SecAggRejectReason.WRONG_STAGE,
+  SecAggRejectReason.DROPPED_EARLIER,
+  SecAggRejectReason.ROUND_ENDED,
+]);
+
+const CLIENT_EVENTS: ReadonlySet<string> = new Set([ProtocolEvent.ready, ProtocolEvent.update, ProtocolEvent.secAggClient]);
 
 export interface GatewayDeps {
   readonly httpServer: HttpServer;
@@ -89,6 +121,12 @@ export class SocketGateway {
   }
 
   broadcastRoundStart(info: RoundOpenedInfo, model: Uint8Array): void {
+    const { invitationFor } = info;
+    if (invitationFor !== undefined) {
+      // SecAgg: each member's invitation carries its own index, so each is sent on its own.
+      for (const clientId of info.cohort) this.connections.get(clientId)?.socket.emit(ProtocolEvent.roundStart, invitationFor(clientId), model);
+      return;
+    }
     const socketIds: string[] = [];
     for (const clientId of info.cohort) {
       const connection = this.connections.get(clientId);
@@ -110,6 +148,16 @@ export class SocketGateway {
       ...(info.privacy !== undefined ? { privacy: info.privacy } : {}),
     };
     this.io.emit(ProtocolEvent.roundClosed, message);
+  }
+
+  /** Sends one SecAgg+ stage message to a cohort member; a member that is gone has dropped out and gets nothing. */
+  sendSecAgg(clientId: string, roundId: number, message: SecAggServerMessage): void {
+    const connection = this.connections.get(clientId);
+    if (connection === undefined) return;
+    // Keys and ciphertexts ride in one attachment (socket.io refuses packets with more than 10).
+    const { json, blob } = packBinaryFields(message);
+    const envelope: SecAggServerEnvelope = { v: PROTOCOL_VERSION, kind: MessageKind.secAggServer, roundId, message: json as Record<string, unknown> };
+    connection.socket.emit(ProtocolEvent.secAggServer, envelope, blob);
   }
 
   /** Disconnects every client and closes socket.io and the HTTP server. */
@@ -186,6 +234,7 @@ export class SocketGateway {
     );
     socket.on(ProtocolEvent.ready, (...args: unknown[]) => this.guard(connection, () => this.onReady(connection, args)));
     socket.on(ProtocolEvent.update, (...args: unknown[]) => this.guard(connection, () => this.onUpdate(connection, args)));
+    socket.on(ProtocolEvent.secAggClient, (...args: unknown[]) => this.guard(connection, () => this.onSecAgg(connection, args)));
 
     const { model } = this.deps;
     const privacy = this.deps.privacySpend?.() ?? null;
@@ -235,14 +284,41 @@ export class SocketGateway {
     this.deps.events.emit('updateAccepted', { clientId: connection.clientId, roundId: result.roundId });
   }
 
+  private onSecAgg(connection: Connection, args: unknown[]): void {
+    const payload = withoutAck(args);
+    if (payload.length !== 2) {
+      this.reject(connection, 'MALFORMED', null, `expected metadata and one binary attachment, got ${payload.length} arguments`);
+      return;
+    }
+    const parsed = parseMessage('secAggClient', payload[0]);
+    if (!parsed.ok) {
+      this.reject(connection, parsed.reason, null, parsed.message);
+      return;
+    }
+    const blob = toBytes(payload[1]);
+    if (blob === undefined) {
+      this.reject(connection, 'MALFORMED', parsed.value.roundId, 'the attachment is not binary');
+      return;
+    }
+    let message: unknown;
+    try {
+      message = unpackBinaryFields(parsed.value.message, blob);
+    } catch (error) {
+      this.reject(connection, 'MALFORMED', parsed.value.roundId, error instanceof RangeError ? error.message : 'bad binary placeholders');
+      return;
+    }
+    const result = this.deps.coordinator.submitSecAgg(connection.clientId, { ...parsed.value, message: message as Record<string, unknown> });
+    if (!result.ok) this.reject(connection, result.reason, result.roundId, result.message, result.secAggReason);
+  }
+
   /** Counts the refusal, tells the client why, and disconnects a client that keeps misbehaving. */
-  private reject(connection: Connection, reason: RejectReasonName, roundId: number | null, message: string): void {
+  private reject(connection: Connection, reason: RejectReasonName, roundId: number | null, message: string, secAggReason?: number): void {
     const { stats, events, config, logger } = this.deps;
     stats.reject(reason);
     events.emit('rejected', { clientId: connection.clientId, roundId, reason, stage: 'message' });
     logger.debug({ clientId: connection.clientId, roundId, reason }, 'message refused');
-    this.send(connection, reason, roundId, message);
-    if (!STRIKE_REASONS.has(reason)) return;
+    this.send(connection, reason, roundId, message, secAggReason);
+    if (!STRIKE_REASONS.has(reason) || (secAggReason !== undefined && LATE_SECAGG_REASONS.has(secAggReason))) return;
     connection.strikes++;
     if (connection.strikes < config.limits.maxStrikes) return;
     stats.reject('TOO_MANY_STRIKES');
@@ -263,8 +339,15 @@ export class SocketGateway {
     this.bans.set(clientId, now + durationMs);
   }
 
-  private send(connection: Connection, reason: RejectReasonName, roundId: number | null, message: string): void {
-    const rejected: RejectedMessage = { v: PROTOCOL_VERSION, kind: MessageKind.rejected, reason: RejectReason[reason], roundId, message };
+  private send(connection: Connection, reason: RejectReasonName, roundId: number | null, message: string, secAggReason?: number): void {
+    const rejected: RejectedMessage = {
+      v: PROTOCOL_VERSION,
+      kind: MessageKind.rejected,
+      reason: RejectReason[reason],
+      roundId,
+      message,
+      ...(secAggReason !== undefined ? { secAggReason } : {}),
+    };
     connection.socket.emit(ProtocolEvent.rejected, rejected);
   }
 

@@ -1,0 +1,247 @@
+/**
+ * What SecAgg+ costs against plain aggregation, per round, measured in the
+ * same process: the same clients' updates (d floats each) go through
+ *
+ * - plain: clip → encodeUpdate (client); checkUpdateBytes → decodeClientUpdate
+ *   → accumulate (server);
+ * - SecAgg+: clip → quantise → toModular → the four `SecAggClient` steps
+ *   (client); `SecAggServer.receive` for every message, the four
+ *   `closeStage` calls and `decodeSum` (server).
+ *
+ * In memory (no sockets): compute is what is timed. Bytes are those of the
+ * encoded messages a client sends and receives, as the transport frames them
+ * (JSON metadata + the one binary attachment), excluding the model download,
+ * which is the same in both.
+ */
+import type { RandomSource, SecAggClientMessage, SecAggServerMessage } from '@fedrec/core';
+import {
+  MessageKind,
+  PROTOCOL_VERSION,
+  SecAggClient,
+  SecAggServer,
+  SecAggStage,
+  buildPrivateUpdate,
+  createCryptoRandomSource,
+  createRoundConfig,
+  decodeSum,
+  encodeUpdate,
+  packBinaryFields,
+  parameterCount,
+  quantise,
+  toModular,
+} from '@fedrec/core';
+import { UpdateAccumulator, checkUpdateBytes, decodeClientUpdate } from '@fedrec/server';
+
+export interface SecureAggregationRow {
+  readonly n: number;
+  readonly d: number;
+  readonly clientMsSecagg: number;
+  readonly clientMsPlain: number;
+  readonly serverMsSecagg: number;
+  readonly serverMsPlain: number;
+  readonly bytesSecagg: number;
+  readonly bytesPlain: number;
+}
+
+export interface DropoutRow {
+  readonly n: number;
+  readonly d: number;
+  /** Fraction of the cohort that drops after sharing keys (before the masked input: the costly case). */
+  readonly dropout: number;
+  readonly serverMsSecagg: number;
+}
+
+export interface SecureAggregationBenchmark {
+  readonly results: SecureAggregationRow[];
+  readonly dropout: DropoutRow[];
+}
+
+export interface SecureAggregationOptions {
+  readonly cohorts: readonly number[];
+  readonly numItems: number;
+  readonly dim: number;
+  readonly dropoutCohort: number;
+  readonly dropoutRates: readonly number[];
+}
+
+const CLIP_NORM = 1;
+
+/** The wire size of a message as the transport sends it: JSON envelope + one binary attachment. */
+function wireBytes(kind: number, roundId: number, message: unknown): number {
+  const { json, blob } = packBinaryFields(message);
+  return JSON.stringify({ v: PROTOCOL_VERSION, kind, roundId, message: json }).length + blob.byteLength;
+}
+
+function syntheticDelta(random: RandomSource, d: number): Float32Array {
+  const values = new Float32Array(d);
+  for (let i = 0; i < d; i++) values[i] = (random.nextFloat() * 2 - 1) * 0.01;
+  return values;
+}
+
+function runPlain(n: number, numItems: number, dim: number, deltas: readonly Float32Array[]): { clientMs: number; serverMs: number; bytes: number } {
+  const shape = { numItems, dim };
+  const d = parameterCount(shape);
+  let clientMs = 0;
+  const encoded: Uint8Array[] = [];
+  for (const values of deltas) {
+    const started = performance.now();
+    const built = buildPrivateUpdate({ shape, baseVersion: 0, values }, { clipNorm: CLIP_NORM, noiseMultiplier: 0 });
+    encoded.push(encodeUpdate(built.update));
+    clientMs += performance.now() - started;
+  }
+  const started = performance.now();
+  const accumulator = new UpdateAccumulator(d);
+  for (const bytes of encoded) {
+    const checked = checkUpdateBytes(bytes, shape);
+    if (!checked.ok) throw new Error(checked.message);
+    const decoded = decodeClientUpdate(checked.bytes, shape);
+    if (!decoded.ok) throw new Error(decoded.message);
+    accumulator.add(decoded.update.values);
+  }
+  accumulator.takeMean();
+  const serverMs = performance.now() - started;
+  const meta = JSON.stringify({ v: PROTOCOL_VERSION, kind: MessageKind.update, roundId: 1 }).length;
+  const accepted = JSON.stringify({ v: PROTOCOL_VERSION, kind: MessageKind.updateAccepted, roundId: 1 }).length;
+  return { clientMs: clientMs / n, serverMs, bytes: meta + encoded[0]!.byteLength + accepted };
+}
+
+function runSecure(
+  n: number,
+  numItems: number,
+  dim: number,
+  deltas: readonly Float32Array[],
+  dropAfterSharing: ReadonlySet<number>,
+): { clientMs: number; serverMs: number; bytes: number; exact: boolean } {
+  const shape = { numItems, dim };
+  const d = parameterCount(shape);
+  const random = createCryptoRandomSource();
+  const graphSeed = new Uint8Array(32);
+  globalThis.crypto.getRandomValues(graphSeed);
+  const config = createRoundConfig({ roundId: 1, clientCount: n, vectorLength: d, graphSeed });
+  const granularity = (4 * n * CLIP_NORM) / 2 ** 32;
+  const bound = Math.ceil(CLIP_NORM / granularity) + 1;
+  const clientMs = new Float64Array(n + 1);
+  const bytes = new Float64Array(n + 1);
+  let serverMs = 0;
+  const server = new SecAggServer(config);
+  const clients = new Map<number, SecAggClient>();
+  const inputs = new Map<number, Uint32Array>();
+  const timeClient = <T>(index: number, fn: () => T): T => {
+    const started = performance.now();
+    const out = fn();
+    clientMs[index]! += performance.now() - started;
+    return out;
+  };
+  const toServer = (message: SecAggClientMessage): void => {
+    bytes[message.sender]! += wireBytes(MessageKind.secAggClient, 1, message);
+    const started = performance.now();
+    const outcome = server.receive(message);
+    serverMs += performance.now() - started;
+    if (!outcome.accepted) throw new Error(`refused: ${outcome.reasonName} ${outcome.detail}`);
+  };
+  const close = () => {
+    const started = performance.now();
+    const closed = server.closeStage();
+    serverMs += performance.now() - started;
+    return closed;
+  };
+  const received = (message: SecAggServerMessage): void => {
+    bytes[message.recipient]! += wireBytes(MessageKind.secAggServer, 1, message);
+  };
+  for (let index = 1; index <= n; index++) {
+    const values = deltas[index - 1]!;
+    const input = timeClient(index, () => {
+      const built = buildPrivateUpdate({ shape, baseVersion: 0, values }, { clipNorm: CLIP_NORM, noiseMultiplier: 0 });
+      return toModular(quantise(built.update.values, granularity, random), bound);
+    });
+    inputs.set(index, input);
+    const client = new SecAggClient({ config, index });
+    clients.set(index, client);
+    toServer(timeClient(index, () => client.advertiseKeys()));
+  }
+  let closed = close();
+  if (closed.closedStage !== SecAggStage.advertiseKeys) throw new Error('unreachable');
+  for (const m of closed.messages) {
+    received(m);
+    toServer(timeClient(m.recipient, () => clients.get(m.recipient)!.shareKeys(m)));
+  }
+  closed = close();
+  if (closed.closedStage !== SecAggStage.shareKeys) throw new Error('unreachable');
+  for (const m of closed.messages) {
+    received(m);
+    if (dropAfterSharing.has(m.recipient)) continue;
+    toServer(timeClient(m.recipient, () => clients.get(m.recipient)!.maskedInput(m, inputs.get(m.recipient)!)));
+  }
+  closed = close();
+  if (closed.closedStage !== SecAggStage.maskedInput) throw new Error('unreachable');
+  for (const m of closed.messages) {
+    received(m);
+    toServer(timeClient(m.recipient, () => clients.get(m.recipient)!.unmask(m)));
+  }
+  closed = close();
+  if (closed.closedStage !== SecAggStage.unmasking) throw new Error('unreachable');
+  const started = performance.now();
+  const decoded = decodeSum(closed.result.sum, granularity);
+  serverMs += performance.now() - started;
+  // The decoded sum must equal the plain sum of the survivors' integer inputs.
+  let exact = true;
+  for (let i = 0; i < d && exact; i += 997) {
+    let expected = 0;
+    for (const index of closed.result.contributors) expected += inputs.get(index)![i]! | 0;
+    exact = decoded.integers[i] === expected;
+  }
+  const full = [...clients.keys()].filter((index) => !dropAfterSharing.has(index));
+  const mean = (a: Float64Array): number => full.reduce((sum, index) => sum + a[index]!, 0) / full.length;
+  return { clientMs: mean(clientMs), serverMs, bytes: mean(bytes), exact };
+}
+
+export function runSecureAggregationBenchmark(options: SecureAggregationOptions, log: (line: string) => void): SecureAggregationBenchmark {
+  const { numItems, dim } = options;
+  const d = parameterCount({ numItems, dim });
+  const random = createCryptoRandomSource();
+  const results: SecureAggregationRow[] = [];
+  for (const n of options.cohorts) {
+    const deltas = Array.from({ length: n }, () => syntheticDelta(random, d));
+    const plain = runPlain(n, numItems, dim, deltas);
+    const secure = runSecure(n, numItems, dim, deltas, new Set());
+    if (!secure.exact) throw new Error(`n = ${n}: the SecAgg sum differs from the plain sum`);
+    const row: SecureAggregationRow = {
+      n,
+      d,
+      clientMsSecagg: round(secure.clientMs),
+      clientMsPlain: round(plain.clientMs),
+      serverMsSecagg: round(secure.serverMs),
+      serverMsPlain: round(plain.serverMs),
+      bytesSecagg: Math.round(secure.bytes),
+      bytesPlain: Math.round(plain.bytes),
+    };
+    log(
+      `n=${n} d=${d}: client ${row.clientMsSecagg} ms vs ${row.clientMsPlain} ms (${ratio(row.clientMsSecagg, row.clientMsPlain)}×), ` +
+        `server ${row.serverMsSecagg} ms vs ${row.serverMsPlain} ms (${ratio(row.serverMsSecagg, row.serverMsPlain)}×), ` +
+        `bytes ${row.bytesSecagg} vs ${row.bytesPlain} (${ratio(row.bytesSecagg, row.bytesPlain)}×)`,
+    );
+    results.push(row);
+  }
+  const dropout: DropoutRow[] = [];
+  const n = options.dropoutCohort;
+  const deltas = Array.from({ length: n }, () => syntheticDelta(random, d));
+  for (const rate of options.dropoutRates) {
+    const count = Math.round(rate * n);
+    // Every k-th member, so the dropouts spread over the graph.
+    const dropped = new Set(Array.from({ length: count }, (_, i) => 1 + Math.floor((i * n) / count)));
+    const secure = runSecure(n, numItems, dim, deltas, dropped);
+    if (!secure.exact) throw new Error(`n = ${n}, dropout ${rate}: the SecAgg sum differs from the plain sum of the survivors`);
+    const row: DropoutRow = { n, d, dropout: rate, serverMsSecagg: round(secure.serverMs) };
+    log(`n=${n} d=${d} dropout ${rate * 100}%: server ${row.serverMsSecagg} ms`);
+    dropout.push(row);
+  }
+  return { results, dropout };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+function ratio(a: number, b: number): string {
+  return (a / b).toFixed(2);
+}
