@@ -1,23 +1,9 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, it, expect } from 'vitest';
+import { useTempDir } from '../test-support/temp-dir.js';
 import { loadEventFile } from './event-file.js';
 import type { RecordedPopulation } from './recorded-population.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fedrec-events-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function file(name: string, text: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  return path;
-}
+const { file } = useTempDir('fedrec-events-');
 
 /** Every event as `shopperId itemId type time`, shopper by shopper. */
 function dump(p: RecordedPopulation): string[] {

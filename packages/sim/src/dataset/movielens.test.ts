@@ -1,22 +1,8 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, it, expect } from 'vitest';
+import { useTempDir } from '../test-support/temp-dir.js';
 import { loadMovieLens100k } from './movielens.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fedrec-ml-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function file(name: string, text: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  return path;
-}
+const { file, path: pathIn } = useTempDir('fedrec-ml-');
 
 describe('loadMovieLens100k', () => {
   it('reads u.data: dense ids in order of first appearance, events sorted by time', async () => {
@@ -49,7 +35,7 @@ describe('loadMovieLens100k', () => {
   });
 
   it('rejects a missing or empty file', async () => {
-    const missing = join(dir, 'absent.data');
+    const missing = pathIn('absent.data');
     await expect(loadMovieLens100k(missing)).rejects.toMatchObject({ code: 'NOT_FOUND', path: missing });
     const empty = await file('empty.data', '\n\n');
     await expect(loadMovieLens100k(empty)).rejects.toMatchObject({ code: 'EMPTY', path: empty });

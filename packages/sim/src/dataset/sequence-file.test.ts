@@ -1,22 +1,8 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, it, expect } from 'vitest';
+import { useTempDir } from '../test-support/temp-dir.js';
 import { loadSequenceFile } from './sequence-file.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fedrec-seq-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function file(name: string, text: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  return path;
-}
+const { file, path: pathIn } = useTempDir('fedrec-seq-');
 
 describe('loadSequenceFile', () => {
   it('keeps the order on the line without timestamps', async () => {
@@ -66,7 +52,7 @@ describe('loadSequenceFile', () => {
 
   it('names a missing sequence or timestamps file, and rejects an empty one', async () => {
     const path = await file('ok.txt', '1 a b\n');
-    const missing = join(dir, 'missing.txt');
+    const missing = pathIn('missing.txt');
     await expect(loadSequenceFile(missing)).rejects.toMatchObject({ code: 'NOT_FOUND', path: missing });
     await expect(loadSequenceFile(path, missing)).rejects.toMatchObject({ code: 'NOT_FOUND', path: missing });
     const empty = await file('empty.txt', '1\n2\n');
