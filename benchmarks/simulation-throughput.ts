@@ -23,7 +23,8 @@ const cores = availableParallelism();
 const population = await loadBenchmarkPopulation(process.argv.slice(2), { shoppers: 943, items: 1682 });
 console.log(`# population ${population.name}: ${population.numShoppers} shoppers × ${population.numItems} items`);
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+// Enough rounds that worker start-up (JIT, wasm compile) is a small part of the time.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 type Placement = 'distributed' | 'local';
 const settings = (threads: number, p: Population, samplingRate: number, placement: Placement = 'distributed'): FederatedSimulationConfig => ({
   population: p,
