@@ -2,19 +2,10 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { createSeededRandomSource } from '../random/seeded-random-source.js';
 import { AEAD_NONCE_BYTES, openBox, sealBox, sealedLength, shareAssociatedData } from './authenticated-encryption.js';
-import { SecAggError } from './secagg-error.js';
+import { codeOf } from '../test-support/secagg-error-code.js';
 
 const random = createSeededRandomSource('aead-test');
 const key = new Uint8Array(32).map((_, i) => i * 7);
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return error instanceof SecAggError ? error.code : `not a SecAggError: ${String(error)}`;
-  }
-  return undefined;
-}
 
 describe('sealBox / openBox', () => {
   it('round-trips any plaintext', () => {

@@ -2,16 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { createSeededRandomSource } from '../random/seeded-random-source.js';
 import { addIntegerNoise, assertNoWrapAround, coordinateBound, decodeSum, DEFAULT_MODULUS, quantise, toModular } from './quantise.js';
-import { SecAggError } from './secagg-error.js';
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return error instanceof SecAggError ? error.code : `not a SecAggError: ${String(error)}`;
-  }
-  return undefined;
-}
+import { codeOf } from '../test-support/secagg-error-code.js';
 
 describe('quantise', () => {
   it('rounds without bias: P(round up) is the fractional part', () => {

@@ -2,18 +2,9 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { createSeededRandomSource } from '../random/seeded-random-source.js';
 import { combineShares, shamirShareLength, shareCompletingTo, splitSecret, type ShamirShare } from './shamir.js';
-import { SecAggError } from './secagg-error.js';
+import { codeOf } from '../test-support/secagg-error-code.js';
 
 const random = createSeededRandomSource('shamir-test');
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return error instanceof SecAggError ? error.code : `not a SecAggError: ${String(error)}`;
-  }
-  return undefined;
-}
 
 /** A secret, a threshold t and n ≥ t distinct x's in [1, 2^32 − 1]. */
 const setup = fc
