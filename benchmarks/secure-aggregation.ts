@@ -17,7 +17,7 @@ const at = args.indexOf('--cohorts');
 const cohorts = at >= 0 ? (args[at + 1] ?? '').split(',').map(Number) : [10, 50, 100, 200];
 if (cohorts.length === 0 || cohorts.some((n) => !Number.isInteger(n) || n < 3)) throw new RangeError(`expected --cohorts to be integers >= 3, got ${args[at + 1]}`);
 
-const result = runSecureAggregationBenchmark(
+const result = await runSecureAggregationBenchmark(
   { cohorts, numItems: 1682, dim: 32, dropoutCohort: cohorts.includes(100) ? 100 : cohorts[cohorts.length - 1]!, dropoutRates: [0.1, 0.3] },
   (line) => process.stderr.write(`${line}\n`),
 );

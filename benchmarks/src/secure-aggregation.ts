@@ -105,13 +105,13 @@ function runPlain(n: number, numItems: number, dim: number, deltas: readonly Flo
   return { clientMs: clientMs / n, serverMs, bytes: meta + encoded[0]!.byteLength + accepted };
 }
 
-function runSecure(
+async function runSecure(
   n: number,
   numItems: number,
   dim: number,
   deltas: readonly Float32Array[],
   dropAfterSharing: ReadonlySet<number>,
-): { clientMs: number; serverMs: number; bytes: number; exact: boolean } {
+): Promise<{ clientMs: number; serverMs: number; bytes: number; exact: boolean; breakdown: string }> {
   const shape = { numItems, dim };
   const d = parameterCount(shape);
   const random = createCryptoRandomSource();
@@ -121,15 +121,19 @@ function runSecure(
   const granularity = (4 * n * CLIP_NORM) / 2 ** 32;
   const bound = Math.ceil(CLIP_NORM / granularity) + 1;
   const clientMs = new Float64Array(n + 1);
+  /** Client time summed over the cohort, by step: quantise, then stages 0–3 (for the breakdown on stderr). */
+  const stageMs = new Float64Array(5);
   const bytes = new Float64Array(n + 1);
   let serverMs = 0;
   const server = new SecAggServer(config);
   const clients = new Map<number, SecAggClient>();
   const inputs = new Map<number, Uint32Array>();
-  const timeClient = <T>(index: number, fn: () => T): T => {
+  const timeClient = async <T>(index: number, step: number, fn: () => T | Promise<T>): Promise<T> => {
     const started = performance.now();
-    const out = fn();
-    clientMs[index]! += performance.now() - started;
+    const out = await fn();
+    const elapsed = performance.now() - started;
+    clientMs[index]! += elapsed;
+    stageMs[step]! += elapsed;
     return out;
   };
   const toServer = (message: SecAggClientMessage): void => {
@@ -139,9 +143,9 @@ function runSecure(
     serverMs += performance.now() - started;
     if (!outcome.accepted) throw new Error(`refused: ${outcome.reasonName} ${outcome.detail}`);
   };
-  const close = () => {
+  const close = async () => {
     const started = performance.now();
-    const closed = server.closeStage();
+    const closed = await server.closeStage();
     serverMs += performance.now() - started;
     return closed;
   };
@@ -150,35 +154,35 @@ function runSecure(
   };
   for (let index = 1; index <= n; index++) {
     const values = deltas[index - 1]!;
-    const input = timeClient(index, () => {
+    const input = await timeClient(index, 0, () => {
       const built = buildPrivateUpdate({ shape, baseVersion: 0, values }, { clipNorm: CLIP_NORM, noiseMultiplier: 0 });
       return toModular(quantise(built.update.values, granularity, random), bound);
     });
     inputs.set(index, input);
     const client = new SecAggClient({ config, index });
     clients.set(index, client);
-    toServer(timeClient(index, () => client.advertiseKeys()));
+    toServer(await timeClient(index, 1, () => client.advertiseKeys()));
   }
-  let closed = close();
+  let closed = await close();
   if (closed.closedStage !== SecAggStage.advertiseKeys) throw new Error('unreachable');
   for (const m of closed.messages) {
     received(m);
-    toServer(timeClient(m.recipient, () => clients.get(m.recipient)!.shareKeys(m)));
+    toServer(await timeClient(m.recipient, 2, () => clients.get(m.recipient)!.shareKeys(m)));
   }
-  closed = close();
+  closed = await close();
   if (closed.closedStage !== SecAggStage.shareKeys) throw new Error('unreachable');
   for (const m of closed.messages) {
     received(m);
     if (dropAfterSharing.has(m.recipient)) continue;
-    toServer(timeClient(m.recipient, () => clients.get(m.recipient)!.maskedInput(m, inputs.get(m.recipient)!)));
+    toServer(await timeClient(m.recipient, 3, () => clients.get(m.recipient)!.maskedInput(m, inputs.get(m.recipient)!)));
   }
-  closed = close();
+  closed = await close();
   if (closed.closedStage !== SecAggStage.maskedInput) throw new Error('unreachable');
   for (const m of closed.messages) {
     received(m);
-    toServer(timeClient(m.recipient, () => clients.get(m.recipient)!.unmask(m)));
+    toServer(await timeClient(m.recipient, 4, () => clients.get(m.recipient)!.unmask(m)));
   }
-  closed = close();
+  closed = await close();
   if (closed.closedStage !== SecAggStage.unmasking) throw new Error('unreachable');
   const started = performance.now();
   const decoded = decodeSum(closed.result.sum, granularity);
@@ -192,10 +196,12 @@ function runSecure(
   }
   const full = [...clients.keys()].filter((index) => !dropAfterSharing.has(index));
   const mean = (a: Float64Array): number => full.reduce((sum, index) => sum + a[index]!, 0) / full.length;
-  return { clientMs: mean(clientMs), serverMs, bytes: mean(bytes), exact };
+  const perClient = Array.from(stageMs, (ms) => (ms / full.length).toFixed(2));
+  const breakdown = `client ms per step: quantise ${perClient[0]}, keys ${perClient[1]}, shares ${perClient[2]}, masked input ${perClient[3]}, unmask ${perClient[4]}`;
+  return { clientMs: mean(clientMs), serverMs, bytes: mean(bytes), exact, breakdown };
 }
 
-export function runSecureAggregationBenchmark(options: SecureAggregationOptions, log: (line: string) => void): SecureAggregationBenchmark {
+export async function runSecureAggregationBenchmark(options: SecureAggregationOptions, log: (line: string) => void): Promise<SecureAggregationBenchmark> {
   const { numItems, dim } = options;
   const d = parameterCount({ numItems, dim });
   const random = createCryptoRandomSource();
@@ -203,7 +209,7 @@ export function runSecureAggregationBenchmark(options: SecureAggregationOptions,
   for (const n of options.cohorts) {
     const deltas = Array.from({ length: n }, () => syntheticDelta(random, d));
     const plain = runPlain(n, numItems, dim, deltas);
-    const secure = runSecure(n, numItems, dim, deltas, new Set());
+    const secure = await runSecure(n, numItems, dim, deltas, new Set());
     if (!secure.exact) throw new Error(`n = ${n}: the SecAgg sum differs from the plain sum`);
     const row: SecureAggregationRow = {
       n,
@@ -220,6 +226,7 @@ export function runSecureAggregationBenchmark(options: SecureAggregationOptions,
         `server ${row.serverMsSecagg} ms vs ${row.serverMsPlain} ms (${ratio(row.serverMsSecagg, row.serverMsPlain)}×), ` +
         `bytes ${row.bytesSecagg} vs ${row.bytesPlain} (${ratio(row.bytesSecagg, row.bytesPlain)}×)`,
     );
+    log(`  ${secure.breakdown}`);
     results.push(row);
   }
   const dropout: DropoutRow[] = [];
@@ -229,7 +236,7 @@ export function runSecureAggregationBenchmark(options: SecureAggregationOptions,
     const count = Math.round(rate * n);
     // Every k-th member, so the dropouts spread over the graph.
     const dropped = new Set(Array.from({ length: count }, (_, i) => 1 + Math.floor((i * n) / count)));
-    const secure = runSecure(n, numItems, dim, deltas, dropped);
+    const secure = await runSecure(n, numItems, dim, deltas, dropped);
     if (!secure.exact) throw new Error(`n = ${n}, dropout ${rate}: the SecAgg sum differs from the plain sum of the survivors`);
     const row: DropoutRow = { n, d, dropout: rate, serverMsSecagg: round(secure.serverMs) };
     log(`n=${n} d=${d} dropout ${rate * 100}%: server ${row.serverMsSecagg} ms`);

@@ -62,7 +62,10 @@ export async function startScriptedClient(server: FedRecServer, clientId: string
   const rejections: Record<string, unknown>[] = [];
   socket.on(ProtocolEvent.rejected, (meta: Record<string, unknown>) => rejections.push(meta));
   const send = (message: unknown): void => emitSecAgg(socket, roundId, message);
-  const reply = (message: SecAggClientMessage): void => {
+  const reply = (message: SecAggClientMessage | Promise<SecAggClientMessage>): void => {
+    void Promise.resolve(message).then(replyNow);
+  };
+  const replyNow = (message: SecAggClientMessage): void => {
     if (options.dropAt === message.stage) {
       socket.disconnect();
       return;

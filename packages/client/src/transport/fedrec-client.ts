@@ -349,7 +349,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
         return;
       }
       if (secure !== null) {
-        this.startSecureRound(roundId, secure, privacy, result);
+        await this.startSecureRound(roundId, secure, privacy, result);
         return;
       }
       // Clipped and noised here, as the round says: the callback never decides what the accountant assumed.
@@ -381,7 +381,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
   }
 
   /** Quantises (and noises) the update as the round says, then advertises keys: SecAgg+ stage 0. */
-  private startSecureRound(roundId: number, secure: RoundSecureAggregation, privacy: RoundPrivacy | null, result: Parameters<typeof secureInput>[0]): void {
+  private async startSecureRound(roundId: number, secure: RoundSecureAggregation, privacy: RoundPrivacy | null, result: Parameters<typeof secureInput>[0]): Promise<void> {
     const out = secureInput(result, { secure, round: privacy, noiseSource: this.noiseSource });
     if (!out.ok) {
       this.emit('error', new FedRecClientError('TRAINING_FAILED', out.message));
@@ -391,11 +391,14 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
     if (this.socket?.connected !== true) return;
     const participant = new SecureRoundParticipant(roundId, secure, out.input);
     this.secure = participant;
-    this.sendSecAgg(participant.advertiseKeys());
+    const keys = await participant.advertiseKeys();
+    // Superseded while the keys were made (a newer round, a reconnect): say nothing.
+    if (this.secure !== participant || this.socket?.connected !== true) return;
+    this.sendSecAgg(keys);
     this.emit('updateSent', { roundId, bytes: out.input.byteLength, privacy: out.privacy });
   }
 
-  private onSecAgg(meta: unknown, blob: unknown): void {
+  private async onSecAgg(meta: unknown, blob: unknown): Promise<void> {
     const parsed = parseMessage('secAggServer', meta);
     if (!parsed.ok) return this.badServerMessage(`secure aggregation: ${parsed.message}`);
     const participant = this.secure;
@@ -406,7 +409,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
     try {
       const message = unpackBinaryFields(parsed.value.message, bytes);
       if (typeof message !== 'object' || message === null || Array.isArray(message)) return this.badServerMessage('secure aggregation: expected a message object');
-      reply = participant.step(message as Record<string, unknown>);
+      reply = await participant.step(message as Record<string, unknown>);
     } catch (error) {
       if (error instanceof RangeError) return this.badServerMessage(`secure aggregation: ${error.message}`);
       if (!(error instanceof SecAggError)) throw error;
@@ -414,6 +417,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
       this.secure = null;
       return this.badServerMessage(`secure aggregation: ${error.code}`);
     }
+    if (this.secure !== participant) return; // withdrawn while the step ran
     if (participant.done) this.secure = null;
     this.sendSecAgg(reply);
   }
@@ -491,11 +495,15 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
   }
 
   /** Socket handlers must never throw into socket.io. */
-  private guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (error) {
+  /** Runs a handler; a failure, thrown or (for asynchronous handlers) rejected, is reported rather than escaping. */
+  private guard(fn: () => void | Promise<void>): void {
+    const report = (error: unknown): void =>
       this.badServerMessage(`unexpected failure handling a server message: ${error instanceof Error ? error.message : 'unknown error'}`);
+    try {
+      const pending = fn();
+      if (pending instanceof Promise) pending.catch(report);
+    } catch (error) {
+      report(error);
     }
   }
 }

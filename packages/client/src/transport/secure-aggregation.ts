@@ -98,12 +98,16 @@ export class SecureRoundParticipant {
   }
 
   /** Stage 0. */
-  advertiseKeys(): SecAggClientMessage {
+  advertiseKeys(): Promise<SecAggClientMessage> {
     return this.#client.advertiseKeys();
   }
 
-  /** Stages 1–3: the reply to the server's message (validated by the state machine). */
-  step(message: Record<string, unknown>): SecAggClientMessage {
+  /**
+   * Stages 1–3: the reply to the server's message (validated by the state
+   * machine). Rejects with SecAggError when the protocol forbids the step,
+   * RangeError for a malformed message.
+   */
+  async step(message: Record<string, unknown>): Promise<SecAggClientMessage> {
     switch (message['stage']) {
       case SecAggStage.shareKeys:
         return this.#client.shareKeys(message);

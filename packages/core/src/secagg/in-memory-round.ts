@@ -11,6 +11,7 @@ import { SecAggStage, type SecAggClientMessage, type SecAggServerMessage, type S
 import type { SecAggRejectReasonName } from './secagg-reject-reason.js';
 import { SecAggServer, type SecAggResult } from './secagg-server.js';
 import type { SecAggRoundConfig } from './round-config.js';
+import type { SecAggCrypto } from './secagg-crypto.js';
 
 export interface InMemoryRoundOptions {
   readonly config: SecAggRoundConfig;
@@ -24,6 +25,8 @@ export interface InMemoryRoundOptions {
   readonly onClientMessage?: (message: SecAggClientMessage) => readonly unknown[];
   /** Interposes on server → client traffic: the message to deliver instead. */
   readonly onServerMessage?: (message: SecAggServerMessage) => unknown;
+  /** X25519 and the mask PRG for the server and every client (default: the platform's fastest). */
+  readonly primitives?: SecAggCrypto;
 }
 
 export interface RefusedMessage {
@@ -45,13 +48,13 @@ export interface InMemoryRoundReport {
 }
 
 /** Runs the four stages; throws the server's SecAggError if the round aborts. */
-export function runInMemoryRound(options: InMemoryRoundOptions): InMemoryRoundReport {
+export async function runInMemoryRound(options: InMemoryRoundOptions): Promise<InMemoryRoundReport> {
   const { config, inputs, dropFrom = new Map<number, SecAggStageCode>() } = options;
-  const server = new SecAggServer(config);
+  const server = new SecAggServer(config, options.primitives === undefined ? {} : { primitives: options.primitives });
   const clients = new Map<number, SecAggClient>();
   for (const index of [...inputs.keys()].sort((a, b) => a - b)) {
     const random = options.randomFor?.(index);
-    clients.set(index, new SecAggClient(random === undefined ? { config, index } : { config, index, random }));
+    clients.set(index, new SecAggClient({ config, index, ...(random === undefined ? {} : { random }), ...(options.primitives === undefined ? {} : { primitives: options.primitives }) }));
   }
   const refused: RefusedMessage[] = [];
   const clientFailures = new Map<number, SecAggErrorCode>();
@@ -68,11 +71,11 @@ export function runInMemoryRound(options: InMemoryRoundOptions): InMemoryRoundRe
     if (clientFailures.has(index) || (drop !== undefined && drop <= stage)) return undefined;
     return clients.get(index);
   };
-  const step = (index: number, stage: SecAggStageCode, run: (client: SecAggClient) => SecAggClientMessage): void => {
+  const step = async (index: number, stage: SecAggStageCode, run: (client: SecAggClient) => SecAggClientMessage | Promise<SecAggClientMessage>): Promise<void> => {
     const client = active(index, stage);
     if (client === undefined) return;
     try {
-      deliver(run(client));
+      deliver(await run(client));
     } catch (error) {
       if (!(error instanceof SecAggError)) throw error;
       clientFailures.set(index, error.code);
@@ -80,23 +83,24 @@ export function runInMemoryRound(options: InMemoryRoundOptions): InMemoryRoundRe
   };
   const toClient = (message: SecAggServerMessage): unknown => options.onServerMessage?.(message) ?? message;
 
-  for (const index of clients.keys()) step(index, SecAggStage.advertiseKeys, (c) => c.advertiseKeys());
-  let closed = server.closeStage();
+  // Clients run one after another, as the server would see them arrive.
+  for (const index of clients.keys()) await step(index, SecAggStage.advertiseKeys, (c) => c.advertiseKeys());
+  let closed = await server.closeStage();
   if (closed.closedStage !== SecAggStage.advertiseKeys) throw new Error('unreachable: stages close in order');
-  for (const m of closed.messages) step(m.recipient, SecAggStage.shareKeys, (c) => c.shareKeys(toClient(m)));
-  closed = server.closeStage();
+  for (const m of closed.messages) await step(m.recipient, SecAggStage.shareKeys, (c) => c.shareKeys(toClient(m)));
+  closed = await server.closeStage();
   if (closed.closedStage !== SecAggStage.shareKeys) throw new Error('unreachable: stages close in order');
-  for (const m of closed.messages) step(m.recipient, SecAggStage.maskedInput, (c) => c.maskedInput(toClient(m), inputs.get(m.recipient)!));
-  closed = server.closeStage();
+  for (const m of closed.messages) await step(m.recipient, SecAggStage.maskedInput, (c) => c.maskedInput(toClient(m), inputs.get(m.recipient)!));
+  closed = await server.closeStage();
   if (closed.closedStage !== SecAggStage.maskedInput) throw new Error('unreachable: stages close in order');
   for (const m of closed.messages) {
-    step(m.recipient, SecAggStage.unmasking, (c) => {
+    await step(m.recipient, SecAggStage.unmasking, (c) => {
       const reply = c.unmask(toClient(m));
       unmaskingMessages.push(reply);
       return reply;
     });
   }
-  closed = server.closeStage();
+  closed = await server.closeStage();
   if (closed.closedStage !== SecAggStage.unmasking) throw new Error('unreachable: stages close in order');
   const rejectedShares = new Map([...clients].map(([index, client]) => [index, client.rejectedShares] as const));
   return { result: closed.result, refused, clientFailures, rejectedShares, unmaskingMessages };

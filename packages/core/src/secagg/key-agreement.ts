@@ -1,8 +1,8 @@
 /**
- * X25519 key agreement (RFC 7748, via @noble/curves) and HKDF-SHA256 key
- * derivation (RFC 5869, via @noble/hashes) for SecAgg (Bonawitz et al. CCS
- * 2017, §4: KA.gen / KA.agree, and the pairwise-mask and share-encryption
- * keys).
+ * X25519 key agreement (RFC 7748, natively through WebCrypto or via
+ * @noble/curves: see secagg-crypto.ts) and HKDF-SHA256 key derivation
+ * (RFC 5869, via @noble/hashes) for SecAgg (Bonawitz et al. CCS 2017, §4:
+ * KA.gen / KA.agree, and the pairwise-mask and share-encryption keys).
  *
  * Each client has two key pairs per round: one whose agreed secrets key the
  * encryption of shares, one whose agreed secrets seed the pairwise masks. They
@@ -14,21 +14,18 @@
  * indices (HKDF info), so a key agreed for one pair, round or use is never
  * valid for another.
  */
-import { x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { RandomSource } from '../random/random-source.js';
 import { SecAggError } from './secagg-error.js';
-import { randomBytes } from './uniform-integer.js';
+import { resolveSecAggCrypto, type SecAggCrypto, type X25519KeyPair } from './secagg-crypto.js';
+import { X25519_KEY_BYTES } from './secagg-crypto-checks.js';
 
-export const X25519_KEY_BYTES = 32;
+export { X25519_KEY_BYTES };
+export type { X25519KeyPair };
 /** Bytes of every derived key and seed. */
 export const DERIVED_KEY_BYTES = 32;
 
-export interface X25519KeyPair {
-  readonly secretKey: Uint8Array;
-  readonly publicKey: Uint8Array;
-}
 
 /** Purposes are part of the HKDF info; their strings are part of the protocol and never change. */
 export const KeyPurpose = {
@@ -42,33 +39,35 @@ export type KeyPurposeName = keyof typeof KeyPurpose;
 const HKDF_SALT = new TextEncoder().encode('fedrec/secagg/v1');
 const encoder = new TextEncoder();
 
-/** A fresh key pair; the secret key is 32 uniform bytes (clamped inside X25519). */
-export function generateKeyPair(random: RandomSource): X25519KeyPair {
-  const secretKey = randomBytes(random, X25519_KEY_BYTES);
-  return { secretKey, publicKey: x25519.getPublicKey(secretKey) };
+/**
+ * A fresh key pair: from `random` when it is seeded (so simulations
+ * reproduce), else possibly from the platform's own CSPRNG (see SecAggCrypto).
+ */
+export async function generateKeyPair(random: RandomSource, primitives?: SecAggCrypto): Promise<X25519KeyPair> {
+  return (primitives ?? (await resolveSecAggCrypto())).generateKeyPair(random);
 }
 
 /** The public key for a secret key (e.g. to check a reconstructed one against what its owner advertised). */
-export function publicKeyFor(secretKey: Uint8Array): Uint8Array {
-  if (!(secretKey instanceof Uint8Array) || secretKey.length !== X25519_KEY_BYTES) {
-    throw new SecAggError('BAD_PUBLIC_KEY', `expected a ${X25519_KEY_BYTES}-byte secret key`);
-  }
-  return x25519.getPublicKey(secretKey);
+export async function publicKeyFor(secretKey: Uint8Array, primitives?: SecAggCrypto): Promise<Uint8Array> {
+  return (primitives ?? (await resolveSecAggCrypto())).publicKey(secretKey);
 }
 
 /**
- * The raw X25519 shared secret. Low-order public keys (which would force the
- * all-zero secret whatever our key) are refused, as RFC 7748 §6.1 allows.
+ * The raw X25519 shared secrets of `secretKey` with each peer. Low-order
+ * public keys (which would force the all-zero secret whatever our key) are
+ * refused with BAD_PUBLIC_KEY before any is used, as RFC 7748 §6.1 allows.
  */
-export function sharedSecret(secretKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
-  if (!(peerPublicKey instanceof Uint8Array) || peerPublicKey.length !== X25519_KEY_BYTES) {
-    throw new SecAggError('BAD_PUBLIC_KEY', `expected a ${X25519_KEY_BYTES}-byte X25519 public key`);
+export async function sharedSecrets(own: X25519KeyPair, peerPublicKeys: readonly Uint8Array[], primitives?: SecAggCrypto): Promise<Uint8Array[]> {
+  for (const peer of peerPublicKeys) {
+    if (!isValidPublicKey(peer)) throw new SecAggError('BAD_PUBLIC_KEY', `expected a ${X25519_KEY_BYTES}-byte X25519 public key of large order`);
   }
-  try {
-    return x25519.getSharedSecret(secretKey, peerPublicKey);
-  } catch {
-    throw new SecAggError('BAD_PUBLIC_KEY', 'expected an X25519 public key of large order');
-  }
+  return (primitives ?? (await resolveSecAggCrypto())).agree(own, peerPublicKeys);
+}
+
+/** The raw X25519 shared secret with one peer (see `sharedSecrets`). */
+export async function sharedSecret(own: X25519KeyPair, peerPublicKey: Uint8Array, primitives?: SecAggCrypto): Promise<Uint8Array> {
+  const [secret] = await sharedSecrets(own, [peerPublicKey], primitives);
+  return secret!;
 }
 
 const P = 2n ** 255n - 19n;
@@ -104,8 +103,8 @@ const SMALL_ORDER_KEYS: readonly Uint8Array[] = SMALL_ORDER_U.map(littleEndian);
  * Whether `publicKey` is 32 bytes and not of low order (what the server checks
  * before relaying it). A comparison against the small-order list rather than a
  * scalar multiplication: the server checks 2n keys per round, and one X25519
- * multiplication in JavaScript costs about a millisecond and a half. Clients
- * still refuse a low-order key when they agree with it (`sharedSecret`).
+ * multiplication in JavaScript costs about a millisecond and a half. The same
+ * check runs before every agreement (`sharedSecrets`).
  */
 export function isValidPublicKey(publicKey: unknown): publicKey is Uint8Array {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== X25519_KEY_BYTES) return false;
@@ -145,11 +144,16 @@ export function deriveKey(shared: Uint8Array, purpose: KeyPurposeName, roundId: 
  * directional (sender first), so the two directions of a pair never share a
  * key, and each key seals exactly one message.
  */
-export function shareEncryptionKey(secretKey: Uint8Array, peerPublicKey: Uint8Array, roundId: number, sender: number, receiver: number): Uint8Array {
-  return deriveKey(sharedSecret(secretKey, peerPublicKey), 'shareEncryption', roundId, sender, receiver);
+export async function shareEncryptionKey(own: X25519KeyPair, peerPublicKey: Uint8Array, roundId: number, sender: number, receiver: number, primitives?: SecAggCrypto): Promise<Uint8Array> {
+  return deriveKey(await sharedSecret(own, peerPublicKey, primitives), 'shareEncryption', roundId, sender, receiver);
 }
 
-/** The seed of the pairwise mask between clients a and b: the same from either side (indices in increasing order). */
-export function pairwiseMaskSeed(secretKey: Uint8Array, peerPublicKey: Uint8Array, roundId: number, a: number, b: number): Uint8Array {
-  return deriveKey(sharedSecret(secretKey, peerPublicKey), 'pairwiseMask', roundId, Math.min(a, b), Math.max(a, b));
+/** The seed of the pairwise mask between clients a and b from a shared secret: the same from either side (indices in increasing order). */
+export function pairwiseMaskSeedFromSecret(shared: Uint8Array, roundId: number, a: number, b: number): Uint8Array {
+  return deriveKey(shared, 'pairwiseMask', roundId, Math.min(a, b), Math.max(a, b));
+}
+
+/** The seed of the pairwise mask between clients a and b: the same from either side. */
+export async function pairwiseMaskSeed(own: X25519KeyPair, peerPublicKey: Uint8Array, roundId: number, a: number, b: number, primitives?: SecAggCrypto): Promise<Uint8Array> {
+  return pairwiseMaskSeedFromSecret(await sharedSecret(own, peerPublicKey, primitives), roundId, a, b);
 }

@@ -14,7 +14,7 @@
  * Bonawitz et al. (CCS 2017).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { expandMask } from './mask-prg.js';
+import { chacha20 } from '@noble/ciphers/chacha.js';
 
 export const GRAPH_SEED_BYTES = 32;
 const GRAPH_LABEL = new TextEncoder().encode('fedrec/secagg/v1/neighbour-graph');
@@ -70,13 +70,24 @@ export function assertNeighbourCount(clientCount: number, neighbourCount: number
   }
 }
 
-/** Uniform words from the public seed, re-expanded (prefix-stable) if rejection sampling runs out. */
+/** `length` words of the ChaCha20 keystream (RFC 8439, zero nonce) under `key`, little-endian. */
+function keystreamWords(key: Uint8Array, length: number): Uint32Array {
+  const bytes = chacha20(key, new Uint8Array(12), new Uint8Array(4 * length));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Uint32Array.from({ length }, (_, i) => view.getUint32(4 * i, true));
+}
+
+/**
+ * Uniform words from the public seed, re-expanded (prefix-stable) if
+ * rejection sampling runs out. Synchronous and small (about n words), so
+ * ChaCha20 in JavaScript; the masks' PRG is another (mask-prg.ts).
+ */
 function wordStream(seed: Uint8Array, initial: number): () => number {
   const key = sha256(new Uint8Array([...GRAPH_LABEL, ...seed]));
-  let words = expandMask(key, initial);
+  let words = keystreamWords(key, initial);
   let next = 0;
   return () => {
-    if (next === words.length) words = expandMask(key, words.length * 2);
+    if (next === words.length) words = keystreamWords(key, words.length * 2);
     return words[next++]!;
   };
 }

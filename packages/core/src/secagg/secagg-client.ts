@@ -5,12 +5,15 @@
  * returns the client's reply; sending them is the caller's business.
  *
  *   const client = new SecAggClient({ config, index });
- *   send(client.advertiseKeys());                  // stage 0
- *   send(client.shareKeys(keysBroadcast));         // stage 1
- *   send(client.maskedInput(sharesRouted, input)); // stage 2
- *   send(client.unmask(unmaskRequest));            // stage 3
+ *   send(await client.advertiseKeys());                  // stage 0
+ *   send(await client.shareKeys(keysBroadcast));         // stage 1
+ *   send(await client.maskedInput(sharesRouted, input)); // stage 2
+ *   send(client.unmask(unmaskRequest));                  // stage 3
  *
- * A step called out of order throws SecAggError OUT_OF_ORDER; a server
+ * The first three steps are asynchronous because their key agreements and
+ * mask expansions run on the platform's native crypto (secagg-crypto.ts).
+ * A step called out of order, or while another is still running, throws
+ * SecAggError OUT_OF_ORDER; a server
  * message that breaks the protocol throws PROTOCOL_VIOLATION (or
  * TOO_FEW_SURVIVORS), and in both cases the client's state is unchanged. A
  * neighbour's share that fails to decrypt is not fatal: it is recorded in
@@ -26,8 +29,8 @@
 import type { RandomSource } from '../random/random-source.js';
 import { createCryptoRandomSource } from '../random/crypto-random-source.js';
 import { openBox, sealBox, shareAssociatedData } from './authenticated-encryption.js';
-import { deriveKey, generateKeyPair, pairwiseMaskSeed, sharedSecret, type X25519KeyPair } from './key-agreement.js';
-import { expandMask } from './mask-prg.js';
+import { deriveKey, generateKeyPair, isValidPublicKey, pairwiseMaskSeedFromSecret, sharedSecrets, type X25519KeyPair } from './key-agreement.js';
+import { resolveSecAggCrypto, type SecAggCrypto } from './secagg-crypto.js';
 import { createNeighbourGraph, type NeighbourGraph } from './neighbour-graph.js';
 import type { SecAggRoundConfig } from './round-config.js';
 import { splitSecret } from './shamir.js';
@@ -45,7 +48,7 @@ import {
   type ShareKeysMessage,
   type UnmaskingMessage,
 } from './secagg-messages.js';
-import { addExpandedMask, addMod32, decodeSharePair, encodeSharePair, maskSign, wordsToBytes, type SharePair } from './secagg-plus.js';
+import { addExpandedMasks, decodeSharePair, encodeSharePair, maskSign, wordsToBytes, type SharePair } from './secagg-plus.js';
 import { randomBytes } from './uniform-integer.js';
 import type { z } from 'zod';
 
@@ -55,6 +58,8 @@ export interface SecAggClientOptions {
   readonly index: number;
   /** Keys, seeds, share polynomials and nonces. Cryptographic by default; a seeded source only in simulation. */
   readonly random?: RandomSource;
+  /** X25519 and the mask PRG. Default: the platform's fastest (`resolveSecAggCrypto`). */
+  readonly primitives?: SecAggCrypto;
 }
 
 /** A neighbour's sealed share pair that this client could not use. */
@@ -75,6 +80,9 @@ export class SecAggClient {
   readonly index: number;
   readonly #random: RandomSource;
   readonly #graph: NeighbourGraph;
+  readonly #primitives: Promise<SecAggCrypto>;
+  /** A step is awaiting its crypto: any other call is out of order until it settles. */
+  #busy = false;
   #next: SecAggStageCode | 'done' = SecAggStage.advertiseKeys;
   #encryptionKeys: X25519KeyPair | undefined;
   #maskKeys: X25519KeyPair | undefined;
@@ -98,6 +106,7 @@ export class SecAggClient {
     this.index = index;
     this.#random = options.random ?? createCryptoRandomSource();
     this.#graph = createNeighbourGraph(config.clientCount, config.neighbourCount, config.graphSeed);
+    this.#primitives = options.primitives !== undefined ? Promise.resolve(options.primitives) : resolveSecAggCrypto();
   }
 
   /** The stage whose step is to be called next, or 'done' after unmasking. */
@@ -116,18 +125,21 @@ export class SecAggClient {
   }
 
   /** Stage 0: fresh key pairs for share encryption and for pairwise masks. */
-  advertiseKeys(): AdvertiseKeysMessage {
-    this.#expectStage(SecAggStage.advertiseKeys);
-    this.#encryptionKeys = generateKeyPair(this.#random);
-    this.#maskKeys = generateKeyPair(this.#random);
-    this.#next = SecAggStage.shareKeys;
-    return {
-      roundId: this.config.roundId,
-      stage: SecAggStage.advertiseKeys,
-      sender: this.index,
-      encryptionPublicKey: this.#encryptionKeys.publicKey,
-      maskPublicKey: this.#maskKeys.publicKey,
-    };
+  advertiseKeys(): Promise<AdvertiseKeysMessage> {
+    return this.#run(SecAggStage.advertiseKeys, async () => {
+      const primitives = await this.#primitives;
+      const [encryptionKeys, maskKeys] = await Promise.all([generateKeyPair(this.#random, primitives), generateKeyPair(this.#random, primitives)]);
+      this.#encryptionKeys = encryptionKeys;
+      this.#maskKeys = maskKeys;
+      this.#next = SecAggStage.shareKeys;
+      return {
+        roundId: this.config.roundId,
+        stage: SecAggStage.advertiseKeys,
+        sender: this.index,
+        encryptionPublicKey: encryptionKeys.publicKey,
+        maskPublicKey: maskKeys.publicKey,
+      };
+    });
   }
 
   /**
@@ -135,38 +147,45 @@ export class SecAggClient {
    * mask secret key, one pair per neighbour that advertised (plus one kept for
    * itself), each sealed for its holder.
    */
-  shareKeys(raw: unknown): ShareKeysMessage {
-    this.#expectStage(SecAggStage.shareKeys);
-    const message = this.#parse(keysBroadcastMessageSchema, raw, SecAggStage.shareKeys);
-    const keys = new Map<number, NeighbourKeys>();
-    for (const { index, encryptionPublicKey, maskPublicKey } of message.neighbours) {
-      if (!this.#graph.areNeighbours(this.index, index)) throw this.#violation(`keys of client ${index}, which is not a neighbour`);
-      if (keys.has(index)) throw this.#violation(`keys of client ${index} twice`);
-      keys.set(index, { encryptionPublicKey: Uint8Array.from(encryptionPublicKey), maskPublicKey: Uint8Array.from(maskPublicKey) });
-    }
-    this.#assertEnoughHolders(keys.size, 'advertised keys');
-    const holders = [...keys.keys()].sort((a, b) => a - b);
-    // Agree with every neighbour before changing any state: a bad key refuses the whole message.
-    const secrets = new Map(holders.map((v) => [v, this.#agree(() => sharedSecret(this.#encryptionKeys!.secretKey, keys.get(v)!.encryptionPublicKey), v)] as const));
-    const selfMaskSeed = randomBytes(this.#random, SECAGG_SECRET_BYTES);
-    const xs = [this.index, ...holders];
-    const selfMaskShares = splitSecret(selfMaskSeed, this.config.threshold, xs, this.#random);
-    const maskKeyShares = splitSecret(this.#maskKeys!.secretKey, this.config.threshold, xs, this.#random);
-    const shares = holders.map((receiver, i) => ({
-      receiver,
-      ciphertext: sealBox(
-        deriveKey(secrets.get(receiver)!, 'shareEncryption', this.config.roundId, this.index, receiver),
-        encodeSharePair({ selfMaskShare: selfMaskShares[i + 1]!.y, maskKeyShare: maskKeyShares[i + 1]!.y }),
-        shareAssociatedData(this.config.roundId, this.index, receiver),
-        this.#random,
-      ),
-    }));
-    this.#neighbourKeys = keys;
-    this.#encryptionSecrets = secrets;
-    this.#selfMaskSeed = selfMaskSeed;
-    this.#ownSelfMaskShare = selfMaskShares[0]!.y;
-    this.#next = SecAggStage.maskedInput;
-    return { roundId: this.config.roundId, stage: SecAggStage.shareKeys, sender: this.index, shares };
+  shareKeys(raw: unknown): Promise<ShareKeysMessage> {
+    return this.#run(SecAggStage.shareKeys, async () => {
+      const message = this.#parse(keysBroadcastMessageSchema, raw, SecAggStage.shareKeys);
+      const keys = new Map<number, NeighbourKeys>();
+      for (const { index, encryptionPublicKey, maskPublicKey } of message.neighbours) {
+        if (!this.#graph.areNeighbours(this.index, index)) throw this.#violation(`keys of client ${index}, which is not a neighbour`);
+        if (keys.has(index)) throw this.#violation(`keys of client ${index} twice`);
+        // A bad key refuses the whole message before any state changes (and names the neighbour).
+        if (!isValidPublicKey(encryptionPublicKey) || !isValidPublicKey(maskPublicKey)) throw this.#violation(`an invalid public key for client ${index}`);
+        keys.set(index, { encryptionPublicKey: Uint8Array.from(encryptionPublicKey), maskPublicKey: Uint8Array.from(maskPublicKey) });
+      }
+      this.#assertEnoughHolders(keys.size, 'advertised keys');
+      const holders = [...keys.keys()].sort((a, b) => a - b);
+      const agreed = await sharedSecrets(
+        this.#encryptionKeys!,
+        holders.map((v) => keys.get(v)!.encryptionPublicKey),
+        await this.#primitives,
+      );
+      const secrets = new Map(holders.map((v, i) => [v, agreed[i]!] as const));
+      const selfMaskSeed = randomBytes(this.#random, SECAGG_SECRET_BYTES);
+      const xs = [this.index, ...holders];
+      const selfMaskShares = splitSecret(selfMaskSeed, this.config.threshold, xs, this.#random);
+      const maskKeyShares = splitSecret(this.#maskKeys!.secretKey, this.config.threshold, xs, this.#random);
+      const shares = holders.map((receiver, i) => ({
+        receiver,
+        ciphertext: sealBox(
+          deriveKey(secrets.get(receiver)!, 'shareEncryption', this.config.roundId, this.index, receiver),
+          encodeSharePair({ selfMaskShare: selfMaskShares[i + 1]!.y, maskKeyShare: maskKeyShares[i + 1]!.y }),
+          shareAssociatedData(this.config.roundId, this.index, receiver),
+          this.#random,
+        ),
+      }));
+      this.#neighbourKeys = keys;
+      this.#encryptionSecrets = secrets;
+      this.#selfMaskSeed = selfMaskSeed;
+      this.#ownSelfMaskShare = selfMaskShares[0]!.y;
+      this.#next = SecAggStage.maskedInput;
+      return { roundId: this.config.roundId, stage: SecAggStage.shareKeys, sender: this.index, shares };
+    });
   }
 
   /**
@@ -174,51 +193,58 @@ export class SecAggClient {
    * neighbours whose shares the server relayed (those that completed stage 1).
    * `input` is the quantised update as uint32 residues (see `toModular`).
    */
-  maskedInput(raw: unknown, input: Uint32Array): MaskedInputMessage {
-    this.#expectStage(SecAggStage.maskedInput);
+  maskedInput(raw: unknown, input: Uint32Array): Promise<MaskedInputMessage> {
     if (!(input instanceof Uint32Array) || input.length !== this.config.vectorLength) {
-      throw new RangeError(`expected input to be a Uint32Array of ${this.config.vectorLength} words`);
+      return Promise.reject(new RangeError(`expected input to be a Uint32Array of ${this.config.vectorLength} words`));
     }
-    const message = this.#parse(sharesRoutedMessageSchema, raw, SecAggStage.maskedInput);
-    const senders = new Set<number>();
-    for (const { from } of message.shares) {
-      if (!this.#neighbourKeys.has(from)) throw this.#violation(`shares from client ${from}, which did not advertise keys to this client`);
-      if (senders.has(from)) throw this.#violation(`shares from client ${from} twice`);
-      senders.add(from);
-    }
-    this.#assertEnoughHolders(senders.size, 'shares');
-    const maskSeeds = [...senders]
-      .sort((a, b) => a - b)
-      .map((v) => ({ v, seed: this.#agree(() => pairwiseMaskSeed(this.#maskKeys!.secretKey, this.#neighbourKeys.get(v)!.maskPublicKey, this.config.roundId, this.index, v), v) }));
-    const held = new Map<number, SharePair>();
-    const rejected: ClientShareRejection[] = [];
-    for (const { from, ciphertext } of message.shares) {
-      try {
-        const key = deriveKey(this.#encryptionSecrets.get(from)!, 'shareEncryption', this.config.roundId, from, this.index);
-        held.set(from, decodeSharePair(openBox(key, ciphertext, shareAssociatedData(this.config.roundId, from, this.index))));
-      } catch (error) {
-        if (!(error instanceof SecAggError)) throw error;
-        rejected.push({ from, code: error.code });
+    return this.#run(SecAggStage.maskedInput, async () => {
+      const message = this.#parse(sharesRoutedMessageSchema, raw, SecAggStage.maskedInput);
+      const senders = new Set<number>();
+      for (const { from } of message.shares) {
+        if (!this.#neighbourKeys.has(from)) throw this.#violation(`shares from client ${from}, which did not advertise keys to this client`);
+        if (senders.has(from)) throw this.#violation(`shares from client ${from} twice`);
+        senders.add(from);
       }
-    }
-    const masked = Uint32Array.from(input);
-    const scratch = new Uint32Array(masked.length);
-    addMod32(masked, expandMask(this.#selfMaskSeed!, masked.length, scratch), 1);
-    for (const { v, seed } of maskSeeds) addExpandedMask(masked, seed, maskSign(this.index, v), scratch);
-    this.#heldShares = held;
-    this.#rejectedShares = rejected;
-    this.#maskingNeighbours = maskSeeds.map(({ v }) => v);
-    this.#next = SecAggStage.unmasking;
-    // Unmasking needs only the held shares. Overwrite the rest (best effort: a
-    // garbage-collected runtime may have copied them, but no reference stays here).
-    for (const secret of [this.#selfMaskSeed!, this.#maskKeys!.secretKey, this.#encryptionKeys!.secretKey, ...this.#encryptionSecrets.values(), ...maskSeeds.map(({ seed }) => seed)]) {
-      secret.fill(0);
-    }
-    this.#selfMaskSeed = undefined;
-    this.#encryptionSecrets = new Map();
-    return { roundId: this.config.roundId, stage: SecAggStage.maskedInput, sender: this.index, maskedInput: wordsToBytes(masked) };
+      this.#assertEnoughHolders(senders.size, 'shares');
+      const maskingNeighbours = [...senders].sort((a, b) => a - b);
+      const primitives = await this.#primitives;
+      const agreed = await sharedSecrets(
+        this.#maskKeys!,
+        maskingNeighbours.map((v) => this.#neighbourKeys.get(v)!.maskPublicKey),
+        primitives,
+      );
+      const maskSeeds = maskingNeighbours.map((v, i) => ({ v, seed: pairwiseMaskSeedFromSecret(agreed[i]!, this.config.roundId, this.index, v) }));
+      const held = new Map<number, SharePair>();
+      const rejected: ClientShareRejection[] = [];
+      for (const { from, ciphertext } of message.shares) {
+        try {
+          const key = deriveKey(this.#encryptionSecrets.get(from)!, 'shareEncryption', this.config.roundId, from, this.index);
+          held.set(from, decodeSharePair(openBox(key, ciphertext, shareAssociatedData(this.config.roundId, from, this.index))));
+        } catch (error) {
+          if (!(error instanceof SecAggError)) throw error;
+          rejected.push({ from, code: error.code });
+        }
+      }
+      const masked = Uint32Array.from(input);
+      await addExpandedMasks(
+        masked,
+        [{ seed: this.#selfMaskSeed!, sign: 1 }, ...maskSeeds.map(({ v, seed }) => ({ seed, sign: maskSign(this.index, v) }))],
+        primitives,
+      );
+      this.#heldShares = held;
+      this.#rejectedShares = rejected;
+      this.#maskingNeighbours = maskingNeighbours;
+      this.#next = SecAggStage.unmasking;
+      // Unmasking needs only the held shares. Overwrite the rest (best effort: a
+      // garbage-collected runtime may have copied them, but no reference stays here).
+      for (const secret of [this.#selfMaskSeed!, this.#maskKeys!.secretKey, this.#encryptionKeys!.secretKey, ...this.#encryptionSecrets.values(), ...agreed, ...maskSeeds.map(({ seed }) => seed)]) {
+        secret.fill(0);
+      }
+      this.#selfMaskSeed = undefined;
+      this.#encryptionSecrets = new Map();
+      return { roundId: this.config.roundId, stage: SecAggStage.maskedInput, sender: this.index, maskedInput: wordsToBytes(masked) };
+    });
   }
-
   /**
    * Stage 3: for each masking neighbour, its self-mask share if the server says
    * it survived, else its mask-key share; plus this client's own self-mask
@@ -227,6 +253,7 @@ export class SecAggClient {
    * throws CONFLICTING_UNMASK_REQUEST and reveals nothing.
    */
   unmask(raw: unknown): UnmaskingMessage {
+    if (this.#busy) throw new SecAggError('OUT_OF_ORDER', 'expected the previous step to have finished');
     if (this.#next !== SecAggStage.unmasking && this.#next !== 'done') this.#expectStage(SecAggStage.unmasking);
     const message = this.#parse(unmaskRequestMessageSchema, raw, SecAggStage.unmasking);
     const masking = new Set(this.#maskingNeighbours);
@@ -257,6 +284,22 @@ export class SecAggClient {
     return { roundId: this.config.roundId, stage: SecAggStage.unmasking, sender: this.index, selfMaskShares, maskKeyShares };
   }
 
+  /**
+   * Runs an asynchronous step: checks the stage, refuses overlapping calls,
+   * and releases the guard however the step ends. A step assigns its state
+   * only after its last await, so a failure leaves the client as it was.
+   */
+  async #run<T>(stage: SecAggStageCode, step: () => Promise<T>): Promise<T> {
+    if (this.#busy) throw new SecAggError('OUT_OF_ORDER', `expected the previous step to have finished before stage ${stage}`);
+    this.#expectStage(stage);
+    this.#busy = true;
+    try {
+      return await step();
+    } finally {
+      this.#busy = false;
+    }
+  }
+
   #expectStage(stage: SecAggStageCode): void {
     if (this.#next !== stage) throw new SecAggError('OUT_OF_ORDER', `expected stage ${String(this.#next)} to come next, got a call for stage ${stage}`);
   }
@@ -273,15 +316,6 @@ export class SecAggClient {
   #assertEnoughHolders(neighbours: number, what: string): void {
     if (neighbours + 1 < this.config.threshold) {
       throw new SecAggError('TOO_FEW_SURVIVORS', `expected at least ${this.config.threshold - 1} neighbours with ${what}, got ${neighbours}`);
-    }
-  }
-
-  #agree<T>(derive: () => T, neighbour: number): T {
-    try {
-      return derive();
-    } catch (error) {
-      if (error instanceof SecAggError && error.code === 'BAD_PUBLIC_KEY') throw this.#violation(`an invalid public key for client ${neighbour}`);
-      throw error;
     }
   }
 

@@ -12,7 +12,7 @@
  * PRG(b_u) of survivors, and the pairwise masks that survivors added for
  * neighbours that dropped, from reconstructed secrets.
  */
-import { expandMask } from './mask-prg.js';
+import type { SecAggCrypto } from './secagg-crypto.js';
 import { SECAGG_SHARE_BYTES, SECAGG_SHARE_PLAINTEXT_BYTES } from './secagg-messages.js';
 import { SecAggError } from './secagg-error.js';
 
@@ -28,9 +28,22 @@ export function addMod32(target: Uint32Array, mask: Uint32Array, sign: 1 | -1): 
   else for (let i = 0; i < target.length; i++) target[i] = target[i]! - mask[i]!;
 }
 
-/** target += sign · PRG(seed), reusing `scratch` for the mask. */
-export function addExpandedMask(target: Uint32Array, seed: Uint8Array, sign: 1 | -1, scratch: Uint32Array): void {
-  addMod32(target, expandMask(seed, target.length, scratch), sign);
+/**
+ * target += Σ sign_i · PRG(seed_i) (mod 2^32). The expansions run `batch` at
+ * a time: WebCrypto works off the main thread, so several in flight overlap,
+ * while the batch bounds the memory held (batch × 4 bytes × length).
+ */
+export async function addExpandedMasks(
+  target: Uint32Array,
+  masks: readonly { readonly seed: Uint8Array; readonly sign: 1 | -1 }[],
+  primitives: SecAggCrypto,
+  batch = 8,
+): Promise<void> {
+  for (let start = 0; start < masks.length; start += batch) {
+    const slice = masks.slice(start, start + batch);
+    const expanded = await Promise.all(slice.map(({ seed }) => primitives.expandMask(seed, target.length)));
+    expanded.forEach((mask, i) => addMod32(target, mask, slice[i]!.sign));
+  }
 }
 
 /** uint32 words to little-endian bytes (the wire form of a masked input). */

@@ -8,8 +8,13 @@
  *
  *   const server = new SecAggServer(config);
  *   on(message => reply(server.receive(message)));
- *   const { messages } = server.closeStage();  // stages 0, 1, 2: send each to its recipient
- *   const { result } = server.closeStage();    // stage 3: result.sum
+ *   const { messages } = await server.closeStage();  // stages 0, 1, 2: send each to its recipient
+ *   const { result } = await server.closeStage();    // stage 3: result.sum
+ *
+ * Closing stages 0–2 finishes synchronously (the promise is already settled
+ * when `closeStage` returns); closing the last stage awaits the native crypto
+ * that removes the masks, and meanwhile the server is `finishing` and
+ * refuses messages (ROUND_ENDED).
  *
  * The participant sets shrink stage by stage (U₁ ⊇ U₂ ⊇ U₃ ⊇ U₄ in the
  * paper's notation); a client that misses a stage has dropped out. The round
@@ -21,7 +26,8 @@
  * malformed, replayed or out-of-order message cannot break the round for the
  * honest clients.
  */
-import { isValidPublicKey, pairwiseMaskSeed, publicKeyFor } from './key-agreement.js';
+import { isValidPublicKey, pairwiseMaskSeedFromSecret, publicKeyFor, sharedSecrets } from './key-agreement.js';
+import { resolveSecAggCrypto, type SecAggCrypto } from './secagg-crypto.js';
 import { createNeighbourGraph, type NeighbourGraph } from './neighbour-graph.js';
 import type { SecAggRoundConfig } from './round-config.js';
 import { combineShares } from './shamir.js';
@@ -41,9 +47,8 @@ import {
   type UnmaskingMessage,
   type UnmaskRequestMessage,
 } from './secagg-messages.js';
-import { addExpandedMask, addMod32, bytesToWords, maskSign } from './secagg-plus.js';
+import { addExpandedMasks, addMod32, bytesToWords, maskSign } from './secagg-plus.js';
 import { SecAggRejectReason, type SecAggRejectReasonCode, type SecAggRejectReasonName } from './secagg-reject-reason.js';
-import { expandMask } from './mask-prg.js';
 
 export type SecAggReceiveResult =
   | { readonly accepted: true }
@@ -92,7 +97,8 @@ const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(1
 export class SecAggServer {
   readonly config: SecAggRoundConfig;
   readonly #graph: NeighbourGraph;
-  #stage: SecAggStageCode | 'finished' | 'aborted' = SecAggStage.advertiseKeys;
+  readonly #primitives: SecAggCrypto | undefined;
+  #stage: SecAggStageCode | 'finishing' | 'finished' | 'aborted' = SecAggStage.advertiseKeys;
   /** U₁: advertised keys. */
   readonly #keys = new Map<number, AdvertiseKeysMessage>();
   readonly #advertisedKeys = new Set<string>();
@@ -104,14 +110,16 @@ export class SecAggServer {
   /** U₄: revealed shares, by sender. */
   readonly #unmasking = new Map<number, Unmasking>();
 
-  constructor(config: SecAggRoundConfig) {
+  /** `primitives`: X25519 and the mask PRG; default the platform's fastest (`resolveSecAggCrypto`). */
+  constructor(config: SecAggRoundConfig, options: { readonly primitives?: SecAggCrypto } = {}) {
     this.config = config;
+    this.#primitives = options.primitives;
     this.#graph = createNeighbourGraph(config.clientCount, config.neighbourCount, config.graphSeed);
     this.#sum = new Uint32Array(config.vectorLength);
   }
 
-  /** The open stage, or how the round ended. */
-  get stage(): SecAggStageCode | 'finished' | 'aborted' {
+  /** The open stage, `finishing` while the last one closes, or how the round ended. */
+  get stage(): SecAggStageCode | 'finishing' | 'finished' | 'aborted' {
     return this.#stage;
   }
 
@@ -140,9 +148,9 @@ export class SecAggServer {
    * (TOO_FEW_SURVIVORS, RECONSTRUCTION_FAILED) when the round must abort, and
    * OUT_OF_ORDER once it has ended.
    */
-  closeStage(): SecAggStageClosed {
+  async closeStage(): Promise<SecAggStageClosed> {
     const stage = this.#stage;
-    if (stage === 'finished' || stage === 'aborted') throw new SecAggError('OUT_OF_ORDER', `expected an open stage, but the round is ${stage}`);
+    if (stage === 'finishing' || stage === 'finished' || stage === 'aborted') throw new SecAggError('OUT_OF_ORDER', `expected an open stage, but the round is ${stage}`);
     try {
       switch (stage) {
         case SecAggStage.advertiseKeys:
@@ -152,7 +160,8 @@ export class SecAggServer {
         case SecAggStage.maskedInput:
           return this.#closeMaskedInput();
         case SecAggStage.unmasking:
-          return this.#closeUnmasking();
+          this.#stage = 'finishing';
+          return await this.#closeUnmasking();
       }
     } catch (error) {
       this.#stage = 'aborted';
@@ -162,7 +171,7 @@ export class SecAggServer {
 
   #accept(raw: unknown): void {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Rejection('MALFORMED', 'expected an object');
-    if (this.#stage === 'finished' || this.#stage === 'aborted') throw new Rejection('ROUND_ENDED', `the round is ${this.#stage}`);
+    if (this.#stage === 'finishing' || this.#stage === 'finished' || this.#stage === 'aborted') throw new Rejection('ROUND_ENDED', `the round is ${this.#stage}`);
     const envelope = raw as Record<string, unknown>;
     if (envelope['roundId'] !== this.config.roundId) throw new Rejection('WRONG_ROUND', `expected roundId ${this.config.roundId}`);
     const stage = envelope['stage'];
@@ -337,31 +346,30 @@ export class SecAggServer {
     }
   }
 
-  #closeUnmasking(): SecAggStageClosed {
+  async #closeUnmasking(): Promise<SecAggStageClosed> {
     this.#assertEnough(this.#unmasking.size, 'unmasking replies');
+    const primitives = this.#primitives ?? (await resolveSecAggCrypto());
     const contributors = [...this.#maskedSenders].sort(ascending);
     const dropped = [...this.#shares.keys()].filter((u) => !this.#maskedSenders.has(u)).sort(ascending);
     // Reconstruct every secret before touching the sum, so an abort leaves nothing half-done.
     const selfMaskSeeds = contributors.map((u) => this.#reconstruct(u, 'selfMask'));
-    const maskKeys = dropped.map((u) => {
-      const secretKey = this.#reconstruct(u, 'maskKey');
-      const advertised = this.#keys.get(u)!.maskPublicKey;
-      if (hex(publicKeyFor(secretKey)) !== hex(advertised)) {
+    const maskKeys = dropped.map((u) => this.#reconstruct(u, 'maskKey'));
+    const publicKeys = await Promise.all(maskKeys.map((secretKey) => publicKeyFor(secretKey, primitives)));
+    dropped.forEach((u, i) => {
+      if (hex(publicKeys[i]!) !== hex(this.#keys.get(u)!.maskPublicKey)) {
         throw new SecAggError('RECONSTRUCTION_FAILED', `expected the mask key of client ${u} to match its advertised public key`);
       }
-      return secretKey;
     });
+    // Each surviving neighbour v of a dropped u added sign(v, u)·PRG(s_{v,u}); take it back out.
+    const pairwise = await Promise.all(
+      dropped.map(async (u, i) => {
+        const survivors = this.#graph.neighbours(u).filter((v) => this.#maskedSenders.has(v));
+        const secrets = await sharedSecrets({ secretKey: maskKeys[i]!, publicKey: publicKeys[i]! }, survivors.map((v) => this.#keys.get(v)!.maskPublicKey), primitives);
+        return survivors.map((v, j) => ({ seed: pairwiseMaskSeedFromSecret(secrets[j]!, this.config.roundId, u, v), sign: maskSign(v, u) === 1 ? (-1 as const) : (1 as const) }));
+      }),
+    );
     const sum = this.#sum.slice();
-    const scratch = new Uint32Array(sum.length);
-    for (const seed of selfMaskSeeds) addMod32(sum, expandMask(seed, sum.length, scratch), -1);
-    dropped.forEach((u, i) => {
-      // Each surviving neighbour v of u added sign(v, u)·PRG(s_{v,u}); take it back out.
-      for (const v of this.#graph.neighbours(u)) {
-        if (!this.#maskedSenders.has(v)) continue;
-        const seed = pairwiseMaskSeed(maskKeys[i]!, this.#keys.get(v)!.maskPublicKey, this.config.roundId, u, v);
-        addExpandedMask(sum, seed, maskSign(v, u) === 1 ? -1 : 1, scratch);
-      }
-    });
+    await addExpandedMasks(sum, [...selfMaskSeeds.map((seed) => ({ seed, sign: -1 as const })), ...pairwise.flat()], primitives);
     this.#stage = 'finished';
     return { closedStage: SecAggStage.unmasking, result: { sum, contributors, droppedAfterSharing: dropped } };
   }

@@ -90,17 +90,32 @@ export class SecureAggregationSession {
     if (this.#awaited.size > 0 || this.#closing) return;
     this.#closing = true;
     // After the current handler has replied to its client.
-    queueMicrotask(() => this.#close());
+    queueMicrotask(() => this.#closeSafely());
   }
 
-  #close(): void {
-    this.#closing = false;
+  /** A failure while closing (e.g. in the transport) ends the round instead of escaping as an unhandled rejection. */
+  #closeSafely(): void {
+    this.#close().catch((error: unknown) => {
+      this.#closing = false;
+      if (!this.#done) this.#finish({ ok: false, code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) });
+    });
+  }
+
+  /**
+   * Closes the open stage. `#closing` stays set while the state machine works
+   * (the last stage awaits native crypto), so neither a disconnect nor the
+   * deadline starts a second close meanwhile.
+   */
+  async #close(): Promise<void> {
+    this.#closing = true;
     if (this.#done) return;
     this.#disarm();
     let closed;
     try {
-      closed = this.#server.closeStage();
+      closed = await this.#server.closeStage();
     } catch (error) {
+      this.#closing = false;
+      if (this.#done) return;
       this.#finish(
         error instanceof SecAggError
           ? { ok: false, code: error.code, message: error.message }
@@ -108,6 +123,8 @@ export class SecureAggregationSession {
       );
       return;
     }
+    this.#closing = false;
+    if (this.#done) return; // aborted while the last stage closed
     if (closed.closedStage === SecAggStage.unmasking) {
       this.#finish({ ok: true, result: closed.result });
       return;
@@ -129,7 +146,7 @@ export class SecureAggregationSession {
   #arm(timeoutMs: number): void {
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      this.#close();
+      if (!this.#closing) this.#closeSafely();
     }, timeoutMs);
   }
 
