@@ -226,8 +226,8 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
             events.emit('roundOpened', { roundId: info.roundId, modelVersion: info.modelVersion, cohort: info.cohort });
           },
           roundClosed: (info) => {
-            // Nobody was invited to a round whose cohort came out too small: no need to tell anyone.
-            if (info.cause !== 'cohort-too-small') gateway?.broadcastRoundClosed(info);
+            // Nobody was invited to a round that never opened (cohort too small, budget): no need to tell anyone.
+            if (info.cause !== 'cohort-too-small' && info.cause !== 'budget-exhausted') gateway?.broadcastRoundClosed(info);
             events.emit('roundClosed', info);
           },
           commit,
@@ -335,8 +335,13 @@ function createServerPrivacy(
   if (config.privacy === undefined) return null;
   const { sampling } = config.rounds;
   if (sampling.kind !== 'poisson') throw new ServerError('INVALID_CONFIG', 'rounds.sampling: privacy needs Poisson sampling');
+  // Distributed noise under SecAgg is charged through a bound that is loose at
+  // fractional orders below 2: an integer-order ledger charges it a larger z
+  // (1.1x at q = 0.5, 1.6x at q = 0.01 in effectiveNoiseMultiplier's example).
+  const secureDistributed = config.secureAggregation?.enabled === true && config.privacy.placement === 'distributed';
   return new ServerPrivacy(config.privacy, sampling.rate, {
     ...(noiseSource !== undefined ? { noiseSource } : {}),
+    ...(secureDistributed ? { ledgerOrders: 'integer' as const } : {}),
     onExhausted: (spend) => {
       logger.warn(spend, 'privacy budget exhausted: the next round would exceed the target epsilon, so no more rounds open and the model is frozen');
       events.emit('budgetExhausted', spend);

@@ -45,7 +45,7 @@ describe('resolveRdpOrders', () => {
   it('accepts a custom list and rejects bad ones', () => {
     expect(resolveRdpOrders([2, 1.5, 32])).toEqual([2, 1.5, 32]);
     expect(() => resolveRdpOrders('moments' as 'tf')).toThrow(
-      new RangeError('expected an order preset (opacus, tf, dp-accounting), got "moments"'),
+      new RangeError('expected an order preset (opacus, tf, dp-accounting, integer), got "moments"'),
     );
     expect(() => validateRdpOrders([])).toThrow(RangeError);
     expect(() => validateRdpOrders([2, 1])).toThrow(new RangeError('expected orders[1] to be finite and > 1, got 1'));

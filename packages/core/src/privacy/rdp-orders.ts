@@ -7,7 +7,7 @@
  * that figures can be compared with theirs digit for digit.
  */
 
-export type RdpOrderPresetName = 'opacus' | 'tf' | 'dp-accounting';
+export type RdpOrderPresetName = 'opacus' | 'tf' | 'dp-accounting' | 'integer';
 
 /** Either a preset name or an explicit list of orders. */
 export type RdpOrdersInput = RdpOrderPresetName | readonly number[];
@@ -29,6 +29,10 @@ export const RDP_ORDER_PRESETS: Readonly<Record<RdpOrderPresetName, readonly num
   tf: Object.freeze([1.25, 1.5, 1.75, 2, 2.25, 2.5, 3, 3.5, 4, 4.5, ...range(5, 63), 128, 256, 512]),
   // Google dp-accounting RdpAccountant default orders.
   'dp-accounting': Object.freeze([...TENTHS, ...range(11, 63), 128, 256, 512, 1024]),
+  // Integer orders only: what a ledger recording distributed discrete Gaussian
+  // rounds should use, since the generic amplification bound those rounds are
+  // converted through is loose at orders in (1, 2) (see effectiveNoiseMultiplier).
+  integer: Object.freeze([...range(2, 64), 128, 256, 512, 1024]),
 });
 
 export const DEFAULT_RDP_ORDER_PRESET: RdpOrderPresetName = 'dp-accounting';

@@ -1,4 +1,4 @@
-import { PrivacyLedger, calibrateNoiseMultiplier, createSeededRandomSource, epsilonForMechanisms, maxSteps, updateNoiseMultiplier } from '@fedrec/core';
+import { PrivacyLedger, RDP_ORDER_PRESETS, calibrateNoiseMultiplier, createSeededRandomSource, epsilonForMechanisms, maxSteps, updateNoiseMultiplier } from '@fedrec/core';
 import type { PrivacySpend } from '@fedrec/core';
 import { describe, expect, it } from 'vitest';
 import type { PrivacyConfig, ServerConfig } from '../config/server-config.js';
@@ -138,6 +138,42 @@ describe('ServerPrivacy', () => {
     // Everything but the last round's per-client noise, which the next round sets afresh.
     expect({ ...second.status(), clientNoiseMultiplier: 0 }).toEqual({ ...first.status(), clientNoiseMultiplier: 0 });
     expect(second.spend().epsilonSpent).toBe(first.spend().epsilonSpent);
+  });
+
+  it('after a restart, budget checks charge a secure round’s recorded z, not the configured one', () => {
+    const config = privacyConfig({ targetEpsilon: 20, delta: DELTA, clipNorm: 1, noiseMultiplier: 1, placement: 'distributed', simulationMode: true }, 0.1);
+    const first = new ServerPrivacy(config, 0.1, { ...seeded('secure-1'), ledgerOrders: 'integer' });
+    const plan = first.planRound(200)!;
+    expect(plan.ledgerOrders).toEqual(RDP_ORDER_PRESETS.integer);
+    first.applyRound(plan, new Float64Array(2), 20, 0, { accountedNoiseMultiplier: 0.8 });
+    const state = JSON.parse(JSON.stringify(first.toJSON())) as Record<string, unknown>;
+    expect(state['securelyAccounted']).toBe(0.8);
+    const second = new ServerPrivacy(config, 0.1, seeded('secure-2'));
+    second.restore(state);
+    // Everything but the last round's per-client noise, which the next round sets afresh.
+    expect({ ...second.status(), clientNoiseMultiplier: 0 }).toEqual({ ...first.status(), clientNoiseMultiplier: 0 });
+    expect(second.planRound(200)!.ledgerOrders).toEqual(RDP_ORDER_PRESETS.integer); // the restored ledger's orders
+    // Without the recorded z a restart would fall back to z = 1 and find more rounds left than there are.
+    const forgetful = new ServerPrivacy(config, 0.1, seeded('secure-3'));
+    forgetful.restore({ ...state, securelyAccounted: undefined });
+    expect(forgetful.status().roundsRemaining).toBeGreaterThan(first.status().roundsRemaining);
+    expect(() => second.restore({ ...state, securelyAccounted: -1 })).toThrow(RangeError);
+  });
+
+  it('admits a secure round only if its accounted z fits the target (exhausted from then on if not), and reports its share', () => {
+    const config = privacyConfig({ targetEpsilon: 1, delta: DELTA, clipNorm: 1, noiseMultiplier: 2, placement: 'distributed', simulationMode: true }, 0.1);
+    const exhausted: PrivacySpend[] = [];
+    const privacy = new ServerPrivacy(config, 0.1, { ...seeded('afford'), ledgerOrders: 'integer', onExhausted: (spend) => exhausted.push(spend) });
+    privacy.planRound(100);
+    expect(privacy.admitSecureRound({ accountedNoiseMultiplier: 2, clientNoiseMultiplier: 0.3 })).toBe(true);
+    expect(privacy.status().clientNoiseMultiplier).toBe(0.3); // the share the secure plan asked for, not z/√m
+    expect(privacy.admitSecureRound({ accountedNoiseMultiplier: 5, clientNoiseMultiplier: 0.3 })).toBe(true); // never charged more than the configured z
+    // One round at z = 0.2 with q = 0.1 costs far more than ε = 1.
+    expect(privacy.admitSecureRound({ accountedNoiseMultiplier: 0.2, clientNoiseMultiplier: 0.3 })).toBe(false);
+    expect(privacy.budgetExhausted).toBe(true);
+    expect(exhausted).toHaveLength(1);
+    expect(privacy.planRound(100)).toBeNull();
+    expect(privacy.status().roundsAccounted).toBe(0);
   });
 
   it('refuses a malformed state rather than resume with a wrong budget', () => {

@@ -1,4 +1,4 @@
-import type { PrivacyLedgerJson, PrivacySpend, RandomSource, RoundPrivacy } from '@fedrec/core';
+import type { PrivacyLedgerJson, PrivacySpend, RandomSource, RdpOrdersInput, RoundPrivacy } from '@fedrec/core';
 import {
   AdaptiveClipping,
   PrivacyLedger,
@@ -19,6 +19,8 @@ export interface PlannedRoundPrivacy {
   readonly expectedCohort: number;
   /** z_Δ, the noise multiplier the update itself carries in the aggregate (z without adaptive clipping). */
   readonly updateNoiseMultiplier: number;
+  /** The RDP orders of the ledger that will record the round (a secure round's accounted z is fitted to them). */
+  readonly ledgerOrders: readonly number[];
 }
 
 /**
@@ -45,6 +47,13 @@ export interface RoundPrivacyPolicy {
   applyRound(plan: PlannedRoundPrivacy, mean: Float64Array, accepted: number, unclippedCount: number, secure?: SecureRoundNoise): void;
   /** The budget as announced to clients. */
   spend(): PrivacySpend;
+  /**
+   * Admits a secure round as planned for its cohort: whether recording its
+   * accounted z still fits the target (if not, the budget is exhausted from
+   * now on and the round must not open). An admitted round's per-client share
+   * is what `/status` reports.
+   */
+  admitSecureRound(plan: { readonly accountedNoiseMultiplier: number; readonly clientNoiseMultiplier: number }): boolean;
 }
 
 /** `GET /status`'s `privacy` block. */
@@ -89,6 +98,8 @@ export interface ServerPrivacyState {
   readonly ledger: PrivacyLedgerJson;
   /** The clip bound the next round uses (moves under adaptive clipping). */
   readonly clipNorm: number;
+  /** z the last securely aggregated round recorded, which budget checks use (absent before one, and in older checkpoints). */
+  readonly securelyAccounted?: number;
   /** The `privacyLedger` hook's own snapshot, if one is installed. */
   readonly external: unknown;
 }
@@ -102,6 +113,12 @@ export interface ServerPrivacyOptions {
   readonly noiseSource?: RandomSource;
   /** Called once when the budget runs out (including on restoring an exhausted ledger). */
   readonly onExhausted?: (spend: PrivacySpend) => void;
+  /**
+   * Orders of a fresh ledger (a restored one keeps its own). Default: the
+   * dp-accounting preset; `integer` for secure aggregation with distributed
+   * noise, whose rounds are charged a z fitted to these orders.
+   */
+  readonly ledgerOrders?: RdpOrdersInput;
 }
 
 // Rounds remaining are searched by doubling; beyond 2^40 the answer is "more than anyone will run".
@@ -133,7 +150,7 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
   readonly #onExhausted: ((spend: PrivacySpend) => void) | undefined;
   readonly #updateNoiseMultiplier: number;
   readonly #perUpdateEpsilon: number | null;
-  #ledger = new PrivacyLedger();
+  #ledger: PrivacyLedger;
   #adaptive: AdaptiveClipping | null;
   #epsilonSpent = 0;
   #exhausted = false;
@@ -148,6 +165,7 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
     this.#samplingRate = samplingRate;
     this.#noise = options.noiseSource ?? createCryptoRandomSource();
     this.#onExhausted = options.onExhausted;
+    this.#ledger = new PrivacyLedger(options.ledgerOrders === undefined ? {} : { orders: options.ledgerOrders });
     const adaptive = config.adaptiveClipping;
     this.#adaptive =
       adaptive === undefined
@@ -195,7 +213,21 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
       wantsUnclippedBit: this.#adaptive !== null,
       expectedCohort,
       updateNoiseMultiplier: zUpdate,
+      ledgerOrders: this.#ledger.orders,
     };
+  }
+
+  admitSecureRound(plan: { readonly accountedNoiseMultiplier: number; readonly clientNoiseMultiplier: number }): boolean {
+    const { targetEpsilon, delta } = this.#config;
+    const z = Math.min(plan.accountedNoiseMultiplier, this.#config.noiseMultiplier);
+    if (!this.#ledger.wouldExceed({ samplingRate: this.#samplingRate, noiseMultiplier: z }, targetEpsilon, delta)) {
+      this.#lastClientNoiseMultiplier = plan.clientNoiseMultiplier;
+      return true;
+    }
+    // Rounds are charged this z from now on, and not even one more fits: exhausted.
+    this.#securelyAccounted = z;
+    this.#refresh();
+    return false;
   }
 
   applyRound(plan: PlannedRoundPrivacy, mean: Float64Array, accepted: number, unclippedCount: number, secure?: SecureRoundNoise): void {
@@ -252,7 +284,14 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
   }
 
   toJSON(external: unknown = null): ServerPrivacyState {
-    return { format: SERVER_PRIVACY_FORMAT, version: SERVER_PRIVACY_VERSION, ledger: this.#ledger.toJSON(), clipNorm: this.clipNorm, external };
+    return {
+      format: SERVER_PRIVACY_FORMAT,
+      version: SERVER_PRIVACY_VERSION,
+      ledger: this.#ledger.toJSON(),
+      clipNorm: this.clipNorm,
+      ...(this.#securelyAccounted !== null ? { securelyAccounted: this.#securelyAccounted } : {}),
+      external,
+    };
   }
 
   /**
@@ -267,6 +306,9 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
     const ledger = PrivacyLedger.fromJSON(record['ledger']);
     const clipNorm = record['clipNorm'];
     if (typeof clipNorm !== 'number' || !(clipNorm > 0 && Number.isFinite(clipNorm))) throw new RangeError('expected clipNorm > 0 and finite');
+    const securelyAccounted = record['securelyAccounted'];
+    if (securelyAccounted !== undefined && (typeof securelyAccounted !== 'number' || !(securelyAccounted > 0))) throw new RangeError('expected securelyAccounted > 0');
+    this.#securelyAccounted = securelyAccounted ?? null;
     this.#ledger = ledger;
     // A changed adaptive-clipping config keeps the bound reached so far; a fixed bound comes from the config.
     if (this.#adaptive !== null) this.#adaptive = AdaptiveClipping.fromJSON({ clipNorm, config: this.#adaptive.config });

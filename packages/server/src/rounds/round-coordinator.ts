@@ -24,6 +24,8 @@ export type CloseCause =
   | 'shutdown'
   /** The sampled cohort was smaller than `minUpdates`: nobody was invited. */
   | 'cohort-too-small'
+  /** The secure round's accounted noise would take ε over the target: nobody was invited, and no round opens again. */
+  | 'budget-exhausted'
   /** The secure aggregation finished (with the survivors' sum) or aborted (too few survivors). */
   | 'secure-aggregation';
 
@@ -375,6 +377,14 @@ export class RoundCoordinator {
         this.deps.logger.warn({ roundId, cohortSize: cohort.length, err: error }, 'secure aggregation cannot run with this cohort, round abandoned');
         this.notifyClosed({ roundId, outcome: 'abandoned', cause: 'cohort-too-small', modelVersion: model.version, accepted: 0, cohortSize: cohort.length, durationMs: 0 });
         this.scheduleOpen(rounds.retryDelayMs);
+        return;
+      }
+      // The accounted z depends on this cohort's plan: only now is it known whether the round fits the budget.
+      const accounted = securePlan.accountedNoiseMultiplier;
+      if (accounted !== undefined && policy?.admitSecureRound({ accountedNoiseMultiplier: accounted, clientNoiseMultiplier: securePlan.clientNoiseMultiplier }) === false) {
+        stats.roundClosed(false, 0);
+        this.deps.logger.warn({ roundId, accountedNoiseMultiplier: accounted }, 'secure round would exceed the privacy budget, not opened');
+        this.notifyClosed({ roundId, outcome: 'abandoned', cause: 'budget-exhausted', modelVersion: model.version, accepted: 0, cohortSize: cohort.length, durationMs: 0 });
         return;
       }
     }

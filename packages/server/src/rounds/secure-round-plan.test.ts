@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SecAggError } from '@fedrec/core';
+import { RDP_ORDER_PRESETS, SecAggError } from '@fedrec/core';
 import { parseServerConfig } from '../config/server-config.js';
 import type { PlannedRoundPrivacy } from '../privacy/server-privacy.js';
 import { planSecureRound, type SecureRoundPlanInput } from './secure-round-plan.js';
@@ -17,11 +17,12 @@ const input = (n: number, overrides: Partial<SecureRoundPlanInput> = {}): Secure
   timeoutMs: 1000,
   ...overrides,
 });
-const distributed = (z: number, clipNorm: number): PlannedRoundPrivacy => ({
+const distributed = (z: number, clipNorm: number, ledgerOrders: readonly number[] = RDP_ORDER_PRESETS['dp-accounting']): PlannedRoundPrivacy => ({
   message: { clipNorm, placement: 'distributed', clientNoiseMultiplier: z, accountedNoiseMultiplier: z, samplingRate: 0.5, delta: 1e-5 },
   wantsUnclippedBit: false,
   expectedCohort: 10,
   updateNoiseMultiplier: z,
+  ledgerOrders,
 });
 
 describe('planSecureRound', () => {
@@ -58,6 +59,10 @@ describe('planSecureRound', () => {
     expect(unsampled.accountedNoiseMultiplier).toBeLessThanOrEqual(z);
     expect(unsampled.accountedNoiseMultiplier).toBeGreaterThan(0.99 * z);
     expect(plan.invitationFor('c3')).toMatchObject({ clientIndex: 4, clientCount: 20, localNoiseVariance: plan.localNoiseVariance });
+    // An integer-order ledger (what the server keeps under SecAgg with distributed noise) is charged much less.
+    const integer = planSecureRound(input(20, { privacy: distributed(z, C, RDP_ORDER_PRESETS.integer), minUpdates: 15 }));
+    expect(integer.accountedNoiseMultiplier).toBeGreaterThan(1.05 * plan.accountedNoiseMultiplier!);
+    expect(integer.accountedNoiseMultiplier).toBeLessThan(z);
   });
 
   it('refuses a cohort smaller than the threshold', () => {

@@ -92,7 +92,7 @@ export function planSecureRound(input: SecureRoundPlanInput): SecureRoundPlan {
           l2Sensitivity: roundedL2Sensitivity(clipNorm, granularity, vectorLength),
           dimension: vectorLength,
         },
-        { samplingRate: privacy.message.samplingRate },
+        { samplingRate: privacy.message.samplingRate, orders: privacy.ledgerOrders },
       )
     : undefined;
   const indices = new Map(cohort.map((clientId, i) => [clientId, i + 1] as const));
