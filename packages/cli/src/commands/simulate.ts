@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { SyntheticPopulation, runFederatedSimulation, runEndToEndSimulation, DEFAULT_E2E_CLIENTS, defaultSchedule, loadDataset, parseDatasetSpec, popularityBaseline, centralBprBaseline, evaluationSample, DatasetError } from '@fedrec/sim';
+import { SyntheticPopulation, runFederatedSimulation, runEndToEndSimulation, DEFAULT_E2E_CLIENTS, defaultSchedule, defaultServerLearningRate, meanItemsPerShopper, loadDataset, parseDatasetSpec, popularityBaseline, centralBprBaseline, evaluationSample, DatasetError } from '@fedrec/sim';
 import type { RoundReport, NoisePlacement, Population } from '@fedrec/sim';
 import type { LeaveOneOutReport } from '@fedrec/core';
 import { selectNodeBackend } from '@fedrec/client/node';
@@ -17,7 +17,14 @@ export const SIMULATE_DEFAULTS = {
   delta: 1e-5,
   clip: 0.5,
   dim: 32,
-  serverLr: 20,
+  /** `defaultServerLearningRate` of the catalogue and schedule, capped by `maxModelNoiseStd` under noise. */
+  serverLr: 'auto',
+  /** With --server-lr auto and noise: the noise a run may add to each parameter before denoising (std). */
+  maxModelNoiseStd: 1,
+  /** Soft-threshold of the released model, in multiples of its accumulated noise (0: off). */
+  denoise: 1,
+  /** --mode e2e with --server-lr auto: the real server has no denoising, so the step stays small. */
+  e2eServerLr: 20,
   evalShoppers: 500,
   evalEvery: 10,
   centralEpochs: 5,
@@ -44,6 +51,7 @@ export interface SimulateOptions {
   clip: string;
   dim: string;
   serverLr: string;
+  denoise: string;
   placement: string;
   adaptiveClip?: string;
   evalShoppers: string;
@@ -74,7 +82,8 @@ export function registerSimulateCommand(program: Command): void {
     .option('--delta <d>', 'δ of the (ε, δ) guarantee', String(SIMULATE_DEFAULTS.delta))
     .option('--clip <c>', 'L2 clip bound C on each update', String(SIMULATE_DEFAULTS.clip))
     .option('--dim <d>', 'embedding dimension', String(SIMULATE_DEFAULTS.dim))
-    .option('--server-lr <eta>', 'server learning rate of FedAvg', String(SIMULATE_DEFAULTS.serverLr))
+    .option('--server-lr <eta>', 'server learning rate of FedAvg (default auto: from catalogue size, items per shopper and rounds; under noise capped so the run adds noise of std ≤ 1 to each parameter)', SIMULATE_DEFAULTS.serverLr)
+    .option('--denoise <threshold>', 'fast mode, with noise: release the model with each item row soft-thresholded at this multiple of its accumulated noise (0 = off; post-processing, no privacy cost)', String(SIMULATE_DEFAULTS.denoise))
     .option('--placement <where>', 'noise placement: distributed (sum carries the noise, as with secure aggregation) | local', 'distributed')
     .option('--adaptive-clip <quantile>', 'adaptive clipping: C follows this quantile of update norms, starting from --clip')
     .option('--eval-shoppers <n>', 'shoppers in the evaluation sample', String(SIMULATE_DEFAULTS.evalShoppers))
@@ -127,7 +136,8 @@ export async function runSimulateCommand(
   if (delta >= 1) throw new UsageError(`--delta: expected a value in (0, 1), got ${options.delta}`);
   const clipNorm = parseNumber('--clip', options.clip, { min: 0, minExclusive: true });
   const dim = parseNumber('--dim', options.dim, { min: 1, max: 1024, integer: true });
-  const serverLearningRate = parseNumber('--server-lr', options.serverLr, { min: 0, minExclusive: true });
+  const serverLrArg = options.serverLr === 'auto' ? undefined : parseNumber('--server-lr', options.serverLr, { min: 0, minExclusive: true });
+  const denoiseThreshold = parseNumber('--denoise', options.denoise, { min: 0 });
   const placement = parseChoice<NoisePlacement>('--placement', options.placement, ['distributed', 'local']);
   const adaptiveQuantile = options.adaptiveClip === undefined ? undefined : parseNumber('--adaptive-clip', options.adaptiveClip, { min: 0, max: 1, minExclusive: true });
   if (adaptiveQuantile === 1) throw new UsageError(`--adaptive-clip: expected a quantile in (0, 1), got ${options.adaptiveClip}`);
@@ -152,6 +162,14 @@ export async function runSimulateCommand(
         : mode === 'e2e'
           ? defaultSchedule(participants).samplingRate
           : schedule.samplingRate;
+  // Auto: a step sized to the catalogue's sparsity; under noise the runner caps it (maxModelNoiseStd).
+  const historyLength = serverLrArg === undefined && algorithm === 'federated' && mode === 'fast' ? meanItemsPerShopper(population, { seed: options.seed }) : undefined;
+  const serverLearningRate =
+    serverLrArg ??
+    (historyLength === undefined ? SIMULATE_DEFAULTS.e2eServerLr : defaultServerLearningRate({ items: population.numItems, meanItemsPerShopper: historyLength, rounds, expectedCohort: samplingRate * participants }));
+  const maxModelNoiseStd = serverLrArg === undefined && mode === 'fast' ? SIMULATE_DEFAULTS.maxModelNoiseStd : undefined;
+  const denoising = denoiseThreshold > 0 ? { threshold: denoiseThreshold } : undefined;
+  const noisy = noiseMultiplier > 0 || targetEpsilon !== undefined;
 
   const started = performance.now();
   let evaluation: LeaveOneOutReport;
@@ -174,7 +192,7 @@ export async function runSimulateCommand(
   } else {
     log(
       `simulating ${population.name} ${mode === 'e2e' ? `end to end with ${participants} socket.io clients` : `on ${threads} thread${threads === 1 ? '' : 's'}`}: ${population.numItems} items, ${rounds} rounds, q=${samplingRate.toPrecision(3)} (≈${Math.round(samplingRate * shoppers)} per round), clip ${clipNorm}, ` +
-        `${targetEpsilon !== undefined ? `target ε ${targetEpsilon}` : `noise z=${noiseMultiplier}`} (${placement})`,
+        `${targetEpsilon !== undefined ? `target ε ${targetEpsilon}` : `noise z=${noiseMultiplier}`} (${placement}), server lr ${serverLearningRate.toPrecision(3)}${maxModelNoiseStd === undefined ? '' : ' (auto)'}${noisy && maxModelNoiseStd !== undefined ? `, capped at noise std ${maxModelNoiseStd} per parameter` : ''}${noisy && mode === 'fast' && denoising ? `, denoised at ${denoiseThreshold}σ` : ''}`,
     );
     const progress = createRoundProgress(rounds, log);
     const common = {
@@ -194,6 +212,8 @@ export async function runSimulateCommand(
         : await runFederatedSimulation({
             ...common,
             privacy: { clipNorm, noiseMultiplier, targetEpsilon, delta, placement, adaptiveClipping: adaptiveQuantile === undefined ? undefined : { targetQuantile: adaptiveQuantile } },
+            maxModelNoiseStd,
+            denoising,
             threads,
             backend: options.backend,
           });
@@ -201,7 +221,9 @@ export async function runSimulateCommand(
     evaluation = result.evaluation;
     epsilon = result.epsilon;
     roundReports = result.rounds;
-    settings = { ...settings, mode, clients: participants, rounds, samplingRate, noiseMultiplier: result.noiseMultiplier, targetEpsilon: targetEpsilon ?? null, delta, clipNorm, dim, serverLearningRate, placement, adaptiveClipQuantile: adaptiveQuantile ?? null, threads };
+    const appliedServerLr = result.rounds.at(-1)?.serverLearningRate ?? serverLearningRate;
+    if (appliedServerLr !== serverLearningRate) log(`server lr ${appliedServerLr.toPrecision(3)} after the cap under noise`);
+    settings = { ...settings, mode, clients: participants, rounds, samplingRate, noiseMultiplier: result.noiseMultiplier, targetEpsilon: targetEpsilon ?? null, delta, clipNorm, dim, serverLearningRate: appliedServerLr, noiseFreeServerLearningRate: serverLearningRate, maxModelNoiseStd: maxModelNoiseStd ?? null, meanItemsPerShopper: historyLength ?? null, denoiseThreshold: mode === 'fast' ? denoiseThreshold : 0, placement, adaptiveClipQuantile: adaptiveQuantile ?? null, threads };
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const e = evaluation;

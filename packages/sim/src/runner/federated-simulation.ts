@@ -14,6 +14,7 @@ import { createUpdateExecutor } from './update-executor.js';
 import { evaluationSample } from '../baselines/evaluation-sample.js';
 import { poissonCohort } from './poisson-cohort.js';
 import { evaluateModel } from './evaluate-model.js';
+import { DenoisedModel } from './denoised-model.js';
 
 /**
  * Where the Gaussian noise of DP-FedAvg is added:
@@ -49,8 +50,21 @@ export interface FederatedSimulationConfig {
   /** Poisson sampling rate q: each shopper joins a round with probability q. */
   readonly samplingRate: number;
   readonly privacy: PrivacySettings;
-  /** Step of the server's FedAvg update on the mean delta. */
+  /** Step of the server's FedAvg update on the mean delta (see `defaultServerLearningRate`). */
   readonly serverLearningRate: number;
+  /**
+   * With noise, cap each round's server learning rate so that the noise the
+   * whole run adds to a parameter (before denoising) has at most this
+   * standard deviation: η_t ≤ maxModelNoiseStd · n / (σ_sum,t · √rounds),
+   * σ_sum,t the noise on round t's sum and n the expected cohort. A larger
+   * step amplifies the noise as much as the signal. Unset: no cap.
+   */
+  readonly maxModelNoiseStd?: number;
+  /**
+   * Release a denoised model (see `DenoisedModel`): post-processing of the
+   * noised sums, no privacy cost. Applies only with noise. Unset: plain FedAvg.
+   */
+  readonly denoising?: { readonly threshold: number };
   readonly localTraining?: Partial<LocalTrainingConfig>;
   readonly eventWeights?: EventWeights;
   /** Shoppers in the fixed evaluation sample. */
@@ -74,6 +88,8 @@ export interface RoundReport {
   readonly meanUpdateNorm: number;
   /** The clip bound used this round (moves under adaptive clipping). */
   readonly clipNorm: number;
+  /** The server learning rate applied this round (after any `maxModelNoiseStd` cap), where the runner knows it. */
+  readonly serverLearningRate?: number;
   /** ε spent so far (δ fixed), Infinity without noise. */
   readonly epsilon: number;
   readonly evaluation?: LeaveOneOutReport;
@@ -123,6 +139,7 @@ export async function runFederatedSimulation(config: FederatedSimulationConfig):
   // The accountant charges z; with adaptive clipping the update itself gets
   // z_Δ > z so that update and count together cost exactly z.
   const updateNoise = adaptive && noiseMultiplier > 0 ? updateNoiseMultiplier(noiseMultiplier, adaptive.config.countNoiseStd) : noiseMultiplier;
+  const denoiser = config.denoising && noiseMultiplier > 0 ? new DenoisedModel(model, config.denoising) : undefined;
   const ledger = new PrivacyLedger();
   const cohortStream = createSeededRandomSource(deriveSeed(seed, 'cohort'));
   const evalSample = evaluationSample(population.numShoppers, config.evalShoppers, seed);
@@ -151,7 +168,10 @@ export async function runFederatedSimulation(config: FederatedSimulationConfig):
       if (privacy.placement === 'distributed' && updateNoise > 0 && contributors > 0) {
         addGaussianNoise(sum, updateNoise * clipNorm, createSeededRandomSource(deriveSeed(seed, 'noise', round, 'sum')));
       }
-      if (contributors > 0) model = applyMean(model, sum, contributors, config.serverLearningRate);
+      // Standard deviation of the noise on this round's sum: once (distributed) or from every contributor (local).
+      const sumNoiseStd = updateNoise * clipNorm * (privacy.placement === 'local' ? Math.sqrt(contributors) : 1);
+      const serverLearningRate = cappedServerLearningRate(config, updateNoise * clipNorm, expectedCohort);
+      if (contributors > 0) model = denoiser ? denoiser.step(sum, serverLearningRate / contributors, sumNoiseStd) : applyMean(model, sum, contributors, serverLearningRate);
       adaptive?.update(unclipped, expectedCohort, createSeededRandomSource(deriveSeed(seed, 'count-noise', round)));
       updateSeconds += (performance.now() - updatesStarted) / 1000;
       if (noiseMultiplier > 0) ledger.record({ samplingRate, noiseMultiplier, steps: 1 });
@@ -166,6 +186,7 @@ export async function runFederatedSimulation(config: FederatedSimulationConfig):
         clippedFraction: contributors ? clipped / contributors : 0,
         meanUpdateNorm: contributors ? normSum / contributors : 0,
         clipNorm,
+        serverLearningRate,
         epsilon,
         evaluation: roundEvaluation,
         elapsedSeconds: (performance.now() - started) / 1000,
@@ -195,6 +216,15 @@ function resolveNoiseMultiplier(config: FederatedSimulationConfig): number {
   const { privacy } = config;
   if (privacy.targetEpsilon === undefined || !Number.isFinite(privacy.targetEpsilon)) return privacy.noiseMultiplier;
   return calibrateNoiseMultiplier({ targetEpsilon: privacy.targetEpsilon, delta: privacy.delta, samplingRate: config.samplingRate, steps: config.rounds }).noiseMultiplier;
+}
+
+/** The configured η, capped by `maxModelNoiseStd` where the sum carries noise. */
+function cappedServerLearningRate(config: FederatedSimulationConfig, noiseStd: number, expectedCohort: number): number {
+  const eta = config.serverLearningRate;
+  if (config.maxModelNoiseStd === undefined || noiseStd === 0) return eta;
+  // The expected noise on the sum (one draw, or one per expected contributor), so that the cap does not move with the realised cohort.
+  const sumNoiseStd = noiseStd * (config.privacy.placement === 'local' ? Math.sqrt(expectedCohort) : 1);
+  return Math.min(eta, (config.maxModelNoiseStd * expectedCohort) / (sumNoiseStd * Math.sqrt(config.rounds)));
 }
 
 /** FedAvg: model + η · (sum / n). */
