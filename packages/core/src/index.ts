@@ -4,6 +4,8 @@ export { parameterCount, assertValidShape, sameShape, embeddingsView, biasesView
 export { createSharedModel } from './model/create-model.js';
 export type { ModelInit } from './model/create-model.js';
 export { scoreAllItems } from './model/score.js';
+export { DenoisedModel, shrinkDisplacement } from './model/denoised-release.js';
+export type { DenoisedModelState } from './model/denoised-release.js';
 export { EventType, EVENT_TYPE_NAMES, DEFAULT_EVENT_WEIGHTS, assertValidEventWeights, positiveItems } from './model/shopping-event.js';
 export type { EventTypeName, ShoppingEvent, EventWeights } from './model/shopping-event.js';
 export type { RandomSource } from './random/random-source.js';

@@ -15,6 +15,7 @@ import { createRequestHandler } from './http/http-routes.js';
 import { createLogger } from './logging/logger.js';
 import { ModelState } from './model/model-state.js';
 import { createOptimiser } from './optimisers/create-optimiser.js';
+import { DenoisedFedAvg } from './optimisers/denoised-fed-avg.js';
 import type { ServerOptimiser } from './optimisers/server-optimiser.js';
 import type { PrivacyLedgerHook } from './privacy-ledger-hook.js';
 import { ServerPrivacy, isServerPrivacyState } from './privacy/server-privacy.js';
@@ -109,9 +110,18 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
         );
       }
       const model = ModelState.from(data.model);
-      const optimiser = createOptimiser(config.optimiser, model.floats);
+      const optimiser = createOptimiser(config.optimiser, model.floats, model.snapshot());
       if (data.optimiser.kind === optimiser.kind) optimiser.restore(data.optimiser);
       else logger.warn({ from: data.optimiser.kind, to: optimiser.kind }, 'optimiser changed since the checkpoint: starting its state afresh');
+      const denoising = config.optimiser.kind === 'fedavg' && config.optimiser.denoise !== undefined;
+      if (data.optimiser.kind === 'fedavg' && denoising !== DenoisedFedAvg.hasDenoisingState(data.optimiser)) {
+        logger.warn(
+          { denoise: denoising },
+          denoising
+            ? "denoising turned on since the checkpoint: it starts from the checkpoint's model"
+            : 'denoising turned off since the checkpoint: plain FedAvg goes on from the released model, the raw sum is dropped',
+        );
+      }
       restorePrivacy(data.privacyLedger, basename(file), model.version);
       logger.info({ file: basename(file), modelVersion: model.version, nextRoundId: data.nextRoundId }, 'resumed from checkpoint');
       return { model, optimiser, nextRoundId: data.nextRoundId, fresh: false };
@@ -122,7 +132,7 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
     const { numItems, dim, seed, initStd } = config.model;
     const model = ModelState.from(createSharedModel({ numItems, dim }, { seed, initStd }));
     logger.info({ numItems, dim }, 'created a fresh model');
-    return { model, optimiser: createOptimiser(config.optimiser, model.floats), nextRoundId: 1, fresh: true };
+    return { model, optimiser: createOptimiser(config.optimiser, model.floats, model.snapshot()), nextRoundId: 1, fresh: true };
   }
 
   /**

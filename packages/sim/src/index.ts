@@ -34,6 +34,5 @@ export type { TrainingPositives } from './baselines/training-positives.js';
 export { defaultSchedule } from './runner/default-schedule.js';
 export { defaultServerLearningRate, meanItemsPerShopper, SERVER_STEP_SCALE } from './runner/default-server-learning-rate.js';
 export type { ServerLearningRateInputs } from './runner/default-server-learning-rate.js';
-export { DenoisedModel } from './runner/denoised-model.js';
 export { runEndToEndSimulation, DEFAULT_E2E_CLIENTS } from './runner/end-to-end-simulation.js';
 export type { EndToEndSimulationConfig } from './runner/end-to-end-simulation.js';

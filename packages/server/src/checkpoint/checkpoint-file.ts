@@ -10,7 +10,9 @@ import { ServerError } from '../server-error.js';
  *
  *   offset  size  field
  *        0     8  magic "FRecCkpt"
- *        8     4  checkpoint format version (u32 LE) = 1
+ *        8     4  checkpoint format version (u32 LE): 1, or 2 when the
+ *                 optimiser has state scalars (`optimiser.scalars` in the
+ *                 metadata: denoising's noise variance); 1 is still read
  *       12     4  metadata length L (u32 LE)
  *       16     L  metadata, UTF-8 JSON (see `metaSchema`), zero-padded to a multiple of 8
  *        …        sections in metadata order, each zero-padded to a multiple of 8:
@@ -22,7 +24,10 @@ import { ServerError } from '../server-error.js';
  * truncated write (the crash a checkpoint exists for) is always detected.
  */
 const MAGIC = new TextEncoder().encode('FRecCkpt');
+/** Written when the optimiser state has no scalars, so that older servers can still read such checkpoints. */
 const CHECKPOINT_FORMAT_VERSION = 1;
+/** Adds `optimiser.scalars` to the metadata; a version-1 reader would reject the field, so it is told by the version. */
+const CHECKPOINT_FORMAT_VERSION_SCALARS = 2;
 const PREFIX_BYTES = 16;
 const DIGEST_BYTES = 32;
 
@@ -47,6 +52,7 @@ const metaSchema = z.strictObject({
   optimiser: z.strictObject({
     kind: z.enum(['fedavg', 'fedavgm', 'fedadam']),
     step: z.number().int().min(0),
+    scalars: z.record(z.string(), z.number()).optional(),
   }),
   privacyLedger: z.unknown(),
   sections: z.array(z.strictObject({ name: z.string().min(1), byteLength: z.number().int().min(0) })),
@@ -65,12 +71,17 @@ export function encodeCheckpoint(data: CheckpointData): Uint8Array {
     // Float64Array memory order is little-endian on every platform Node supports.
     sections.push({ name: `optimiser.${name}`, bytes: new Uint8Array(array.buffer, array.byteOffset, array.byteLength) });
   }
+  const scalars = data.optimiser.scalars !== undefined && Object.keys(data.optimiser.scalars).length > 0 ? data.optimiser.scalars : undefined;
+  for (const [name, value] of Object.entries(scalars ?? {})) {
+    // JSON has no NaN or Infinity: refuse rather than write a checkpoint that cannot be read back.
+    if (!Number.isFinite(value)) throw new RangeError(`expected a finite optimiser scalar '${name}', got ${value}`);
+  }
   const meta = {
     createdAt: data.createdAt,
     lastRoundId: data.lastRoundId,
     nextRoundId: data.nextRoundId,
     modelVersion: data.model.version,
-    optimiser: { kind: data.optimiser.kind, step: data.optimiser.step },
+    optimiser: { kind: data.optimiser.kind, step: data.optimiser.step, ...(scalars !== undefined ? { scalars } : {}) },
     privacyLedger: data.privacyLedger === undefined ? null : data.privacyLedger,
     sections: sections.map(({ name, bytes }) => ({ name, byteLength: bytes.byteLength })),
   };
@@ -81,7 +92,7 @@ export function encodeCheckpoint(data: CheckpointData): Uint8Array {
   const out = new Uint8Array(total + DIGEST_BYTES);
   out.set(MAGIC, 0);
   const view = new DataView(out.buffer);
-  view.setUint32(8, CHECKPOINT_FORMAT_VERSION, true);
+  view.setUint32(8, scalars === undefined ? CHECKPOINT_FORMAT_VERSION : CHECKPOINT_FORMAT_VERSION_SCALARS, true);
   view.setUint32(12, metaBytes.byteLength, true);
   out.set(metaBytes, PREFIX_BYTES);
   let offset = PREFIX_BYTES + pad8(metaBytes.byteLength);
@@ -102,7 +113,7 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
   if (!digest.equals(bytes.subarray(body.byteLength))) throw corrupt('SHA-256 does not match: the file is truncated or corrupt');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const formatVersion = view.getUint32(8, true);
-  if (formatVersion !== CHECKPOINT_FORMAT_VERSION) throw corrupt(`checkpoint format ${formatVersion} is not supported`);
+  if (formatVersion !== CHECKPOINT_FORMAT_VERSION && formatVersion !== CHECKPOINT_FORMAT_VERSION_SCALARS) throw corrupt(`checkpoint format ${formatVersion} is not supported`);
   const metaLength = view.getUint32(12, true);
   if (PREFIX_BYTES + metaLength > body.byteLength) throw corrupt('metadata runs past the end of the file');
   let meta: z.infer<typeof metaSchema>;
@@ -128,6 +139,7 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
     throw corrupt(`model section: ${error instanceof FormatError ? error.code : 'invalid'}`);
   }
   if (model.version !== meta.modelVersion) throw corrupt('model version disagrees with the metadata');
+  if (formatVersion === CHECKPOINT_FORMAT_VERSION && meta.optimiser.scalars !== undefined) throw corrupt(`optimiser scalars need checkpoint format ${CHECKPOINT_FORMAT_VERSION_SCALARS}`);
   const floats = parameterCount(model.shape);
   const arrays: Record<string, Float64Array> = {};
   for (const [name, section] of sections) {
@@ -139,7 +151,7 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
   }
   return {
     model,
-    optimiser: { kind: meta.optimiser.kind, step: meta.optimiser.step, arrays },
+    optimiser: { kind: meta.optimiser.kind, step: meta.optimiser.step, arrays, ...(meta.optimiser.scalars !== undefined ? { scalars: meta.optimiser.scalars } : {}) },
     lastRoundId: meta.lastRoundId,
     nextRoundId: meta.nextRoundId,
     privacyLedger: meta.privacyLedger ?? null,

@@ -41,6 +41,22 @@ describe('checkpoint file', () => {
     expect(decoded).toMatchObject({ lastRoundId: 14, nextRoundId: 15, privacyLedger: original.privacyLedger, createdAt: original.createdAt });
   });
 
+  it('round-trips optimiser scalars in format 2, and still writes format 1 without them', () => {
+    const plain = data(3);
+    expect(new DataView(encodeCheckpoint(plain).buffer).getUint32(8, true)).toBe(1);
+    const denoised: CheckpointData = {
+      ...plain,
+      optimiser: { kind: 'fedavg', step: 3, arrays: { initial: new Float64Array(6).fill(0.25), displacement: Float64Array.from({ length: 6 }, (_, i) => i / 7) }, scalars: { noiseVariance: 0.1 + 0.2 } },
+    };
+    const bytes = encodeCheckpoint(denoised);
+    expect(new DataView(bytes.buffer).getUint32(8, true)).toBe(2);
+    const decoded = decodeCheckpoint(bytes);
+    expect(decoded.optimiser.scalars).toEqual({ noiseVariance: 0.1 + 0.2 });
+    expect(Array.from(decoded.optimiser.arrays.displacement!)).toEqual(Array.from(denoised.optimiser.arrays.displacement!));
+    expect(decodeCheckpoint(encodeCheckpoint(plain)).optimiser.scalars).toBeUndefined();
+    expect(() => encodeCheckpoint({ ...denoised, optimiser: { ...denoised.optimiser, scalars: { noiseVariance: Number.NaN } } })).toThrow(RangeError);
+  });
+
   it('detects every truncation and every flipped byte', () => {
     const bytes = encodeCheckpoint(data(2));
     for (let length = 0; length < bytes.length; length++) expect(corruptCode(bytes.subarray(0, length))).toBe('CHECKPOINT_CORRUPT');

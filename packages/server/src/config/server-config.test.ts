@@ -20,6 +20,26 @@ describe('server config', () => {
     expect(result.ok && result.config.optimiser).toEqual({ kind: 'fedadam', learningRate: 0.01, beta1: 0.9, beta2: 0.99, tau: 1e-3 });
   });
 
+  it('accepts fedavg with denoise when privacy is configured, filling in the threshold', () => {
+    const privacy = { targetEpsilon: 4, delta: 1e-6, clipNorm: 1, noiseMultiplier: 1.1 };
+    const result = parseServerConfig({ rounds: { sampling: { kind: 'poisson', rate: 0.1 } }, privacy, optimiser: { kind: 'fedavg', learningRate: 5, denoise: {} } });
+    expect(result.ok && result.config.optimiser).toEqual({ kind: 'fedavg', learningRate: 5, denoise: { threshold: 1 } });
+  });
+
+  it('rejects denoise without privacy, a bad threshold, an unknown field, and denoise on other optimisers, each on its own path', () => {
+    const without = parseServerConfig({ optimiser: { kind: 'fedavg', denoise: { threshold: 1 } } });
+    expect(without.ok).toBe(false);
+    if (without.ok) return;
+    expect(without.issues).toEqual([{ path: 'optimiser.denoise', message: expect.stringMatching(/^needs privacy/) }]);
+    const privacy = { targetEpsilon: 4, delta: 1e-6, clipNorm: 1, noiseMultiplier: 1.1 };
+    const bad = parseServerConfig({ rounds: { sampling: { kind: 'poisson', rate: 0.1 } }, privacy, optimiser: { kind: 'fedavg', denoise: { threshold: -1, thresold: 2 } } });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.issues.map((issue) => issue.path).sort()).toEqual(['optimiser.denoise.threshold', 'optimiser.denoise.thresold']);
+    const momentum = parseServerConfig({ optimiser: { kind: 'fedavgm', denoise: { threshold: 1 } } });
+    expect(!momentum.ok && momentum.issues).toEqual([{ path: 'optimiser.denoise', message: 'unknown field' }]);
+  });
+
   it('reports one issue per bad field, with its path', () => {
     const result = parseServerConfig({
       port: 70_000,

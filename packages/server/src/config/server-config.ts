@@ -31,6 +31,18 @@ const optimiserSchema = z.discriminatedUnion('kind', [
     /** x ← x + η·Δ̄. With η = 1 this is plain FedAvg (McMahan et al. 2017). */
     kind: z.literal('fedavg'),
     learningRate: z.number().gt(0).default(1),
+    /**
+     * Serve a denoised model (core's `DenoisedModel`): keep the raw sum of the
+     * steps D and release initial + shrink(D), each item row soft-thresholded
+     * at `threshold` × the expected norm of the noise D has accumulated.
+     * Post-processing of the noised means, so no privacy cost. Needs `privacy`.
+     */
+    denoise: z
+      .strictObject({
+        /** Cut-off in units of the accumulated noise's standard deviation; 0 serves initial + D (plain FedAvg). */
+        threshold: z.number().min(0).max(100).default(1),
+      })
+      .optional(),
   }),
   z.strictObject({
     /** m ← β·m + Δ̄; x ← x + η·m (Hsu et al. 2019). */
@@ -195,6 +207,9 @@ export const serverConfigSchema = z
   .superRefine((config, ctx) => {
     const { rounds, auth, privacy, secureAggregation } = config;
     if (privacy !== undefined) checkPrivacy(config, privacy, ctx);
+    if (config.optimiser.kind === 'fedavg' && config.optimiser.denoise !== undefined && privacy === undefined) {
+      issue(ctx, ['optimiser', 'denoise'], 'needs privacy: denoising thresholds at the DP noise the rounds add, and without a privacy config there is none');
+    }
     if (secureAggregation?.enabled === true && rounds.weighting !== 'uniform') {
       ctx.addIssue({ code: 'custom', path: ['rounds', 'weighting'], message: "must be 'uniform' with secure aggregation: the server only sees the sum" });
     }

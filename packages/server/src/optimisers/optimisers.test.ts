@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DenoisedModel, createSharedModel } from '@fedrec/core';
 import { createOptimiser } from './create-optimiser.js';
+import { DenoisedFedAvg } from './denoised-fed-avg.js';
 import { FedAdam } from './fed-adam.js';
 import { FedAvgM } from './fed-avg-m.js';
 import { FedAvg } from './fed-avg.js';
@@ -78,5 +80,44 @@ describe('server optimisers: resuming from a snapshot', () => {
       }),
       { numRuns: 50 },
     );
+  });
+});
+
+describe('FedAvg with denoise', () => {
+  const start = createSharedModel({ numItems: 6, dim: 2 }, { seed: 'denoised-fedavg' });
+  const config = { kind: 'fedavg', learningRate: 2, denoise: { threshold: 0.7 } } as const;
+  const means = Array.from({ length: 4 }, (_, t) => Float64Array.from(start.values, (_, i) => Math.sin(3 * t + i) * 0.4));
+
+  it('sets the parameters to core’s DenoisedModel release of η·Δ̄ at σ_mean', () => {
+    const optimiser = createOptimiser(config, start.values.length, start);
+    expect(optimiser).toBeInstanceOf(DenoisedFedAvg);
+    const reference = new DenoisedModel(start, config.denoise);
+    const params = Float32Array.from(start.values);
+    for (const mean of means) {
+      optimiser.step(params, mean, 0.3);
+      expect(Array.from(params)).toEqual(Array.from(reference.step(mean, 2, 0.3).values));
+    }
+    expect(optimiser.snapshot()).toMatchObject({ kind: 'fedavg', step: 4, scalars: { noiseVariance: reference.noiseStd ** 2 } });
+  });
+
+  it('continues bit for bit after restore, and starts afresh from a plain FedAvg state', () => {
+    const straight = createOptimiser(config, start.values.length, start);
+    const paramsA = Float32Array.from(start.values);
+    for (const mean of means) straight.step(paramsA, mean, 0.3);
+    const before = createOptimiser(config, start.values.length, start);
+    const paramsB = Float32Array.from(start.values);
+    for (const mean of means.slice(0, 2)) before.step(paramsB, mean, 0.3);
+    const snapshot = before.snapshot();
+    const copy = { ...snapshot, arrays: Object.fromEntries(Object.entries(snapshot.arrays).map(([k, v]) => [k, Float64Array.from(v)])) };
+    // A different start: restore must bring back the original initial values.
+    const after = createOptimiser(config, start.values.length, createSharedModel(start.shape, { seed: 'other' }));
+    after.restore(copy);
+    for (const mean of means.slice(2)) after.step(paramsB, mean, 0.3);
+    expect(Array.from(paramsB)).toEqual(Array.from(paramsA));
+    const fresh = createOptimiser(config, start.values.length, start);
+    fresh.restore({ kind: 'fedavg', step: 5, arrays: {} });
+    expect(fresh.snapshot()).toMatchObject({ step: 5, scalars: { noiseVariance: 0 } });
+    expect(() => fresh.restore({ kind: 'fedavg', step: 1, arrays: { initial: new Float64Array(18), displacement: new Float64Array(18) } })).toThrow(RangeError);
+    expect(() => createOptimiser(config, start.values.length)).toThrow(TypeError);
   });
 });

@@ -5,8 +5,10 @@ export interface OptimiserState {
   readonly kind: OptimiserKind;
   /** Server steps taken so far. */
   readonly step: number;
-  /** Named state vectors, each as long as the model (empty for FedAvg). */
+  /** Named state vectors, each as long as the model (empty for FedAvg without denoising). */
   readonly arrays: Readonly<Record<string, Float64Array>>;
+  /** Named state numbers (denoising's accumulated noise variance); absent when there are none. */
+  readonly scalars?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -18,8 +20,13 @@ export interface OptimiserState {
  */
 export interface ServerOptimiser {
   readonly kind: OptimiserKind;
-  /** params ← params + f(meanDelta), in place; the arithmetic is float64, the result is rounded to float32 once. */
-  step(params: Float32Array, meanDelta: Float64Array): void;
+  /**
+   * params ← params + f(meanDelta), in place; the arithmetic is float64, the
+   * result is rounded to float32 once. `meanNoiseStd` is the standard
+   * deviation of the DP noise in each coordinate of `meanDelta` (0 without
+   * privacy); only a denoising optimiser uses it.
+   */
+  step(params: Float32Array, meanDelta: Float64Array, meanNoiseStd?: number): void;
   /** The current state; the arrays are the live ones (no copy), to be serialised before the next step. */
   snapshot(): OptimiserState;
   /** Replaces the state with a checkpoint's. Throws RangeError if kinds or lengths differ. */

@@ -44,7 +44,8 @@ describe('ServerPrivacy', () => {
     const budget = maxSteps({ targetEpsilon: 8, delta: DELTA, samplingRate: 0.2, noiseMultiplier: 0.9 });
     expect(privacy.status().roundsRemaining).toBe(budget);
     for (let round = 1; round <= 5; round++) {
-      privacy.applyRound(privacy.planRound(10)!, new Float64Array(4), 3, 0);
+      // Local placement: each of the 3 updates carries N(0, (zC)²), so the mean carries √3·zC / 3.
+      expect(privacy.applyRound(privacy.planRound(10)!, new Float64Array(4), 3, 0)).toBeCloseTo((Math.sqrt(3) * 0.9) / 3, 12);
       reference.record({ samplingRate: 0.2, noiseMultiplier: 0.9 });
       const status = privacy.status();
       expect(status.epsilonSpent).toBe(reference.epsilon(DELTA).epsilon);
@@ -93,14 +94,16 @@ describe('ServerPrivacy', () => {
     // 16 of 25 answered: their shares carry 16/25 of the variance; the top-up brings the sum to (zC)².
     const accepted = 16;
     const mean = new Float64Array(40_000);
-    privacy.applyRound(plan, mean, accepted, 0);
+    // The returned σ of the mean: the shares plus the top-up make (zC)² on the sum.
+    expect(privacy.applyRound(plan, mean, accepted, 0)).toBeCloseTo((z * C) / accepted, 12);
     const expected = Math.sqrt((z * C) ** 2 * (1 - accepted / 25)) / accepted;
     expect(sampleStd(mean)).toBeGreaterThan(expected * 0.98);
     expect(sampleStd(mean)).toBeLessThan(expected * 1.02);
 
     // A full (or larger) cohort already carries the noise: nothing is added.
     const full = new Float64Array(1_000);
-    privacy.applyRound(privacy.planRound(250)!, full, 25, 0);
+    // 36 shares of (zC/5)² each: more than (zC)² on the sum.
+    expect(privacy.applyRound(privacy.planRound(250)!, full, 36, 0)).toBeCloseTo((6 * (z * C)) / 5 / 36, 12);
     expect(full.every((v) => v === 0)).toBe(true);
   });
 
@@ -145,7 +148,8 @@ describe('ServerPrivacy', () => {
     const first = new ServerPrivacy(config, 0.1, { ...seeded('secure-1'), ledgerOrders: 'integer' });
     const plan = first.planRound(200)!;
     expect(plan.ledgerOrders).toEqual(RDP_ORDER_PRESETS.integer);
-    first.applyRound(plan, new Float64Array(2), 20, 0, { accountedNoiseMultiplier: 0.8 });
+    // The mean of 20 secure shares of σ = 0.3·C each carries √20·0.3 / 20; the server adds nothing.
+    expect(first.applyRound(plan, new Float64Array(2), 20, 0, { accountedNoiseMultiplier: 0.8, clientNoiseMultiplier: 0.3 })).toBeCloseTo((Math.sqrt(20) * 0.3) / 20, 12);
     const state = JSON.parse(JSON.stringify(first.toJSON())) as Record<string, unknown>;
     expect(state['securelyAccounted']).toBe(0.8);
     const second = new ServerPrivacy(config, 0.1, seeded('secure-2'));

@@ -33,6 +33,8 @@ export interface PlannedRoundPrivacy {
  */
 export interface SecureRoundNoise {
   readonly accountedNoiseMultiplier: number;
+  /** The share each member added, as a multiple of C. Default: the plan's `clientNoiseMultiplier`. */
+  readonly clientNoiseMultiplier?: number;
 }
 
 /** What the round coordinator asks of the privacy policy; `ServerPrivacy` is the implementation. */
@@ -42,9 +44,11 @@ export interface RoundPrivacyPolicy {
   /**
    * Called once per applied round with the mean of its `accepted` updates,
    * before the optimiser step: tops up the aggregate's noise where needed,
-   * records the round in the ledger and moves the clip bound.
+   * records the round in the ledger and moves the clip bound. Returns σ,
+   * the standard deviation of the Gaussian noise each coordinate of the
+   * (topped-up) mean now carries: what a denoising optimiser thresholds at.
    */
-  applyRound(plan: PlannedRoundPrivacy, mean: Float64Array, accepted: number, unclippedCount: number, secure?: SecureRoundNoise): void;
+  applyRound(plan: PlannedRoundPrivacy, mean: Float64Array, accepted: number, unclippedCount: number, secure?: SecureRoundNoise): number;
   /** The budget as announced to clients. */
   spend(): PrivacySpend;
   /**
@@ -230,7 +234,7 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
     return false;
   }
 
-  applyRound(plan: PlannedRoundPrivacy, mean: Float64Array, accepted: number, unclippedCount: number, secure?: SecureRoundNoise): void {
+  applyRound(plan: PlannedRoundPrivacy, mean: Float64Array, accepted: number, unclippedCount: number, secure?: SecureRoundNoise): number {
     if (!(accepted >= 1)) throw new RangeError(`expected at least one accepted update, got ${accepted}`);
     const { clipNorm, placement, clientNoiseMultiplier } = plan.message;
     if (secure !== undefined) {
@@ -240,17 +244,25 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
       this.#securelyAccounted = noiseMultiplier;
       this.#adaptive?.update(unclippedCount, plan.expectedCohort, this.#noise);
       this.#refresh();
-      return;
+      // The survivors' shares are all the sum carries (their quantisation error is not counted).
+      const shareStd = (secure.clientNoiseMultiplier ?? clientNoiseMultiplier) * clipNorm;
+      return (Math.sqrt(accepted) * shareStd) / accepted;
     }
+    // Variance of the noise the contributors' own shares put on the sum.
+    const shares = accepted * (clientNoiseMultiplier * clipNorm) ** 2;
+    let sumVariance = shares;
     if (placement === 'distributed') {
       // Variance of the sum's noise the ledger charges for, minus what the shares brought.
-      const missing = (plan.updateNoiseMultiplier * clipNorm) ** 2 - accepted * (clientNoiseMultiplier * clipNorm) ** 2;
+      const target = (plan.updateNoiseMultiplier * clipNorm) ** 2;
+      const missing = target - shares;
       // The mean is sum / accepted, so noise σ on the sum is σ / accepted on the mean.
       if (missing > 0) addGaussianNoise(mean, Math.sqrt(missing) / accepted, this.#noise);
+      sumVariance = Math.max(target, shares);
     }
     this.#ledger.record({ samplingRate: this.#samplingRate, noiseMultiplier: this.#config.noiseMultiplier });
     this.#adaptive?.update(unclippedCount, plan.expectedCohort, this.#noise);
     this.#refresh();
+    return Math.sqrt(sumVariance) / accepted;
   }
 
   spend(): PrivacySpend {

@@ -495,11 +495,15 @@ export class RoundCoordinator {
     const totalWeight = this.accumulator.totalWeight;
     const mean = this.accumulator.takeMean();
     // Noise top-up, ledger and clip bound, before the step: the checkpoint below holds the ledger with this round in it.
-    const secureNoise = round.secure?.plan.accountedNoiseMultiplier;
-    if (round.privacy !== null) {
-      this.deps.privacy?.applyRound(round.privacy, mean, accepted, round.unclipped, secureNoise === undefined ? undefined : { accountedNoiseMultiplier: secureNoise });
+    const securePlan = round.secure?.plan;
+    const secureNoise = securePlan?.accountedNoiseMultiplier;
+    let meanNoiseStd = 0;
+    const policy = this.deps.privacy ?? null;
+    if (round.privacy !== null && policy !== null) {
+      const secure = securePlan === undefined || secureNoise === undefined ? undefined : { accountedNoiseMultiplier: secureNoise, clientNoiseMultiplier: securePlan.clientNoiseMultiplier };
+      meanNoiseStd = policy.applyRound(round.privacy, mean, accepted, round.unclipped, secure);
     }
-    optimiser.step(model.values, mean);
+    optimiser.step(model.values, mean, meanNoiseStd);
     this.accumulator.reset();
     const modelVersion = model.bumpVersion();
     stats.lastAggregationMs = performance.now() - started;

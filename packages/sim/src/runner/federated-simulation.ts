@@ -7,6 +7,7 @@ import {
   calibrateNoiseMultiplier,
   AdaptiveClipping,
   updateNoiseMultiplier,
+  DenoisedModel,
 } from '@fedrec/core';
 import type { SharedModel, LocalTrainingConfig, LeaveOneOutReport, EventWeights } from '@fedrec/core';
 import type { Population } from '../population/population.js';
@@ -14,7 +15,6 @@ import { createUpdateExecutor } from './update-executor.js';
 import { evaluationSample } from '../baselines/evaluation-sample.js';
 import { poissonCohort } from './poisson-cohort.js';
 import { evaluateModel } from './evaluate-model.js';
-import { DenoisedModel } from './denoised-model.js';
 
 /**
  * Where the Gaussian noise of DP-FedAvg is added:

@@ -1,4 +1,4 @@
-import type { SharedModel } from '@fedrec/core';
+import type { SharedModel } from './shared-parameters.js';
 
 /**
  * A DP-FedAvg server that releases a denoised model. Post-processing of the
@@ -25,10 +25,22 @@ import type { SharedModel } from '@fedrec/core';
  *
  * With σ = 0 (no noise) the released model is initial + D.
  *
+ * Used by the simulator's fast mode and by the aggregation server's
+ * `optimiser.denoise` option; `snapshot`/`restore` let a server checkpoint
+ * the raw state and resume bit for bit.
+ *
  * @example
  * const server = new DenoisedModel(createSharedModel(shape, { seed }), { threshold: 1 });
  * model = server.step(noisedSum, serverLearningRate / contributors, noiseMultiplier * clipNorm);
  */
+/** The state a DenoisedModel needs to resume: initial values, raw displacement D and accumulated noise variance σ². */
+export interface DenoisedModelState {
+  readonly initial: Float32Array;
+  readonly displacement: Float64Array;
+  /** σ², the variance of the noise accumulated in each coordinate of D. */
+  readonly noiseVariance: number;
+}
+
 export class DenoisedModel {
   readonly threshold: number;
   readonly #shape: SharedModel['shape'];
@@ -64,7 +76,28 @@ export class DenoisedModel {
     for (let i = 0; i < d.length; i++) d[i]! += stepScale * sum[i]!;
     this.#noiseVariance += (stepScale * sumNoiseStd) ** 2;
     this.#version++;
-    return { shape: this.#shape, version: this.#version, values: shrinkDisplacement(this.#initial, d, this.#shape, this.threshold * this.noiseStd) };
+    return { shape: this.#shape, version: this.#version, values: this.release() };
+  }
+
+  /** The released values for the current state: initial + shrink(D). A fresh array. */
+  release(): Float32Array {
+    return shrinkDisplacement(this.#initial, this.#displacement, this.#shape, this.threshold * this.noiseStd);
+  }
+
+  /** The current state; the arrays are the live ones (no copy), to be serialised before the next step. */
+  snapshot(): DenoisedModelState {
+    return { initial: this.#initial, displacement: this.#displacement, noiseVariance: this.#noiseVariance };
+  }
+
+  /** Replaces the state with a snapshot's (copied). Throws RangeError if lengths differ or σ² is not finite and >= 0. */
+  restore(state: DenoisedModelState): void {
+    const length = this.#displacement.length;
+    if (state.initial.length !== length) throw new RangeError(`expected initial values of length ${length}, got ${state.initial.length}`);
+    if (state.displacement.length !== length) throw new RangeError(`expected a displacement of length ${length}, got ${state.displacement.length}`);
+    if (!(state.noiseVariance >= 0 && Number.isFinite(state.noiseVariance))) throw new RangeError(`expected noiseVariance >= 0, got ${state.noiseVariance}`);
+    this.#initial.set(state.initial);
+    this.#displacement.set(state.displacement);
+    this.#noiseVariance = state.noiseVariance;
   }
 }
 

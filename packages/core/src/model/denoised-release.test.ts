@@ -1,8 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { createSeededRandomSource, createSharedModel, addGaussianNoise } from '@fedrec/core';
-import type { SharedModel } from '@fedrec/core';
-import { DenoisedModel, shrinkDisplacement } from './denoised-model.js';
+import { createSeededRandomSource } from '../random/seeded-random-source.js';
+import { addGaussianNoise } from '../random/gaussian.js';
+import { createSharedModel } from './create-model.js';
+import type { SharedModel } from './shared-parameters.js';
+import { DenoisedModel, shrinkDisplacement } from './denoised-release.js';
 
 const shape = { numItems: 4, dim: 3 };
 const zeros = (n: number) => new Float32Array(n);
@@ -128,5 +130,40 @@ describe('DenoisedModel', () => {
     const server = new DenoisedModel(initial, { threshold: 1 });
     expect(() => server.step(new Float64Array(3), 1, 0)).toThrow(RangeError);
     expect(() => server.step(new Float64Array(initial.values.length), 1, Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe('DenoisedModel snapshot and restore', () => {
+  const initial: SharedModel = createSharedModel({ numItems: 30, dim: 4 }, { seed: 'denoise-restore' });
+  const sums = Array.from({ length: 6 }, (_, t) => {
+    const sum = new Float64Array(initial.values.length);
+    addGaussianNoise(sum, 1.5, createSeededRandomSource(`restore/${t}`));
+    return sum;
+  });
+
+  it('a model restored from a copied snapshot continues bit for bit', () => {
+    const straight = new DenoisedModel(initial, { threshold: 0.8 });
+    let expected = initial;
+    for (const sum of sums) expected = straight.step(sum, 0.3, 1.5);
+    const before = new DenoisedModel(initial, { threshold: 0.8 });
+    for (const sum of sums.slice(0, 3)) before.step(sum, 0.3, 1.5);
+    const state = before.snapshot();
+    const copy = { initial: Float32Array.from(state.initial), displacement: Float64Array.from(state.displacement), noiseVariance: state.noiseVariance };
+    // A different starting model: restore must replace the initial values too.
+    const after = new DenoisedModel(createSharedModel(initial.shape, { seed: 'other' }), { threshold: 0.8 });
+    after.restore(copy);
+    expect(Array.from(after.release())).toEqual(Array.from(before.release()));
+    let resumed = initial;
+    for (const sum of sums.slice(3)) resumed = after.step(sum, 0.3, 1.5);
+    expect(Array.from(resumed.values)).toEqual(Array.from(expected.values));
+    expect(after.noiseStd).toBe(straight.noiseStd);
+  });
+
+  it('rejects state of the wrong length or a bad variance', () => {
+    const model = new DenoisedModel(initial, { threshold: 1 });
+    const n = initial.values.length;
+    expect(() => model.restore({ initial: new Float32Array(n - 1), displacement: new Float64Array(n), noiseVariance: 0 })).toThrow(RangeError);
+    expect(() => model.restore({ initial: new Float32Array(n), displacement: new Float64Array(n + 1), noiseVariance: 0 })).toThrow(RangeError);
+    expect(() => model.restore({ initial: new Float32Array(n), displacement: new Float64Array(n), noiseVariance: -1 })).toThrow(RangeError);
   });
 });
