@@ -23,8 +23,6 @@ export const SIMULATE_DEFAULTS = {
   maxModelNoiseStd: 1,
   /** Soft-threshold of the released model, in multiples of its accumulated noise (0: off). */
   denoise: 1,
-  /** --mode e2e with --server-lr auto: the real server has no denoising, so the step stays small. */
-  e2eServerLr: 20,
   evalShoppers: 500,
   evalEvery: 10,
   centralEpochs: 5,
@@ -83,7 +81,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--clip <c>', 'L2 clip bound C on each update', String(SIMULATE_DEFAULTS.clip))
     .option('--dim <d>', 'embedding dimension', String(SIMULATE_DEFAULTS.dim))
     .option('--server-lr <eta>', 'server learning rate of FedAvg (default auto: from catalogue size, items per shopper and rounds; under noise capped so the run adds noise of std ≤ 1 to each parameter)', SIMULATE_DEFAULTS.serverLr)
-    .option('--denoise <threshold>', 'fast mode, with noise: release the model with each item row soft-thresholded at this multiple of its accumulated noise (0 = off; post-processing, no privacy cost)', String(SIMULATE_DEFAULTS.denoise))
+    .option('--denoise <threshold>', 'with noise: release the model with each item row soft-thresholded at this multiple of its accumulated noise (0 = off; post-processing, no privacy cost; in e2e mode the server\'s optimiser.denoise)', String(SIMULATE_DEFAULTS.denoise))
     .option('--placement <where>', 'noise placement: distributed (sum carries the noise, as with secure aggregation) | local', 'distributed')
     .option('--adaptive-clip <quantile>', 'adaptive clipping: C follows this quantile of update norms, starting from --clip')
     .option('--eval-shoppers <n>', 'shoppers in the evaluation sample', String(SIMULATE_DEFAULTS.evalShoppers))
@@ -163,11 +161,13 @@ export async function runSimulateCommand(
           ? defaultSchedule(participants).samplingRate
           : schedule.samplingRate;
   // Auto: a step sized to the catalogue's sparsity; under noise the runner caps it (maxModelNoiseStd).
-  const historyLength = serverLrArg === undefined && algorithm === 'federated' && mode === 'fast' ? meanItemsPerShopper(population, { seed: options.seed }) : undefined;
+  // Both modes: e2e configures the real server with the same step and its own denoising.
+  const historyLength = serverLrArg === undefined && algorithm === 'federated' ? meanItemsPerShopper(population, { seed: options.seed }) : undefined;
   const serverLearningRate =
     serverLrArg ??
-    (historyLength === undefined ? SIMULATE_DEFAULTS.e2eServerLr : defaultServerLearningRate({ items: population.numItems, meanItemsPerShopper: historyLength, rounds, expectedCohort: samplingRate * participants }));
-  const maxModelNoiseStd = serverLrArg === undefined && mode === 'fast' ? SIMULATE_DEFAULTS.maxModelNoiseStd : undefined;
+    // The baselines take no server step: 1 is a placeholder.
+    (historyLength === undefined ? 1 : defaultServerLearningRate({ items: population.numItems, meanItemsPerShopper: historyLength, rounds, expectedCohort: samplingRate * participants }));
+  const maxModelNoiseStd = serverLrArg === undefined ? SIMULATE_DEFAULTS.maxModelNoiseStd : undefined;
   const denoising = denoiseThreshold > 0 ? { threshold: denoiseThreshold } : undefined;
   const noisy = noiseMultiplier > 0 || targetEpsilon !== undefined;
 
@@ -192,7 +192,7 @@ export async function runSimulateCommand(
   } else {
     log(
       `simulating ${population.name} ${mode === 'e2e' ? `end to end with ${participants} socket.io clients` : `on ${threads} thread${threads === 1 ? '' : 's'}`}: ${population.numItems} items, ${rounds} rounds, q=${samplingRate.toPrecision(3)} (≈${Math.round(samplingRate * shoppers)} per round), clip ${clipNorm}, ` +
-        `${targetEpsilon !== undefined ? `target ε ${targetEpsilon}` : `noise z=${noiseMultiplier}`} (${placement}), server lr ${serverLearningRate.toPrecision(3)}${maxModelNoiseStd === undefined ? '' : ' (auto)'}${noisy && maxModelNoiseStd !== undefined ? `, capped at noise std ${maxModelNoiseStd} per parameter` : ''}${noisy && mode === 'fast' && denoising ? `, denoised at ${denoiseThreshold}σ` : ''}`,
+        `${targetEpsilon !== undefined ? `target ε ${targetEpsilon}` : `noise z=${noiseMultiplier}`} (${placement}), server lr ${serverLearningRate.toPrecision(3)}${maxModelNoiseStd === undefined ? '' : ' (auto)'}${noisy && maxModelNoiseStd !== undefined ? `, capped at noise std ${maxModelNoiseStd} per parameter` : ''}${noisy && denoising ? `, denoised at ${denoiseThreshold}σ` : ''}`,
     );
     const progress = createRoundProgress(rounds, log);
     const common = {
@@ -208,7 +208,7 @@ export async function runSimulateCommand(
     };
     const result =
       mode === 'e2e'
-        ? await runEndToEndSimulation({ ...common, clients: participants, privacy: { clipNorm, noiseMultiplier, targetEpsilon, delta, placement } })
+        ? await runEndToEndSimulation({ ...common, clients: participants, privacy: { clipNorm, noiseMultiplier, targetEpsilon, delta, placement }, maxModelNoiseStd, denoising })
         : await runFederatedSimulation({
             ...common,
             privacy: { clipNorm, noiseMultiplier, targetEpsilon, delta, placement, adaptiveClipping: adaptiveQuantile === undefined ? undefined : { targetQuantile: adaptiveQuantile } },
@@ -223,7 +223,7 @@ export async function runSimulateCommand(
     roundReports = result.rounds;
     const appliedServerLr = result.rounds.at(-1)?.serverLearningRate ?? serverLearningRate;
     if (appliedServerLr !== serverLearningRate) log(`server lr ${appliedServerLr.toPrecision(3)} after the cap under noise`);
-    settings = { ...settings, mode, clients: participants, rounds, samplingRate, noiseMultiplier: result.noiseMultiplier, targetEpsilon: targetEpsilon ?? null, delta, clipNorm, dim, serverLearningRate: appliedServerLr, noiseFreeServerLearningRate: serverLearningRate, maxModelNoiseStd: maxModelNoiseStd ?? null, meanItemsPerShopper: historyLength ?? null, denoiseThreshold: mode === 'fast' ? denoiseThreshold : 0, placement, adaptiveClipQuantile: adaptiveQuantile ?? null, threads };
+    settings = { ...settings, mode, clients: participants, rounds, samplingRate, noiseMultiplier: result.noiseMultiplier, targetEpsilon: targetEpsilon ?? null, delta, clipNorm, dim, serverLearningRate: appliedServerLr, noiseFreeServerLearningRate: serverLearningRate, maxModelNoiseStd: maxModelNoiseStd ?? null, meanItemsPerShopper: historyLength ?? null, denoiseThreshold, placement, adaptiveClipQuantile: adaptiveQuantile ?? null, threads };
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const e = evaluation;

@@ -1,12 +1,13 @@
 import { createSeededRandomSource, deriveSeed, positiveItems, trainLocally, epsilonForMechanisms } from '@fedrec/core';
 import type { LeaveOneOutReport } from '@fedrec/core';
-import { createServer } from '@fedrec/server';
-import type { RoundClosedInfo } from '@fedrec/server';
+import { createServer, resolveServerConfig } from '@fedrec/server';
+import type { RoundClosedInfo, ServerConfig } from '@fedrec/server';
 import { createFedRecClient } from '@fedrec/client';
 import type { FedRecClient, TrainingRound, TrainingResult } from '@fedrec/client';
 import { leaveOneOut } from '../population/leave-one-out.js';
 import { evaluateModel } from './evaluate-model.js';
 import { evaluationSample } from '../baselines/evaluation-sample.js';
+import { cappedServerLearningRate } from './federated-simulation.js';
 import type { FederatedSimulationConfig, RoundReport, SimulationResult } from './federated-simulation.js';
 
 export interface EndToEndSimulationConfig extends Omit<FederatedSimulationConfig, 'threads' | 'backend' | 'privacy'> {
@@ -32,6 +33,10 @@ export const DEFAULT_E2E_CLIENTS = 1_000;
  * `distributed` placement runs with the server's `simulationMode` (each
  * client adds N(0, (zC)²/m) so that the sum carries N(0, (zC)²), honest only
  * behind secure aggregation — here, the simulation of that).
+ *
+ * `maxModelNoiseStd` and `denoising` mean what they do in the fast mode: the
+ * step is capped once, from the expected cohort (the server's η is fixed for
+ * the run), and denoising is the server's own `optimiser.denoise`.
  */
 export async function runEndToEndSimulation(config: EndToEndSimulationConfig): Promise<SimulationResult> {
   const started = performance.now();
@@ -53,7 +58,7 @@ export async function runEndToEndSimulation(config: EndToEndSimulationConfig): P
       }
     : undefined;
 
-  const server = createServer({
+  const serverConfig = {
     host: '127.0.0.1',
     port: 0,
     logLevel: 'silent',
@@ -67,11 +72,19 @@ export async function runEndToEndSimulation(config: EndToEndSimulationConfig): P
       timeoutMs: config.roundTimeoutMs ?? 120_000,
       weighting: 'uniform',
     },
-    optimiser: { kind: 'fedavg', learningRate: config.serverLearningRate },
     auth: { enrolment: 'off' },
-    ...(serverPrivacy ? { privacy: serverPrivacy, privacyNoiseSource: createSeededRandomSource(deriveSeed(seed, 'noise', 'server')) } : {}),
+    ...(serverPrivacy ? { privacy: serverPrivacy } : {}),
+  } satisfies ServerConfig;
+  // z as the server will resolve it (calibrated from the budget where asked), for the step's cap.
+  const noiseMultiplier = resolveServerConfig(serverConfig).privacy?.noiseMultiplier ?? 0;
+  const expectedCohort = Math.max(1, samplingRate * clients);
+  const serverLearningRate = cappedServerLearningRate(config, noiseMultiplier * privacy.clipNorm, expectedCohort);
+  const denoise = noiseMultiplier > 0 ? config.denoising : undefined;
+  const server = createServer({
+    ...serverConfig,
+    optimiser: { kind: 'fedavg', learningRate: serverLearningRate, ...(denoise !== undefined ? { denoise } : {}) },
+    ...(serverPrivacy ? { privacyNoiseSource: createSeededRandomSource(deriveSeed(seed, 'noise', 'server')) } : {}),
   });
-  const noiseMultiplier = server.config.privacy?.noiseMultiplier ?? 0;
   const { url } = await server.listen();
   const evalSample = evaluationSample(population.numShoppers, config.evalShoppers, seed);
   const evaluate = () =>
@@ -107,6 +120,7 @@ export async function runEndToEndSimulation(config: EndToEndSimulationConfig): P
             clippedFraction: NaN,
             meanUpdateNorm: NaN,
             clipNorm: privacy.clipNorm,
+            serverLearningRate,
             epsilon: info.privacy?.epsilonSpent ?? Infinity,
             evaluation: roundEvaluation,
             elapsedSeconds: (performance.now() - started) / 1000,

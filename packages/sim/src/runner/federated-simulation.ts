@@ -218,8 +218,12 @@ function resolveNoiseMultiplier(config: FederatedSimulationConfig): number {
   return calibrateNoiseMultiplier({ targetEpsilon: privacy.targetEpsilon, delta: privacy.delta, samplingRate: config.samplingRate, steps: config.rounds }).noiseMultiplier;
 }
 
-/** The configured η, capped by `maxModelNoiseStd` where the sum carries noise. */
-function cappedServerLearningRate(config: FederatedSimulationConfig, noiseStd: number, expectedCohort: number): number {
+/** The configured η, capped by `maxModelNoiseStd` where the sum carries noise (`noiseStd` = z·C of one draw). Shared with the end-to-end runner. */
+export function cappedServerLearningRate(
+  config: Pick<FederatedSimulationConfig, 'serverLearningRate' | 'maxModelNoiseStd' | 'rounds'> & { readonly privacy: Pick<FederatedSimulationConfig['privacy'], 'placement'> },
+  noiseStd: number,
+  expectedCohort: number,
+): number {
   const eta = config.serverLearningRate;
   if (config.maxModelNoiseStd === undefined || noiseStd === 0) return eta;
   // The expected noise on the sum (one draw, or one per expected contributor), so that the cap does not move with the realised cohort.
