@@ -10,8 +10,9 @@ describe('adaptive clipping', () => {
   it('clients report the unclipped bit; the server moves C toward the target quantile and the next round uses it', async () => {
     const adaptiveClipping = { targetQuantile: 0.5, learningRate: 0.5, countNoiseStd: 1 };
     const server = await startServer(resources, {
-      rounds: { minClients: 3, sampling: { kind: 'poisson', rate: 1 }, minUpdates: 3 },
-      // C = 5 is far above the deltas' norms (about 0.6), so every update comes back unclipped and C must fall.
+      rounds: { minClients: 6, sampling: { kind: 'poisson', rate: 1 }, minUpdates: 6 },
+      // C = 5 is far above the deltas' norms (about 0.6), so every update comes back unclipped and C must fall:
+      // with 6 shoppers the count noise (σ = 1) would have to be below −3σ to turn the step around.
       privacy: { targetEpsilon: 30, delta: 1e-5, clipNorm: 5, noiseMultiplier: 1, simulationMode: true, adaptiveClipping },
       // The noise on the count is seeded so the test's outcome is fixed; servers default to the CSPRNG.
       privacyNoiseSource: createSeededRandomSource('adaptive-clipping-test'),
@@ -19,7 +20,7 @@ describe('adaptive clipping', () => {
     const second = nextServerEvent(server, 'roundClosed', (r) => r.roundId === 2 && r.outcome === 'applied');
     const started: FedRecClientEvents['roundStarted'][] = [];
     const sent: FedRecClientEvents['updateSent'][] = [];
-    const clients = startClients(resources, server, 3, (index) => ({ roundId, model }) => ({ delta: syntheticDelta(model.shape, model.version, `adaptive/${index}/${roundId}`) }));
+    const clients = startClients(resources, server, 6, (index) => ({ roundId, model }) => ({ delta: syntheticDelta(model.shape, model.version, `adaptive/${index}/${roundId}`) }));
     for (const client of clients) {
       client.on('roundStarted', (e) => started.push(e));
       client.on('updateSent', (e) => sent.push(e));

@@ -9,6 +9,8 @@ export { evaluateModel } from './runner/evaluate-model.js';
 export type { EvaluationOptions } from './runner/evaluate-model.js';
 export { runFederatedSimulation } from './runner/federated-simulation.js';
 export type { FederatedSimulationConfig, SimulationResult, RoundReport, PrivacySettings, NoisePlacement } from './runner/federated-simulation.js';
+export { startSimulationWorkers } from './runner/simulation-workers.js';
+export type { SimulationWorkers, SimulationWorkersOptions } from './runner/simulation-workers.js';
 export { DatasetError } from './dataset/dataset-error.js';
 export type { DatasetErrorCode } from './dataset/dataset-error.js';
 export { loadDataset } from './dataset/load-dataset.js';

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { trainLocally } from './local-trainer.js';
+import { trainLocally, trainLocallySparse } from './local-trainer.js';
 import { createSharedModel } from '../model/create-model.js';
 import type { SharedModel } from '../model/shared-parameters.js';
 import { positiveItems } from '../model/shopping-event.js';
@@ -70,6 +70,34 @@ describe.each(KERNEL_BACKENDS)('local training on %s', (backend) => {
     // 11 positives, 11 negatives at most.
     expect(changedRows).toBeGreaterThan(10);
     expect(changedRows).toBeLessThanOrEqual(22);
+  });
+
+  it('trainLocallySparse returns exactly the dense delta’s rows that can be non-zero: those a joint epoch touched', () => {
+    const model = createSharedModel(shape, { seed: 4 });
+    const positives = trainOnly(shoppers[4]!);
+    // Three user-only epochs draw negatives whose rows training never changes.
+    const config = { userEpochs: 3, epochs: 1, negativesPerPositive: 2 };
+    const dense = trainLocally({ model, positives, random: createSeededRandomSource('sparse'), config });
+    const sparse = trainLocallySparse({ model, positives, random: createSeededRandomSource('sparse'), config });
+    expect(sparse.rows.items).toEqual(dense.touchedItems);
+    expect(sparse.baseVersion).toBe(model.version);
+    expect(sparse.userVector).toEqual(dense.userVector);
+    // Scattered back, the rows are the dense delta bit for bit.
+    const { numItems, dim } = shape;
+    const rebuilt = new Float32Array(dense.delta.values.length);
+    sparse.rows.items.forEach((item, r) => {
+      rebuilt.set(sparse.rows.embeddings.subarray(r * dim, (r + 1) * dim), item * dim);
+      rebuilt[numItems * dim + item] = sparse.rows.biases[r]!;
+    });
+    expect(rebuilt).toEqual(dense.delta.values);
+    // Every non-zero row is listed, and no more than one joint epoch can touch: positives and their 2 negatives each.
+    const listed = new Set(sparse.rows.items);
+    for (let item = 0; item < numItems; item++) {
+      const nonZero = dense.delta.values.subarray(item * dim, (item + 1) * dim).some((v) => v !== 0) || dense.delta.values[numItems * dim + item] !== 0;
+      if (nonZero) expect(listed.has(item)).toBe(true);
+    }
+    expect(listed.size).toBeLessThanOrEqual(3 * positives.items.length);
+    expect(listed.size).toBeGreaterThan(positives.items.length);
   });
 
   it('federated rounds raise HR@10 well above the untrained model', () => {

@@ -39,8 +39,8 @@ export interface LocalTrainingResult {
   /** after − before of the shared parameters, dense over the catalogue. Not yet clipped or noised. */
   readonly delta: ModelUpdate;
   /**
-   * Items whose rows of `delta` may be non-zero (the training working set);
-   * every other row is exactly zero. Lets a simulator aggregate in
+   * Items whose rows of `delta` may be non-zero (those a joint epoch's
+   * triplets touched); every other row is exactly zero. Lets a simulator aggregate in
    * O(touched · d) — a real client still sends the dense update.
    */
   readonly touchedItems: Int32Array;
@@ -61,6 +61,27 @@ interface Triplets {
 }
 
 /**
+ * The rows of a local-training delta that can be non-zero: every item a
+ * joint epoch's triplets touched. Every other row of the dense delta is
+ * exactly zero.
+ */
+export interface SparseDelta {
+  /** Catalogue index of each row: positives first, then negatives in order of first draw. */
+  readonly items: Int32Array;
+  /** after − before of those items' embeddings: row r at [r·dim, (r+1)·dim). */
+  readonly embeddings: Float32Array;
+  /** after − before of those items' biases. */
+  readonly biases: Float32Array;
+}
+
+/** `trainLocally`'s result with the delta as rows, not dense over the catalogue. */
+export interface SparseLocalTrainingResult extends Omit<LocalTrainingResult, 'delta' | 'touchedItems'> {
+  /** The model version the delta applies to. */
+  readonly baseVersion: number;
+  readonly rows: SparseDelta;
+}
+
+/**
  * One shopper's local training (BPR with sampled negatives):
  *
  * 1. fit the shopper's own vector with the shared parameters frozen, so a new
@@ -74,23 +95,46 @@ interface Triplets {
  * not O(catalogue · d).
  */
 export function trainLocally(input: LocalTrainingInput): LocalTrainingResult {
+  const { rows, baseVersion, ...rest } = trainLocallySparse(input);
+  const { model } = input;
+  const { numItems, dim } = model.shape;
+  const values = new Float32Array(parameterCount(model.shape));
+  const biasStart = numItems * dim;
+  for (let r = 0; r < rows.items.length; r++) {
+    const item = rows.items[r]!;
+    values.set(rows.embeddings.subarray(r * dim, (r + 1) * dim), item * dim);
+    values[biasStart + item] = rows.biases[r]!;
+  }
+  return { ...rest, delta: { shape: model.shape, baseVersion, values }, touchedItems: rows.items };
+}
+
+/**
+ * `trainLocally` with the delta as the rows training changed, for callers
+ * that aggregate in O(rows · d) — a simulator summing thousands of updates.
+ * The same numbers: `trainLocally` scatters exactly these rows. A real
+ * client still sends the dense update (a sparse one would reveal which
+ * items the shopper touched).
+ */
+export function trainLocallySparse(input: LocalTrainingInput): SparseLocalTrainingResult {
   const config = resolveLocalTrainingConfig(input.config);
   const run = runTraining(input, config);
   const { model } = input;
-  const delta = zeroDelta(model);
-  // Only working-set rows can differ from the model: the rest of the dense delta stays 0.
+  const { numItems, dim } = model.shape;
+  const biasStart = numItems * dim;
+  let rows: SparseDelta = { items: new Int32Array(0), embeddings: new Float32Array(0), biases: new Float32Array(0) };
   if (run.trained) {
-    const { numItems, dim } = model.shape;
-    const biasStart = numItems * dim;
-    const { items, emb, bias } = run.trained;
-    for (let r = 0; r < items.length; r++) {
+    const { items, emb, bias, changed } = run.trained;
+    const embeddings = new Float32Array(changed.length * dim);
+    const biases = new Float32Array(changed.length);
+    for (let k = 0; k < changed.length; k++) {
+      const r = changed[k]!;
       const item = items[r]!;
-      for (let j = 0; j < dim; j++) delta.values[item * dim + j] = emb[r * dim + j]! - model.values[item * dim + j]!;
-      delta.values[biasStart + item] = bias[r]! - model.values[biasStart + item]!;
+      for (let j = 0; j < dim; j++) embeddings[k * dim + j] = emb[r * dim + j]! - model.values[item * dim + j]!;
+      biases[k] = bias[r]! - model.values[biasStart + item]!;
     }
+    rows = { items: Int32Array.from(changed, (r) => items[r]!), embeddings, biases };
   }
-  const touchedItems = run.trained?.items ?? new Int32Array(0);
-  return { userVector: run.userVector, delta, touchedItems, triplets: run.triplets, lossBefore: run.lossBefore, lossAfter: run.lossAfter };
+  return { userVector: run.userVector, baseVersion: model.version, rows, triplets: run.triplets, lossBefore: run.lossBefore, lossAfter: run.lossAfter };
 }
 
 /**
@@ -103,8 +147,12 @@ export function fitUserVector(input: Omit<LocalTrainingInput, 'config'> & { conf
 
 interface TrainingRun {
   readonly userVector: Float32Array;
-  /** The working set after training, when the shared parameters were trained. */
-  readonly trained?: { readonly items: Int32Array; readonly emb: Float32Array; readonly bias: Float32Array };
+  /**
+   * The working set after training, when the shared parameters were trained;
+   * `changed` lists (ascending) the working-set rows a joint epoch touched —
+   * the only ones that can differ from the model.
+   */
+  readonly trained?: { readonly items: Int32Array; readonly emb: Float32Array; readonly bias: Float32Array; readonly changed: Int32Array };
   readonly triplets: number;
   readonly lossBefore: number;
   readonly lossAfter: number;
@@ -154,7 +202,7 @@ function runTraining(input: Omit<LocalTrainingInput, 'config'>, config: LocalTra
   const lossAfter = probe ? meanLoss(end, dim, probe, config.l2) : 0;
   return {
     userVector: end.userVector,
-    trained: config.epochs > 0 ? { items: plan.items, emb: end.emb, bias: end.bias } : undefined,
+    trained: config.epochs > 0 ? { items: plan.items, emb: end.emb, bias: end.bias, changed: jointRows(plan, config.userEpochs) } : undefined,
     triplets: plan.triplets.positives.length,
     lossBefore,
     lossAfter,
@@ -316,6 +364,25 @@ function samplePlan(
   return { items: items.subarray(0, rows), triplets: { positives, negatives, weights }, epochLength };
 }
 
+/**
+ * Working-set rows that a joint epoch's triplets touch, ascending. The
+ * user-only epochs freeze the shared parameters, so a negative drawn only
+ * there keeps the model's values exactly, and its delta row is zero.
+ */
+function jointRows(plan: TrainingPlan, userEpochs: number): Int32Array {
+  const marked = new Uint8Array(plan.items.length);
+  const { positives, negatives } = plan.triplets;
+  for (let k = userEpochs * plan.epochLength; k < positives.length; k++) {
+    marked[positives[k]!] = 1;
+    marked[negatives[k]!] = 1;
+  }
+  let count = 0;
+  for (let r = 0; r < marked.length; r++) count += marked[r]!;
+  const rows = new Int32Array(count);
+  for (let r = 0, k = 0; r < marked.length; r++) if (marked[r]) rows[k++] = r;
+  return rows;
+}
+
 function sliceTriplets(t: Triplets, start: number, end: number): Triplets {
   return { positives: t.positives.subarray(start, end), negatives: t.negatives.subarray(start, end), weights: t.weights.subarray(start, end) };
 }
@@ -339,6 +406,3 @@ function meanLoss(params: TrainableState, dim: number, t: Triplets, l2: number):
   });
 }
 
-function zeroDelta(model: SharedModel): ModelUpdate {
-  return { shape: model.shape, baseVersion: model.version, values: new Float32Array(parameterCount(model.shape)) };
-}

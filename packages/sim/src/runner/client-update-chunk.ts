@@ -1,5 +1,5 @@
-import { trainLocally, buildPrivateUpdate, positiveItems, createSeededRandomSource, deriveSeed, AdaptiveClipping, clipScale } from '@fedrec/core';
-import type { SharedModel, LocalTrainingConfig, EventWeights } from '@fedrec/core';
+import { trainLocally, trainLocallySparse, buildPrivateUpdate, positiveItems, createSeededRandomSource, deriveSeed, AdaptiveClipping, clipScale } from '@fedrec/core';
+import type { SharedModel, LocalTrainingConfig, EventWeights, SparseDelta } from '@fedrec/core';
 import type { Population } from '../population/population.js';
 import { leaveOneOut } from '../population/leave-one-out.js';
 
@@ -34,10 +34,18 @@ export interface ChunkResult {
  * chunk's updates summed in float64. Used as is in process and in workers.
  *
  * Every shopper's streams derive from (seed, round, shopper), so results do
- * not depend on which worker ran which chunk.
+ * not depend on which worker ran which chunk. `scratch`, a spent chunk sum of
+ * the model's length, is zeroed and reused for this one's.
  */
-export function computeChunk(population: Population, model: SharedModel, settings: ClientUpdateSettings, round: RoundSettings, shoppers: ArrayLike<number>): ChunkResult {
-  const sum = new Float64Array(model.values.length);
+export function computeChunk(
+  population: Population,
+  model: SharedModel,
+  settings: ClientUpdateSettings,
+  round: RoundSettings,
+  shoppers: ArrayLike<number>,
+  scratch?: Float64Array,
+): ChunkResult {
+  const sum = scratch?.length === model.values.length ? scratch.fill(0) : new Float64Array(model.values.length);
   let clipped = 0;
   let unclipped = 0;
   let normSum = 0;
@@ -47,16 +55,16 @@ export function computeChunk(population: Population, model: SharedModel, setting
     // A shopper with too little history still takes part: a zero delta,
     // clipped and noised like any other, keeps the cohort honest.
     const positives = positiveItems(split ? split.train : [], settings.eventWeights);
-    const { delta, touchedItems } = trainLocally({
+    const training = {
       model,
       positives,
       random: createSeededRandomSource(deriveSeed(settings.seed, 'train', round.round, index)),
       config: settings.localTraining,
-    });
+    };
     let normBefore: number;
     if (round.localNoiseMultiplier > 0) {
       // Local noise covers every coordinate: the device's own dense pipeline.
-      const built = buildPrivateUpdate(delta, {
+      const built = buildPrivateUpdate(trainLocally(training).delta, {
         clipNorm: round.clipNorm,
         noiseMultiplier: round.localNoiseMultiplier,
         noiseSource: createSeededRandomSource(deriveSeed(settings.seed, 'noise', round.round, index)),
@@ -66,9 +74,9 @@ export function computeChunk(population: Population, model: SharedModel, setting
       normBefore = built.normBefore;
     } else {
       // No noise on the update itself (it goes on the round's sum): the
-      // clipped update is zero outside the rows training touched, so clip and
+      // clipped update is zero outside the rows training changed, so clip and
       // add just those — the same float32 values the dense pipeline would add.
-      normBefore = addClippedRows(sum, delta.values, touchedItems, model.shape.numItems, model.shape.dim, round.clipNorm);
+      normBefore = addClippedRows(sum, trainLocallySparse(training).rows, model.shape.numItems, model.shape.dim, round.clipNorm);
     }
     if (normBefore > round.clipNorm) clipped++;
     unclipped += AdaptiveClipping.unclippedBit(normBefore, round.clipNorm);
@@ -77,19 +85,21 @@ export function computeChunk(population: Population, model: SharedModel, setting
   return { sum, contributors: shoppers.length, clipped, unclipped, normSum };
 }
 
-/** sum += clip(delta) over the touched rows (embedding row and bias); returns ‖delta‖. */
-function addClippedRows(sum: Float64Array, delta: Float32Array, items: Int32Array, numItems: number, dim: number, clipNorm: number): number {
+/** sum += clip(delta) over the rows training changed (embedding row and bias); returns ‖delta‖. */
+function addClippedRows(sum: Float64Array, rows: SparseDelta, numItems: number, dim: number, clipNorm: number): number {
+  const { items, embeddings, biases } = rows;
   const biasStart = numItems * dim;
   let squares = 0;
-  for (const item of items) {
-    for (let j = item * dim; j < item * dim + dim; j++) squares += delta[j]! * delta[j]!;
-    squares += delta[biasStart + item]! * delta[biasStart + item]!;
+  for (let r = 0; r < items.length; r++) {
+    for (let j = r * dim; j < r * dim + dim; j++) squares += embeddings[j]! * embeddings[j]!;
+    squares += biases[r]! * biases[r]!;
   }
   const norm = Math.sqrt(squares);
   const scale = clipScale(norm, clipNorm);
-  for (const item of items) {
-    for (let j = item * dim; j < item * dim + dim; j++) sum[j]! += Math.fround(delta[j]! * scale);
-    sum[biasStart + item]! += Math.fround(delta[biasStart + item]! * scale);
+  for (let r = 0; r < items.length; r++) {
+    const row = items[r]! * dim - r * dim;
+    for (let j = r * dim; j < r * dim + dim; j++) sum[row + j]! += Math.fround(embeddings[j]! * scale);
+    sum[biasStart + items[r]!]! += Math.fround(biases[r]! * scale);
   }
   return norm;
 }

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { SyntheticPopulation } from '../population/synthetic-population.js';
 import { runFederatedSimulation } from './federated-simulation.js';
+import { startSimulationWorkers } from './simulation-workers.js';
 import type { FederatedSimulationConfig } from './federated-simulation.js';
 
 beforeAll(async () => {
@@ -40,6 +41,30 @@ describe('runFederatedSimulation', () => {
     expect(threaded.threads).toBe(2);
     expect(Array.from(threaded.model.values)).toEqual(Array.from(a.model.values));
     expect(threaded.evaluation).toEqual(a.evaluation);
+  });
+
+  it('same numbers on started workers reused across simulations, with local noise too; one simulation at a time', async () => {
+    const local = { ...base, rounds: 2, privacy: { ...base.privacy, noiseMultiplier: 0.7, placement: 'local' as const } };
+    const other = new SyntheticPopulation({ shoppers: 400, items: 120, seed: 'sim-test-other' });
+    const inProcess = [await runFederatedSimulation({ ...base, rounds: 3 }), await runFederatedSimulation(local), await runFederatedSimulation({ ...base, population: other, rounds: 2 })];
+    const workers = await startSimulationWorkers({ threads: 2, backend: 'cpu' });
+    try {
+      // Twice the same population, then another one, then the first again: each run on the same workers.
+      const runs = [{ ...base, rounds: 3 }, local, { ...base, population: other, rounds: 2 }, { ...base, rounds: 3 }];
+      const expected = [...inProcess, inProcess[0]!];
+      for (const [k, config] of runs.entries()) {
+        const result = await runFederatedSimulation({ ...config, workers });
+        expect(result.threads).toBe(2);
+        expect(Array.from(result.model.values)).toEqual(Array.from(expected[k]!.model.values));
+        expect(result.evaluation).toEqual(expected[k]!.evaluation);
+      }
+      const first = runFederatedSimulation({ ...base, rounds: 1, workers });
+      await expect(runFederatedSimulation({ ...base, rounds: 1, workers })).rejects.toThrow(/running another simulation/);
+      await first;
+    } finally {
+      await workers.close();
+    }
+    await expect(runFederatedSimulation({ ...base, rounds: 1, workers })).rejects.toThrow(/closed/);
   });
 
   it('with noise, spends ε that grows every round and matches a calibrated target', async () => {

@@ -12,6 +12,7 @@ import {
 import type { SharedModel, LocalTrainingConfig, LeaveOneOutReport, EventWeights } from '@fedrec/core';
 import type { Population } from '../population/population.js';
 import { createUpdateExecutor } from './update-executor.js';
+import type { SimulationWorkers } from './simulation-workers.js';
 import { evaluationSample } from '../baselines/evaluation-sample.js';
 import { poissonCohort } from './poisson-cohort.js';
 import { evaluateModel } from './evaluate-model.js';
@@ -76,6 +77,12 @@ export interface FederatedSimulationConfig {
   readonly threads?: number;
   /** tfjs backend for worker threads (cpu or wasm; default: the first that loads). */
   readonly backend?: string;
+  /**
+   * Worker threads from `startSimulationWorkers` to run on instead of
+   * starting `threads` new ones (and leave running): for several
+   * simulations in a row. Results do not depend on it either.
+   */
+  readonly workers?: SimulationWorkers;
   readonly onRound?: (report: RoundReport) => void;
 }
 
@@ -152,6 +159,7 @@ export async function runFederatedSimulation(config: FederatedSimulationConfig):
     settings: { seed, localTraining: config.localTraining, eventWeights: config.eventWeights },
     threads: config.threads ?? 1,
     backend: config.backend,
+    workers: config.workers,
   });
   const reports: RoundReport[] = [];
   let clientUpdates = 0;

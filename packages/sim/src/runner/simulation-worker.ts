@@ -8,14 +8,16 @@ import { computeChunk } from './client-update-chunk.js';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.js';
 
 /**
- * A simulation worker thread: rebuilds the population from its spec, holds
- * the current round's model, and computes chunks of client updates.
+ * A simulation worker thread: selects its backend once, rebuilds the
+ * population from its spec (kept while the next simulation names the same
+ * one), holds the current round's model, and computes chunks of client
+ * updates.
  */
 const port = parentPort;
 if (!port) throw new Error('simulation-worker must run in a worker thread');
 
-let population: Population | undefined;
-let settings: Extract<WorkerRequest, { type: 'init' }>['settings'] | undefined;
+let population: { readonly key: string; readonly value: Population } | undefined;
+let settings: Extract<WorkerRequest, { type: 'population' }>['settings'] | undefined;
 let model: SharedModel | undefined;
 
 const reply = (message: WorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
@@ -31,8 +33,14 @@ async function handle(request: WorkerRequest): Promise<void> {
       const backend = request.backend && isBackendName(request.backend) ? request.backend : undefined;
       // tfjs-node is not used in workers: each would load its own libtensorflow.
       await selectBackend([wasmCandidate, cpuCandidate], backend === 'cpu' || backend === 'wasm' ? backend : undefined);
-      population = await createPopulation(request.population);
+      reply({ type: 'ready' });
+      return;
+    }
+    case 'population': {
+      const key = JSON.stringify(request.population);
+      if (population?.key !== key) population = { key, value: await createPopulation(request.population) };
       settings = request.settings;
+      model = undefined;
       reply({ type: 'ready' });
       return;
     }
@@ -40,8 +48,8 @@ async function handle(request: WorkerRequest): Promise<void> {
       model = request.model;
       return;
     case 'chunk': {
-      if (!population || !settings || !model) throw new Error('worker received a chunk before init and model');
-      const result = computeChunk(population, model, settings, request.round, request.shoppers);
+      if (!population || !settings || !model) throw new Error('worker received a chunk before its population and model');
+      const result = computeChunk(population.value, model, settings, request.round, request.shoppers, request.scratch);
       reply({ type: 'chunk', chunkId: request.chunkId, result }, [result.sum.buffer as ArrayBuffer]);
       return;
     }
