@@ -35,6 +35,7 @@ import {
   toModular,
 } from '@fedrec/core';
 import { UpdateAccumulator, checkUpdateBytes, decodeClientUpdate } from '@fedrec/server';
+import { median } from './stats.js';
 
 export interface SecureAggregationRow {
   readonly n: number;
@@ -66,6 +67,8 @@ export interface SecureAggregationOptions {
   readonly dim: number;
   readonly dropoutCohort: number;
   readonly dropoutRates: readonly number[];
+  /** Runs per configuration; the reported times are medians. */
+  readonly repeats: number;
 }
 
 const CLIP_NORM = 1;
@@ -213,9 +216,17 @@ export async function runSecureAggregationBenchmark(options: SecureAggregationOp
   const results: SecureAggregationRow[] = [];
   for (const n of options.cohorts) {
     const deltas = Array.from({ length: n }, () => syntheticDelta(random, d));
-    const plain = runPlain(n, numItems, dim, deltas);
-    const secure = await runSecure(n, numItems, dim, deltas, new Set());
-    if (!secure.exact) throw new Error(`n = ${n}: the SecAgg sum differs from the plain sum`);
+    // Interleaved repeats, medians: the machine is shared, and one GC pause can double a plain round.
+    const plains: ReturnType<typeof runPlain>[] = [];
+    const secures: Awaited<ReturnType<typeof runSecure>>[] = [];
+    for (let r = 0; r < options.repeats; r++) {
+      plains.push(runPlain(n, numItems, dim, deltas));
+      const run = await runSecure(n, numItems, dim, deltas, new Set());
+      if (!run.exact) throw new Error(`n = ${n}: the SecAgg sum differs from the plain sum`);
+      secures.push(run);
+    }
+    const plain = { clientMs: median(plains.map((p) => p.clientMs)), serverMs: median(plains.map((p) => p.serverMs)), bytes: plains[0]!.bytes };
+    const secure = { ...secures[0]!, clientMs: median(secures.map((p) => p.clientMs)), serverMs: median(secures.map((p) => p.serverMs)) };
     const row: SecureAggregationRow = {
       n,
       d,
@@ -241,8 +252,13 @@ export async function runSecureAggregationBenchmark(options: SecureAggregationOp
     const count = Math.round(rate * n);
     // Every k-th member, so the dropouts spread over the graph.
     const dropped = new Set(Array.from({ length: count }, (_, i) => 1 + Math.floor((i * n) / count)));
-    const secure = await runSecure(n, numItems, dim, deltas, dropped);
-    if (!secure.exact) throw new Error(`n = ${n}, dropout ${rate}: the SecAgg sum differs from the plain sum of the survivors`);
+    const runs: Awaited<ReturnType<typeof runSecure>>[] = [];
+    for (let r = 0; r < options.repeats; r++) {
+      const run = await runSecure(n, numItems, dim, deltas, dropped);
+      if (!run.exact) throw new Error(`n = ${n}, dropout ${rate}: the SecAgg sum differs from the plain sum of the survivors`);
+      runs.push(run);
+    }
+    const secure = { serverMs: median(runs.map((run) => run.serverMs)) };
     const row: DropoutRow = { n, d, dropout: rate, serverMsSecagg: round(secure.serverMs) };
     log(`n=${n} d=${d} dropout ${rate * 100}%: server ${row.serverMsSecagg} ms`);
     dropout.push(row);
