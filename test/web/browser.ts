@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { build, type Plugin } from 'esbuild';
 
 /**
  * Debian's chromium, never a downloaded browser. Headless, no GPU, and none
@@ -62,5 +63,51 @@ export async function serveFiles(files: Record<string, { readonly type: string; 
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+export interface BundledPage {
+  readonly browser: Browser;
+  readonly site: StaticSite;
+  readonly page: Page;
+  /** Errors the page has raised so far (console errors and uncaught exceptions). */
+  readonly errors: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Bundles `entry` (TypeScript source, imports relative to the repo root)
+ * with esbuild for the browser, serves it in a blank page, opens that page
+ * in Chromium and waits until the bundle has defined `globalThis[ready]`.
+ */
+export async function openBundledPage(entry: string, ready: string, plugins: Plugin[] = []): Promise<BundledPage> {
+  const bundle = await build({
+    stdin: { contents: entry, resolveDir: new URL('../..', import.meta.url).pathname, loader: 'ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    conditions: ['source'],
+    write: false,
+    plugins,
+    logLevel: 'error',
+  });
+  const site = await serveFiles({
+    '/': { type: 'text/html', body: `<!doctype html><link rel="icon" href="data:,"><title>${ready}</title><script type="module" src="/bundle.js"></script>` },
+    '/bundle.js': { type: 'text/javascript', body: bundle.outputFiles[0]!.contents },
+  });
+  const browser = await launchChromium();
+  const page = await browser.newPage();
+  const errors = collectPageErrors(page);
+  await page.goto(site.url);
+  await page.waitForFunction((name) => typeof (globalThis as Record<string, unknown>)[name] === 'function', ready);
+  return {
+    browser,
+    site,
+    page,
+    errors,
+    close: async () => {
+      await browser.close();
+      await site.close();
+    },
   };
 }

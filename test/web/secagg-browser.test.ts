@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'esbuild';
-import type { Browser, Page } from 'playwright-core';
 import { createRoundConfig, createSeededRandomSource, deriveSeed, nobleSecAggCrypto, runInMemoryRound, SecAggStage } from '@fedrec/core';
-import { collectPageErrors, launchChromium, serveFiles, type StaticSite } from './browser.js';
+import { openBundledPage, type BundledPage } from './browser.js';
 
 /*
  * SecAgg+ in a real Chromium page: the platform default must be WebCrypto
@@ -37,35 +35,14 @@ globalThis.secaggRound = async ({ n, length, dropped }) => {
 };
 `;
 
-let browser: Browser;
-let site: StaticSite;
-let page: Page;
-let errors: string[];
+let opened: BundledPage;
 
 beforeAll(async () => {
-  const bundle = await build({
-    stdin: { contents: ENTRY, resolveDir: new URL('../..', import.meta.url).pathname, loader: 'ts' },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['source'],
-    write: false,
-    logLevel: 'error',
-  });
-  site = await serveFiles({
-    '/': { type: 'text/html', body: '<!doctype html><link rel="icon" href="data:,"><title>secagg</title><script type="module" src="/secagg.js"></script>' },
-    '/secagg.js': { type: 'text/javascript', body: bundle.outputFiles[0]!.contents },
-  });
-  browser = await launchChromium();
-  page = await browser.newPage();
-  errors = collectPageErrors(page);
-  await page.goto(site.url);
-  await page.waitForFunction(() => typeof (globalThis as { secaggRound?: unknown }).secaggRound === 'function');
+  opened = await openBundledPage(ENTRY, 'secaggRound');
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await site?.close();
+  await opened?.close();
 });
 
 interface PageRound {
@@ -80,7 +57,7 @@ describe('SecAgg+ in Chromium', () => {
     const n = 12;
     const length = 5000;
     const dropped = [4, 9];
-    const inPage = await page.evaluate((args) => (globalThis as unknown as { secaggRound: (a: typeof args) => Promise<PageRound> }).secaggRound(args), { n, length, dropped });
+    const inPage = await opened.page.evaluate((args) => (globalThis as unknown as { secaggRound: (a: typeof args) => Promise<PageRound> }).secaggRound(args), { n, length, dropped });
     expect(inPage.name).toBe('webcrypto');
 
     const config = createRoundConfig({ roundId: 3, clientCount: n, vectorLength: length, graphSeed: new Uint8Array(32).fill(7) });
@@ -111,6 +88,6 @@ describe('SecAgg+ in Chromium', () => {
     const expected = new Uint32Array(length);
     for (const i of inNode.result.contributors) inputs.get(i)!.forEach((w, j) => (expected[j] = expected[j]! + w));
     expect(inPage.sum).toEqual(Array.from(expected));
-    expect(errors).toEqual([]);
+    expect(opened.errors).toEqual([]);
   });
 });
