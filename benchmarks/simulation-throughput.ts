@@ -63,8 +63,6 @@ async function updatesPerSecond(threads: number, placement: Placement = 'distrib
   return result.clientUpdates / result.updateSeconds;
 }
 
-const coldAll = await updatesPerSecond(cores, 'distributed', true);
-console.log(`# distributed noise — ${cores} freshly started worker threads (start-up excluded, JIT warm-up included): ${coldAll.toFixed(0)} updates/s`);
 // Warm-up runs, then 1-thread and all-thread runs interleaved so both see the same machine load.
 await updatesPerSecond(1);
 await updatesPerSecond(cores);
@@ -80,6 +78,11 @@ const localOne = await updatesPerSecond(1, 'local');
 const localAll = await updatesPerSecond(cores, 'local');
 console.log(`# local noise (every client noises all ${population.numItems * 33} coordinates) — 1 thread: ${localOne.toFixed(0)} updates/s; ${cores} threads: ${localAll.toFixed(0)} updates/s; ${(localAll / localOne).toFixed(2)}×`);
 await workers.close();
+// Last, so that starting and ending another set of workers cannot disturb
+// the runs above: in one comparison on this machine, warm-set runs after
+// such a set were ~10% slower (cause not found).
+const coldAll = await updatesPerSecond(cores, 'distributed', true);
+console.log(`# distributed noise — ${cores} freshly started worker threads (start-up excluded, JIT warm-up included): ${coldAll.toFixed(0)} updates/s`);
 
 // Memory: a million shoppers exist only as seeds until drawn.
 global.gc?.();
