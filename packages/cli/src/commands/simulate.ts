@@ -5,6 +5,7 @@ import type { RoundReport, NoisePlacement, Population } from '@fedrec/sim';
 import type { LeaveOneOutReport } from '@fedrec/core';
 import { selectNodeBackend } from '@fedrec/client/node';
 import { UsageError } from '../usage-error.js';
+import { SIMULATION_NODE_OPTIONS } from '../simulation-node-options.js';
 import { parseNumber, parseChoice } from '../parse-options.js';
 import { writeSimulationResults } from './simulation-results.js';
 import { createRoundProgress } from './round-progress.js';
@@ -175,7 +176,9 @@ export async function runSimulateCommand(
   let evaluation: LeaveOneOutReport;
   let epsilon = Infinity;
   let roundReports: readonly RoundReport[] = [];
-  let settings: Record<string, unknown> = { algorithm, population: population.name, shoppers, items: population.numItems, seed: options.seed };
+  // Which of the node options `fedrec simulate` asks for (see launch.ts) this run had: a library caller's process may lack them.
+  const nodeOptions = process.execArgv.filter((option) => SIMULATION_NODE_OPTIONS.includes(option));
+  let settings: Record<string, unknown> = { algorithm, population: population.name, shoppers, items: population.numItems, seed: options.seed, nodeOptions };
   if (algorithm === 'popularity') {
     log(`popularity baseline on ${population.name}: ${shoppers} shoppers, ${population.numItems} items`);
     evaluation = popularityBaseline(population, { evalShoppers: evaluationSample(shoppers, evalShoppers, options.seed), seed: options.seed });

@@ -3,42 +3,15 @@ import { addGaussianNoise, gaussianVector, zigguratTable } from './gaussian.js';
 import { createSeededRandomSource } from './seeded-random-source.js';
 import { createCryptoRandomSource } from './crypto-random-source.js';
 import type { RandomSource } from './random-source.js';
-import { erfc, normalCdf, twoSidedTail, ksStatistic, KS_CRITICAL_0_001 } from '../test-support/normal-distribution.js';
+import { erfc, normalCdf, twoSidedTail, ksStatistic, KS_CRITICAL_0_001, sampleMoments } from '../test-support/normal-distribution.js';
 
 // σ ≠ 1 throughout, so a sampler that confused σ with σ² would fail.
 const SIGMA = 2.5;
 
-interface Moments {
-  readonly mean: number;
-  readonly variance: number;
-  readonly skewness: number;
-  readonly kurtosis: number;
-}
-
-function moments(xs: ArrayLike<number>): Moments {
-  const n = xs.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += xs[i]!;
-  mean /= n;
-  let m2 = 0;
-  let m3 = 0;
-  let m4 = 0;
-  for (let i = 0; i < n; i++) {
-    const d = xs[i]! - mean;
-    m2 += d * d;
-    m3 += d * d * d;
-    m4 += d * d * d * d;
-  }
-  m2 /= n;
-  m3 /= n;
-  m4 /= n;
-  return { mean, variance: m2, skewness: m3 / m2 ** 1.5, kurtosis: m4 / (m2 * m2) };
-}
-
 /** |z-scores| of a sample's moments against N(0, σ²): each should be a few units at most. */
 function momentZScores(xs: ArrayLike<number>, sigma: number): number[] {
   const n = xs.length;
-  const m = moments(xs);
+  const m = sampleMoments(xs);
   return [
     m.mean / (sigma / Math.sqrt(n)),
     (m.variance - sigma * sigma) / (sigma * sigma * Math.sqrt(2 / n)),

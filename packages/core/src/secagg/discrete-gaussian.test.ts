@@ -18,21 +18,11 @@ import { sampleDiscreteLaplace } from './discrete-laplace.js';
 import { bernoulliExp, bernoulliFraction, expNegFixedPoint } from './exact-bernoulli.js';
 import { rational, rationalFromNumber, rationalToNumber, type Rational } from './rational.js';
 import { WordPool } from './uniform-integer.js';
+import { sampleMoments } from '../test-support/normal-distribution.js';
 
 // Fixed seeds: every statistical check below is deterministic, and its
 // tolerance (5 standard errors, or a chi-square quantile far in the tail) is
 // what a correct sampler passes for all but a negligible fraction of seeds.
-
-function moments(values: Int32Array): { mean: number; variance: number } {
-  let sum = 0;
-  let squares = 0;
-  for (const v of values) {
-    sum += v;
-    squares += v * v;
-  }
-  const mean = sum / values.length;
-  return { mean, variance: squares / values.length - mean * mean };
-}
 
 /** Exact moments of N_ℤ(0, σ²) (σ² ≤ ~10^4), summed over its whole numerical support. */
 function exactMoments(sigmaSquared: number): { variance: number; fourth: number } {
@@ -150,7 +140,7 @@ describe('discrete Gaussian (Canonne, Kamath, Steinke 2020)', () => {
     for (const [sigmaSquared, label] of [[2.3, 'float 2.3'], [rational(49n, 4n), '49/4'], [400, 'float 400']] as const) {
       const s2 = typeof sigmaSquared === 'number' ? sigmaSquared : Number(sigmaSquared.numerator) / Number(sigmaSquared.denominator);
       const values = discreteGaussianVector(createSeededRandomSource(`dgauss-${label}`), n, sigmaSquared);
-      const { mean, variance } = moments(values);
+      const { mean, variance } = sampleMoments(values);
       // Standard errors of the mean and of the sample variance (≈ √2·σ²/√n for a near-Gaussian).
       expect(Math.abs(mean), label).toBeLessThan(5 * Math.sqrt(s2 / n));
       expect(Math.abs(variance - s2), label).toBeLessThan(5 * Math.SQRT2 * (s2 / Math.sqrt(n)));
@@ -237,7 +227,7 @@ describe('discrete Gaussian: moments and pmf across σ²', () => {
       const s2 = typeof sigmaSquared === 'number' ? sigmaSquared : rationalToNumber(sigmaSquared);
       const label = `σ² = ${s2}`;
       const values = discreteGaussianVector(createSeededRandomSource(`moments-${s2}`), n, sigmaSquared);
-      const { mean, variance } = moments(values);
+      const { mean, variance } = sampleMoments(values);
       const exact = exactMoments(s2);
       expect(Math.abs(mean), label).toBeLessThan(5 * Math.sqrt(exact.variance / n));
       // Var of the sample variance ≈ (μ₄ − σ⁴)/n.
@@ -307,7 +297,7 @@ describe('discrete Gaussian: moments and pmf across σ²', () => {
     const n = 60_000;
     for (const s2 of [0.999, 1, 5.99, 6, 399, 400]) {
       const values = discreteGaussianVector(createSeededRandomSource(`regime-${s2}`), n, s2);
-      const { mean, variance } = moments(values);
+      const { mean, variance } = sampleMoments(values);
       const exact = exactMoments(s2);
       expect(Math.abs(mean), `σ² = ${s2}`).toBeLessThan(5 * Math.sqrt(exact.variance / n));
       expect(Math.abs(variance - exact.variance), `σ² = ${s2}`).toBeLessThan(5 * Math.sqrt((exact.fourth - exact.variance ** 2) / n));
@@ -316,7 +306,7 @@ describe('discrete Gaussian: moments and pmf across σ²', () => {
     const sampler = createDiscreteGaussianSampler(12.5);
     const random = createSeededRandomSource('single-draws');
     const single = Int32Array.from({ length: 40_000 }, () => Number(sampler.sample(random)));
-    const { mean, variance } = moments(single);
+    const { mean, variance } = sampleMoments(single);
     const exact = exactMoments(12.5);
     expect(Math.abs(mean)).toBeLessThan(5 * Math.sqrt(exact.variance / single.length));
     expect(Math.abs(variance - exact.variance)).toBeLessThan(5 * Math.sqrt((exact.fourth - exact.variance ** 2) / single.length));

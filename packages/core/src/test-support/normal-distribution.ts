@@ -1,5 +1,5 @@
 /**
- * Reference functions for statistical tests of the Gaussian sampler: the
+ * Reference functions for statistical tests of the Gaussian samplers: the
  * standard normal's CDF and tail to ~1e−15, and the Kolmogorov–Smirnov
  * statistic. Written out here (not taken from the code under test) so that
  * the tests compare against an independent reference.
@@ -55,3 +55,31 @@ export function ksStatistic(sample: ArrayLike<number>, cdf: (x: number) => numbe
 
 /** √n·D above which the Kolmogorov–Smirnov test rejects at the 0.1% level. */
 export const KS_CRITICAL_0_001 = 1.9495;
+
+export interface SampleMoments {
+  readonly mean: number;
+  readonly variance: number;
+  readonly skewness: number;
+  readonly kurtosis: number;
+}
+
+/** Mean, variance, skewness and kurtosis of a sample (two passes: no cancellation in the variance). */
+export function sampleMoments(xs: ArrayLike<number>): SampleMoments {
+  const n = xs.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += xs[i]!;
+  mean /= n;
+  let m2 = 0;
+  let m3 = 0;
+  let m4 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = xs[i]! - mean;
+    m2 += d * d;
+    m3 += d * d * d;
+    m4 += d * d * d * d;
+  }
+  m2 /= n;
+  m3 /= n;
+  m4 /= n;
+  return { mean, variance: m2, skewness: m3 / m2 ** 1.5, kurtosis: m4 / (m2 * m2) };
+}

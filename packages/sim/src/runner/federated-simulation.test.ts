@@ -1,27 +1,12 @@
-import { describe, it, expect, beforeAll } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
-import { SyntheticPopulation } from '../population/synthetic-population.js';
+import { describe, it, expect } from 'vitest';
 import { runFederatedSimulation } from './federated-simulation.js';
 import { startSimulationWorkers } from './simulation-workers.js';
-import type { FederatedSimulationConfig } from './federated-simulation.js';
+import { SyntheticPopulation } from '../population/synthetic-population.js';
+import { smallSimulationConfig, useCpuBackend } from '../test-support/small-simulation.js';
 
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
-const population = new SyntheticPopulation({ shoppers: 3_000, items: 200, seed: 'sim-test' });
-const base: FederatedSimulationConfig = {
-  population,
-  dim: 16,
-  rounds: 12,
-  samplingRate: 0.05,
-  privacy: { clipNorm: 0.5, noiseMultiplier: 0, delta: 1e-5, placement: 'distributed' },
-  serverLearningRate: 20,
-  evalShoppers: 300,
-  evalEvery: 12,
-  seed: 7,
-};
+const base = smallSimulationConfig('sim-test');
 
 describe('runFederatedSimulation', () => {
   it('learns: HR@10 well above the untrained model and the random baseline (0.10)', async () => {

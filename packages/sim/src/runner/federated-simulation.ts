@@ -242,6 +242,8 @@ export function cappedServerLearningRate(
 /** FedAvg: model + η · (sum / n). */
 function applyMean(model: SharedModel, sum: Float64Array, n: number, serverLearningRate: number): SharedModel {
   const step = serverLearningRate / n;
-  const values = Float32Array.from(model.values, (v, i) => v + step * sum[i]!);
+  // A plain loop: Float32Array.from with a mapping function took ~5 ms for 55,506 values, while the workers wait.
+  const values = new Float32Array(model.values.length);
+  for (let i = 0; i < values.length; i++) values[i] = model.values[i]! + step * sum[i]!;
   return { shape: model.shape, version: model.version + 1, values };
 }

@@ -1,27 +1,16 @@
-import { describe, it, expect, beforeAll } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
-import { SyntheticPopulation } from '../population/synthetic-population.js';
+import { describe, it, expect } from 'vitest';
 import { runFederatedSimulation } from './federated-simulation.js';
-import type { FederatedSimulationConfig } from './federated-simulation.js';
+import { smallSimulationConfig, useCpuBackend } from '../test-support/small-simulation.js';
 
 // The runner's noise-aware options: maxModelNoiseStd (a cap on the server step) and denoising.
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
-const population = new SyntheticPopulation({ shoppers: 3_000, items: 200, seed: 'noise-aware' });
-const base: FederatedSimulationConfig = {
-  population,
+const base = smallSimulationConfig('noise-aware', {
   dim: 8,
   rounds: 16,
-  samplingRate: 0.05,
   privacy: { clipNorm: 0.5, noiseMultiplier: 1, delta: 1e-5, placement: 'distributed' },
-  serverLearningRate: 20,
-  evalShoppers: 300,
-  evalEvery: 16,
   seed: 11,
-};
+});
 
 describe('maxModelNoiseStd', () => {
   it('caps the step at maxModelNoiseStd · n / (z·C · √rounds) under noise, and leaves it alone without', async () => {
