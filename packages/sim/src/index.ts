@@ -33,7 +33,8 @@ export type { CentralBprOptions, CentralBprTrainingOptions, CentralBprEpochRepor
 export { evaluationSample } from './baselines/evaluation-sample.js';
 export { trainingPositives } from './baselines/training-positives.js';
 export type { TrainingPositives } from './baselines/training-positives.js';
-export { defaultSchedule } from './runner/default-schedule.js';
+export { defaultSchedule, noiseAwareSchedule } from './runner/default-schedule.js';
+export type { Schedule } from './runner/default-schedule.js';
 export { defaultServerLearningRate, meanItemsPerShopper, SERVER_STEP_SCALE } from './runner/default-server-learning-rate.js';
 export type { ServerLearningRateInputs } from './runner/default-server-learning-rate.js';
 export { runEndToEndSimulation, DEFAULT_E2E_CLIENTS } from './runner/end-to-end-simulation.js';

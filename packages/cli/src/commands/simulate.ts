@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { SyntheticPopulation, runFederatedSimulation, runEndToEndSimulation, DEFAULT_E2E_CLIENTS, defaultSchedule, defaultServerLearningRate, meanItemsPerShopper, loadDataset, parseDatasetSpec, popularityBaseline, centralBprBaseline, evaluationSample, DatasetError } from '@fedrec/sim';
-import type { RoundReport, NoisePlacement, Population } from '@fedrec/sim';
+import { SyntheticPopulation, runFederatedSimulation, runEndToEndSimulation, DEFAULT_E2E_CLIENTS, defaultSchedule, noiseAwareSchedule, defaultServerLearningRate, meanItemsPerShopper, loadDataset, parseDatasetSpec, popularityBaseline, centralBprBaseline, evaluationSample, DatasetError } from '@fedrec/sim';
+import type { RoundReport, NoisePlacement, Population, Schedule } from '@fedrec/sim';
 import type { LeaveOneOutReport } from '@fedrec/core';
+import { epsilonForMechanisms } from '@fedrec/core';
 import { selectNodeBackend } from '@fedrec/client/node';
 import { UsageError } from '../usage-error.js';
 import { SIMULATION_NODE_OPTIONS } from '../simulation-node-options.js';
@@ -72,11 +73,11 @@ export function registerSimulateCommand(program: Command): void {
     .option('--mode <mode>', 'fast (in process, worker threads, no sockets) | e2e (a real server and one socket.io client per shopper on 127.0.0.1)', 'fast')
     .option('--clients <n>', `e2e mode: shoppers that get a socket.io client (default: all, at most ${DEFAULT_E2E_CLIENTS})`)
     .option('--items <n>', 'catalogue size of a synthetic population', String(SIMULATE_DEFAULTS.items))
-    .option('--rounds <n>', 'federated rounds (default: enough for ~10 participations per shopper, 30–150)')
+    .option('--rounds <n>', 'federated rounds (default: enough for ~10 participations per shopper, 30–150; with noise a quarter of that, at least 10)')
     .option('--central-epochs <n>', 'passes over all shoppers for --algorithm central', String(SIMULATE_DEFAULTS.centralEpochs))
-    .option('--q <rate>', 'Poisson sampling rate: each shopper joins a round with this probability (default: an expected cohort of 3% of shoppers, at least 100)')
+    .option('--q <rate>', 'Poisson sampling rate: each shopper joins a round with this probability (default: an expected cohort of 3% of shoppers, at least 100; with noise 4× that)')
     .option('--cohort <n>', 'expected cohort size (sets q = n / population); alternative to --q')
-    .option('--noise <z>', `noise multiplier z: noise std = z × clip (default ${SIMULATE_DEFAULTS.noise}; 0 = no DP)`)
+    .option('--noise <z>', `noise multiplier z: noise std = z × clip (0 = no DP). Default, with no --epsilon, --rounds, --q or --cohort: the ε that z = ${SIMULATE_DEFAULTS.noise} spends on the noise-free schedule, spent on the noise-aware one (4× the cohort, ¼ of the rounds); with any of them, z = ${SIMULATE_DEFAULTS.noise}`)
     .option('--epsilon <e>', 'target ε for the whole run: calibrates z; alternative to --noise')
     .option('--delta <d>', 'δ of the (ε, δ) guarantee', String(SIMULATE_DEFAULTS.delta))
     .option('--clip <c>', 'L2 clip bound C on each update', String(SIMULATE_DEFAULTS.clip))
@@ -129,7 +130,7 @@ export async function runSimulateCommand(
   if (options.noise !== undefined && options.epsilon !== undefined) throw new UsageError('--noise and --epsilon are alternatives: give one');
   const epsilonArg = options.epsilon === undefined ? undefined : parseEpsilon(options.epsilon);
   // --epsilon inf asks for the non-private run: no noise at all.
-  const targetEpsilon = epsilonArg !== undefined && Number.isFinite(epsilonArg) ? epsilonArg : undefined;
+  const targetEpsilonArg = epsilonArg !== undefined && Number.isFinite(epsilonArg) ? epsilonArg : undefined;
   const noiseMultiplier = epsilonArg === Infinity ? 0 : parseNumber('--noise', options.noise ?? String(SIMULATE_DEFAULTS.noise), { min: 0 });
   const delta = parseNumber('--delta', options.delta, { min: 0, max: 1, minExclusive: true });
   if (delta >= 1) throw new UsageError(`--delta: expected a value in (0, 1), got ${options.delta}`);
@@ -149,18 +150,27 @@ export async function runSimulateCommand(
   await selectNodeBackend({ force: options.backend, log });
   const population: Population = datasetSpec ? await loadDatasetOrExplain(datasetSpec) : new SyntheticPopulation({ shoppers: syntheticSize!, items, seed: options.seed });
   const shoppers = population.numShoppers;
-  const schedule = defaultSchedule(shoppers);
-  const rounds = explicitRounds ?? schedule.rounds;
   if (mode === 'e2e' && adaptiveQuantile !== undefined) throw new UsageError('--adaptive-clip is not available in --mode e2e yet');
   const participants = mode === 'e2e' ? Math.min(shoppers, clientsArg ?? DEFAULT_E2E_CLIENTS) : shoppers;
-  const samplingRate =
+  // The cohort is drawn from the participants (e2e: the shoppers with a client); rounds scale with the population.
+  const noiseFree: Schedule = { samplingRate: defaultSchedule(participants).samplingRate, rounds: defaultSchedule(shoppers).rounds };
+  const noisy = noiseMultiplier > 0 || targetEpsilonArg !== undefined;
+  const schedule = noisy && algorithm === 'federated' ? noiseAwareSchedule(noiseFree) : noiseFree;
+  const rounds = explicitRounds ?? schedule.rounds;
+  const explicitRate =
     options.cohort !== undefined
       ? parseNumber('--cohort', options.cohort, { min: 1, max: participants, integer: true }) / participants
       : options.q !== undefined
         ? parseNumber('--q', options.q, { min: 0, max: 1, minExclusive: true })
-        : mode === 'e2e'
-          ? defaultSchedule(participants).samplingRate
-          : schedule.samplingRate;
+        : undefined;
+  const samplingRate = explicitRate ?? schedule.samplingRate;
+  // With no privacy and no schedule flags, the run spends the ε that z = 1
+  // spends on the noise-free schedule (the budget these defaults have always
+  // had), on the noise-aware schedule, which gets more accuracy out of it.
+  const defaultPrivacy = algorithm === 'federated' && options.noise === undefined && epsilonArg === undefined && explicitRounds === undefined && explicitRate === undefined;
+  const targetEpsilon = defaultPrivacy
+    ? epsilonForMechanisms({ mechanisms: [{ samplingRate: noiseFree.samplingRate, noiseMultiplier: SIMULATE_DEFAULTS.noise, steps: noiseFree.rounds }], delta }).epsilon
+    : targetEpsilonArg;
   // Auto: a step sized to the catalogue's sparsity; under noise the runner caps it (maxModelNoiseStd).
   // Both modes: e2e configures the real server with the same step and its own denoising.
   const historyLength = serverLrArg === undefined && algorithm === 'federated' ? meanItemsPerShopper(population, { seed: options.seed }) : undefined;
@@ -170,7 +180,6 @@ export async function runSimulateCommand(
     (historyLength === undefined ? 1 : defaultServerLearningRate({ items: population.numItems, meanItemsPerShopper: historyLength, rounds, expectedCohort: samplingRate * participants }));
   const maxModelNoiseStd = serverLrArg === undefined ? SIMULATE_DEFAULTS.maxModelNoiseStd : undefined;
   const denoising = denoiseThreshold > 0 ? { threshold: denoiseThreshold } : undefined;
-  const noisy = noiseMultiplier > 0 || targetEpsilon !== undefined;
 
   const started = performance.now();
   let evaluation: LeaveOneOutReport;
@@ -195,7 +204,7 @@ export async function runSimulateCommand(
   } else {
     log(
       `simulating ${population.name} ${mode === 'e2e' ? `end to end with ${participants} socket.io clients` : `on ${threads} thread${threads === 1 ? '' : 's'}`}: ${population.numItems} items, ${rounds} rounds, q=${samplingRate.toPrecision(3)} (≈${Math.round(samplingRate * shoppers)} per round), clip ${clipNorm}, ` +
-        `${targetEpsilon !== undefined ? `target ε ${targetEpsilon}` : `noise z=${noiseMultiplier}`} (${placement}), server lr ${serverLearningRate.toPrecision(3)}${maxModelNoiseStd === undefined ? '' : ' (auto)'}${noisy && maxModelNoiseStd !== undefined ? `, capped at noise std ${maxModelNoiseStd} per parameter` : ''}${noisy && denoising ? `, denoised at ${denoiseThreshold}σ` : ''}`,
+        `${targetEpsilon !== undefined ? `target ε ${targetEpsilon.toPrecision(3)}${defaultPrivacy ? ` (default: z=${SIMULATE_DEFAULTS.noise} on the noise-free schedule, ${noiseFree.rounds} rounds at q=${noiseFree.samplingRate.toPrecision(3)})` : ''}` : `noise z=${noiseMultiplier}`} (${placement}), server lr ${serverLearningRate.toPrecision(3)}${maxModelNoiseStd === undefined ? '' : ' (auto)'}${noisy && maxModelNoiseStd !== undefined ? `, capped at noise std ${maxModelNoiseStd} per parameter` : ''}${noisy && denoising ? `, denoised at ${denoiseThreshold}σ` : ''}`,
     );
     const progress = createRoundProgress(rounds, log);
     const common = {
@@ -226,7 +235,7 @@ export async function runSimulateCommand(
     roundReports = result.rounds;
     const appliedServerLr = result.rounds.at(-1)?.serverLearningRate ?? serverLearningRate;
     if (appliedServerLr !== serverLearningRate) log(`server lr ${appliedServerLr.toPrecision(3)} after the cap under noise`);
-    settings = { ...settings, mode, clients: participants, rounds, samplingRate, noiseMultiplier: result.noiseMultiplier, targetEpsilon: targetEpsilon ?? null, delta, clipNorm, dim, serverLearningRate: appliedServerLr, noiseFreeServerLearningRate: serverLearningRate, maxModelNoiseStd: maxModelNoiseStd ?? null, meanItemsPerShopper: historyLength ?? null, denoiseThreshold, placement, adaptiveClipQuantile: adaptiveQuantile ?? null, threads };
+    settings = { ...settings, mode, clients: participants, rounds, samplingRate, noiseMultiplier: result.noiseMultiplier, targetEpsilon: targetEpsilon ?? null, defaultPrivacy, noiseFreeSchedule: noiseFree, delta, clipNorm, dim, serverLearningRate: appliedServerLr, noiseFreeServerLearningRate: serverLearningRate, maxModelNoiseStd: maxModelNoiseStd ?? null, meanItemsPerShopper: historyLength ?? null, denoiseThreshold, placement, adaptiveClipQuantile: adaptiveQuantile ?? null, threads };
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const e = evaluation;
