@@ -3,6 +3,12 @@
  * MovieLens-100K and on 100,000 synthetic shoppers, with the popularity and
  * centralised (non-private) BPR-MF baselines run through the same harness.
  *
+ * Each federated run is configured as `fedrec simulate --epsilon E` would
+ * configure it: the server learning rate derived from the catalogue and the
+ * schedule, and with noise the noise-aware schedule (4× the cohort, ¼ of
+ * the rounds), the step capped at noise std 1 per parameter and the
+ * denoised release. The no-noise run keeps the noise-free schedule.
+ *
  *   npm run bench:privacy-utility [-- --dataset ml-100k:PATH] [--synthetic N] [--out DIR] [--quick]
  *
  * Writes results.csv, results.json, privacy-utility.svg and .png into DIR
@@ -15,8 +21,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { SyntheticPopulation, runFederatedSimulation, popularityBaseline, centralBprBaseline, evaluationSample, defaultSchedule } from '@fedrec/sim';
-import type { Population } from '@fedrec/sim';
+import { SyntheticPopulation, runFederatedSimulation, popularityBaseline, centralBprBaseline, evaluationSample, defaultSchedule, noiseAwareSchedule, defaultServerLearningRate, meanItemsPerShopper } from '@fedrec/sim';
+import type { Population, Schedule } from '@fedrec/sim';
 import type { LeaveOneOutReport } from '@fedrec/core';
 import { selectNodeBackend } from '@fedrec/client/node';
 import { loadBenchmarkPopulation } from './src/bench-population.js';
@@ -72,8 +78,10 @@ const row = (population: string, algorithm: Row['algorithm'], r: LeaveOneOutRepo
   ...extra,
 });
 
-async function sweep(label: string, population: Population, schedule: { samplingRate: number; rounds: number }, centralEpochs: number): Promise<void> {
-  console.log(`# ${label}: ${population.numShoppers} shoppers × ${population.numItems} items; q=${schedule.samplingRate.toPrecision(3)}, ${schedule.rounds} rounds`);
+async function sweep(label: string, population: Population, noiseFree: Schedule, centralEpochs: number): Promise<void> {
+  const noisy = noiseAwareSchedule(noiseFree);
+  console.log(`# ${label}: ${population.numShoppers} shoppers × ${population.numItems} items; no noise: q=${noiseFree.samplingRate.toPrecision(3)}, ${noiseFree.rounds} rounds; with noise: q=${noisy.samplingRate.toPrecision(3)}, ${noisy.rounds} rounds`);
+  const history = meanItemsPerShopper(population, { seed: SEED });
   const evalShoppers = evaluationSample(population.numShoppers, EVAL_SHOPPERS, SEED);
   let t0 = performance.now();
   rows.push(row(label, 'popularity', popularityBaseline(population, { evalShoppers, seed: SEED }), (performance.now() - t0) / 1000));
@@ -81,13 +89,17 @@ async function sweep(label: string, population: Population, schedule: { sampling
   rows.push(row(label, 'central', centralBprBaseline(population, { dim: 32, epochs: centralEpochs, evalShoppers, seed: SEED }), (performance.now() - t0) / 1000));
   for (const epsilon of EPSILONS) {
     t0 = performance.now();
+    const schedule = Number.isFinite(epsilon) ? noisy : noiseFree;
     const result = await runFederatedSimulation({
       population,
       dim: 32,
       rounds: schedule.rounds,
       samplingRate: schedule.samplingRate,
       privacy: { clipNorm: 0.5, noiseMultiplier: 0, targetEpsilon: Number.isFinite(epsilon) ? epsilon : undefined, delta: DELTA, placement: 'distributed' },
-      serverLearningRate: 20,
+      serverLearningRate: defaultServerLearningRate({ items: population.numItems, meanItemsPerShopper: history, rounds: schedule.rounds, expectedCohort: schedule.samplingRate * population.numShoppers }),
+      // Both apply only with noise, as in `fedrec simulate`.
+      maxModelNoiseStd: 1,
+      denoising: { threshold: 1 },
       evalShoppers: EVAL_SHOPPERS,
       evalEvery: schedule.rounds,
       seed: SEED,
