@@ -203,7 +203,7 @@ export async function runSimulateCommand(
     settings = { ...settings, dim, centralEpochs };
   } else {
     log(
-      `simulating ${population.name} ${mode === 'e2e' ? `end to end with ${participants} socket.io clients` : `on ${threads} thread${threads === 1 ? '' : 's'}`}: ${population.numItems} items, ${rounds} rounds, q=${samplingRate.toPrecision(3)} (≈${Math.round(samplingRate * shoppers)} per round), clip ${clipNorm}, ` +
+      `simulating ${population.name} ${mode === 'e2e' ? `end to end with ${participants} socket.io clients` : `on ${threads} thread${threads === 1 ? '' : 's'}`}: ${population.numItems} items, ${rounds} rounds, q=${samplingRate.toPrecision(3)} (≈${Math.round(samplingRate * participants)} per round), clip ${clipNorm}, ` +
         `${targetEpsilon !== undefined ? `target ε ${targetEpsilon.toPrecision(3)}${defaultPrivacy ? ` (default: z=${SIMULATE_DEFAULTS.noise} on the noise-free schedule, ${noiseFree.rounds} rounds at q=${noiseFree.samplingRate.toPrecision(3)})` : ''}` : `noise z=${noiseMultiplier}`} (${placement}), server lr ${serverLearningRate.toPrecision(3)}${maxModelNoiseStd === undefined ? '' : ' (auto)'}${noisy && maxModelNoiseStd !== undefined ? `, capped at noise std ${maxModelNoiseStd} per parameter` : ''}${noisy && denoising ? `, denoised at ${denoiseThreshold}σ` : ''}`,
     );
     const progress = createRoundProgress(rounds, log);
