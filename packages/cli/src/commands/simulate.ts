@@ -15,6 +15,7 @@ import { createRoundProgress } from './round-progress.js';
 export const SIMULATE_DEFAULTS = {
   population: 'synthetic:10000',
   items: 500,
+  /** z given only a schedule flag; with no privacy or schedule flag, the run spends the ε this z spends on the noise-free schedule. */
   noise: 1.0,
   delta: 1e-5,
   clip: 0.5,
