@@ -1,4 +1,5 @@
 import type { RandomSource } from './random-source.js';
+import { WordPool } from './word-pool.js';
 
 /** Words drawn per `fillUint32` call: one `getRandomValues` call (64 KiB) for the cryptographic source. */
 const WORDS_PER_REFILL = 16_384;
@@ -47,39 +48,6 @@ const X_PER_UNIT = new Float64Array(LAYERS);
 }
 
 /**
- * A buffer of words from one source, drawn in bulk. Every draw takes two
- * words, so the cursor stays even and the buffer (even length) runs out
- * exactly at its end. One per call of `addGaussianNoise`: words from one
- * source are never left behind for another.
- */
-class WordBuffer {
-  readonly words: Uint32Array;
-  next: number;
-
-  constructor(
-    private readonly source: RandomSource,
-    length: number,
-  ) {
-    this.words = new Uint32Array(length);
-    this.next = length;
-  }
-
-  refill(): void {
-    this.source.fillUint32(this.words);
-    this.next = 0;
-  }
-
-  /** Uniform on (0, 1] with 53 random bits (never 0: it goes into a logarithm). */
-  openUniform(): number {
-    if (this.next === this.words.length) this.refill();
-    const hi = this.words[this.next]! >>> 11;
-    const lo = this.words[this.next + 1]!;
-    this.next += 2;
-    return 1 - (hi * TWO_POW_32 + lo) * TWO_POW_MINUS_53;
-  }
-}
-
-/**
  * Add N(0, sigma²) to every element of `out`, in place.
  *
  * `sigma` is a standard deviation, not a variance.
@@ -108,7 +76,10 @@ export function addGaussianNoise(out: Float32Array | Float64Array, sigma: number
   if (sigma === 0) return;
   const n = out.length;
   // Two words an attempt, ~1.007 attempts a draw, a little slack for the slow paths.
-  const buffer = new WordBuffer(source, Math.min(WORDS_PER_REFILL, 2 * (n + (n >>> 6) + 16)));
+  // Every draw takes two words, so the cursor stays even and the block (even
+  // length) runs out exactly at its end. One pool per call: words from one
+  // source are never left behind for another.
+  const buffer = new WordPool(source, Math.min(WORDS_PER_REFILL, 2 * (n + (n >>> 6) + 16)));
   const { words } = buffer;
   const end = words.length;
   // Tables in locals: the loop reads them without going through the module context.
@@ -145,8 +116,8 @@ export function addGaussianNoise(out: Float32Array | Float64Array, sigma: number
  * Layer 1…255 outside its inner part: accept x where a uniform height in the
  * layer's band [F[layer], F[layer+1]] falls under the curve; −1 rejects.
  */
-function wedge(buffer: WordBuffer, layer: number, x: number): number {
-  const height = F[layer]! + (1 - buffer.openUniform()) * (F[layer + 1]! - F[layer]!);
+function wedge(buffer: WordPool, layer: number, x: number): number {
+  const height = F[layer]! + (1 - openUniform(buffer)) * (F[layer + 1]! - F[layer]!);
   return height < Math.exp(-0.5 * x * x) ? x : -1;
 }
 
@@ -154,10 +125,10 @@ function wedge(buffer: WordBuffer, layer: number, x: number): number {
  * x > R from the normal tail, exactly (Marsaglia 1964): x = R + a with a
  * exponential of rate R, accepted with probability exp(−a²/2).
  */
-function tail(buffer: WordBuffer): number {
+function tail(buffer: WordPool): number {
   for (;;) {
-    const a = -Math.log(buffer.openUniform()) / ZIGGURAT_R;
-    const b = -Math.log(buffer.openUniform());
+    const a = -Math.log(openUniform(buffer)) / ZIGGURAT_R;
+    const b = -Math.log(openUniform(buffer));
     if (b + b >= a * a) return ZIGGURAT_R + a;
   }
 }
@@ -176,3 +147,16 @@ export function gaussianVector(n: number, sigma: number, source: RandomSource): 
 
 /** @internal The ziggurat's layer widths, for tests of the table. */
 export const zigguratTable: { readonly x: Float64Array; readonly f: Float64Array; readonly r: number; readonly v: number } = { x: X, f: F, r: ZIGGURAT_R, v: ZIGGURAT_V };
+
+/**
+ * Uniform on (0, 1] with 53 random bits (never 0: it goes into a logarithm),
+ * from the next two words of `pool`. The sampler's blocks have an even
+ * length and it takes words in pairs, so the pair never straddles a refill.
+ */
+function openUniform(pool: WordPool): number {
+  if (pool.next === pool.words.length) pool.refill();
+  const hi = pool.words[pool.next]! >>> 11;
+  const lo = pool.words[pool.next + 1]!;
+  pool.next += 2;
+  return 1 - (hi * TWO_POW_32 + lo) * TWO_POW_MINUS_53;
+}

@@ -17,7 +17,7 @@ import {
 import { sampleDiscreteLaplace } from './discrete-laplace.js';
 import { bernoulliExp, bernoulliFraction, expNegFixedPoint } from './exact-bernoulli.js';
 import { rational, rationalFromNumber, rationalToNumber, type Rational } from './rational.js';
-import { WordPool } from './uniform-integer.js';
+import { WordPool } from '../random/word-pool.js';
 import { sampleMoments } from '../test-support/normal-distribution.js';
 
 // Fixed seeds: every statistical check below is deterministic, and its
