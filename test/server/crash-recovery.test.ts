@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, truncate, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, truncate, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SharedModel } from '@fedrec/core';
@@ -13,15 +12,9 @@ import { ServerProcess } from './server-process.js';
 const resources = new Resources();
 afterEach(() => resources.cleanup());
 
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'fedrec-ckpt-'));
-  resources.add(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 describe('durability', () => {
   it('resumes from the last checkpoint, with no loss, after SIGKILL mid-round', async () => {
-    const modelDir = await tempDir();
+    const modelDir = await resources.tempDir('fedrec-ckpt-');
     const secret = randomBytes(32).toString('hex');
     const first = ServerProcess.start(modelDir, 0, secret);
     resources.add(() => first.kill('SIGKILL'));
@@ -102,7 +95,7 @@ describe('durability', () => {
   });
 
   it('falls back to the previous checkpoint when the newest is truncated', async () => {
-    const modelDir = await tempDir();
+    const modelDir = await resources.tempDir('fedrec-ckpt-');
     const options = {
       modelDir,
       rounds: { minClients: 2, sampling: { kind: 'fixed' as const, size: 2 }, minUpdates: 2 },

@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelUpdate, SharedModel } from '@fedrec/core';
@@ -109,12 +108,6 @@ function rowsAtInitial(values: Float32Array, initial: SharedModel): number {
   return count;
 }
 
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'fedrec-denoise-'));
-  resources.add(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 describe('server with optimiser.denoise', () => {
   it('serves initial + shrink(η·mean), thresholded at the noise the clients added', async () => {
     const server = await startServer(resources, options());
@@ -134,7 +127,7 @@ describe('server with optimiser.denoise', () => {
   });
 
   it('checkpoints the raw sum: a restarted server serves the same model and its next round continues bit for bit', async () => {
-    const modelDir = await tempDir();
+    const modelDir = await resources.tempDir('fedrec-denoise-');
     const firstRun = new Resources();
     const first = await startServer(firstRun, options(modelDir));
     const initial = first.model();

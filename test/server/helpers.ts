@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { EventEmitter } from 'node:events';
 import type { ModelUpdate, ParameterShape, SharedModel } from '@fedrec/core';
 import { createSeededRandomSource, decodeModel, parameterCount } from '@fedrec/core';
@@ -12,6 +15,13 @@ export class Resources {
 
   add(close: () => Promise<void> | void): void {
     this.closers.push(close);
+  }
+
+  /** A fresh directory under the OS temp dir, removed with everything else. */
+  async tempDir(prefix: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), prefix));
+    this.add(() => rm(dir, { recursive: true, force: true }));
+    return dir;
   }
 
   async cleanup(): Promise<void> {
