@@ -1,3 +1,5 @@
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, it, expect } from 'vitest';
 import { createCryptoRandomSource } from '../random/crypto-random-source.js';
 import { createSeededRandomSource } from '../random/seeded-random-source.js';
@@ -107,5 +109,27 @@ describe.each(implementations)('X25519 key agreement (%s)', (_name, primitives) 
     expect(isValidPublicKey(new Uint8Array(31))).toBe(false);
     expect(isValidPublicKey('key')).toBe(false);
     for (const bad of [new Uint8Array(32), new Uint8Array(33)]) expect(await errorCode(() => sharedSecret(a, bad, primitives))).toBe('BAD_PUBLIC_KEY');
+  });
+});
+
+describe('deriveKey', () => {
+  it('derives keys as HKDF-SHA256 with the documented salt and info layout (the protocol, pinned)', () => {
+    const shared = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+    // info = purpose ‖ 0x00 ‖ roundId (u64 BE) ‖ first (u32 BE) ‖ second (u32 BE)
+    const info = (purpose: string, high: number, low: number, first: number, second: number): Uint8Array => {
+      const label = new TextEncoder().encode(purpose);
+      const out = new Uint8Array(label.length + 17);
+      out.set(label);
+      const view = new DataView(out.buffer, label.length + 1);
+      [high, low, first, second].forEach((word, i) => view.setUint32(4 * i, word));
+      return out;
+    };
+    const salt = new TextEncoder().encode('fedrec/secagg/v1');
+    expect(deriveKey(shared, 'shareEncryption', 2 ** 32 + 7, 3, 2)).toEqual(hkdf(sha256, shared, salt, info('share-encryption', 1, 7, 3, 2), 32));
+    expect(deriveKey(shared, 'pairwiseMask', 5, 2, 9)).toEqual(hkdf(sha256, shared, salt, info('pairwise-mask', 0, 5, 2, 9), 32));
+    // Repeated calls share the pre-keyed extract state: it must not carry over between them.
+    const other = shared.map((b) => b ^ 0xff);
+    expect(deriveKey(other, 'pairwiseMask', 5, 2, 9)).toEqual(hkdf(sha256, other, salt, info('pairwise-mask', 0, 5, 2, 9), 32));
+    expect(deriveKey(shared, 'pairwiseMask', 5, 2, 9)).toEqual(hkdf(sha256, shared, salt, info('pairwise-mask', 0, 5, 2, 9), 32));
   });
 });

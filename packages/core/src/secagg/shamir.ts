@@ -24,7 +24,6 @@ import { Field } from '@noble/curves/abstract/modular.js';
 import { bytesToNumberLE, numberToBytesLE } from '@noble/curves/utils.js';
 import type { RandomSource } from '../random/random-source.js';
 import { SecAggError } from './secagg-error.js';
-import { randomBytes } from './uniform-integer.js';
 
 const P = 2n ** 255n - 19n;
 const Fp = Field(P);
@@ -72,14 +71,21 @@ function assertXs(xs: readonly number[]): void {
   }
 }
 
-/** Uniform element of GF(p): 255 random bits, rejected if ≥ p (probability 19/2^255). */
-function randomFieldElement(random: RandomSource): bigint {
-  for (;;) {
-    const bytes = randomBytes(random, SHAMIR_FIELD_BYTES);
-    bytes[SHAMIR_FIELD_BYTES - 1]! &= 0x7f;
-    const value = bytesToNumberLE(bytes);
-    if (value < P) return value;
+/**
+ * `count` uniform elements of GF(p): 255 random bits each, drawn in one batch
+ * of words, an element rejected (and redrawn) if ≥ p, probability 19/2^255.
+ */
+function randomFieldElements(random: RandomSource, count: number): bigint[] {
+  const words = new Uint32Array(8 * count);
+  random.fillUint32(words);
+  const out: bigint[] = [];
+  for (let e = 0; e < count; e++) {
+    let value = 0n;
+    // Little-endian words, the top bit of the last cleared: 255 bits.
+    for (let w = 7; w >= 0; w--) value = (value << 32n) | BigInt(w === 7 ? words[8 * e + w]! & 0x7fff_ffff : words[8 * e + w]!);
+    out.push(value < P ? value : randomFieldElements(random, 1)[0]!);
   }
+  return out;
 }
 
 function secretChunks(secret: Uint8Array): bigint[] {
@@ -125,17 +131,16 @@ export function splitSecret(secret: Uint8Array, threshold: number, xs: readonly 
   assertXs(xs);
   if (xs.length < threshold) throw new RangeError(`expected at least threshold (${threshold}) x-coordinates, got ${xs.length}`);
   // coefficients[c][j]: the x^j coefficient of chunk c's polynomial; the constant term is the chunk.
-  const coefficients = secretChunks(secret).map((chunk) => {
-    const poly = [chunk];
-    for (let j = 1; j < threshold; j++) poly.push(randomFieldElement(random));
-    return poly;
-  });
+  const coefficients = secretChunks(secret).map((chunk) => [chunk, ...randomFieldElements(random, threshold - 1)]);
   return xs.map((x) => {
     const at = BigInt(x);
     const values = coefficients.map((poly) => {
-      let acc = Fp.ZERO;
-      for (let j = poly.length - 1; j >= 0; j--) acc = Fp.add(Fp.mul(acc, at), poly[j]!);
-      return acc;
+      // Horner in plain integers, reduced once at the end: x < 2^32, so the
+      // accumulator grows by at most 33 bits a step (~1 kbit at t = 21), and
+      // one reduction of that costs less than t − 1 reductions of 2^287.
+      let acc = 0n;
+      for (let j = poly.length - 1; j >= 0; j--) acc = acc * at + poly[j]!;
+      return Fp.create(acc);
     });
     return { x, y: encodeY(values) };
   });
