@@ -160,6 +160,8 @@ async function runSecure(
   const stageMs = new Float64Array(5);
   const bytes = new Float64Array(n + 1);
   let serverMs = 0;
+  /** Server time by stage (receiving its messages, then closing it), and decoding the sum last (for the breakdown on stderr). */
+  const serverStageMs = new Float64Array(5);
   const server = new SecAggServer(config);
   const clients = new Map<number, SecAggClient>();
   const inputs = new Map<number, Uint32Array>();
@@ -175,13 +177,17 @@ async function runSecure(
     bytes[message.sender]! += wireBytes(MessageKind.secAggClient, 1, message);
     const started = performance.now();
     const outcome = server.receive(message);
-    serverMs += performance.now() - started;
+    const elapsed = performance.now() - started;
+    serverMs += elapsed;
+    serverStageMs[message.stage]! += elapsed;
     if (!outcome.accepted) throw new Error(`refused: ${outcome.reasonName} ${outcome.detail}`);
   };
   const close = async () => {
     const started = performance.now();
     const closed = await server.closeStage();
-    serverMs += performance.now() - started;
+    const elapsed = performance.now() - started;
+    serverMs += elapsed;
+    serverStageMs[closed.closedStage]! += elapsed;
     return closed;
   };
   const received = (message: SecAggServerMessage): void => {
@@ -222,6 +228,7 @@ async function runSecure(
   const started = performance.now();
   const decoded = decodeSum(closed.result.sum, granularity);
   serverMs += performance.now() - started;
+  serverStageMs[4]! += performance.now() - started;
   // The decoded sum must equal the plain sum of the survivors' integer inputs.
   let exact = true;
   for (let i = 0; i < d && exact; i += 997) {
@@ -232,7 +239,10 @@ async function runSecure(
   const full = [...clients.keys()].filter((index) => !dropAfterSharing.has(index));
   const mean = (a: Float64Array): number => full.reduce((sum, index) => sum + a[index]!, 0) / full.length;
   const perClient = Array.from(stageMs, (ms) => (ms / full.length).toFixed(2));
-  const breakdown = `client ms per step: quantise ${perClient[0]}, keys ${perClient[1]}, shares ${perClient[2]}, masked input ${perClient[3]}, unmask ${perClient[4]}`;
+  const perStage = Array.from(serverStageMs, (ms) => ms.toFixed(1));
+  const breakdown =
+    `client ms per step: quantise ${perClient[0]}, keys ${perClient[1]}, shares ${perClient[2]}, masked input ${perClient[3]}, unmask ${perClient[4]}\n` +
+    `  server ms per stage: keys ${perStage[0]}, shares ${perStage[1]}, masked inputs ${perStage[2]}, unmasking ${perStage[3]}, decode ${perStage[4]}`;
   return { clientMs: mean(clientMs), serverMs, bytes: mean(bytes), exact, breakdown };
 }
 
@@ -298,6 +308,7 @@ export async function runSecureAggregationBenchmark(options: SecureAggregationOp
     const secure = { serverMs: median(runs.map((run) => run.serverMs)) };
     const row: DropoutRow = { n, d, dropout: rate, serverMsSecagg: round(secure.serverMs) };
     log(`n=${n} d=${d} dropout ${rate * 100}%: server ${row.serverMsSecagg} ms`);
+    log(`  ${runs[0]!.breakdown.split('\n')[1]!.trim()}`);
     dropout.push(row);
   }
   return { results, dropout };

@@ -6,7 +6,7 @@
  * is fast and bit-exact for every value, NaN payloads included. The DataView
  * fallback keeps big-endian hosts correct.
  */
-const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+import { HOST_IS_LITTLE_ENDIAN } from './host-byte-order.js';
 
 /** Writes `values` as little-endian float32 into `out` starting at `offset`. */
 export function writeFloat32LE(out: Uint8Array, offset: number, values: Float32Array): void {

@@ -3,6 +3,7 @@
  * implementations, so that each refuses the same inputs the same way.
  */
 import { SecAggError } from './secagg-error.js';
+import { HOST_IS_LITTLE_ENDIAN } from '../format/host-byte-order.js';
 
 export const X25519_KEY_BYTES = 32;
 export const MASK_SEED_BYTES = 32;
@@ -27,14 +28,13 @@ export function assertNonZeroSecret(secret: Uint8Array): Uint8Array {
   return secret;
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Keystream bytes as uint32 words, little-endian on every platform (the
  * keystream is defined as bytes). A view when the layout allows, else a copy.
  */
 export function wordsFromKeystream(bytes: Uint8Array, length: number): Uint32Array {
-  if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset, length);
+  if (HOST_IS_LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset, length);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const words = new Uint32Array(length);
   for (let i = 0; i < length; i++) words[i] = view.getUint32(4 * i, true);

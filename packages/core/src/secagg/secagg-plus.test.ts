@@ -6,7 +6,7 @@ import { createRoundConfig, type SecAggRoundConfig } from './round-config.js';
 import { SecAggClient } from './secagg-client.js';
 import { SecAggError } from './secagg-error.js';
 import { SecAggStage, type SecAggClientMessage, type SecAggServerMessage, type SecAggStageCode, type UnmaskingMessage } from './secagg-messages.js';
-import { bytesToWords } from './secagg-plus.js';
+import { bytesToWords, wordsToBytes } from './secagg-plus.js';
 import { SecAggServer } from './secagg-server.js';
 import { nobleSecAggCrypto, webCryptoSecAggCrypto } from './secagg-crypto.js';
 
@@ -57,6 +57,36 @@ function expectNeverBoth(messages: readonly UnmaskingMessage[]): void {
   }
   for (const owner of selfMask) expect(maskKey.has(owner), `client ${owner}`).toBe(false);
 }
+
+describe('masked-input wire form', () => {
+  it('is little-endian uint32, read from any byte offset into a fresh array, and round-trips', () => {
+    const message = Uint8Array.from([0xee, 0x01, 0x02, 0x03, 0x04, 0xff, 0xff, 0xff, 0x7f]);
+    const bytes = message.subarray(1); // an unaligned view, as inside a decoded message
+    const words = bytesToWords(bytes);
+    expect([...words]).toEqual([0x04030201, 0x7fffffff]);
+    message[1] = 0; // the words are a copy, not a view
+    expect(words[0]).toBe(0x04030201);
+    const back = wordsToBytes(words);
+    expect([...back]).toEqual([0x01, 0x02, 0x03, 0x04, 0xff, 0xff, 0xff, 0x7f]);
+    words[0] = 0;
+    expect(back[0]).toBe(0x01);
+    expect(() => bytesToWords(new Uint8Array(7))).toThrow(RangeError);
+  });
+
+  it('reads only its own bytes from a view into a larger pooled buffer (how a Node Buffer arrives from a socket)', () => {
+    /** Like a Node Buffer: slice() returns a view sharing memory, not a copy. */
+    class ViewSlicingBytes extends Uint8Array {
+      override slice(start?: number, end?: number): Uint8Array<ArrayBuffer> {
+        return this.subarray(start, end);
+      }
+    }
+    const pool = new Uint8Array(64).fill(0xaa);
+    pool.set([1, 0, 0, 0, 2, 0, 0, 0], 12);
+    expect([...bytesToWords(pool.subarray(12, 20))]).toEqual([1, 2]);
+    expect([...bytesToWords(new ViewSlicingBytes(pool.buffer, 12, 8))]).toEqual([1, 2]);
+    expect([...wordsToBytes(new Uint32Array(pool.buffer, 12, 2))]).toEqual([1, 0, 0, 0, 2, 0, 0, 0]);
+  });
+});
 
 describe('SecAgg+ correctness: the output is exactly the sum of the survivors’ inputs', () => {
   it.each([

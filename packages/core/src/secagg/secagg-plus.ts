@@ -12,6 +12,7 @@
  * PRG(b_u) of survivors, and the pairwise masks that survivors added for
  * neighbours that dropped, from reconstructed secrets.
  */
+import { HOST_IS_LITTLE_ENDIAN } from '../format/host-byte-order.js';
 import type { SecAggCrypto } from './secagg-crypto.js';
 import { SECAGG_SHARE_BYTES, SECAGG_SHARE_PLAINTEXT_BYTES } from './secagg-messages.js';
 import { SecAggError } from './secagg-error.js';
@@ -46,18 +47,28 @@ export async function addExpandedMasks(
   }
 }
 
-/** uint32 words to little-endian bytes (the wire form of a masked input). */
+/** uint32 words to little-endian bytes (the wire form of a masked input), in a fresh buffer. */
 export function wordsToBytes(words: Uint32Array): Uint8Array {
   const out = new Uint8Array(words.length * 4);
+  if (HOST_IS_LITTLE_ENDIAN) {
+    out.set(new Uint8Array(words.buffer, words.byteOffset, words.byteLength));
+    return out;
+  }
   const view = new DataView(out.buffer);
   for (let i = 0; i < words.length; i++) view.setUint32(4 * i, words[i]!, true);
   return out;
 }
 
-/** Little-endian bytes to uint32 words; the length must be a multiple of 4. */
+/** Little-endian bytes to uint32 words in a fresh array; the length must be a multiple of 4. */
 export function bytesToWords(bytes: Uint8Array): Uint32Array {
   if (bytes.length % 4 !== 0) throw new RangeError(`expected a multiple of 4 bytes, got ${bytes.length}`);
   const out = new Uint32Array(bytes.length / 4);
+  if (HOST_IS_LITTLE_ENDIAN) {
+    // A byte copy into the fresh, aligned array: the input may be an unaligned
+    // view into a message, or a Node Buffer (whose slice() is a view, not a copy).
+    new Uint8Array(out.buffer).set(bytes);
+    return out;
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < out.length; i++) out[i] = view.getUint32(4 * i, true);
   return out;

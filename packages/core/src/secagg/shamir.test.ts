@@ -77,6 +77,28 @@ describe('splitSecret / combineShares', () => {
     expect(() => splitSecret(secret, 5, [1, 2, 3], random)).toThrow(RangeError);
   });
 
+  it('at SecAgg+ scale (k = 40 holders, t = 21, indices up to 2^32 − 1): recovers from any t, checks the rest, catches any one corrupted share', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 0xffff_ffff }), { minLength: 41, maxLength: 41 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.nat(40),
+        fc.nat(63),
+        (xs, secret, corrupt, byte) => {
+          const shares = splitSecret(secret, 21, xs, random);
+          expect(combineShares(shares.slice(20), 21, 32)).toEqual(secret);
+          expect(combineShares(shares, 21, 32)).toEqual(secret);
+          const y = Uint8Array.from(shares[corrupt]!.y);
+          y[byte]! ^= 0x01;
+          const tampered = shares.map((share, i) => (i === corrupt ? { x: share.x, y } : share));
+          // Detected as a wrong chunk, as a wrong length or as a non-canonical element: never a wrong secret.
+          expect(() => combineShares(tampered, 21, 32)).toThrow();
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
   it('detects a corrupted share when there are more shares than the threshold', () => {
     const secret = new Uint8Array(32).fill(3);
     const shares = splitSecret(secret, 3, [1, 2, 3, 4, 5], random);

@@ -147,44 +147,39 @@ export function splitSecret(secret: Uint8Array, threshold: number, xs: readonly 
 }
 
 /**
- * Lagrange basis weights at each point of `at`: weights[e][i] = ℓ_i(at_e) with
- * ℓ_i(x) = Π_{j≠i} (x − x_j)/(x_i − x_j), so that f(at_e) = Σ_i ℓ_i(at_e) f(x_i).
- * Written as ℓ_i(x) = L(x) / ((x − x_i) · D_i), L(x) = Π_j (x − x_j),
- * D_i = Π_{j≠i} (x_i − x_j): O(t²) once for the D_i, then O(t) per point, and
- * one field inversion for everything (Montgomery's trick). No `at` may be one
- * of the x's (there ℓ_i is 0 or 1 and the formula divides by zero).
+ * f(a) at each point a of `at` for the polynomials of degree < t through the t
+ * `points`, by Lagrange: f(a) = Σ_i y_i · N_i(a) / D_i with
+ * N_i(a) = Π_{j≠i} (a − x_j) and D_i = Π_{j≠i} (x_i − x_j).
+ * The x's and points are client indices (below 2^32), so N_i(a) and D_i are
+ * computed exactly as integers (t·33 bits at most) and reduced once; only the
+ * t denominators are inverted (one batch inversion, Montgomery's trick), and
+ * each sum Σ_i N_i(a)·(y_i/D_i) is reduced once at the end. No point of `at`
+ * may be one of the x's (the formula would divide by zero).
  */
-function lagrangeWeightsAt(xs: readonly bigint[], at: readonly bigint[]): bigint[][] {
-  const t = xs.length;
-  const denominators = xs.map((xi, i) => {
-    let den = Fp.ONE;
-    for (let j = 0; j < t; j++) if (j !== i) den = Fp.mul(den, Fp.sub(xi, xs[j]!));
-    return den;
-  });
-  // The x's are distinct and no point is one of them, so nothing inverted is 0.
-  const toInvert = [...denominators];
-  for (const x of at) for (const xi of xs) toInvert.push(Fp.sub(x, xi));
-  const inverses = Fp.invertBatch(toInvert);
-  return at.map((x, e) => {
-    let whole = Fp.ONE;
-    for (const xj of xs) whole = Fp.mul(whole, Fp.sub(x, xj));
-    return xs.map((_, i) => Fp.mul(Fp.mul(whole, inverses[t + e * t + i]!), inverses[i]!));
-  });
-}
-
 function interpolateAt(points: readonly { readonly x: bigint; readonly values: readonly bigint[] }[], at: readonly bigint[], chunks: number): bigint[][] {
-  const weights = lagrangeWeightsAt(
-    points.map((p) => p.x),
-    at,
-  );
-  return weights.map((w) => {
+  const xs = points.map((p) => p.x);
+  const denominators = xs.map((xi, i) => {
+    let den = 1n;
+    xs.forEach((xj, j) => {
+      if (j !== i) den *= xi - xj;
+    });
+    return Fp.create(den); // The x's are distinct: nonzero.
+  });
+  const inverses = Fp.invertBatch(denominators);
+  // y_i / D_i, per chunk.
+  const scaled = points.map((p, i) => p.values.map((value) => Fp.mul(value, inverses[i]!)));
+  return at.map((a) => {
+    let whole = 1n;
+    for (const xj of xs) whole *= a - xj;
+    // N_i(a) = whole / (a − x_i): an exact integer division.
+    const numerators = xs.map((xi) => whole / (a - xi));
     const out: bigint[] = [];
     for (let c = 0; c < chunks; c++) {
-      let acc = Fp.ZERO;
-      points.forEach((p, i) => {
-        acc = Fp.add(acc, Fp.mul(w[i]!, p.values[c]!));
+      let acc = 0n;
+      numerators.forEach((numerator, i) => {
+        acc += numerator * scaled[i]![c]!;
       });
-      out.push(acc);
+      out.push(Fp.create(acc));
     }
     return out;
   });
