@@ -6,7 +6,8 @@
  *
  *   node --conditions=source --import tsx benchmarks/secure-aggregation.ts [--cohorts 10,50,100,200]
  *
- * Progress goes to stderr; the last line of stdout is one JSON object:
+ * Progress, with the client's time per step and the server's per stage, goes
+ * to stderr; the last line of stdout is one JSON object:
  * {"results": [{"n", "d", "clientMsSecagg", "clientMsPlain", "serverMsSecagg", "serverMsPlain", "bytesSecagg", "bytesPlain", "neighbours", "clientMsPrimitiveFloor"}, …], "dropout": [{"n", "d", "dropout", "serverMsSecagg"}, …]}
  * (milliseconds, medians of 3 interleaved runs; client figures are the mean over the cohort).
  * `clientMsPrimitiveFloor` is what any SecAgg+ client with that many

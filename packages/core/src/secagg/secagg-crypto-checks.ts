@@ -2,8 +2,8 @@
  * Argument checks and byte helpers shared by the SecAggCrypto
  * implementations, so that each refuses the same inputs the same way.
  */
-import { SecAggError } from './secagg-error.js';
 import { HOST_IS_LITTLE_ENDIAN } from '../format/host-byte-order.js';
+import { SecAggError } from './secagg-error.js';
 
 export const X25519_KEY_BYTES = 32;
 export const MASK_SEED_BYTES = 32;
@@ -27,7 +27,6 @@ export function assertNonZeroSecret(secret: Uint8Array): Uint8Array {
   if (secret.every((b) => b === 0)) throw new SecAggError('BAD_PUBLIC_KEY', 'expected an X25519 public key of large order');
   return secret;
 }
-
 
 /**
  * Keystream bytes as uint32 words, little-endian on every platform (the

@@ -5,9 +5,10 @@
  * Why written here: no package in the workspace shares over a prime field
  * with caller-chosen x-coordinates (SecAgg needs x = the holder's client
  * index, Bonawitz et al. CCS 2017 §4), and the popular GF(2^8) libraries fix
- * x themselves. The risky part, field arithmetic, is delegated to
- * @noble/curves' audited `Field`; only polynomial evaluation and Lagrange
- * interpolation live in this file.
+ * x themselves. The risky part of field arithmetic, reduction and inversion
+ * mod p, is delegated to @noble/curves' audited `Field`; only polynomial
+ * evaluation and Lagrange interpolation live in this file (in plain integers,
+ * reduced by `Field`: the x's are small, so that is exact and faster).
  *
  * Encoding: the secret is cut into 31-byte chunks (2^248 < p, so every chunk
  * is a field element), each shared with its own random polynomial of degree
