@@ -23,6 +23,45 @@ describe('neighbour graph', () => {
     );
   });
 
+  it('stays connected after removing any k − 1 clients (k-vertex-connected, like a Harary graph), and no more: removing one client’s k neighbours isolates it', () => {
+    // What the threat model rests on: while colluders + dropouts < k, the honest survivors form one connected graph.
+    /** Whether the clients not in `removed` are connected in `graph`. */
+    const connectedWithout = (graph: ReturnType<typeof createNeighbourGraph>, n: number, removed: ReadonlySet<number>): boolean => {
+      const kept = Array.from({ length: n }, (_, i) => i + 1).filter((v) => !removed.has(v));
+      const seen = new Set([kept[0]!]);
+      const stack = [kept[0]!];
+      while (stack.length > 0) {
+        for (const w of graph.neighbours(stack.pop()!)) {
+          if (!removed.has(w) && !seen.has(w)) {
+            seen.add(w);
+            stack.push(w);
+          }
+        }
+      }
+      return seen.size === kept.length;
+    };
+    /** Every subset of {1…n} of the given size, as bitmasks. */
+    const subsetsOfSize = (n: number, size: number): number[] =>
+      Array.from({ length: 2 ** n }, (_, mask) => mask).filter((mask) => mask.toString(2).split('1').length - 1 === size);
+    let checked = 0;
+    // Exhaustive over every removal set of size k − 1, for every valid sparse (n, k) up to n = 11 and a few seeds.
+    for (let n = 4; n <= 11; n++) {
+      for (let k = 2; k < n - 1; k++) {
+        if (k % 2 === 1 && n % 2 === 1) continue;
+        for (const s of [1, 2, 3]) {
+          const graph = createNeighbourGraph(n, k, seed(s));
+          for (const mask of subsetsOfSize(n, k - 1)) {
+            const removed = new Set(Array.from({ length: n }, (_, i) => i + 1).filter((v) => (mask >> (v - 1)) & 1));
+            expect(connectedWithout(graph, n, removed), `n=${n} k=${k} seed=${s} removed=${[...removed].join(',')}`).toBe(true);
+            checked++;
+          }
+          expect(connectedWithout(graph, n, new Set(graph.neighbours(1)))).toBe(false);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(7_000);
+  });
+
   it('is the complete graph for k = n − 1, and a seed-dependent one otherwise', () => {
     const complete = createNeighbourGraph(6, 5, seed(1));
     expect(complete.neighbours(3)).toEqual([1, 2, 4, 5, 6]);

@@ -179,6 +179,17 @@ describe('SecAgg+ dropouts', () => {
     expect(report.result.sum).toEqual(modularSum(inputsFor(cfg, 'abort'), stage === 3 ? range(1, 10) : range(5, 10)));
   });
 
+  it('tolerates any k + 1 − t dropouts, even all in one client’s neighbourhood', async () => {
+    const cfg = config(20, 4); // t = 3: each secret has 5 holders, so any 2 may drop
+    const probe = new SecAggClient({ config: cfg, index: 10 });
+    const dropped = probe.neighbours.slice(0, 2);
+    const inputs = inputsFor(cfg, 'sparse-tolerated');
+    const report = await runInMemoryRound({ config: cfg, inputs, dropFrom: new Map(dropped.map((v) => [v, 2 as SecAggStageCode] as const)), randomFor: randomFor('sparse-tolerated') });
+    const contributors = range(1, 20).filter((i) => !dropped.includes(i));
+    expect(report.result.contributors).toEqual(contributors);
+    expect(report.result.sum).toEqual(modularSum(inputs, contributors));
+  });
+
   it('aborts in a sparse graph when one client’s neighbourhood loses too many holders', async () => {
     const cfg = config(20, 4); // t = 3: each secret has 5 holders
     const probe = new SecAggClient({ config: cfg, index: 10 });
