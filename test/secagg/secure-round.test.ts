@@ -14,7 +14,8 @@ const GRANULARITY = 2 ** -12;
 async function secureServer(cohort: number, threshold: number): Promise<FedRecServer> {
   return startServer(resources, {
     rounds: { minClients: cohort, sampling: { kind: 'fixed', size: cohort }, minUpdates: 1, timeoutMs: 20_000, cooldownMs: 60_000 },
-    secureAggregation: { enabled: true, neighbours: cohort - 1, threshold, stageTimeoutMs: 20_000, granularity: GRANULARITY, clipNorm: 1 },
+    // The complete graph: k = n − 1 (the server caps k there, and refuses k < 2 in its config).
+    secureAggregation: { enabled: true, neighbours: Math.max(2, cohort - 1), threshold, stageTimeoutMs: 20_000, granularity: GRANULARITY, clipNorm: 1 },
   });
 }
 

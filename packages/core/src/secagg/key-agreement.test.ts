@@ -132,4 +132,11 @@ describe('deriveKey', () => {
     expect(deriveKey(other, 'pairwiseMask', 5, 2, 9)).toEqual(hkdf(sha256, other, salt, info('pairwise-mask', 0, 5, 2, 9), 32));
     expect(deriveKey(shared, 'pairwiseMask', 5, 2, 9)).toEqual(hkdf(sha256, shared, salt, info('pairwise-mask', 0, 5, 2, 9), 32));
   });
+
+  it('refuses an unknown purpose (from an untyped caller) instead of deriving under a bogus label', () => {
+    const shared = new Uint8Array(32).fill(1);
+    for (const purpose of ['toString', 'constructor', 'share-encryption']) {
+      expect(() => deriveKey(shared, purpose as 'pairwiseMask', 1, 2, 3)).toThrow(RangeError);
+    }
+  });
 });

@@ -135,6 +135,7 @@ function u32(value: number, name: string): number {
 /** HKDF info: purpose ‖ 0x00 ‖ roundId (u64 BE) ‖ first (u32 BE) ‖ second (u32 BE). Fixed-width, so no two contexts collide. */
 function info(purpose: KeyPurposeName, roundId: number, first: number, second: number): Uint8Array {
   if (!Number.isSafeInteger(roundId) || roundId < 0) throw new RangeError(`expected roundId to be a non-negative safe integer, got ${roundId}`);
+  if (!Object.hasOwn(PURPOSE_LABELS, purpose)) throw new RangeError(`expected a key purpose (${Object.keys(PURPOSE_LABELS).join(', ')}), got ${String(purpose)}`);
   const label = PURPOSE_LABELS[purpose];
   const out = new Uint8Array(label.length + 1 + 16);
   out.set(label, 0);

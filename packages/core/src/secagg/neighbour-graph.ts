@@ -33,7 +33,7 @@ export interface NeighbourGraph {
  * the tolerated fraction of corrupt and dropped clients and on the security
  * parameter; 3·log₂ n per side is a heuristic in that regime, not a value
  * from the paper's tables. It gives the complete graph (the original
- * protocol) for cohorts up to 30, k = 40 at n = 100 and k = 60 at n = 1000.
+ * protocol) for cohorts up to 31, k = 40 at n = 100 and k = 60 at n = 1000.
  * Choose k from the paper's analysis when a specific guarantee is needed.
  */
 export function defaultNeighbourCount(clientCount: number): number {
@@ -58,11 +58,17 @@ function assertClientCount(clientCount: number): void {
   if (!Number.isSafeInteger(clientCount) || clientCount < 2) throw new RangeError(`expected clientCount to be an integer >= 2, got ${clientCount}`);
 }
 
-/** Throws RangeError unless a k-regular Harary graph on n vertices exists (1 ≤ k ≤ n − 1, and n·k even). */
+/**
+ * Throws RangeError unless a k-regular Harary graph on n vertices exists and
+ * is connected: 2 ≤ k ≤ n − 1 (k = 1 only for n = 2), and n·k even. k = 1 on
+ * more clients would pair them off, and the server would learn each pair's
+ * sum: the privacy argument needs the graph k-connected, which k = 1 is not.
+ */
 export function assertNeighbourCount(clientCount: number, neighbourCount: number): void {
   assertClientCount(clientCount);
-  if (!Number.isSafeInteger(neighbourCount) || neighbourCount < 1 || neighbourCount > clientCount - 1) {
-    throw new RangeError(`expected neighbourCount in [1, ${clientCount - 1}], got ${neighbourCount}`);
+  const least = Math.min(2, clientCount - 1);
+  if (!Number.isSafeInteger(neighbourCount) || neighbourCount < least || neighbourCount > clientCount - 1) {
+    throw new RangeError(`expected neighbourCount in [${least}, ${clientCount - 1}], got ${neighbourCount}`);
   }
   // The sum of degrees n·k is twice the number of edges: no k-regular graph has n and k both odd.
   if (neighbourCount < clientCount - 1 && neighbourCount % 2 === 1 && clientCount % 2 === 1) {

@@ -179,13 +179,19 @@ describe('SecAgg+ dropouts', () => {
     expect(report.result.sum).toEqual(modularSum(inputsFor(cfg, 'abort'), stage === 3 ? range(1, 10) : range(5, 10)));
   });
 
-  it('tolerates any k + 1 − t dropouts, even all in one client’s neighbourhood', async () => {
+  it.each([
+    ['after sharing', [2, 2]],
+    ['after advertising and during unmasking', [1, 3]],
+    ['both during unmasking', [3, 3]],
+  ] as const)('tolerates k + 1 − t dropouts all in one client’s neighbourhood (%s)', async (label, stages) => {
     const cfg = config(20, 4); // t = 3: each secret has 5 holders, so any 2 may drop
     const probe = new SecAggClient({ config: cfg, index: 10 });
     const dropped = probe.neighbours.slice(0, 2);
-    const inputs = inputsFor(cfg, 'sparse-tolerated');
-    const report = await runInMemoryRound({ config: cfg, inputs, dropFrom: new Map(dropped.map((v) => [v, 2 as SecAggStageCode] as const)), randomFor: randomFor('sparse-tolerated') });
-    const contributors = range(1, 20).filter((i) => !dropped.includes(i));
+    const inputs = inputsFor(cfg, `sparse-tolerated ${label}`);
+    const dropFrom = new Map(dropped.map((v, i) => [v, stages[i] as SecAggStageCode] as const));
+    const report = await runInMemoryRound({ config: cfg, inputs, dropFrom, randomFor: randomFor(`sparse-tolerated ${label}`) });
+    // A member that dropped during unmasking had sent its masked input: it is summed.
+    const contributors = range(1, 20).filter((i) => !dropped.some((v, j) => v === i && stages[j]! < 3));
     expect(report.result.contributors).toEqual(contributors);
     expect(report.result.sum).toEqual(modularSum(inputs, contributors));
   });

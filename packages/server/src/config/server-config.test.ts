@@ -40,6 +40,12 @@ describe('server config', () => {
     expect(!momentum.ok && momentum.issues).toEqual([{ path: 'optimiser.denoise', message: 'unknown field' }]);
   });
 
+  it('refuses a masking graph of one neighbour per client (it pairs clients off), and takes two', () => {
+    const one = parseServerConfig({ secureAggregation: { enabled: true, neighbours: 1 } });
+    expect(!one.ok && one.issues.map((issue) => issue.path)).toEqual(['secureAggregation.neighbours']);
+    expect(parseServerConfig({ secureAggregation: { enabled: true, neighbours: 2 } }).ok).toBe(true);
+  });
+
   it('reports one issue per bad field, with its path', () => {
     const result = parseServerConfig({
       port: 70_000,

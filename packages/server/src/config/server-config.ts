@@ -110,8 +110,11 @@ const privacySchema = z.strictObject({
  */
 const secureAggregationSchema = z.strictObject({
   enabled: z.boolean().default(false),
-  /** k: neighbours per client in the masking graph. Default: `defaultNeighbourCount(n)` (all others for small cohorts). */
-  neighbours: positiveInt.optional(),
+  /**
+   * k: neighbours per client in the masking graph. Default: `defaultNeighbourCount(n)` (all others for small cohorts).
+   * At least 2: with 1 the graph pairs clients off and the server would learn each pair's sum.
+   */
+  neighbours: z.number().int().min(2).optional(),
   /** t: survivors needed to finish a round (and holders to reconstruct a secret). Default: `defaultThreshold(k)`. */
   threshold: positiveInt.optional(),
   /** Deadline of each stage after the first (the first waits `rounds.timeoutMs`, which covers training). A client that misses it has dropped out. */
