@@ -46,10 +46,8 @@ const encoder = new TextEncoder();
  * `hkdf(sha256, …)` (tested).
  */
 const SALTED_EXTRACT = hmac.create(sha256, HKDF_SALT);
-const PURPOSE_LABELS: Readonly<Record<KeyPurposeName, Uint8Array>> = {
-  shareEncryption: encoder.encode(KeyPurpose.shareEncryption),
-  pairwiseMask: encoder.encode(KeyPurpose.pairwiseMask),
-};
+/** `KeyPurpose`'s strings, encoded once. */
+const PURPOSE_LABELS = Object.fromEntries(Object.entries(KeyPurpose).map(([name, label]) => [name, encoder.encode(label)])) as Readonly<Record<KeyPurposeName, Uint8Array>>;
 
 /**
  * A fresh key pair: from `random` when it is seeded (so simulations
