@@ -26,7 +26,7 @@ const tokenSecret = 'privacy-budget-test-secret-0123456789abcdef';
 function options(modelDir: string, cooldownMs: number): Partial<FedRecServerOptions> {
   return {
     modelDir,
-    auth: { tokenSecret },
+    auth: { tokenSecret, operatorKey: OPERATOR_KEY },
     // q = 1 and every client required: each round is the same three shoppers, so the run is deterministic.
     rounds: { minClients: 3, sampling: { kind: 'poisson', rate: 1 }, minUpdates: 3, timeoutMs: 30_000, cooldownMs },
     // The least z that affords exactly three rounds at q = 1.
@@ -61,8 +61,11 @@ function startShoppers(set: Resources, server: FedRecServer, run: string): Recor
   });
 }
 
+const OPERATOR_KEY = 'operator-key-for-budget-tests';
+
+/** The operator's view: the public one shows only spend, not the round parameters. */
 async function httpStatus(server: FedRecServer): Promise<ServerStatus> {
-  const response = await fetch(new URL('/status', server.address!.url));
+  const response = await fetch(new URL('/status', server.address!.url), { headers: { authorization: `Bearer ${OPERATOR_KEY}` } });
   return (await response.json()) as ServerStatus;
 }
 

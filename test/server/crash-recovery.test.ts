@@ -106,7 +106,10 @@ describe('durability', () => {
     const ledger = { snapshot: (round: AppliedRound) => ({ format: 'test-ledger', lastRound: round.roundId, modelVersion: round.modelVersion }) };
     const server = await startServer(firstRun, { ...options, privacyLedger: ledger });
     const versions = new Map<number, SharedModel>();
-    server.events.on('checkpointWritten', ({ modelVersion }) => versions.set(modelVersion, server.model()));
+    // A version is published (and so what server.model() returns) once its round closes, after its checkpoint.
+    server.events.on('roundClosed', ({ outcome, modelVersion }) => {
+      if (outcome === 'applied') versions.set(modelVersion, server.model());
+    });
     const third = nextServerEvent(server, 'checkpointWritten', ({ modelVersion }) => modelVersion === 3);
     const trainer: TrainingCallback = ({ roundId, model }) => ({ update: syntheticDelta(model.shape, model.version, `t/${roundId}/${Math.random()}`) });
     for (let index = 0; index < 2; index++) {

@@ -132,7 +132,8 @@ describe('server with optimiser.denoise', () => {
     const first = await startServer(firstRun, options(modelDir));
     const initial = first.model();
     const reference = new Reference({ ...initial, values: Float32Array.from(initial.values) });
-    const written = nextServerEvent(first, 'checkpointWritten', ({ modelVersion }) => modelVersion === 1);
+    // Published (what first.model() returns) once its checkpoint is durable and the round has closed.
+    const written = nextServerEvent(first, 'roundClosed', ({ outcome, modelVersion }) => outcome === 'applied' && modelVersion === 1);
     const firstSent = startClients(first, 'before');
     await written;
     const beforeClose = first.model();

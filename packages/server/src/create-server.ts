@@ -24,8 +24,10 @@ import { RoundCoordinator } from './rounds/round-coordinator.js';
 import { ServerError } from './server-error.js';
 import type { FedRecServerEvents } from './server-events.js';
 import { ServerStats } from './status/server-stats.js';
-import type { ServerStatus } from './status/server-status.js';
+import type { PublicStatus, ServerStatus } from './status/server-status.js';
 import { SocketGateway } from './transport/socket-gateway.js';
+import { StrikeBook } from './transport/strike-book.js';
+import { checkpointVersion } from './checkpoint/checkpoint-store.js';
 
 export interface FedRecServerOptions extends ServerConfig {
   /** Default: a pino logger at `logLevel` (silent under NODE_ENV=test). */
@@ -55,8 +57,11 @@ export interface FedRecServer {
   readonly address: ServerAddress | null;
   readonly config: ResolvedServerConfig;
   readonly events: EventEmitter<FedRecServerEvents>;
+  /** The operator's view: live counters, clients, timings (`GET /status` with the operator key). */
   status(): ServerStatus;
-  /** A copy of the current model. Throws before `listen()`. */
+  /** What anyone may see (`GET /status` without a key): round-level figures, updated only when a round closes. */
+  publicStatus(): PublicStatus;
+  /** A copy of the published model (the newest durable one). Throws before `listen()`. */
   model(): SharedModel;
   /** Issues a token signed with this server's secret (for an external enrolment service, or tests). Throws before `listen()`. */
   issueToken(options?: { readonly clientId?: string; readonly ttlSeconds?: number }): IssuedToken;
@@ -70,6 +75,7 @@ interface Running {
   readonly httpServer: HttpServer;
   readonly tokenSecret: string;
   readonly store: CheckpointStore | null;
+  readonly strikes: StrikeBook;
 }
 
 /**
@@ -92,6 +98,9 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
   let running: Running | null = null;
   let address: ServerAddress | null = null;
   let starting: Promise<unknown> = Promise.resolve();
+  /** What `publicStatus()` shows of rounds and privacy: taken when a round closes, never while one is open. */
+  let lastClosed: PublicStatus['rounds']['lastClosed'] = null;
+  let publicPrivacy: PublicStatus['privacy'] = null;
 
   const need = (): Running => {
     if (running === null) throw new ServerError('BAD_LIFECYCLE', 'the server is not running: call listen() first');
@@ -110,6 +119,16 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
         );
       }
       const model = ModelState.from(data.model);
+      // A newer checkpoint that no longer verifies was published by an earlier run: its version must not be reused for other bytes.
+      for (const { file: skippedFile } of loaded.skipped) model.reserveVersionsThrough(checkpointVersion(basename(skippedFile)) ?? 0);
+      // Each version is one applied, published round: those only the skipped files recorded were released, and must still be charged.
+      const unrecordedRounds = model.reservedThrough - data.model.version;
+      if (unrecordedRounds > 0) {
+        logger.warn(
+          { file: basename(file), modelVersion: model.version, unrecordedRounds },
+          'resumed from an older checkpoint: the rounds only newer, unreadable checkpoints recorded are charged to the privacy ledger again, and their versions are not reused',
+        );
+      }
       const optimiser = createOptimiser(config.optimiser, model.floats, model.snapshot());
       if (data.optimiser.kind === optimiser.kind) optimiser.restore(data.optimiser);
       else logger.warn({ from: data.optimiser.kind, to: optimiser.kind }, 'optimiser changed since the checkpoint: starting its state afresh');
@@ -122,7 +141,7 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
             : 'denoising turned off since the checkpoint: plain FedAvg goes on from the released model, the raw sum is dropped',
         );
       }
-      restorePrivacy(data.privacyLedger, basename(file), model.version);
+      restorePrivacy(data.privacyLedger, basename(file), model.version, unrecordedRounds);
       logger.info({ file: basename(file), modelVersion: model.version, nextRoundId: data.nextRoundId }, 'resumed from checkpoint');
       return { model, optimiser, nextRoundId: data.nextRoundId, fresh: false };
     }
@@ -140,7 +159,7 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
    * ledger (privacy configured) and the external hook. Refuses to resume a
    * ledger the configuration would silently drop.
    */
-  function restorePrivacy(stored: unknown, file: string, modelVersion: number): void {
+  function restorePrivacy(stored: unknown, file: string, modelVersion: number, unrecordedRounds: number): void {
     if (isServerPrivacyState(stored)) {
       if (privacy === null) {
         throw new ServerError(
@@ -155,6 +174,7 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
         throw new ServerError('PRIVACY_LEDGER_CONFLICT', `checkpoint ${file} holds an invalid privacy ledger: ${error instanceof Error ? error.message : String(error)}`);
       }
       privacyLedger?.restore?.(external);
+      if (unrecordedRounds > 0) privacy.chargeUnrecordedRounds(unrecordedRounds);
       const { epsilonSpent, roundsAccounted, budgetExhausted } = privacy.status();
       logger.info({ epsilonSpent, roundsAccounted, budgetExhausted }, 'privacy ledger restored');
       return;
@@ -186,7 +206,8 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
       stats.lastCheckpointMs = performance.now() - started;
       stats.lastCheckpointFile = basename(file);
       stats.lastCheckpointError = null;
-      events.emit('checkpointWritten', { file, modelVersion: model.version, roundId: applied?.roundId ?? null });
+      stats.releasesHaltedSince = null;
+      events.emit('checkpointWritten', { file, modelVersion: model.workingVersion, roundId: applied?.roundId ?? null });
     } catch (error) {
       stats.lastCheckpointError = error instanceof Error ? error.message : String(error);
       throw error;
@@ -207,11 +228,17 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
       await store?.init();
       const { model, optimiser, nextRoundId, fresh } = await resume(store);
       const tokenSecret = config.auth.tokenSecret ?? (await loadOrCreateTokenSecret(config.modelDir));
+      const { maxStrikes, strikeBanMs, strikeWindowMs } = config.limits;
+      const strikes = new StrikeBook({ maxStrikes, banMs: strikeBanMs, windowMs: strikeWindowMs, dir: config.modelDir, logger });
+      await strikes.load();
+      publicPrivacy = privacy?.spend() ?? null;
       // Kept in memory only: an adversary who can predict the cohort loses privacy amplification.
       const samplingSeed = config.rounds.samplingSeed ?? randomBytes(16).toString('hex');
       const httpServer = createHttpServer(
         createRequestHandler({
           status,
+          publicStatus,
+          operatorKey: config.auth.operatorKey,
           model: () => ({ bytes: model.bytes(), version: model.version }),
           enrol: () => issueToken({ secret: tokenSecret, ttlSeconds: config.auth.tokenTtlSeconds }),
           enrolment: config.auth.enrolment,
@@ -230,23 +257,31 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
         logger,
         privacy,
         secureAggregation: config.secureAggregation,
+        maxUpdateNormWithoutPrivacy: config.limits.maxUpdateNorm,
+        commitRetryMs: config.checkpoints.retryMs,
         hooks: {
           roundOpened: (info, bytes) => {
             gateway?.broadcastRoundStart(info, bytes);
             events.emit('roundOpened', { roundId: info.roundId, modelVersion: info.modelVersion, cohort: info.cohort });
           },
           roundClosed: (info) => {
+            lastClosed = { roundId: info.roundId, outcome: info.outcome, accepted: info.accepted, closedAt: new Date().toISOString() };
+            if (info.privacy !== undefined) publicPrivacy = info.privacy;
             // Nobody was invited to a round that never opened (cohort too small, budget): no need to tell anyone.
             if (info.cause !== 'cohort-too-small' && info.cause !== 'budget-exhausted') gateway?.broadcastRoundClosed(info);
             events.emit('roundClosed', info);
           },
           commit,
+          releasesHalted: (error) => {
+            stats.releasesHaltedSince = error === null ? null : (stats.releasesHaltedSince ?? new Date().toISOString());
+            if (error !== null) stats.lastCheckpointError = error;
+          },
           sendSecAgg: (clientId, roundId, message) => gateway?.sendSecAgg(clientId, roundId, message),
           secureAggregationEnded: (info) => events.emit('secureAggregation', info),
         },
       });
-      gateway = new SocketGateway({ httpServer, config, coordinator, model, tokenSecret, stats, logger, events, privacySpend: () => privacy?.spend() ?? null });
-      running = { model, optimiser, coordinator, gateway, httpServer, tokenSecret, store };
+      gateway = new SocketGateway({ httpServer, config, coordinator, model, tokenSecret, stats, logger, events, strikes, privacySpend: () => privacy?.spend() ?? null });
+      running = { model, optimiser, coordinator, gateway, httpServer, tokenSecret, store, strikes };
       if (fresh) await commit(null);
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -279,9 +314,10 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
     if (state === 'starting') await starting;
     if (state !== 'running') return;
     state = 'closing';
-    const { coordinator, gateway } = need();
+    const { coordinator, gateway, strikes } = need();
     await coordinator.stop();
     await gateway.close();
+    await strikes.flush();
     state = 'closed';
     logger.info('closed');
   }
@@ -311,8 +347,20 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
         lastAggregationMs: stats.lastAggregationMs,
         lastCheckpointMs: stats.lastCheckpointMs,
       },
-      checkpoint: { lastFile: stats.lastCheckpointFile, lastError: stats.lastCheckpointError },
+      checkpoint: { lastFile: stats.lastCheckpointFile, lastError: stats.lastCheckpointError, releasesHaltedSince: stats.releasesHaltedSince },
       privacy: privacy?.status() ?? null,
+    };
+  }
+
+  function publicStatus(): PublicStatus {
+    const model = running?.model;
+    return {
+      protocolVersion: PROTOCOL_VERSION,
+      state,
+      model: { version: model?.version ?? 0, numItems: model?.shape.numItems ?? 0, dim: model?.shape.dim ?? 0 },
+      rounds: { applied: stats.roundsApplied, abandoned: stats.roundsAbandoned, lastClosed },
+      releasing: stats.releasesHaltedSince === null,
+      privacy: publicPrivacy,
     };
   }
 
@@ -325,9 +373,9 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
     config,
     events,
     status,
+    publicStatus,
     model() {
-      const snapshot = need().model.snapshot();
-      return { shape: snapshot.shape, version: snapshot.version, values: Float32Array.from(snapshot.values) };
+      return need().model.publishedModel();
     },
     issueToken(tokenOptions = {}) {
       return issueToken({ secret: need().tokenSecret, ttlSeconds: config.auth.tokenTtlSeconds, ...tokenOptions });

@@ -32,6 +32,13 @@ export const RejectReason = {
   SECAGG_REFUSED: 12,
   /** A plain update was sent to a round that runs secure aggregation (or a SecAgg message to one that does not). */
   WRONG_AGGREGATION: 13,
+  /**
+   * The update's L2 norm is more than the round allows: the clip bound plus
+   * what the round's noise can add (or `limits.maxUpdateNorm` without DP).
+   * An honest client never gets this; one update must not be able to swamp
+   * the mean.
+   */
+  NORM_TOO_LARGE: 14,
 } as const;
 
 export type RejectReasonName = keyof typeof RejectReason;

@@ -12,6 +12,12 @@ export function checkpointFileName(modelVersion: number): string {
   return `checkpoint-${String(modelVersion).padStart(10, '0')}.fckpt`;
 }
 
+/** The model version a checkpoint file's name claims, or null for another name. */
+export function checkpointVersion(name: string): number | null {
+  const match = NAME_PATTERN.exec(name);
+  return match === null ? null : Number(match[1]);
+}
+
 export interface LoadedCheckpoint {
   readonly data: CheckpointData;
   readonly file: string;
@@ -44,10 +50,17 @@ export class CheckpointStore {
     return names.sort().reverse();
   }
 
-  /** Writes a checkpoint atomically, then deletes all but the newest `keep`. Returns the file's path. */
+  /**
+   * Writes a checkpoint atomically, then deletes all but the newest `keep`.
+   * Returns the file's path. The encoded bytes are decoded and verified
+   * first: a checkpoint the loader would refuse (a non-finite model, a
+   * malformed section) is never written, and the write rejects instead.
+   */
   async write(data: CheckpointData): Promise<string> {
     const file = join(this.dir, checkpointFileName(data.model.version));
-    await writeFileAtomic(file, encodeCheckpoint(data));
+    const bytes = encodeCheckpoint(data);
+    decodeCheckpoint(bytes);
+    await writeFileAtomic(file, bytes);
     const names = await this.list();
     for (const old of names.slice(this.keep)) await unlink(join(this.dir, old)).catch(() => undefined);
     return file;

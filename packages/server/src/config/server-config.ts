@@ -176,10 +176,18 @@ export const serverConfigSchema = z
     optimiser: optimiserSchema.default({ kind: 'fedavg', learningRate: 1 }),
     limits: z
       .strictObject({
-        /** Refused messages a connection may send before it is disconnected. */
+        /** Refused messages a client id may earn within `strikeWindowMs` (across reconnects) before it is disconnected and banned. */
         maxStrikes: positiveInt.default(5),
-        /** How long a struck-out client is refused at connection. */
+        /** How long a struck-out client id is refused at connection (kept in `modelDir/bans.json` across restarts). */
         strikeBanMs: nonNegativeInt.default(60_000),
+        /** A client id's strikes are forgotten this long after its first one. */
+        strikeWindowMs: positiveInt.default(10 * 60_000),
+        /**
+         * L2 bound on one plain update in rounds without DP parameters (with
+         * `privacy`, the bound is the round's clip norm plus what its noise
+         * can add). Set it near what your clients' own clipping and noise allow.
+         */
+        maxUpdateNorm: z.number().gt(0).default(1_000),
         /** Added to the largest legitimate message to get socket.io's `maxHttpBufferSize`. */
         headroomBytes: nonNegativeInt.default(64 * 1024),
       })
@@ -192,12 +200,25 @@ export const serverConfigSchema = z
         /** `open`: anyone may `POST /enrol`; `key`: only with `Authorization: Bearer <enrolmentKey>`; `off`: tokens come from `issueToken` only. */
         enrolment: z.enum(['open', 'key', 'off']).default('open'),
         enrolmentKey: z.string().min(16).optional(),
+        /**
+         * Bearer key for operator detail on \`GET /status\` (live counts, client
+         * numbers, timings, the privacy parameters). Without it \`/status\`
+         * shows only what the world may see: round-level figures after each
+         * round has closed.
+         */
+        operatorKey: z.string().min(16).optional(),
       })
       .prefault({}),
     checkpoints: z
       .strictObject({
         /** Checkpoints kept in `modelDir` (older ones are deleted after each write). */
         keep: positiveInt.default(3),
+        /**
+         * First wait before retrying a failed checkpoint (doubling up to a
+         * minute). Until it succeeds, releases are halted: the round's model
+         * is not published and no round opens.
+         */
+        retryMs: positiveInt.default(1_000),
       })
       .prefault({}),
     /** Browser origins given CORS headers by socket.io (long-polling). WebSockets are not subject to CORS: the token is what admits a client. */

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { verifyToken } from '../auth/token.js';
 import { createServer, type FedRecServer, type FedRecServerOptions } from '../create-server.js';
 import { ServerError } from '../server-error.js';
-import type { ServerStatus } from '../status/server-status.js';
+import type { PublicStatus, ServerStatus } from '../status/server-status.js';
 import { MODEL_VERSION_HEADER } from './http-routes.js';
 
 const started: FedRecServer[] = [];
@@ -24,11 +24,27 @@ async function start(options: Partial<FedRecServerOptions> = {}): Promise<{ serv
 }
 
 describe('HTTP routes', () => {
-  it('GET /status reports counters, clients and timings as JSON', async () => {
+  it('GET /status without a key shows only round-level figures', async () => {
     const { url } = await start();
     const response = await fetch(`${url}/status`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    const status = (await response.json()) as PublicStatus;
+    expect(status).toEqual({
+      protocolVersion: 1,
+      state: 'running',
+      model: { version: 0, numItems: 4, dim: 2 },
+      rounds: { applied: 0, abandoned: 0, lastClosed: null },
+      releasing: true,
+      privacy: null,
+    });
+  });
+
+  it('GET /status with the operator key reports counters, clients and timings; a wrong key is refused', async () => {
+    const operatorKey = 'an-operator-key-0123';
+    const { url } = await start({ auth: { operatorKey } });
+    const response = await fetch(`${url}/status`, { headers: { authorization: `Bearer ${operatorKey}` } });
+    expect(response.status).toBe(200);
     const status = (await response.json()) as ServerStatus;
     expect(status).toMatchObject({
       protocolVersion: 1,
@@ -40,6 +56,11 @@ describe('HTTP routes', () => {
     });
     expect(status.updates.rejected).toHaveProperty('NOT_IN_COHORT', 0);
     expect(typeof status.timings.uptimeMs).toBe('number');
+    const wrong = await fetch(`${url}/status`, { headers: { authorization: 'Bearer not-the-operator-key' } });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ error: 'BAD_OPERATOR_KEY' });
+    const { url: keyless } = await start();
+    expect((await fetch(`${keyless}/status`, { headers: { authorization: `Bearer ${operatorKey}` } })).status).toBe(401);
   });
 
   it('GET /model serves the binary model with its version in a header', async () => {

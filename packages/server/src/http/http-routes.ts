@@ -2,12 +2,17 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EnrolResponse } from '@fedrec/core';
 import type { Logger } from 'pino';
-import type { ServerStatus } from '../status/server-status.js';
+import type { PublicStatus, ServerStatus } from '../status/server-status.js';
 
 export const MODEL_VERSION_HEADER = 'x-fedrec-model-version';
 
 export interface HttpRouteDeps {
+  /** The operator's view, for requests with the operator key. */
   status(): ServerStatus;
+  /** What anyone may see. */
+  publicStatus(): PublicStatus;
+  /** Bearer key that unlocks `status()` on `GET /status`; without one, only the public view is served. */
+  readonly operatorKey?: string | undefined;
   /** The current model file and its version. */
   model(): { readonly bytes: Uint8Array; readonly version: number };
   /** Issues a token for a fresh client id. */
@@ -39,13 +44,26 @@ function keyMatches(presented: string, expected: string): boolean {
  * The plain-HTTP routes beside socket.io (which intercepts `/socket.io/`
  * before this handler runs):
  *
- * - `GET /status`: JSON counters and timings (see ServerStatus).
+ * - `GET /status`: the public status (PublicStatus: round-level figures,
+ *   updated only when a round closes); with `Authorization: Bearer
+ *   <operatorKey>`, the operator's live counters and timings (ServerStatus).
  * - `GET /model`: the current model file, its version in `X-FedRec-Model-Version`.
  * - `POST /enrol`: a token for a fresh client id (when enrolment is not `off`).
  */
 export function createRequestHandler(deps: HttpRouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const routes: Record<string, { method: string; handle(req: IncomingMessage, res: ServerResponse): void }> = {
-    '/status': { method: 'GET', handle: (_req, res) => sendJson(res, 200, deps.status()) },
+    '/status': {
+      method: 'GET',
+      handle: (req, res) => {
+        const header = req.headers.authorization;
+        if (header === undefined) return sendJson(res, 200, deps.publicStatus());
+        const presented = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+        if (deps.operatorKey === undefined || !keyMatches(presented, deps.operatorKey)) {
+          return sendError(res, 401, 'BAD_OPERATOR_KEY', 'wrong operator key (leave out Authorization for the public status)', { 'www-authenticate': 'Bearer' });
+        }
+        sendJson(res, 200, deps.status());
+      },
+    },
     '/model': {
       method: 'GET',
       handle: (_req, res) => {

@@ -265,6 +265,20 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
     return Math.sqrt(sumVariance) / accepted;
   }
 
+  /**
+   * Charges `rounds` applied rounds whose ledger entries were lost with an
+   * unreadable checkpoint (they were published, so they were spent). Each is
+   * charged as the rounds before it were: at the configured z, or the z the
+   * last secure round recorded.
+   */
+  chargeUnrecordedRounds(rounds: number): void {
+    if (!(Number.isSafeInteger(rounds) && rounds >= 0)) throw new RangeError(`expected a round count >= 0, got ${rounds}`);
+    if (rounds === 0) return;
+    const noiseMultiplier = this.#securelyAccounted ?? this.#config.noiseMultiplier;
+    this.#ledger.record({ samplingRate: this.#samplingRate, noiseMultiplier, steps: rounds });
+    this.#refresh();
+  }
+
   spend(): PrivacySpend {
     return { epsilonSpent: this.#epsilonSpent, targetEpsilon: this.#config.targetEpsilon, delta: this.#config.delta, budgetExhausted: this.#exhausted };
   }

@@ -1,5 +1,5 @@
 import type { ModelUpdate, ParameterShape, RejectReasonName } from '@fedrec/core';
-import { FormatError, HEADER_BYTES, decodeUpdate, parameterCount, rejectReasonForFormatError, toBytes } from '@fedrec/core';
+import { FormatError, HEADER_BYTES, decodeUpdate, parameterCount, peekHeader, rejectReasonForFormatError, toBytes } from '@fedrec/core';
 
 export type DecodedClientUpdate =
   | { readonly ok: true; readonly update: ModelUpdate }
@@ -24,10 +24,18 @@ export function checkUpdateBytes(raw: unknown, shape: ParameterShape): { ok: tru
 /**
  * Decodes an untrusted update against the model's shape: header, length,
  * checksum, shape and finiteness are all verified before the caller sees a
- * value. Never throws on bad input.
+ * value. With `baseVersion`, the header's base version is checked first, so
+ * an update for another model version costs a header read, not a checksum
+ * over the whole payload. Never throws on bad input.
  */
-export function decodeClientUpdate(bytes: Uint8Array, shape: ParameterShape): DecodedClientUpdate {
+export function decodeClientUpdate(bytes: Uint8Array, shape: ParameterShape, baseVersion?: number): DecodedClientUpdate {
   try {
+    if (baseVersion !== undefined) {
+      const header = peekHeader(bytes);
+      if (header.kind === 'update' && header.version !== baseVersion) {
+        return { ok: false, reason: 'STALE_ROUND', message: `update was computed against model version ${header.version}, this round uses ${baseVersion}` };
+      }
+    }
     const update = decodeUpdate(bytes, { expectedShape: shape, maxFloats: parameterCount(shape), requireFinite: true });
     return { ok: true, update };
   } catch (error) {

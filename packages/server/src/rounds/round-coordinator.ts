@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { PrivacySpend, RejectReasonName, RoundOutcomeName, RoundStartMessage, SecAggClientEnvelope, SecAggServerMessage, UpdateMessage } from '@fedrec/core';
-import { MessageKind, PROTOCOL_VERSION, createSeededRandomSource, decodeSum, deriveSeed } from '@fedrec/core';
+import { MessageKind, PROTOCOL_VERSION, createSeededRandomSource, decodeSum, deriveSeed, l2Norm } from '@fedrec/core';
 import type { Logger } from 'pino';
 import type { RoundsConfig, SecureAggregationConfig } from '../config/server-config.js';
 import type { ModelState } from '../model/model-state.js';
@@ -12,6 +12,8 @@ import { checkUpdateBytes, decodeClientUpdate } from './decode-client-update.js'
 import { UpdateAccumulator } from './update-accumulator.js';
 import { planSecureRound, type SecureRoundPlan } from './secure-round-plan.js';
 import { SecureAggregationSession, type SecureAggregationOutcome } from './secure-aggregation-session.js';
+import { stepOrRollBack } from './step-or-roll-back.js';
+import { maxUpdateNorm } from './update-norm-bound.js';
 
 export type CloseCause =
   /** `targetUpdates` were accepted. */
@@ -27,7 +29,9 @@ export type CloseCause =
   /** The secure round's accounted noise would take ε over the target: nobody was invited, and no round opens again. */
   | 'budget-exhausted'
   /** The secure aggregation finished (with the survivors' sum) or aborted (too few survivors). */
-  | 'secure-aggregation';
+  | 'secure-aggregation'
+  /** The aggregate, or the model after the step, was not finite: nothing was applied, the model is unchanged. */
+  | 'non-finite';
 
 export interface RoundOpenedInfo {
   readonly roundId: number;
@@ -83,8 +87,15 @@ export interface CoordinatorHooks {
   roundOpened(info: RoundOpenedInfo, model: Uint8Array): void;
   /** Tell everyone how the round ended. Called after `commit` has resolved for an applied round. */
   roundClosed(info: RoundClosedInfo): void;
-  /** Make the just-applied round durable. May reject: the failure is logged and the server carries on. */
+  /**
+   * Make the just-applied round durable (model, optimiser and privacy ledger
+   * in one checkpoint). May reject: the round is then not published, no
+   * round opens, and the commit is retried until it succeeds (see
+   * `RoundCoordinator`'s write-ahead rule).
+   */
   commit(applied: AppliedRound): Promise<void>;
+  /** Releases are halted because a commit failed (`error`), or resumed (`null`). */
+  releasesHalted?(error: string | null): void;
   /** Send one SecAgg+ stage message to a cohort member (secure aggregation only). */
   sendSecAgg?(clientId: string, roundId: number, message: SecAggServerMessage): void;
   /** The secure aggregation of a round ended. */
@@ -104,6 +115,11 @@ export interface CoordinatorDeps {
   readonly privacy?: RoundPrivacyPolicy | null;
   /** SecAgg+ for every round when enabled. */
   readonly secureAggregation?: SecureAggregationConfig | undefined;
+  /** The L2 bound on one plain update in rounds without DP parameters (`limits.maxUpdateNorm`). */
+  readonly maxUpdateNormWithoutPrivacy?: number;
+  /** First wait before retrying a failed commit; doubles up to `maxCommitRetryMs`. */
+  readonly commitRetryMs?: number;
+  readonly maxCommitRetryMs?: number;
 }
 
 export type SubmitResult =
@@ -115,6 +131,12 @@ export type SubmitResult =
       readonly message: string;
       /** With SECAGG_REFUSED: the SecAggRejectReason code. */
       readonly secAggReason?: number;
+      /**
+       * Counts as a strike even though the reason alone would not: a
+       * STALE_ROUND no honest client can earn (a round that never opened, or
+       * the open round's id with another model version).
+       */
+      readonly strike?: boolean;
     };
 
 interface SecureRound {
@@ -142,11 +164,16 @@ interface OpenRound {
   readonly privacy: PlannedRoundPrivacy | null;
   /** Accepted updates that reported `unclipped: true` (adaptive clipping). */
   unclipped: number;
+  /** The largest L2 norm an honest member's update can have in this round (`maxUpdateNorm`). */
+  readonly maxUpdateNorm: number;
   /** Null for plain aggregation. */
   secure: SecureRound | null;
 }
 
 type Phase = 'idle' | 'open' | 'committing';
+
+const DEFAULT_COMMIT_RETRY_MS = 1_000;
+const DEFAULT_MAX_COMMIT_RETRY_MS = 60_000;
 
 /** The round's DP parameters as announced: under SecAgg with distributed noise, the share each member really adds and the z the ledger will record. */
 function roundPrivacyMessage(privacy: PlannedRoundPrivacy, secure: SecureRoundPlan | null): PlannedRoundPrivacy['message'] {
@@ -170,6 +197,14 @@ function roundPrivacyMessage(privacy: PlannedRoundPrivacy, secure: SecureRoundPl
  * With DP configured, no round opens once the privacy policy says the next
  * one would exceed the budget: the model is frozen from then on.
  *
+ * **Write-ahead rule.** An applied round is published (its model served, its
+ * outcome announced, the next round opened on it) only after `commit` has
+ * made it durable together with the privacy ledger entry that pays for it.
+ * If the commit fails (a full disk), releases halt: the published model stays
+ * at the last durable version, no round opens, and the commit is retried with
+ * backoff until it succeeds. The server never releases a model whose ε a
+ * crash could make it forget.
+ *
  * Only one round is open at a time, so "current round" is unambiguous, and the
  * model never changes while a round is open.
  */
@@ -184,6 +219,8 @@ export class RoundCoordinator {
   /** Cancels the scheduled attempt to open a round, if one is scheduled. */
   private openTimer: (() => void) | null = null;
   private committing: Promise<void> = Promise.resolve();
+  /** Cuts short the wait before the next commit attempt (set while one is pending). */
+  private wakeCommitRetry: (() => void) | null = null;
 
   constructor(private readonly deps: CoordinatorDeps) {
     this.nextId = deps.nextRoundId;
@@ -249,23 +286,26 @@ export class RoundCoordinator {
    */
   submitUpdate(clientId: string, meta: UpdateMessage, binary: unknown): SubmitResult {
     const { shape } = this.deps.model;
-    const fail = (reason: RejectReasonName, message: string): SubmitResult => ({ ok: false, reason, roundId: meta.roundId, message });
+    const fail = (reason: RejectReasonName, message: string, strike = false): SubmitResult => ({ ok: false, reason, roundId: meta.roundId, message, ...(strike ? { strike } : {}) });
     const checked = checkUpdateBytes(binary, shape);
     if (!checked.ok) return fail(checked.reason, checked.message);
     const round = this.round;
     if (this.phase !== 'open' || round === null || meta.roundId !== round.id) {
       const current = round === null ? 'no round is open' : `round ${round.id} is open`;
-      return fail('STALE_ROUND', `round ${meta.roundId} is not open (${current})`);
+      // A late update for a past round is honest; one for a round that never opened is not.
+      return fail('STALE_ROUND', `round ${meta.roundId} is not open (${current})`, meta.roundId >= this.nextId);
     }
     if (!round.cohort.has(clientId)) return fail('NOT_IN_COHORT', `this client is not in round ${round.id}'s cohort`);
     if (round.secure !== null) return fail('WRONG_AGGREGATION', `round ${round.id} runs secure aggregation: send SecAgg messages, not a plain update`);
     if (round.submitted.has(clientId)) return fail('DUPLICATE', `this client already has an update in round ${round.id}`);
     const wantsBit = round.privacy?.wantsUnclippedBit === true;
     if (wantsBit && meta.unclipped === undefined) return fail('MALFORMED', 'unclipped: required by this round (adaptive clipping)');
-    const decoded = decodeClientUpdate(checked.bytes, shape);
-    if (!decoded.ok) return fail(decoded.reason, decoded.message);
-    if (decoded.update.baseVersion !== round.modelVersion) {
-      return fail('STALE_ROUND', `update was computed against model version ${decoded.update.baseVersion}, round ${round.id} uses ${round.modelVersion}`);
+    const decoded = decodeClientUpdate(checked.bytes, shape, round.modelVersion);
+    // The open round's id with another base version: the model does not change during a round, so no honest client sends that.
+    if (!decoded.ok) return fail(decoded.reason, decoded.message, decoded.reason === 'STALE_ROUND');
+    const norm = l2Norm(decoded.update.values);
+    if (!(norm <= round.maxUpdateNorm)) {
+      return fail('NORM_TOO_LARGE', `update has L2 norm ${norm.toPrecision(4)}, more than the ${round.maxUpdateNorm.toPrecision(4)} round ${round.id} allows`);
     }
     let weight = 1;
     if (this.deps.rounds.weighting === 'examples') {
@@ -316,6 +356,7 @@ export class RoundCoordinator {
     this.openTimer?.();
     this.openTimer = null;
     if (this.phase === 'open') this.finish('shutdown');
+    this.wakeCommitRetry?.();
     await this.committing;
   }
 
@@ -388,6 +429,7 @@ export class RoundCoordinator {
         return;
       }
     }
+    const roundPrivacy = privacy === null ? null : roundPrivacyMessage(privacy, securePlan);
     const message: RoundStartMessage = {
       v: PROTOCOL_VERSION,
       kind: MessageKind.roundStart,
@@ -395,7 +437,7 @@ export class RoundCoordinator {
       modelVersion: model.version,
       timeoutMs: rounds.timeoutMs,
       wantsExampleCount: rounds.weighting === 'examples',
-      ...(privacy !== null ? { privacy: roundPrivacyMessage(privacy, securePlan) } : {}),
+      ...(roundPrivacy !== null ? { privacy: roundPrivacy } : {}),
       ...(privacy?.wantsUnclippedBit === true ? { wantsUnclippedBit: true } : {}),
     };
     this.accumulator.reset();
@@ -415,6 +457,7 @@ export class RoundCoordinator {
       deadline: setTimeout(() => this.guard('round deadline', () => this.finish('deadline')), deadlineMs),
       privacy,
       unclipped: 0,
+      maxUpdateNorm: maxUpdateNorm(roundPrivacy, model.floats, this.deps.maxUpdateNormWithoutPrivacy ?? Number.POSITIVE_INFINITY),
       secure,
     };
     this.deps.logger.info({ roundId, modelVersion: model.version, cohortSize: cohort.length, eligible: eligible.length, secure: secure !== null }, 'round opened');
@@ -482,18 +525,27 @@ export class RoundCoordinator {
     const accepted = this.accumulator.count;
     const durationMs = performance.now() - round.openedAt;
     const closed = { roundId: round.id, cause, accepted, cohortSize: round.cohort.size, durationMs };
-    if (accepted < rounds.minUpdates) {
+    const abandon = (why: CloseCause, detail: Record<string, unknown>): void => {
       this.accumulator.reset();
       this.phase = 'idle';
       stats.roundClosed(false, durationMs);
-      logger.info({ ...closed, minUpdates: rounds.minUpdates }, 'round abandoned');
-      this.notifyClosed({ ...closed, outcome: 'abandoned', modelVersion: model.version });
+      logger.info({ ...closed, cause: why, ...detail }, 'round abandoned');
+      this.notifyClosed({ ...closed, cause: why, outcome: 'abandoned', modelVersion: model.version });
       this.scheduleOpen(rounds.cooldownMs);
+    };
+    if (accepted < rounds.minUpdates) {
+      abandon(cause, { minUpdates: rounds.minUpdates });
       return;
     }
     const started = performance.now();
     const totalWeight = this.accumulator.totalWeight;
     const mean = this.accumulator.takeMean();
+    // Bounded updates cannot make it so, but a SecAgg sum or a float overflow could: never step on a non-finite mean.
+    if (!allFinite(mean)) {
+      logger.error({ roundId: round.id }, 'the aggregate is not finite: round not applied, model unchanged');
+      abandon('non-finite', {});
+      return;
+    }
     // Noise top-up, ledger and clip bound, before the step: the checkpoint below holds the ledger with this round in it.
     const securePlan = round.secure?.plan;
     const secureNoise = securePlan?.accountedNoiseMultiplier;
@@ -503,22 +555,76 @@ export class RoundCoordinator {
       const secure = securePlan === undefined || secureNoise === undefined ? undefined : { accountedNoiseMultiplier: secureNoise, clientNoiseMultiplier: securePlan.clientNoiseMultiplier };
       meanNoiseStd = policy.applyRound(round.privacy, mean, accepted, round.unclipped, secure);
     }
-    optimiser.step(model.values, mean, meanNoiseStd);
+    // The ledger keeps the round even if the step is rolled back: the noised mean was computed, so charging it errs on the safe side.
+    if (!stepOrRollBack(optimiser, model.values, mean, meanNoiseStd)) {
+      logger.error({ roundId: round.id }, 'the model would not be finite after this round: step rolled back, model unchanged');
+      abandon('non-finite', {});
+      return;
+    }
     this.accumulator.reset();
     const modelVersion = model.bumpVersion();
     stats.lastAggregationMs = performance.now() - started;
     this.phase = 'committing';
     const applied: AppliedRound = { roundId: round.id, modelVersion, accepted, cohortSize: round.cohort.size, totalWeight, nextRoundId: this.nextId };
-    this.committing = hooks
-      .commit(applied)
-      .catch((error: unknown) => logger.error({ err: error, roundId: round.id }, 'checkpoint failed; the round stays applied in memory'))
-      .then(() => {
-        this.phase = 'idle';
-        stats.roundClosed(true, durationMs);
-        logger.info({ ...closed, modelVersion }, 'round applied');
-        this.notifyClosed({ ...closed, outcome: 'applied', modelVersion });
-        this.scheduleOpen(rounds.cooldownMs);
-      });
+    this.committing = this.commitDurably(applied).then((durable) => {
+      if (!durable) return; // Shutting down with the commit still failing: the round was never published.
+      model.publish();
+      this.phase = 'idle';
+      stats.roundClosed(true, durationMs);
+      logger.info({ ...closed, modelVersion }, 'round applied');
+      this.notifyClosed({ ...closed, outcome: 'applied', modelVersion });
+      this.scheduleOpen(rounds.cooldownMs);
+    });
+  }
+
+  /**
+   * Commits an applied round, retrying with backoff until it is durable.
+   * While it fails, releases are halted (reported through the hook, logged
+   * at error once). Resolves false only if the server stops first.
+   */
+  private async commitDurably(applied: AppliedRound): Promise<boolean> {
+    const { hooks, logger } = this.deps;
+    let waitMs = this.deps.commitRetryMs ?? DEFAULT_COMMIT_RETRY_MS;
+    let halted = false;
+    for (;;) {
+      try {
+        await hooks.commit(applied);
+        if (halted) {
+          logger.warn({ roundId: applied.roundId, modelVersion: applied.modelVersion }, 'checkpoint written: releases resume');
+          this.guard('report releases resumed', () => hooks.releasesHalted?.(null));
+        }
+        return true;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (!halted) {
+          halted = true;
+          logger.error(
+            { err: error, roundId: applied.roundId, modelVersion: applied.modelVersion },
+            'checkpoint failed: releases halted (the round and its privacy ledger entry are not durable, so its model is not published and no round opens); retrying',
+          );
+        }
+        this.guard('report releases halted', () => hooks.releasesHalted?.(message));
+        if (this.stopping) {
+          logger.error({ roundId: applied.roundId }, 'stopping with the checkpoint still failing: the round was never published');
+          return false;
+        }
+        await this.sleepUnlessStopping(waitMs);
+        waitMs = Math.min(2 * waitMs, this.deps.maxCommitRetryMs ?? DEFAULT_MAX_COMMIT_RETRY_MS);
+      }
+    }
+  }
+
+  /** Waits `ms`, or less if `stop()` is called meanwhile (it then gets one last commit attempt). */
+  private sleepUnlessStopping(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.wakeCommitRetry = null;
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakeCommitRetry = wake;
+    });
   }
 
   private notifyClosed(info: RoundClosedInfo): void {
@@ -534,4 +640,9 @@ export class RoundCoordinator {
       this.deps.logger.error({ err: error }, `${what} failed`);
     }
   }
+}
+
+function allFinite(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
+  return true;
 }

@@ -18,6 +18,8 @@ export class ServerStats {
   lastCheckpointMs: number | null = null;
   lastCheckpointFile: string | null = null;
   lastCheckpointError: string | null = null;
+  /** ISO 8601 time releases halted on a failed checkpoint; null while releasing. */
+  releasesHaltedSince: string | null = null;
 
   reject(reason: RejectReasonName): void {
     this.rejected[reason]++;

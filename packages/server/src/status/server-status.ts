@@ -1,7 +1,12 @@
-import type { RejectReasonName } from '@fedrec/core';
+import type { PrivacySpend, RejectReasonName } from '@fedrec/core';
 import type { PrivacyStatus } from '../privacy/server-privacy.js';
 
-/** The body of `GET /status`. Aggregates only: no client ids, no update contents. */
+/**
+ * The operator's view (`server.status()`, or `GET /status` with the operator
+ * key): live counters, clients and timings. Aggregates only: no client ids,
+ * no update contents; still, live counts reveal when each update arrives, so
+ * the world gets `PublicStatus` instead.
+ */
 export interface ServerStatus {
   readonly protocolVersion: number;
   readonly state: 'new' | 'starting' | 'running' | 'closing' | 'closed';
@@ -31,7 +36,41 @@ export interface ServerStatus {
     readonly lastAggregationMs: number | null;
     readonly lastCheckpointMs: number | null;
   };
-  readonly checkpoint: { readonly lastFile: string | null; readonly lastError: string | null };
+  readonly checkpoint: {
+    readonly lastFile: string | null;
+    readonly lastError: string | null;
+    /** Set while releases are halted: the applied round awaiting a durable checkpoint is not published and no round opens. */
+    readonly releasesHaltedSince: string | null;
+  };
   /** Differential privacy: budget, spend and the current round parameters; null when the server runs without DP. */
   readonly privacy: PrivacyStatus | null;
+}
+
+/**
+ * The body of `GET /status` without the operator key: only what the threat
+ * model lets the world see. Every figure changes only when a round closes
+ * (or the server's state changes), never while one is open, so polling it
+ * cannot time individual updates' arrival. The same figures reach every
+ * connected client in each round's `roundClosed` message anyway.
+ */
+export interface PublicStatus {
+  readonly protocolVersion: number;
+  readonly state: ServerStatus['state'];
+  readonly model: { readonly version: number; readonly numItems: number; readonly dim: number };
+  readonly rounds: {
+    readonly applied: number;
+    readonly abandoned: number;
+    /** The last round to close: its id, outcome and how many updates it aggregated. */
+    readonly lastClosed: {
+      readonly roundId: number;
+      readonly outcome: 'applied' | 'abandoned';
+      readonly accepted: number;
+      /** ISO 8601. */
+      readonly closedAt: string;
+    } | null;
+  };
+  /** False while releases are halted (a checkpoint, and so a privacy-ledger entry, could not be made durable). */
+  readonly releasing: boolean;
+  /** The ε spent and the budget, as every client is told; null without DP. */
+  readonly privacy: PrivacySpend | null;
 }

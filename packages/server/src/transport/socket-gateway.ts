@@ -32,6 +32,7 @@ import { updateByteLength } from '../rounds/decode-client-update.js';
 import type { RoundClosedInfo, RoundCoordinator, RoundOpenedInfo } from '../rounds/round-coordinator.js';
 import type { FedRecServerEvents } from '../server-events.js';
 import type { ServerStats } from '../status/server-stats.js';
+import type { StrikeBook } from './strike-book.js';
 
 /**
  * Refusals that count towards disconnecting a client. STALE_ROUND does not:
@@ -48,6 +49,7 @@ const STRIKE_REASONS: ReadonlySet<RejectReasonName> = new Set([
   // A refused SecAgg message (tampered, replayed, spoofed) counts too, except for the timing
   // refusals below: an honest client on a slow link can miss a stage.
   'SECAGG_REFUSED',
+  'NORM_TOO_LARGE',
 ]);
 
 /** SecAgg refusals an honest but late client can earn: no strike, as for STALE_ROUND. */
@@ -71,12 +73,13 @@ export interface GatewayDeps {
   readonly events: EventEmitter<FedRecServerEvents>;
   /** The privacy budget for the welcome; absent or null without DP. */
   readonly privacySpend?: () => PrivacySpend | null;
+  /** Refused messages per client id, and bans: they outlive sockets. */
+  readonly strikes: StrikeBook;
 }
 
 interface Connection {
   readonly clientId: string;
   readonly socket: Socket;
-  strikes: number;
 }
 
 type RefusalError = Error & { data?: RejectedMessage };
@@ -98,8 +101,6 @@ export class SocketGateway {
   readonly io: Server;
   /** The current socket of each connected client id. */
   private readonly connections = new Map<string, Connection>();
-  /** Client ids refused at connection until the given time (ms since the epoch). */
-  private readonly bans = new Map<string, number>();
   readonly maxUpdateBytes: number;
 
   constructor(private readonly deps: GatewayDeps) {
@@ -189,13 +190,9 @@ export class SocketGateway {
         refuse('BAD_TOKEN', verified.failure === 'EXPIRED' ? 'token expired: enrol again' : 'invalid token');
         return;
       }
-      const bannedUntil = this.bans.get(verified.clientId);
-      if (bannedUntil !== undefined) {
-        if (bannedUntil > Date.now()) {
-          refuse('TOO_MANY_STRIKES', 'too many refused messages: try again later');
-          return;
-        }
-        this.bans.delete(verified.clientId);
+      if (this.deps.strikes.bannedUntil(verified.clientId) !== null) {
+        refuse('TOO_MANY_STRIKES', 'too many refused messages: try again later');
+        return;
       }
       (socket.data as SocketData).clientId = verified.clientId;
       next();
@@ -211,7 +208,7 @@ export class SocketGateway {
       socket.disconnect(true);
       return;
     }
-    const connection: Connection = { clientId, socket, strikes: 0 };
+    const connection: Connection = { clientId, socket };
     const previous = this.connections.get(clientId);
     // Register the new socket before dropping the old one, so the old one's
     // disconnect does not look like the client leaving its round.
@@ -276,7 +273,7 @@ export class SocketGateway {
     }
     const result = this.deps.coordinator.submitUpdate(connection.clientId, parsed.value, payload[1]);
     if (!result.ok) {
-      this.reject(connection, result.reason, result.roundId, result.message);
+      this.reject(connection, result.reason, result.roundId, result.message, undefined, result.strike);
       return;
     }
     const accepted: UpdateAcceptedMessage = { v: PROTOCOL_VERSION, kind: MessageKind.updateAccepted, roundId: result.roundId };
@@ -311,32 +308,23 @@ export class SocketGateway {
     if (!result.ok) this.reject(connection, result.reason, result.roundId, result.message, result.secAggReason);
   }
 
-  /** Counts the refusal, tells the client why, and disconnects a client that keeps misbehaving. */
-  private reject(connection: Connection, reason: RejectReasonName, roundId: number | null, message: string, secAggReason?: number): void {
-    const { stats, events, config, logger } = this.deps;
+  /** Counts the refusal, tells the client why, and disconnects (and bans) a client that keeps misbehaving, across reconnects. */
+  private reject(connection: Connection, reason: RejectReasonName, roundId: number | null, message: string, secAggReason?: number, strike?: boolean): void {
+    const { stats, events, logger } = this.deps;
     stats.reject(reason);
     events.emit('rejected', { clientId: connection.clientId, roundId, reason, stage: 'message' });
     logger.debug({ clientId: connection.clientId, roundId, reason }, 'message refused');
     this.send(connection, reason, roundId, message, secAggReason);
-    if (!STRIKE_REASONS.has(reason) || (secAggReason !== undefined && LATE_SECAGG_REASONS.has(secAggReason))) return;
-    connection.strikes++;
-    if (connection.strikes < config.limits.maxStrikes) return;
+    const earnsStrike = strike === true || (STRIKE_REASONS.has(reason) && !(secAggReason !== undefined && LATE_SECAGG_REASONS.has(secAggReason)));
+    if (!earnsStrike) return;
+    const { strikes, struckOut } = this.deps.strikes.strike(connection.clientId);
+    if (!struckOut) return;
     stats.reject('TOO_MANY_STRIKES');
     events.emit('rejected', { clientId: connection.clientId, roundId: null, reason: 'TOO_MANY_STRIKES', stage: 'message' });
-    logger.warn({ clientId: connection.clientId, strikes: connection.strikes }, 'client disconnected after too many refused messages');
-    if (config.limits.strikeBanMs > 0) this.ban(connection.clientId, config.limits.strikeBanMs);
-    this.send(connection, 'TOO_MANY_STRIKES', null, `${connection.strikes} refused messages: disconnecting`);
+    logger.warn({ clientId: connection.clientId, strikes }, 'client disconnected after too many refused messages');
+    this.send(connection, 'TOO_MANY_STRIKES', null, `${strikes} refused messages: disconnecting`);
     // Queued packets (the refusals above) are flushed before the transport closes.
     connection.socket.disconnect(true);
-  }
-
-  /** Records a ban, first dropping expired ones so that many struck-out ids cannot grow the map without bound. */
-  private ban(clientId: string, durationMs: number): void {
-    const now = Date.now();
-    if (this.bans.size >= 1_000) {
-      for (const [id, until] of this.bans) if (until <= now) this.bans.delete(id);
-    }
-    this.bans.set(clientId, now + durationMs);
   }
 
   private send(connection: Connection, reason: RejectReasonName, roundId: number | null, message: string, secAggReason?: number): void {
