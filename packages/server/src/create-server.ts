@@ -206,7 +206,6 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
       stats.lastCheckpointMs = performance.now() - started;
       stats.lastCheckpointFile = basename(file);
       stats.lastCheckpointError = null;
-      stats.releasesHaltedSince = null;
       events.emit('checkpointWritten', { file, modelVersion: model.workingVersion, roundId: applied?.roundId ?? null });
     } catch (error) {
       stats.lastCheckpointError = error instanceof Error ? error.message : String(error);
@@ -273,8 +272,10 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
           },
           commit,
           releasesHalted: (error) => {
+            const wasHalted = stats.releasesHaltedSince !== null;
             stats.releasesHaltedSince = error === null ? null : (stats.releasesHaltedSince ?? new Date().toISOString());
             if (error !== null) stats.lastCheckpointError = error;
+            if (wasHalted !== (error !== null)) events.emit('releases', { halted: error !== null, error });
           },
           sendSecAgg: (clientId, roundId, message) => gateway?.sendSecAgg(clientId, roundId, message),
           secureAggregationEnded: (info) => events.emit('secureAggregation', info),

@@ -32,6 +32,13 @@ export interface FedRecServerEvents {
   checkpointWritten: [{ readonly file: string; readonly modelVersion: number; readonly roundId: number | null }];
   /** The next round would exceed the privacy budget: no more rounds open, the model is frozen. Emitted once (also when resuming an exhausted ledger). */
   budgetExhausted: [PrivacySpend];
+  /**
+   * Releases halted (`halted: true`, with the checkpoint error): an applied
+   * round's checkpoint, and so its privacy-ledger entry, could not be made
+   * durable, so its model is not published and no round opens while the
+   * write is retried. `halted: false` when a retry succeeds.
+   */
+  releases: [{ readonly halted: boolean; readonly error: string | null }];
   /** A securely aggregated round's SecAgg+ finished (with the survivors' integer sum) or aborted. */
   secureAggregation: [SecureAggregationInfo];
 }

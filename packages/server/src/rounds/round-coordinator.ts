@@ -521,7 +521,7 @@ export class RoundCoordinator {
     clearTimeout(round.deadline);
     round.secure?.session.abort();
     this.round = null;
-    const { rounds, model, optimiser, stats, hooks, logger } = this.deps;
+    const { rounds, model, optimiser, stats, logger } = this.deps;
     const accepted = this.accumulator.count;
     const durationMs = performance.now() - round.openedAt;
     const closed = { roundId: round.id, cause, accepted, cohortSize: round.cohort.size, durationMs };
