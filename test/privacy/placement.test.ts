@@ -17,7 +17,7 @@ describe('noise placement', () => {
   it('refuses distributed placement without secure aggregation, naming the field and the way out', () => {
     let error: unknown;
     try {
-      createServer({ port: 0, model: { numItems: 5, dim: 2 }, rounds, privacy });
+      createServer({ port: 0, modelDir: 'never-created', model: { numItems: 5, dim: 2 }, rounds, privacy });
     } catch (caught) {
       error = caught;
     }
@@ -30,7 +30,7 @@ describe('noise placement', () => {
     const dir = await mkdtemp(join(tmpdir(), 'fedrec-placement-'));
     resources.add(() => rm(dir, { recursive: true, force: true }));
     const file = join(dir, 'server.json');
-    await writeFile(file, JSON.stringify({ port: 0, model: { numItems: 5, dim: 2 }, rounds, privacy }));
+    await writeFile(file, JSON.stringify({ port: 0, modelDir: join(dir, 'model'), model: { numItems: 5, dim: 2 }, rounds, privacy }));
     const stderr: string[] = [];
     const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
       stderr.push(String(chunk));

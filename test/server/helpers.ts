@@ -31,9 +31,15 @@ export class Resources {
 
 export const SMALL_SHAPE: ParameterShape = { numItems: 20, dim: 3 };
 
-/** A listening server on 127.0.0.1 with a random port, closed by `resources.cleanup()`. */
+/**
+ * A listening server on 127.0.0.1 with a random port, closed by
+ * `resources.cleanup()`. With `privacy` and no `modelDir`, it gets a fresh
+ * temporary one: DP needs a durable ledger (outside simulation mode).
+ */
 export async function startServer(resources: Resources, options: Partial<FedRecServerOptions> = {}): Promise<FedRecServer> {
-  const server = createServer({ host: '127.0.0.1', port: 0, model: { ...SMALL_SHAPE, seed: 'test' }, ...options });
+  const needsDir = options.privacy !== undefined && options.modelDir === undefined && options.privacy.simulationMode !== true;
+  const modelDir = needsDir ? { modelDir: await resources.tempDir('fedrec-model-') } : {};
+  const server = createServer({ host: '127.0.0.1', port: 0, model: { ...SMALL_SHAPE, seed: 'test' }, ...modelDir, ...options });
   resources.add(() => server.close());
   await server.listen();
   return server;

@@ -22,7 +22,7 @@ describe('server config', () => {
 
   it('accepts fedavg with denoise when privacy is configured, filling in the threshold', () => {
     const privacy = { targetEpsilon: 4, delta: 1e-6, clipNorm: 1, noiseMultiplier: 1.1 };
-    const result = parseServerConfig({ rounds: { sampling: { kind: 'poisson', rate: 0.1 } }, privacy, optimiser: { kind: 'fedavg', learningRate: 5, denoise: {} } });
+    const result = parseServerConfig({ modelDir: 'model', rounds: { sampling: { kind: 'poisson', rate: 0.1 } }, privacy, optimiser: { kind: 'fedavg', learningRate: 5, denoise: {} } });
     expect(result.ok && result.config.optimiser).toEqual({ kind: 'fedavg', learningRate: 5, denoise: { threshold: 1 } });
   });
 
@@ -32,7 +32,7 @@ describe('server config', () => {
     if (without.ok) return;
     expect(without.issues).toEqual([{ path: 'optimiser.denoise', message: expect.stringMatching(/^needs privacy/) }]);
     const privacy = { targetEpsilon: 4, delta: 1e-6, clipNorm: 1, noiseMultiplier: 1.1 };
-    const bad = parseServerConfig({ rounds: { sampling: { kind: 'poisson', rate: 0.1 } }, privacy, optimiser: { kind: 'fedavg', denoise: { threshold: -1, thresold: 2 } } });
+    const bad = parseServerConfig({ modelDir: 'model', rounds: { sampling: { kind: 'poisson', rate: 0.1 } }, privacy, optimiser: { kind: 'fedavg', denoise: { threshold: -1, thresold: 2 } } });
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
     expect(bad.issues.map((issue) => issue.path).sort()).toEqual(['optimiser.denoise.threshold', 'optimiser.denoise.thresold']);
@@ -81,12 +81,12 @@ describe('server config', () => {
     it('is off by default, and fills in local placement without simulation mode', () => {
       const off = parseServerConfig({});
       expect(off.ok && off.config.privacy).toBeUndefined();
-      const on = parseServerConfig({ rounds: poisson, privacy });
+      const on = parseServerConfig({ modelDir: 'model', rounds: poisson, privacy });
       expect(on.ok && on.config.privacy).toEqual({ ...privacy, placement: 'local', simulationMode: false });
     });
 
     it('calibrates "calibrate" to the least z that affords plannedRounds, and the result parses again unchanged', () => {
-      const result = parseServerConfig({ rounds: poisson, privacy: { ...privacy, noiseMultiplier: 'calibrate', plannedRounds: 50 } });
+      const result = parseServerConfig({ modelDir: 'model', rounds: poisson, privacy: { ...privacy, noiseMultiplier: 'calibrate', plannedRounds: 50 } });
       expect(result.ok).toBe(true);
       if (!result.ok) return;
       const z = result.config.privacy!.noiseMultiplier;
@@ -98,6 +98,7 @@ describe('server config', () => {
 
     it('refuses what the accountant does not cover, one issue per field', () => {
       const result = parseServerConfig({
+        modelDir: 'model',
         rounds: { weighting: 'examples' },
         privacy: { ...privacy, noiseMultiplier: 'calibrate', delta: 1, adaptiveClipping: { countNoiseStd: 0.1 } },
       });
@@ -114,12 +115,18 @@ describe('server config', () => {
     });
 
     it('refuses distributed placement without secure aggregation unless in simulation mode', () => {
-      const refused = parseServerConfig({ rounds: poisson, privacy: { ...privacy, placement: 'distributed' } });
+      const refused = parseServerConfig({ modelDir: 'model', rounds: poisson, privacy: { ...privacy, placement: 'distributed' } });
       expect(refused.ok).toBe(false);
       if (refused.ok) return;
       expect(refused.issues).toEqual([{ path: 'privacy.placement', message: expect.stringMatching(/secure aggregation.*simulationMode/) }]);
-      const simulated = parseServerConfig({ rounds: poisson, privacy: { ...privacy, placement: 'distributed', simulationMode: true } });
+      const simulated = parseServerConfig({ modelDir: 'model', rounds: poisson, privacy: { ...privacy, placement: 'distributed', simulationMode: true } });
       expect(simulated.ok).toBe(true);
+    });
+
+    it('refuses privacy without a modelDir (a restart would forget the ε spent), unless in simulation mode', () => {
+      const refused = parseServerConfig({ rounds: poisson, privacy });
+      expect(!refused.ok && refused.issues).toEqual([{ path: 'modelDir', message: expect.stringMatching(/required with privacy.*restart would forget the ε spent.*simulationMode/) }]);
+      expect(parseServerConfig({ rounds: poisson, privacy: { ...privacy, simulationMode: true } }).ok).toBe(true);
     });
 
     it('keeps the unclipped count from taking the whole budget, also after calibration', () => {

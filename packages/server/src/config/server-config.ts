@@ -96,8 +96,9 @@ const privacySchema = z.strictObject({
   placement: z.enum(['local', 'distributed']).default('local'),
   /**
    * Declares that this server is a trusted simulation: allows `distributed`
-   * placement without secure aggregation, and adaptive clipping with `local`
-   * placement (whose unclipped bit the server sees in the clear).
+   * placement without secure aggregation, adaptive clipping with `local`
+   * placement (whose unclipped bit the server sees in the clear), and DP
+   * without a `modelDir` (a ledger kept in memory only).
    */
   simulationMode: z.boolean().default(false),
   /** Adaptive clipping (Andrew et al. 2021): C follows a quantile of the update norms. */
@@ -231,6 +232,14 @@ export const serverConfigSchema = z
   .superRefine((config, ctx) => {
     const { rounds, auth, privacy, secureAggregation } = config;
     if (privacy !== undefined) checkPrivacy(config, privacy, ctx);
+    if (privacy !== undefined && config.modelDir === undefined && !privacy.simulationMode) {
+      issue(
+        ctx,
+        ['modelDir'],
+        'required with privacy: the ε ledger must be durable before a model is released, and without a model directory a restart would forget the ε spent and train from zero on the same shoppers. ' +
+          'Set modelDir, or privacy.simulationMode: true for a simulation',
+      );
+    }
     if (config.optimiser.kind === 'fedavg' && config.optimiser.denoise !== undefined && privacy === undefined) {
       issue(ctx, ['optimiser', 'denoise'], 'needs privacy: denoising thresholds at the DP noise the rounds add, and without a privacy config there is none');
     }

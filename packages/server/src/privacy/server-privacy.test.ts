@@ -8,7 +8,7 @@ import { ServerPrivacy } from './server-privacy.js';
 const DELTA = 1e-5;
 
 function privacyConfig(privacy: NonNullable<ServerConfig['privacy']>, rate = 0.5): PrivacyConfig {
-  return resolveServerConfig({ rounds: { sampling: { kind: 'poisson', rate } }, privacy }).privacy!;
+  return resolveServerConfig({ modelDir: 'model', rounds: { sampling: { kind: 'poisson', rate } }, privacy }).privacy!;
 }
 
 function seeded(label: string) {

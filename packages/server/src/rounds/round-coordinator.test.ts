@@ -195,7 +195,7 @@ describe('RoundCoordinator', () => {
   describe('with differential privacy', () => {
     const dpRounds = { minClients: 2, sampling: { kind: 'poisson' as const, rate: 1 }, minUpdates: 2 };
     const privacyFor = (privacy: Parameters<typeof resolveServerConfig>[0] & object) =>
-      new ServerPrivacy(resolveServerConfig({ rounds: dpRounds, privacy }).privacy!, 1, { noiseSource: createSeededRandomSource('coordinator-dp') });
+      new ServerPrivacy(resolveServerConfig({ modelDir: 'model', rounds: dpRounds, privacy }).privacy!, 1, { noiseSource: createSeededRandomSource('coordinator-dp') });
 
     it('tells each round its parameters, charges applied rounds only, and opens none once the budget is spent', async () => {
       const z = calibrateNoiseMultiplier({ targetEpsilon: 2, delta: 1e-5, samplingRate: 1, steps: 2 }).noiseMultiplier;

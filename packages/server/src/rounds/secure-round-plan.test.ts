@@ -76,12 +76,12 @@ describe('secureAggregation config', () => {
   const privacy = { targetEpsilon: 4, delta: 1e-5, clipNorm: 1, noiseMultiplier: 1, placement: 'distributed' };
 
   it('lets distributed placement run without simulationMode behind secure aggregation', () => {
-    expect(parseServerConfig({ rounds, privacy, secureAggregation: { enabled: true } }).ok).toBe(true);
-    expect(parseServerConfig({ rounds, privacy, secureAggregation: { enabled: false } }).ok).toBe(false);
+    expect(parseServerConfig({ modelDir: 'model', rounds, privacy, secureAggregation: { enabled: true } }).ok).toBe(true);
+    expect(parseServerConfig({ modelDir: 'model', rounds, privacy, secureAggregation: { enabled: false } }).ok).toBe(false);
   });
 
   it('refuses adaptive clipping and example weighting with secure aggregation, on their fields', () => {
-    const adaptive = parseServerConfig({ rounds, privacy: { ...privacy, adaptiveClipping: { countNoiseStd: 1 } }, secureAggregation: { enabled: true } });
+    const adaptive = parseServerConfig({ modelDir: 'model', rounds, privacy: { ...privacy, adaptiveClipping: { countNoiseStd: 1 } }, secureAggregation: { enabled: true } });
     expect(adaptive.ok === false && adaptive.issues.map((i) => i.path)).toContain('privacy.adaptiveClipping');
     const weighted = parseServerConfig({ rounds: { weighting: 'examples' }, secureAggregation: { enabled: true } });
     expect(weighted.ok === false && weighted.issues.map((i) => i.path)).toEqual(['rounds.weighting']);
