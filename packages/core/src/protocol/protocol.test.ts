@@ -28,6 +28,7 @@ describe('wire constants are pinned', () => {
       INTERNAL: 11,
       SECAGG_REFUSED: 12,
       WRONG_AGGREGATION: 13,
+      SLOW_CONSUMER: 14,
     });
   });
 

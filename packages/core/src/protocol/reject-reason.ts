@@ -32,6 +32,11 @@ export const RejectReason = {
   SECAGG_REFUSED: 12,
   /** A plain update was sent to a round that runs secure aggregation (or a SecAgg message to one that does not). */
   WRONG_AGGREGATION: 13,
+  /**
+   * The client fell behind: more than the server's bound (`limits.maxBufferedBytes`)
+   * was still queued for it, unread, so it was disconnected rather than buffered for.
+   */
+  SLOW_CONSUMER: 14,
 } as const;
 
 export type RejectReasonName = keyof typeof RejectReason;

@@ -18,6 +18,8 @@ export class ServerStats {
   lastCheckpointMs: number | null = null;
   lastCheckpointFile: string | null = null;
   lastCheckpointError: string | null = null;
+  /** Requests and connections refused at the HTTP edge, by limit (see `http` in the config). */
+  readonly throttled = { enrol: 0, enrolKeyLockedOut: 0, handshake: 0, connectionCap: 0 };
 
   reject(reason: RejectReasonName): void {
     this.rejected[reason]++;
