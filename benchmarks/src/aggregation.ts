@@ -101,6 +101,8 @@ async function measureSocketIo(c: AggregationCase): Promise<{ updatesPerSec: num
     rounds: { minClients: c.clients, sampling: { kind: 'fixed', size: c.clients }, minUpdates: c.clients, timeoutMs: 600_000 },
     optimiser: { kind: 'fedavg', learningRate: 1 },
     logLevel: 'silent',
+    // Every client connects from 127.0.0.1: no per-source handshake limit on a loopback benchmark.
+    http: { maxConnections: 2 * c.clients + 100, rateLimits: { handshake: false } },
   });
   const { url } = await server.listen();
   const tokens = Array.from({ length: c.clients }, (_, i) => server.issueToken({ clientId: `bench-${i}` }).token);

@@ -37,8 +37,9 @@ export class ServerProcess {
     });
   }
 
-  static start(modelDir: string, port: number, tokenSecret: string): ServerProcess {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', FIXTURE, modelDir, String(port), tokenSecret], {
+  /** `config`: fields laid over the fixture's own config (top-level keys replace the fixture's). */
+  static start(modelDir: string, port: number, tokenSecret: string, config: Record<string, unknown> = {}): ServerProcess {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', FIXTURE, modelDir, String(port), tokenSecret, JSON.stringify(config)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NODE_ENV: 'test' },
     });

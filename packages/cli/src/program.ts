@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { RunError } from './run-error.js';
 import { UsageError } from './usage-error.js';
 import { registerSimulateCommand } from './commands/simulate.js';
 import { registerServerCommand } from './commands/server.js';
@@ -36,6 +37,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof UsageError) {
       process.stderr.write(`fedrec: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof RunError) {
+      process.stderr.write(`fedrec: ${error.message}\n`);
+      return 1;
     }
     process.stderr.write(`fedrec: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;

@@ -11,6 +11,9 @@ import { loadOrCreateTokenSecret } from './auth/token-secret.js';
 import { CheckpointStore } from './checkpoint/checkpoint-store.js';
 import type { ResolvedServerConfig, ServerConfig } from './config/server-config.js';
 import { resolveServerConfig } from './config/server-config.js';
+import { settlesWithin } from './deadline.js';
+import { httpServerOptions, limitConnections } from './http/connection-limits.js';
+import { EnrolLimits } from './http/enrol-limits.js';
 import { createRequestHandler } from './http/http-routes.js';
 import { createLogger } from './logging/logger.js';
 import { ModelState } from './model/model-state.js';
@@ -25,6 +28,7 @@ import { ServerError } from './server-error.js';
 import type { FedRecServerEvents } from './server-events.js';
 import { ServerStats } from './status/server-stats.js';
 import type { PublicStatus, ServerStatus } from './status/server-status.js';
+import { handshakeLimit } from './transport/handshake-limit.js';
 import { SocketGateway } from './transport/socket-gateway.js';
 import { StrikeBook } from './transport/strike-book.js';
 import { checkpointVersion } from './checkpoint/checkpoint-store.js';
@@ -51,7 +55,12 @@ export interface ServerAddress {
 export interface FedRecServer {
   /** Resumes from the newest valid checkpoint (or creates a fresh model), then listens. */
   listen(): Promise<ServerAddress>;
-  /** Finishes (or abandons) the open round, writes its checkpoint, disconnects everyone, stops listening. */
+  /**
+   * Finishes (or abandons) the open round, writes its checkpoint, disconnects
+   * everyone, stops listening — within `shutdownTimeoutMs`, whatever clients
+   * do: connections still open then are destroyed. Rejects (SHUTDOWN_TIMEOUT)
+   * if even the checkpoint was not written by then.
+   */
   close(): Promise<void>;
   /** Null until listening. */
   readonly address: ServerAddress | null;
@@ -234,6 +243,7 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
       // Kept in memory only: an adversary who can predict the cohort loses privacy amplification.
       const samplingSeed = config.rounds.samplingSeed ?? randomBytes(16).toString('hex');
       const httpServer = createHttpServer(
+        httpServerOptions(config.http),
         createRequestHandler({
           status,
           publicStatus,
@@ -243,8 +253,10 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
           enrolment: config.auth.enrolment,
           enrolmentKey: config.auth.enrolmentKey,
           logger,
+          enrolLimits: new EnrolLimits(config.http, logger, stats),
         }),
       );
+      limitConnections(httpServer, config.http, logger, stats);
       let gateway: SocketGateway | null = null;
       const coordinator = new RoundCoordinator({
         rounds: config.rounds,
@@ -281,7 +293,19 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
           secureAggregationEnded: (info) => events.emit('secureAggregation', info),
         },
       });
-      gateway = new SocketGateway({ httpServer, config, coordinator, model, tokenSecret, stats, logger, events, strikes, privacySpend: () => privacy?.spend() ?? null });
+      gateway = new SocketGateway({
+        httpServer,
+        config,
+        coordinator,
+        model,
+        tokenSecret,
+        stats,
+        logger,
+        events,
+        strikes,
+        privacySpend: () => privacy?.spend() ?? null,
+        allowRequest: handshakeLimit(config.http, logger, stats),
+      });
       running = { model, optimiser, coordinator, gateway, httpServer, tokenSecret, store, strikes };
       if (fresh) await commit(null);
       await new Promise<void>((resolve, reject) => {
@@ -315,11 +339,18 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
     if (state === 'starting') await starting;
     if (state !== 'running') return;
     state = 'closing';
+    const deadline = performance.now() + config.shutdownTimeoutMs;
     const { coordinator, gateway, strikes } = need();
-    await coordinator.stop();
-    await gateway.close();
+    // The open round first, while its members are still connected to hear how it ended.
+    const stopped = coordinator.stop();
+    const checkpointed = await settlesWithin(stopped, deadline - performance.now());
+    await gateway.close(deadline);
     await strikes.flush();
     state = 'closed';
+    if (!checkpointed) {
+      throw new ServerError('SHUTDOWN_TIMEOUT', `the open round's checkpoint was not written within shutdownTimeoutMs (${config.shutdownTimeoutMs} ms)`);
+    }
+    await stopped; // a failed checkpoint is reported now that the network side is closed
     logger.info('closed');
   }
 
@@ -350,6 +381,7 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
       },
       checkpoint: { lastFile: stats.lastCheckpointFile, lastError: stats.lastCheckpointError, releasesHaltedSince: stats.releasesHaltedSince },
       privacy: privacy?.status() ?? null,
+      throttled: { ...stats.throttled },
     };
   }
 

@@ -17,7 +17,9 @@ export type ServerErrorCode =
    * The checkpoint's privacy ledger cannot be resumed: it is invalid, or the
    * server was started without `privacy` and would drop the ε already spent.
    */
-  | 'PRIVACY_LEDGER_CONFLICT';
+  | 'PRIVACY_LEDGER_CONFLICT'
+  /** `close()` could not write the open round's checkpoint within `shutdownTimeoutMs`. */
+  | 'SHUTDOWN_TIMEOUT';
 
 /** One problem with one configuration field. */
 export interface ConfigIssue {

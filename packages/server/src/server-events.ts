@@ -14,8 +14,11 @@ export interface RejectionEvent {
   /** The round the refused message named, if it named one. */
   readonly roundId: number | null;
   readonly reason: RejectReasonName;
-  /** `connection`: refused in the handshake; `message`: a refused message on a connected socket. */
-  readonly stage: 'connection' | 'message';
+  /**
+   * `connection`: refused in the handshake; `message`: a refused message on a
+   * connected socket; `delivery`: dropped for not reading what it is sent (SLOW_CONSUMER).
+   */
+  readonly stage: 'connection' | 'message' | 'delivery';
 }
 
 /**

@@ -9,11 +9,19 @@ export interface ShutdownOptions {
 }
 
 /**
+ * Time past `shutdownTimeoutMs` after which the process exits even if
+ * `close()` has not settled. close() is bounded by itself; this is the
+ * backstop should anything in it still hang.
+ */
+const BACKSTOP_MS = 5_000;
+
+/**
  * Closes the server cleanly on SIGTERM (and SIGINT): the open round is
  * finished with the updates already in (or abandoned if too few), its
  * checkpoint is written, clients are disconnected, and then the process
- * exits. A second signal exits at once. Returns a function that removes the
- * handlers.
+ * exits — 0 if all of that happened, 1 otherwise; within the server's
+ * `shutdownTimeoutMs` (plus a backstop) whatever clients do. A second signal
+ * exits at once. Returns a function that removes the handlers.
  */
 export function installShutdownHandlers(server: FedRecServer, options: ShutdownOptions = {}): () => void {
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
@@ -27,9 +35,18 @@ export function installShutdownHandlers(server: FedRecServer, options: ShutdownO
     }
     shuttingDown = true;
     options.logger?.info({ signal }, 'shutting down');
+    const backstop = setTimeout(() => {
+      options.logger?.error({ shutdownTimeoutMs: server.config.shutdownTimeoutMs }, 'shutdown did not finish in time: exiting');
+      exit(1);
+    }, server.config.shutdownTimeoutMs + BACKSTOP_MS);
+    backstop.unref();
     server.close().then(
-      () => exit(0),
+      () => {
+        clearTimeout(backstop);
+        exit(0);
+      },
       (error: unknown) => {
+        clearTimeout(backstop);
         options.logger?.error({ err: error }, 'shutdown failed');
         exit(1);
       },

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
-import { registerServerCommand, resolveServerCommandConfig } from './server.js';
+import { ServerError } from '@fedrec/server';
+import { registerServerCommand, resolveServerCommandConfig, startFailure } from './server.js';
+import { RunError } from '../run-error.js';
 import { UsageError } from '../usage-error.js';
 
 const dirs: string[] = [];
@@ -71,5 +73,27 @@ describe('fedrec server: configuration', () => {
     }
     await expect(program.parseAsync(['server', '--help'], { from: 'user' })).rejects.toMatchObject({ exitCode: 0 });
     for (const flag of ['--config', '--port', '--model-dir', '--items', '--dim', '--log-level']) expect(help).toContain(flag);
+  });
+});
+
+describe('fedrec server: start failures', () => {
+  const config = { modelDir: '/srv/model', host: '127.0.0.1', port: 8080 };
+  const errno = (code: string, message: string, fields: Record<string, string> = {}): Error => Object.assign(new Error(message), { code, ...fields });
+
+  it('turns operating-system errors into one line naming the code and where', () => {
+    const full = startFailure(errno('ENOSPC', 'ENOSPC: no space left on device, write', { syscall: 'write' }), config);
+    expect(full).toBeInstanceOf(RunError);
+    expect((full as RunError).message).toBe('cannot start the server: ENOSPC (no space left on device, write) at model dir /srv/model');
+    const denied = startFailure(errno('EACCES', "EACCES: permission denied, open '/srv/model/token-secret'", { syscall: 'open', path: '/srv/model/token-secret' }), config);
+    expect((denied as RunError).message).toBe("cannot start the server: EACCES (permission denied, open '/srv/model/token-secret') at /srv/model/token-secret");
+    const busy = startFailure(errno('EADDRINUSE', 'listen EADDRINUSE: address already in use 127.0.0.1:8080', { syscall: 'listen' }), config);
+    expect((busy as RunError).message).toBe('cannot start the server: EADDRINUSE (address already in use 127.0.0.1:8080) at 127.0.0.1:8080');
+  });
+
+  it('keeps a ServerError\'s message on one line, and leaves anything else (a bug) as it was', () => {
+    const shape = startFailure(new ServerError('CHECKPOINT_SHAPE_MISMATCH', 'checkpoint x holds a 2×2 model'), config);
+    expect((shape as RunError).message).toBe('cannot start the server: checkpoint x holds a 2×2 model');
+    const bug = new TypeError('undefined is not a function');
+    expect(startFailure(bug, config)).toBe(bug);
   });
 });

@@ -11,8 +11,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { createServer, installShutdownHandlers, parseServerConfig } from '@fedrec/server';
+import { ServerError, createServer, installShutdownHandlers, parseServerConfig } from '@fedrec/server';
 import type { ResolvedServerConfig } from '@fedrec/server';
+import { RunError } from '../run-error.js';
 import { UsageError } from '../usage-error.js';
 import { parseNumber } from '../parse-options.js';
 
@@ -92,6 +93,26 @@ export async function resolveServerCommandConfig(
   return result.config;
 }
 
+/**
+ * Why the server could not start, as one line: a ServerError's message, or
+ * an operating-system error (ENOSPC, EACCES, EADDRINUSE, …) with its code and
+ * where it happened. Anything else is a bug and keeps its stack.
+ */
+export function startFailure(error: unknown, config: Pick<ResolvedServerConfig, 'modelDir' | 'host' | 'port'>): unknown {
+  if (error instanceof ServerError) return new RunError(`cannot start the server: ${error.message.replaceAll('\n', ' ')}`);
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (!(error instanceof Error) || typeof code !== 'string') return error;
+  const { syscall, path } = error as NodeJS.ErrnoException;
+  const where =
+    path !== undefined ? path
+    : syscall === 'listen' ? `${config.host}:${config.port}`
+    : config.modelDir !== undefined ? `model dir ${config.modelDir}`
+    : undefined;
+  // Node writes `ENOSPC: no space left…` or `listen EADDRINUSE: address already in use…`: the code is said once already.
+  const description = error.message.replace(new RegExp(`^(?:[a-z]+ )?${code}: `), '').split('\n')[0];
+  return new RunError(`cannot start the server: ${code} (${description})${where !== undefined ? ` at ${where}` : ''}`);
+}
+
 export function registerServerCommand(program: Command): void {
   program
     .command('server')
@@ -110,7 +131,9 @@ export function registerServerCommand(program: Command): void {
     .action(async (options: ServerCommandOptions) => {
       const config = await resolveServerCommandConfig(options);
       const server = createServer(config);
-      const address = await server.listen();
+      const address = await server.listen().catch((error: unknown) => {
+        throw startFailure(error, config);
+      });
       process.stderr.write(`fedrec server listening on ${address.url} (model version ${server.status().model.version})\n`);
       // Resolve when a signal has closed the server, so the command returns and the process exits with code 0.
       await new Promise<void>((resolve, reject) => {

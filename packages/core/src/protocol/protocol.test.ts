@@ -29,6 +29,7 @@ describe('wire constants are pinned', () => {
       SECAGG_REFUSED: 12,
       WRONG_AGGREGATION: 13,
       NORM_TOO_LARGE: 14,
+      SLOW_CONSUMER: 15,
     });
   });
 

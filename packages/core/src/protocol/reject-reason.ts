@@ -39,6 +39,11 @@ export const RejectReason = {
    * the mean.
    */
   NORM_TOO_LARGE: 14,
+  /**
+   * The client fell behind: more than the server's bound (`limits.maxBufferedBytes`)
+   * was still queued for it, unread, so it was disconnected rather than buffered for.
+   */
+  SLOW_CONSUMER: 15,
 } as const;
 
 export type RejectReasonName = keyof typeof RejectReason;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../checkpoint/atomic-write.js';
 
 export const TOKEN_SECRET_FILE = 'token-secret';
 
@@ -20,13 +21,9 @@ export async function loadOrCreateTokenSecret(modelDir: string | undefined): Pro
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const secret = randomBytes(32).toString('hex');
-  // 'w' rather than 'wx': a too-short file left by a crash is replaced.
-  const handle = await open(file, 'w', 0o600);
-  try {
-    await handle.writeFile(`${secret}\n`, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  // Temp file, fsync, rename (mode 0600): a full disk or a crash leaves no
+  // file or the whole key, never an empty or partial one that a restart
+  // would have to tell apart from a real key. A too-short file is replaced.
+  await writeFileAtomic(file, new TextEncoder().encode(`${secret}\n`));
   return secret;
 }

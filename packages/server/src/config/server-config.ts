@@ -128,6 +128,41 @@ const secureAggregationSchema = z.strictObject({
   granularity: z.number().gt(0).optional(),
 });
 
+/** A token bucket per source address: `burst` at once, refilled at `perMinute`; `false` turns the limit off. */
+const rateLimitSchema = z.union([z.strictObject({ burst: positiveInt, perMinute: z.number().gt(0) }), z.literal(false)], {
+  error: 'expected {"burst": n >= 1, "perMinute": r > 0} or false',
+});
+
+/**
+ * The HTTP edge: timeouts, a connection cap and per-source rate limits, so
+ * that slow or numerous requests from a few sources cannot hold the server.
+ */
+const httpSchema = z.strictObject({
+  /** Time a client has to send a request's headers (Node's `headersTimeout`); then 408 and the connection is closed. */
+  headersTimeoutMs: positiveInt.default(10_000),
+  /** Time a client has to send a whole request, body included (Node's `requestTimeout`). */
+  requestTimeoutMs: positiveInt.default(30_000),
+  /** Open TCP connections (HTTP and WebSocket together) beyond which new ones are closed at once (Node's `maxConnections`). */
+  maxConnections: positiveInt.default(10_000),
+  /**
+   * Behind a reverse proxy every connection comes from the proxy: set this to
+   * key the rate limits by the last address in `X-Forwarded-For` (the one the
+   * proxy appended) instead. Only with a proxy that always sets it.
+   */
+  trustProxy: z.boolean().default(false),
+  /** Per source address (IPv6: per /64). */
+  rateLimits: z
+    .strictObject({
+      /** `POST /enrol` requests, whatever their outcome. */
+      enrol: rateLimitSchema.default({ burst: 20, perMinute: 60 }),
+      /** Wrong enrolment keys (`auth.enrolment: "key"`): once spent, the source gets 429 until a token refills, right key or not. */
+      enrolKeyFailures: rateLimitSchema.default({ burst: 5, perMinute: 1 }),
+      /** New socket.io sessions (refused before any work, with HTTP 403 for long-polling and 400 for WebSocket). */
+      handshake: rateLimitSchema.default({ burst: 100, perMinute: 600 }),
+    })
+    .prefault({}),
+});
+
 export const serverConfigSchema = z
   .strictObject({
     host: z.string().min(1).default('127.0.0.1'),
@@ -191,6 +226,13 @@ export const serverConfigSchema = z
         maxUpdateNorm: z.number().gt(0).default(1_000),
         /** Added to the largest legitimate message to get socket.io's `maxHttpBufferSize`. */
         headroomBytes: nonNegativeInt.default(64 * 1024),
+        /**
+         * Bytes the server may hold queued for one client that has not read
+         * them (engine.io's write buffer plus the WebSocket's unsent bytes)
+         * before it disconnects that client instead of queueing more.
+         * Default: `defaultMaxBufferedBytes`, 4 × the model's size but at least 4 MiB.
+         */
+        maxBufferedBytes: positiveInt.optional(),
       })
       .prefault({}),
     auth: z
@@ -228,6 +270,14 @@ export const serverConfigSchema = z
     /** Differential privacy (see `privacySchema`). Absent: no clipping, noise or accounting is asked of clients. */
     privacy: privacySchema.optional(),
     secureAggregation: secureAggregationSchema.optional(),
+    http: httpSchema.prefault({}),
+    /**
+     * The most `close()` (and so SIGTERM) may take: after finishing the open
+     * round, clients get until then to disconnect; whatever is still open is
+     * then destroyed. If the round's checkpoint is not written by then either,
+     * `close()` fails with SHUTDOWN_TIMEOUT.
+     */
+    shutdownTimeoutMs: positiveInt.default(10_000),
   })
   .superRefine((config, ctx) => {
     const { rounds, auth, privacy, secureAggregation } = config;
@@ -257,6 +307,9 @@ export const serverConfigSchema = z
     }
     if (auth.enrolment === 'key' && auth.enrolmentKey === undefined) {
       ctx.addIssue({ code: 'custom', path: ['auth', 'enrolmentKey'], message: "required when auth.enrolment is 'key'" });
+    }
+    if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+      issue(ctx, ['http', 'headersTimeoutMs'], `must be <= http.requestTimeoutMs (${config.http.requestTimeoutMs}): the headers are part of the request`);
     }
   })
   .transform((config, ctx) => {
@@ -354,6 +407,8 @@ export type SamplingConfig = RoundsConfig['sampling'];
 export type PrivacyConfig = NonNullable<ResolvedServerConfig['privacy']>;
 export type SecureAggregationConfig = NonNullable<ResolvedServerConfig['secureAggregation']>;
 export type AdaptiveClippingSettings = NonNullable<PrivacyConfig['adaptiveClipping']>;
+export type HttpConfig = ResolvedServerConfig['http'];
+export type RateLimitConfig = HttpConfig['rateLimits']['enrol'];
 
 export type ConfigParseResult =
   | { readonly ok: true; readonly config: ResolvedServerConfig }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EnrolResponse } from '@fedrec/core';
 import type { Logger } from 'pino';
 import type { PublicStatus, ServerStatus } from '../status/server-status.js';
+import type { EnrolLimits } from './enrol-limits.js';
 
 export const MODEL_VERSION_HEADER = 'x-fedrec-model-version';
 
@@ -20,6 +21,8 @@ export interface HttpRouteDeps {
   readonly enrolment: 'open' | 'key' | 'off';
   readonly enrolmentKey?: string | undefined;
   readonly logger: Logger;
+  /** Per-source limits on `POST /enrol` (none: unlimited). */
+  readonly enrolLimits?: EnrolLimits;
 }
 
 function sendJson(res: ServerResponse, statusCode: number, body: unknown): void {
@@ -81,10 +84,13 @@ export function createRequestHandler(deps: HttpRouteDeps): (req: IncomingMessage
       method: 'POST',
       handle: (req, res) => {
         if (deps.enrolment === 'off') return sendError(res, 404, 'ENROLMENT_OFF', 'this server does not enrol clients');
+        const refusal = deps.enrolLimits?.admit(req);
+        if (refusal) return sendError(res, 429, refusal.code, refusal.message, { 'retry-after': String(refusal.retryAfterSeconds) });
         if (deps.enrolment === 'key') {
           const header = req.headers.authorization ?? '';
           const presented = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
           if (!keyMatches(presented, deps.enrolmentKey ?? '')) {
+            deps.enrolLimits?.keyFailed(req);
             return sendError(res, 401, 'BAD_ENROLMENT_KEY', 'missing or wrong enrolment key', { 'www-authenticate': 'Bearer' });
           }
         }
@@ -97,7 +103,12 @@ export function createRequestHandler(deps: HttpRouteDeps): (req: IncomingMessage
     try {
       // No route reads a body; drain it so the connection can be reused.
       req.resume();
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const path = pathOf(req.url);
+      if (path === null) {
+        // The client's mistake (or probe), not a server failure: warn, and answer 400 rather than 500.
+        deps.logger.warn({ method: req.method }, 'malformed request target refused');
+        return sendError(res, 400, 'BAD_REQUEST', 'malformed request target');
+      }
       const route = routes[path];
       if (route === undefined) return sendError(res, 404, 'NOT_FOUND', 'no such route');
       if (req.method !== route.method) return sendError(res, 405, 'METHOD_NOT_ALLOWED', `use ${route.method}`, { allow: route.method });
@@ -108,4 +119,13 @@ export function createRequestHandler(deps: HttpRouteDeps): (req: IncomingMessage
       else res.destroy();
     }
   };
+}
+
+/** The path of a request target, or null if it does not parse (`GET //[ HTTP/1.1` reaches the handler: Node only checks the characters). */
+function pathOf(target: string | undefined): string | null {
+  try {
+    return new URL(target ?? '/', 'http://localhost').pathname;
+  } catch {
+    return null;
+  }
 }

@@ -20,6 +20,8 @@ export class ServerStats {
   lastCheckpointError: string | null = null;
   /** ISO 8601 time releases halted on a failed checkpoint; null while releasing. */
   releasesHaltedSince: string | null = null;
+  /** Requests and connections refused at the HTTP edge, by limit (see `http` in the config). */
+  readonly throttled = { enrol: 0, enrolKeyLockedOut: 0, handshake: 0, connectionCap: 0 };
 
   reject(reason: RejectReasonName): void {
     this.rejected[reason]++;

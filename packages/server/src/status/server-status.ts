@@ -44,6 +44,12 @@ export interface ServerStatus {
   };
   /** Differential privacy: budget, spend and the current round parameters; null when the server runs without DP. */
   readonly privacy: PrivacyStatus | null;
+  /**
+   * Refused at the HTTP edge: enrolments over the per-source rate, enrolments
+   * from a source locked out after wrong keys, socket.io handshakes over the
+   * per-source rate, connections over `http.maxConnections`.
+   */
+  readonly throttled: { readonly enrol: number; readonly enrolKeyLockedOut: number; readonly handshake: number; readonly connectionCap: number };
 }
 
 /**

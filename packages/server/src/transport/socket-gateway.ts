@@ -33,6 +33,10 @@ import type { RoundClosedInfo, RoundCoordinator, RoundOpenedInfo } from '../roun
 import type { FedRecServerEvents } from '../server-events.js';
 import type { ServerStats } from '../status/server-stats.js';
 import type { StrikeBook } from './strike-book.js';
+import { settlesWithin } from '../deadline.js';
+import { OpenConnections } from '../http/open-connections.js';
+import type { AllowRequest } from './handshake-limit.js';
+import { cutOff, defaultMaxBufferedBytes, queuedBytes } from './outgoing-buffer-limit.js';
 
 /**
  * Refusals that count towards disconnecting a client. STALE_ROUND does not:
@@ -75,6 +79,8 @@ export interface GatewayDeps {
   readonly privacySpend?: () => PrivacySpend | null;
   /** Refused messages per client id, and bans: they outlive sockets. */
   readonly strikes: StrikeBook;
+  /** engine.io's check on each new session (the per-source handshake limit); absent: every handshake proceeds. */
+  readonly allowRequest?: AllowRequest | undefined;
 }
 
 interface Connection {
@@ -102,10 +108,16 @@ export class SocketGateway {
   /** The current socket of each connected client id. */
   private readonly connections = new Map<string, Connection>();
   readonly maxUpdateBytes: number;
+  /** Bytes queued for one client beyond which it is dropped as a slow consumer (`limits.maxBufferedBytes`). */
+  readonly maxBufferedBytes: number;
+  private readonly openConnections: OpenConnections;
 
   constructor(private readonly deps: GatewayDeps) {
     const { config } = deps;
     this.maxUpdateBytes = updateByteLength(deps.model.shape);
+    // An update has the model's layout, so this is (within a header) the size of one invitation's attachment.
+    this.maxBufferedBytes = config.limits.maxBufferedBytes ?? defaultMaxBufferedBytes(this.maxUpdateBytes);
+    this.openConnections = new OpenConnections(deps.httpServer);
     this.io = new Server(deps.httpServer, {
       serveClient: false,
       // The largest legitimate message is one update; long-polling carries
@@ -116,6 +128,7 @@ export class SocketGateway {
       transports: ['websocket', 'polling'],
       perMessageDeflate: false, // noised float32 does not compress, and deflate costs CPU per message
       ...(config.corsOrigins.length > 0 ? { cors: { origin: config.corsOrigins } } : {}),
+      ...(deps.allowRequest !== undefined ? { allowRequest: deps.allowRequest } : {}),
     });
     this.io.use((socket, next) => this.authenticate(socket, next));
     this.io.on('connection', (socket) => this.guard(null, () => this.onConnection(socket)));
@@ -125,13 +138,16 @@ export class SocketGateway {
     const { invitationFor } = info;
     if (invitationFor !== undefined) {
       // SecAgg: each member's invitation carries its own index, so each is sent on its own.
-      for (const clientId of info.cohort) this.connections.get(clientId)?.socket.emit(ProtocolEvent.roundStart, invitationFor(clientId), model);
+      for (const clientId of info.cohort) {
+        const connection = this.connections.get(clientId);
+        if (connection !== undefined && !this.fellBehind(connection)) connection.socket.emit(ProtocolEvent.roundStart, invitationFor(clientId), model);
+      }
       return;
     }
     const socketIds: string[] = [];
     for (const clientId of info.cohort) {
       const connection = this.connections.get(clientId);
-      if (connection !== undefined) socketIds.push(connection.socket.id);
+      if (connection !== undefined && !this.fellBehind(connection)) socketIds.push(connection.socket.id);
     }
     // One broadcast to the cohort's own rooms: socket.io encodes the packet
     // (and so the model bytes) once, not once per member.
@@ -148,27 +164,39 @@ export class SocketGateway {
       accepted: info.accepted,
       ...(info.privacy !== undefined ? { privacy: info.privacy } : {}),
     };
+    // Clients outside the cohort get only these small announcements, but one that never reads still piles them up.
+    for (const connection of this.connections.values()) this.fellBehind(connection);
     this.io.emit(ProtocolEvent.roundClosed, message);
   }
 
   /** Sends one SecAgg+ stage message to a cohort member; a member that is gone has dropped out and gets nothing. */
   sendSecAgg(clientId: string, roundId: number, message: SecAggServerMessage): void {
     const connection = this.connections.get(clientId);
-    if (connection === undefined) return;
+    if (connection === undefined || this.fellBehind(connection)) return;
     // Keys and ciphertexts ride in one attachment (socket.io refuses packets with more than 10).
     const { json, blob } = packBinaryFields(message);
     const envelope: SecAggServerEnvelope = { v: PROTOCOL_VERSION, kind: MessageKind.secAggServer, roundId, message: json as Record<string, unknown> };
     connection.socket.emit(ProtocolEvent.secAggServer, envelope, blob);
   }
 
-  /** Disconnects every client and closes socket.io and the HTTP server. */
-  async close(): Promise<void> {
+  /**
+   * Disconnects every client and closes socket.io and the HTTP server. Peers
+   * have until `deadline` (a `performance.now()` time) to close their side;
+   * whatever is still open then is destroyed.
+   */
+  async close(deadline = Number.POSITIVE_INFINITY): Promise<void> {
     const { httpServer } = this.deps;
     const closed = httpServer.listening ? new Promise<void>((resolve) => httpServer.once('close', () => resolve())) : Promise.resolve();
-    await this.io.close();
-    // Keep-alive HTTP connections (a client that fetched /model) would otherwise hold close() open.
+    // Not awaited before closeAllConnections(): socket.io's close() waits for the HTTP server's, which waits for
+    // every connection, and Node stops timing out half-sent requests once close() is called.
+    const everythingClosed = Promise.all([this.io.close(), closed]);
+    // Idle keep-alive connections (a client that fetched /model) and half-sent requests: nothing more is answered on them.
     httpServer.closeAllConnections();
-    await closed;
+    if (await settlesWithin(everythingClosed, deadline - performance.now())) return;
+    // Peers that neither read nor close (a WebSocket client waiting out its closing handshake).
+    const destroyed = this.openConnections.destroyAll();
+    this.deps.logger.warn({ destroyed }, 'shutdown deadline reached: destroyed the connections still open');
+    await everythingClosed;
   }
 
   private authenticate(socket: Socket, next: (error?: Error) => void): void {
@@ -325,6 +353,31 @@ export class SocketGateway {
     this.send(connection, 'TOO_MANY_STRIKES', null, `${strikes} refused messages: disconnecting`);
     // Queued packets (the refusals above) are flushed before the transport closes.
     connection.socket.disconnect(true);
+  }
+
+  /**
+   * Whether more than `maxBufferedBytes` is queued for this client, unread; if
+   * so it is counted, logged and cut off, and must be skipped in what is
+   * being sent. The cut is deferred to a microtask: its disconnect then
+   * reaches the coordinator after the round it is opening, not in the middle.
+   */
+  private fellBehind(connection: Connection): boolean {
+    const queued = queuedBytes(connection.socket);
+    if (queued <= this.maxBufferedBytes) return false;
+    const { stats, events, logger } = this.deps;
+    stats.reject('SLOW_CONSUMER');
+    events.emit('rejected', { clientId: connection.clientId, roundId: null, reason: 'SLOW_CONSUMER', stage: 'delivery' });
+    logger.warn({ clientId: connection.clientId, queuedBytes: queued, maxBufferedBytes: this.maxBufferedBytes }, 'client disconnected: it is not reading what the server sends');
+    // Forgotten now, so that nothing more is sent to it before the cut; its departure is reported below, once.
+    this.connections.delete(connection.clientId);
+    queueMicrotask(() =>
+      this.guard(connection, () => {
+        this.deps.coordinator.clientDisconnected(connection.clientId);
+        this.deps.events.emit('clientDisconnected', { clientId: connection.clientId, reason: 'slow consumer' });
+        cutOff(connection.socket);
+      }),
+    );
+    return true;
   }
 
   private send(connection: Connection, reason: RejectReasonName, roundId: number | null, message: string, secAggReason?: number): void {

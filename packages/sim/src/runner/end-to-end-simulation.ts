@@ -73,6 +73,10 @@ export async function runEndToEndSimulation(config: EndToEndSimulationConfig): P
       weighting: 'uniform',
     },
     auth: { enrolment: 'off' },
+    // Every simulated shopper connects from 127.0.0.1 at once: the per-source
+    // handshake limit (meant for the open internet) would hold most of them back,
+    // and the connection cap must leave room for all (and for reconnections).
+    http: { maxConnections: 2 * clients + 100, rateLimits: { handshake: false } },
     ...(serverPrivacy ? { privacy: serverPrivacy } : {}),
   } satisfies ServerConfig;
   // z as the server will resolve it (calibrated from the budget where asked), for the step's cap.
