@@ -183,7 +183,9 @@ describe('several tabs of one shop in Chromium', () => {
     await first.call('setConsent', 'contribute');
     const { clientId } = await connected;
     await second.call('waitForLog', 'consentChanged', { consent: 'contribute', chosen: true });
-    expect((await first.call('state')).participating).toBe(true);
+    // The server counts the client before the client has its welcome: wait for that too.
+    await first.call('waitForLog', 'participationChanged', { participating: true });
+    await second.call('waitForLog', 'participationChanged', { waitingForTurn: true });
 
     const left = nextServerEvent(server, 'clientDisconnected', (e) => e.clientId === clientId);
     await second.call('setConsent', 'local');
