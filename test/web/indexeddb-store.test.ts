@@ -16,7 +16,7 @@ const session = Math.random().toString(36).slice(2);
 globalThis.storeContract = async (name) => {
   const check = STORE_CONTRACT.find((c) => c.name === name);
   if (check === undefined) throw new Error('no check named ' + name);
-  await check.run({ persistent: true, open: async (store, options) => createIndexedDbStore({ ...options, name: 'contract-' + session + '-' + store }) });
+  await check.run({ persistent: true, shared: true, open: async (store, options) => createIndexedDbStore({ ...options, name: 'contract-' + session + '-' + store }) });
 };
 `;
 

@@ -76,7 +76,11 @@ async function main(): Promise<void> {
 
   const refreshDashboard = (): void => {
     client.transparency().then(
-      (report) => renderDashboard(report, client.participating),
+      (report) => {
+        renderDashboard(report, client);
+        // A choice or a deletion in another tab of the shop reaches this one too: stop asking, or ask again.
+        showBanner(false);
+      },
       (error: unknown) => announce(`Could not read what is stored: ${error instanceof Error ? error.message : 'unknown error'}`),
     );
   };
@@ -118,7 +122,8 @@ async function main(): Promise<void> {
       refreshDashboard();
     });
   }
-  for (const event of ['updateSent', 'roundDeclined', 'participationChanged'] as const) client.on(event, refreshDashboard);
+  // `privacyChanged` also comes from the tab that takes part for the device, so every tab shows the same ε.
+  for (const event of ['updateSent', 'privacyChanged', 'roundDeclined', 'participationChanged'] as const) client.on(event, refreshDashboard);
   client.on('updateSent', ({ entry }) => announce(`Sent a noised model update for round ${entry.roundId} (ε ${entry.epsilon.toFixed(2)}).`));
 
   showBanner(true);

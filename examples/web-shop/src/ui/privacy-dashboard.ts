@@ -8,8 +8,14 @@ const CONSENT_WORDS = {
   contribute: 'Stored here; this device also helps train the shared model.',
 } as const;
 
-/** Fills the privacy panel from the client's transparency report. */
-export function renderDashboard(report: TransparencyReport, participating: boolean): void {
+/** Where this tab stands in training rounds: taking part, or waiting while another tab of the shop takes part for the device. */
+export interface TrainingRole {
+  readonly participating: boolean;
+  readonly waitingForTurn: boolean;
+}
+
+/** Fills the privacy panel from the client's transparency report (the same figures in every tab: they come from the browser's storage). */
+export function renderDashboard(report: TransparencyReport, role: TrainingRole): void {
   for (const input of document.querySelectorAll<HTMLInputElement>('input[name="consent"]')) {
     input.checked = report.consentChosen && input.value === report.consent;
   }
@@ -28,9 +34,11 @@ export function renderDashboard(report: TransparencyReport, participating: boole
   const training =
     report.consent !== 'contribute'
       ? 'Not taking part in training.'
-      : participating
+      : role.participating
         ? 'Connected: this device takes part in training rounds while it has budget left.'
-        : 'Connecting to take part in training…';
+        : role.waitingForTurn
+          ? 'Another tab of this shop takes part for this device; this one takes over if it closes.'
+          : 'Connecting to take part in training…';
   byId('training-status', HTMLElement).textContent = training;
 
   const body = byId('updates', HTMLTableElement).tBodies[0]!;

@@ -6,6 +6,7 @@ import { applyRetention, resolveRetention, withinAge } from '../storage/retentio
 import type { ShopperRecordKey, ShopperRecords, ShopperStore, ShopperStoreOptions } from '../storage/shopper-store.js';
 import { SHOPPER_RECORD_KEYS } from '../storage/shopper-store.js';
 import { parseStoredEvent, toStoredEvent } from '../storage/stored-records.js';
+import { guardRefusal, parseGeneration, type WriteGuard } from '../storage/write-guard.js';
 
 const FILE_FORMAT = 'fedrec.shopper-store';
 const FILE_VERSION = 1;
@@ -13,10 +14,12 @@ const FILE_VERSION = 1;
 interface FileContents {
   events: ShoppingEvent[];
   records: Partial<Record<ShopperRecordKey, unknown>>;
+  /** Times the file was cleared (see `ShopperStore.readGeneration`); absent in files written before it existed, read as 0. */
+  generation: number;
 }
 
-function emptyContents(): FileContents {
-  return { events: [], records: {} };
+function emptyContents(generation: number): FileContents {
+  return { events: [], records: {}, generation };
 }
 
 function decode(text: string, file: string): FileContents {
@@ -35,7 +38,7 @@ function decode(text: string, file: string): FileContents {
   const records: FileContents['records'] = {};
   for (const key of SHOPPER_RECORD_KEYS) if (storedRecords[key] !== undefined) records[key] = storedRecords[key];
   // Malformed events are dropped here; the next write leaves them out of the file.
-  return { events: events.map(parseStoredEvent).filter((e): e is ShoppingEvent => e !== null), records };
+  return { events: events.map(parseStoredEvent).filter((e): e is ShoppingEvent => e !== null), records, generation: parseGeneration(record['generation']) };
 }
 
 /**
@@ -45,8 +48,10 @@ function decode(text: string, file: string): FileContents {
  * either the old or the new contents, never half of each. Created with mode
  * 0600 in a directory created with 0700: it holds a person's shopping history.
  *
- * Changes are queued, so concurrent calls never lose each other's writes.
- * Only one store (one process) should use a file at a time.
+ * Changes are queued, so concurrent calls never lose each other's writes,
+ * and a guard is checked in the same queued step as its write. Only one
+ * store (one process) should use a file at a time: it offers no participant
+ * lock or change channel.
  *
  * @example
  * import { createFileStore } from '@fedrec/client/node';
@@ -58,6 +63,8 @@ export function createFileStore(file: string, options: ShopperStoreOptions = {})
   let contents: FileContents | null = null;
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
+  /** The highest generation seen, so clearing a corrupt file still moves it on. */
+  let lastGeneration = 0;
 
   async function load(): Promise<FileContents> {
     if (contents !== null) return contents;
@@ -65,14 +72,24 @@ export function createFileStore(file: string, options: ShopperStoreOptions = {})
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return (contents = emptyContents());
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return (contents = emptyContents(lastGeneration));
       throw new ShopperClientError('STORAGE_FAILED', `could not read ${file}: ${(error as Error).message}`, { cause: error });
     }
-    return (contents = decode(text, file));
+    contents = decode(text, file);
+    lastGeneration = Math.max(lastGeneration, contents.generation);
+    return contents;
+  }
+
+  /** Loads the file and checks `guard` against it, in the queued step that then writes. */
+  async function loadGuarded(guard: WriteGuard | undefined): Promise<FileContents> {
+    const current = await load();
+    const refusal = guardRefusal(guard, { generation: current.generation, consent: current.records.consent });
+    if (refusal !== null) throw refusal;
+    return current;
   }
 
   async function save(next: FileContents): Promise<void> {
-    const text = JSON.stringify({ format: FILE_FORMAT, version: FILE_VERSION, events: next.events, records: next.records });
+    const text = JSON.stringify({ format: FILE_FORMAT, version: FILE_VERSION, events: next.events, records: next.records, generation: next.generation });
     const temporary = `${file}.${process.pid}.tmp`;
     try {
       await mkdir(dirname(file), { recursive: true, mode: 0o700 });
@@ -89,6 +106,7 @@ export function createFileStore(file: string, options: ShopperStoreOptions = {})
       throw new ShopperClientError('STORAGE_FAILED', `could not write ${file}: ${(error as Error).message}`, { cause: error });
     }
     contents = next;
+    lastGeneration = Math.max(lastGeneration, next.generation);
   }
 
   /** Runs `task` after every earlier one, whether they succeeded or not. */
@@ -101,9 +119,9 @@ export function createFileStore(file: string, options: ShopperStoreOptions = {})
 
   return {
     retention,
-    appendEvent: (event) =>
+    appendEvent: (event, guard) =>
       enqueue(async () => {
-        const current = await load();
+        const current = await loadGuarded(guard);
         await save({ ...current, events: applyRetention([...current.events, toStoredEvent(event)], retention, now()) });
       }),
     readEvents: () =>
@@ -112,10 +130,16 @@ export function createFileStore(file: string, options: ShopperStoreOptions = {})
         return (await load()).events.filter((e) => withinAge(e, retention, at)).map((e) => ({ ...e }));
       }),
     readRecord: (key) => enqueue(async () => structuredClone((await load()).records[key])),
-    writeRecord: <K extends ShopperRecordKey>(key: K, value: ShopperRecords[K]) =>
+    writeRecord: <K extends ShopperRecordKey>(key: K, value: ShopperRecords[K], guard?: WriteGuard) =>
       enqueue(async () => {
-        const current = await load();
+        const current = await loadGuarded(guard);
         await save({ ...current, records: { ...current.records, [key]: structuredClone(value) } });
+      }),
+    updateRecord: <K extends ShopperRecordKey>(key: K, change: (current: unknown) => ShopperRecords[K] | undefined, guard?: WriteGuard) =>
+      enqueue(async () => {
+        const current = await loadGuarded(guard);
+        const next = change(structuredClone(current.records[key]));
+        if (next !== undefined) await save({ ...current, records: { ...current.records, [key]: structuredClone(next) } });
       }),
     deleteRecord: (key) =>
       enqueue(async () => {
@@ -124,8 +148,14 @@ export function createFileStore(file: string, options: ShopperStoreOptions = {})
         delete records[key];
         await save({ ...current, records });
       }),
-    // No load first: clearing must work even when the file is corrupt.
-    clear: () => enqueue(() => save(emptyContents())),
+    readGeneration: () => enqueue(async () => (await load()).generation),
+    // Clearing must work even when the file is corrupt: the generation then moves on from the highest one seen.
+    clear: () =>
+      enqueue(async () => {
+        const generation = (await load().then((c) => c.generation).catch(() => lastGeneration)) + 1;
+        await save(emptyContents(generation));
+        return generation;
+      }),
     close: async () => {
       await queue;
       closed = true;

@@ -11,7 +11,16 @@ export type ShopperClientErrorCode =
   /** No shared model: none was given, and `GET /model` failed or there is no `serverUrl`. */
   | 'MODEL_UNAVAILABLE'
   /** The client was used after `close()`. */
-  | 'CLIENT_CLOSED';
+  | 'CLIENT_CLOSED'
+  /**
+   * A write was refused because the store was cleared (`forget()`, perhaps
+   * in another tab) after the write was decided: nothing was written.
+   */
+  | 'STORE_FORGOTTEN'
+  /** A write was refused because the stored consent (perhaps changed in another tab) does not allow it: nothing was written. */
+  | 'CONSENT_WITHDRAWN'
+  /** Charging a round would take the device's ε above its personal budget: nothing was charged, nothing is sent. */
+  | 'BUDGET_EXCEEDED';
 
 /**
  * A failure of the shopper client or its storage, with a stable `code`.

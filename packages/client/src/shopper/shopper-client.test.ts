@@ -169,3 +169,56 @@ describe('createClient: transparency and forget', () => {
     await expect(shopper.recommend(2)).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
   });
 });
+
+describe('createClient: clients sharing one store (tabs), with no channel between them', () => {
+  it('a forget() by another client is caught inside the store: this one writes nothing, then reports forgotten and off', async () => {
+    const storage = createMemoryStore();
+    const deleting = await client(storage, { consent: 'local' });
+    const stale = await client(storage, { consent: 'local' });
+    await stale.track({ item: 1, type: 'view', time: T });
+    const seen: string[] = [];
+    stale.on('forgotten', () => seen.push('forgotten'));
+    stale.on('consentChanged', ({ consent, chosen }) => seen.push(`${consent}/${chosen}`));
+    await deleting.forget();
+    expect(await stale.track({ item: 2, type: 'purchase', time: T + 1 })).toBe(false);
+    expect(seen).toEqual(['forgotten', 'off/false']);
+    expect([stale.consent, stale.consentChosen]).toEqual(['off', false]);
+    expect((await stale.recommend(3)).personalised).toBe(false);
+    expect(await storage.readEvents()).toEqual([]);
+    for (const key of ['consent', 'userVector', 'privacy'] as const) expect(await storage.readRecord(key)).toBeUndefined();
+  });
+
+  it('a choice made in a client that has not heard of another’s forget() is refused (STORE_FORGOTTEN), and that client asks again', async () => {
+    const storage = createMemoryStore();
+    const deleting = await client(storage);
+    const stale = await client(storage);
+    await deleting.forget();
+    await expect(stale.setConsent('contribute')).rejects.toMatchObject({ code: 'STORE_FORGOTTEN' });
+    expect([stale.consent, stale.consentChosen]).toEqual(['off', false]);
+    expect(await storage.readRecord('consent')).toBeUndefined();
+    await stale.setConsent('local');
+    expect(await storage.readRecord('consent')).toBe('local');
+  });
+
+  it('a withdrawal stored by another client is caught inside the store: this one stops storing and adopts it', async () => {
+    const storage = createMemoryStore();
+    const withdrawing = await client(storage, { consent: 'local' });
+    const stale = await client(storage, { consent: 'local' });
+    await withdrawing.setConsent('off');
+    expect(await stale.track({ item: 3, type: 'view', time: T })).toBe(false);
+    expect([stale.consent, stale.consentChosen]).toEqual(['off', true]);
+    expect(await storage.readEvents()).toEqual([]);
+  });
+
+  it('calls made right after this client’s own forget() belong to the new generation', async () => {
+    const storage = createMemoryStore();
+    const shopper = await client(storage, { consent: 'local' });
+    const forgotten = shopper.forget();
+    const chosen = shopper.setConsent('local');
+    await forgotten;
+    await chosen;
+    expect(await shopper.track({ item: 4, type: 'cart', time: T })).toBe(true);
+    expect(await storage.readRecord('consent')).toBe('local');
+    expect((await storage.readEvents()).map((e) => e.item)).toEqual([4]);
+  });
+});

@@ -1,11 +1,14 @@
-import type { EventTypeName, EventWeights, ItemFeatures, LocalTrainingConfig, RandomSource, RoundPrivacy, SharedModel, ShoppingEvent } from '@fedrec/core';
+import type { EventTypeName, EventWeights, ItemFeatures, LocalTrainingConfig, RandomSource, SharedModel, ShoppingEvent } from '@fedrec/core';
 import { EVENT_TYPE_NAMES, biasesView, createCryptoRandomSource, embeddingsView, fitUserVector, positiveItems, scoreAllItems } from '@fedrec/core';
 import { allowsContributing, allowsStoring, assertConsentLevel, type ConsentLevel } from '../consent/consent-level.js';
+import type { ChangeEndpoint, StoreChange } from '../coordination/store-change.js';
 import { PersonalBudget } from '../privacy/personal-budget.js';
+import { chargeStoredLedger, loadPersonalBudget, markUpdateSent, readStoredPrivacy } from '../privacy/stored-ledger.js';
 import type { UpdateLogEntry } from '../privacy/update-log-entry.js';
 import { rankRecommendations } from '../recommend/rank-recommendations.js';
-import type { ShopperStore, StoredPrivacy } from '../storage/shopper-store.js';
-import { parseStoredConsent, parseStoredPrivacy, parseStoredUserVector } from '../storage/stored-records.js';
+import type { ShopperStore } from '../storage/shopper-store.js';
+import { parseStoredConsent, parseStoredUserVector } from '../storage/stored-records.js';
+import { isGuardRefusal, type WriteGuard, type WritePurpose } from '../storage/write-guard.js';
 import type { FedRecClient, RoundInvitation } from '../transport/fedrec-client.js';
 import { createFedRecClient } from '../transport/fedrec-client.js';
 import type { BackoffOptions } from '../transport/backoff.js';
@@ -15,6 +18,7 @@ import type { TrainingRound, TrainingResult } from '../transport/training-callba
 import { TypedEmitter } from '../transport/typed-emitter.js';
 import { fetchSharedModel } from './fetch-model.js';
 import { computeLocalDelta, eventsInCatalogue, updateBytes } from './local-update.js';
+import { ParticipantSlot } from './participant-slot.js';
 import { SerialQueue } from './serial-queue.js';
 import { ShopperClientError } from './shopper-client-error.js';
 import type { TransparencyReport } from './transparency-report.js';
@@ -61,7 +65,7 @@ export type DeclineReason =
 
 export interface ShopperClientEvents {
   consentChanged: { readonly consent: ConsentLevel; readonly chosen: boolean };
-  /** An event was stored. */
+  /** An event was stored (by this client, or another tab sharing the store). */
   historyChanged: { readonly events: number };
   /** A newer shared model is in use. */
   modelUpdated: { readonly modelVersion: number };
@@ -70,10 +74,19 @@ export interface ShopperClientEvents {
   roundDeclined: { readonly roundId: number; readonly reason: DeclineReason };
   /** An update left the device; `entry` is what the privacy dashboard lists. */
   updateSent: { readonly roundId: number; readonly entry: UpdateLogEntry };
+  /**
+   * The device's ε ledger or update log changed — here, or in another tab
+   * sharing the store: read `transparency()` again for the new figures.
+   */
+  privacyChanged: Record<string, never>;
   roundClosed: { readonly roundId: number; readonly outcome: 'applied' | 'abandoned'; readonly modelVersion: number };
-  /** The device connected to the aggregation server (available for rounds), or left it. */
-  participationChanged: { readonly participating: boolean };
-  /** Everything stored was deleted. */
+  /**
+   * This client connected to the aggregation server (available for rounds),
+   * or left it, or started waiting while another tab takes part for the
+   * device (`waitingForTurn`).
+   */
+  participationChanged: { readonly participating: boolean; readonly waitingForTurn: boolean };
+  /** Everything stored was deleted (by this client, or another tab sharing the store). */
   forgotten: Record<string, never>;
   /** Failures in the background (model refresh, transport, storage during a round). Never fatal. */
   error: ShopperClientError | FedRecClientError;
@@ -126,12 +139,21 @@ export interface ShopperClient {
   readonly consentChosen: boolean;
   /** Version of the shared model in use; null before one is loaded. */
   readonly modelVersion: number | null;
-  /** Whether the device is connected to the server and available for rounds. */
+  /** Whether this client is connected to the server and available for rounds. */
   readonly participating: boolean;
+  /**
+   * True while this client would take part but another tab sharing its
+   * store does so for the device (one participant per device); it takes
+   * over when that tab goes off or closes.
+   */
+  readonly waitingForTurn: boolean;
   /**
    * Records the shopper's choice (stored) and applies it at once: `off`
    * stops storing and withdraws from rounds, `contribute` joins them.
    * Going `off` keeps what is already stored (unused) until `forget()`.
+   * Other tabs sharing the store apply the choice too. Rejects with
+   * `STORE_FORGOTTEN` (storing nothing) when another tab deleted everything
+   * before this one heard of it: the shopper is then asked again.
    */
   setConsent(level: ConsentLevel): Promise<void>;
   /** Stores an event on the device if consent allows; resolves to whether it was stored. Nothing is sent. */
@@ -144,6 +166,8 @@ export interface ShopperClient {
    * update log from storage, withdraws from rounds and sets consent to `off`
    * (not stored: the shopper is asked again). What the server already
    * aggregated cannot be taken back — it is in the shared model, with noise.
+   * Every other tab sharing the store stops too, and nothing a tab decided
+   * before it heard of the deletion is written afterwards.
    */
   forget(): Promise<void>;
   /** Loads the current model from the server now. */
@@ -186,6 +210,18 @@ function assertTrackedEvent(event: TrackedEvent, numItems: number | null): void 
   if (time !== undefined && (typeof time !== 'number' || !Number.isFinite(time))) throw new RangeError(`expected event time to be a finite number, got ${String(time)}`);
 }
 
+/**
+ * The deletion epoch a client acts in: replaced by every `forget()` (here or
+ * in another tab). An operation takes the epoch current when it is called,
+ * and writes with that epoch's generation: one called before this client
+ * heard of a deletion is refused by the store, while one queued behind this
+ * client's own `forget()` writes under the generation that forget produced.
+ */
+interface Epoch {
+  /** NaN while this client's own `clear()` is under way. */
+  generation: number;
+}
+
 class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient {
   readonly #options: ShopperClientOptions;
   readonly #store: ShopperStore;
@@ -193,34 +229,43 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
   readonly #now: () => number;
   readonly #random: RandomSource;
   readonly #budgetEpsilon: number;
+  readonly #slot: ParticipantSlot;
+  readonly #endpoint: ChangeEndpoint | null;
+  #epoch: Epoch;
   #consent: ConsentLevel;
   #consentChosen: boolean;
-  #budget: PersonalBudget;
-  #updates: UpdateLogEntry[];
+  /** Consent writes of this client still queued: until they land, the stored level is older than ours. */
+  #consentWrites = 0;
   #model: SharedModel | null;
   #modelLoading: Promise<SharedModel> | null = null;
   /** The fitted vector for (model version, history): refitted when either changes. */
   #vector: { readonly modelVersion: number; readonly historyKey: string; readonly values: Float32Array } | null = null;
-  #transport: FedRecClient | null = null;
+  /** Entries this client charged whose update the transport has not reported sent yet, by round. */
+  readonly #charged = new Map<number, UpdateLogEntry>();
   #token: { readonly token: string; readonly expiresAt: number } | null = null;
   #closed = false;
 
-  constructor(options: ShopperClientOptions, state: { consent: ConsentLevel | null; privacy: StoredPrivacy | null; vector: ReturnType<typeof parseStoredUserVector> }) {
+  constructor(options: ShopperClientOptions, state: { generation: number; consent: ConsentLevel | null; vector: ReturnType<typeof parseStoredUserVector> }) {
     super();
     this.#options = options;
     this.#store = options.storage;
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? createCryptoRandomSource();
     this.#budgetEpsilon = options.personalBudget?.epsilon ?? DEFAULT_BUDGET_EPSILON;
-    this.#budget = new PersonalBudget(this.#budgetEpsilon, state.privacy);
-    this.#updates = [...(state.privacy?.updates ?? [])];
+    new PersonalBudget(this.#budgetEpsilon); // validates the budget
+    this.#epoch = { generation: state.generation };
     this.#consent = state.consent ?? options.consent ?? 'off';
     this.#consentChosen = state.consent !== null;
     this.#model = options.model ?? null;
     if (state.vector !== null) {
       this.#vector = { modelVersion: state.vector.modelVersion, historyKey: state.vector.historyKey, values: Float32Array.from(state.vector.values) };
     }
-    // A stored `contribute` joins rounds straight away.
+    this.#slot = new ParticipantSlot(this.#store.participantLock, {
+      onError: (error) => this.emit('error', asClientError(error)),
+      onWait: () => this.emit('participationChanged', { participating: false, waitingForTurn: true }),
+    });
+    this.#endpoint = this.#store.changes?.open((change) => this.#onChange(change)) ?? null;
+    // A stored `contribute` joins rounds straight away (or waits for the tab that takes part).
     this.#syncTransport();
   }
 
@@ -237,21 +282,41 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
   }
 
   get participating(): boolean {
-    return this.#transport?.connected === true;
+    return this.#slot.transport?.connected === true;
   }
 
-  /** Starts or stops the transport to match consent. */
+  get waitingForTurn(): boolean {
+    return this.#slot.waiting;
+  }
+
+  /** Claims or gives up the device's place in rounds to match consent; the transport runs only while the place is ours. */
   #syncTransport(): void {
-    const want = allowsContributing(this.#consent) && this.#options.serverUrl !== undefined && !this.#closed;
-    if (want && this.#transport === null) {
-      this.#transport = this.#createTransport(this.#options.serverUrl!);
-      this.#transport.start();
-    } else if (!want && this.#transport !== null) {
-      const transport = this.#transport;
-      this.#transport = null;
+    const serverUrl = this.#options.serverUrl;
+    const want = allowsContributing(this.#consent) && serverUrl !== undefined && !this.#closed;
+    if (want) {
+      this.#slot.take(() => {
+        const transport = this.#createTransport(serverUrl);
+        transport.start();
+        return transport;
+      });
+    } else if (this.#slot.claimed) {
       // Joining again enrols afresh, so the server cannot link the two sessions by client id.
       this.#token = null;
-      transport.stop();
+      this.#slot.leave();
+    }
+  }
+
+  /** A guard for a write decided now, in `epoch`. */
+  #guard(epoch: Epoch, purpose?: WritePurpose): WriteGuard {
+    return { generation: epoch.generation, ...(purpose !== undefined ? { purpose } : {}), defaultConsent: this.#options.consent ?? 'off' };
+  }
+
+  #post(change: StoreChange): void {
+    try {
+      this.#endpoint?.post(change);
+    } catch (error) {
+      // The store holds the change already; other tabs' guards stop them acting against it.
+      this.emit('error', asClientError(error));
     }
   }
 
@@ -262,24 +327,46 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
     // transport now, and a round already training sees it before charging or
     // sending. Storing the choice follows, in order with other changes; if
     // that fails the shopper's latest wish still holds for this session.
+    const epoch = this.#epoch;
     this.#consent = level;
     this.#consentChosen = true;
     this.#syncTransport();
     this.emit('consentChanged', { consent: level, chosen: true });
-    await this.#queue.run(() => this.#store.writeRecord('consent', level));
+    this.#consentWrites += 1;
+    await this.#queue.run(async () => {
+      try {
+        await this.#store.writeRecord('consent', level, this.#guard(epoch));
+      } catch (error) {
+        if (isGuardRefusal(error)) await this.#catchUp();
+        throw error;
+      } finally {
+        this.#consentWrites -= 1;
+      }
+      this.#post({ kind: 'consent', generation: epoch.generation, consent: level });
+    });
   }
 
   async track(event: TrackedEvent): Promise<boolean> {
     this.#assertOpen();
     assertTrackedEvent(event, this.#model?.shape.numItems ?? null);
     const stored: ShoppingEvent = { item: event.item, type: event.type, time: event.time ?? this.#now() };
-    // Consent as it was when the shopper acted; a later forget() is queued after this write and deletes it.
+    // Consent and epoch as they were when the shopper acted: a later forget()
+    // here is queued after this write and deletes it; one in another tab
+    // makes the store refuse it.
     const allowed = allowsStoring(this.#consent);
+    const epoch = this.#epoch;
     return this.#queue.run(async () => {
       if (!allowed) return false;
-      await this.#store.appendEvent(stored);
-      const events = await this.#store.readEvents();
-      this.emit('historyChanged', { events: events.length });
+      try {
+        await this.#store.appendEvent(stored, this.#guard(epoch, 'storing'));
+      } catch (error) {
+        if (!isGuardRefusal(error)) throw error;
+        await this.#catchUp();
+        return false;
+      }
+      const events = (await this.#store.readEvents()).length;
+      this.emit('historyChanged', { events });
+      this.#post({ kind: 'history', generation: epoch.generation, events });
       return true;
     });
   }
@@ -289,6 +376,7 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
     const diversity = options.diversity ?? 0;
     if (typeof diversity !== 'number' || !(diversity >= 0 && diversity <= 1)) throw new RangeError(`expected diversity in [0, 1], got ${String(diversity)}`);
     this.#assertOpen();
+    const epoch = this.#epoch;
     const model = await this.#currentModel();
     return this.#queue.run(async () => {
       const features = this.#features(model);
@@ -298,7 +386,7 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
         const items = rankRecommendations({ scores: popularity, k, diversity, features });
         return { items: items.map((item) => ({ item, score: popularity[item]! })), personalised: false, modelVersion: model.version };
       }
-      const vector = await this.#userVector(model, events);
+      const vector = await this.#userVector(model, events, epoch);
       const scores = scoreAllItems(model.shape, model.values, vector);
       let exclude: Uint8Array | undefined;
       if (options.excludePurchased ?? true) {
@@ -323,27 +411,39 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
         newest = newest === null ? event.time : Math.max(newest, event.time);
       }
       const userVector = parseStoredUserVector(await this.#store.readRecord('userVector')) !== null;
+      // From the store, not from memory: every tab sharing it reports the same figures.
+      const { budget, updates } = await loadPersonalBudget(this.#store, this.#budgetEpsilon);
       return {
         consent: this.#consent,
         consentChosen: this.#consentChosen,
         stored: { events: events.length, byType, oldest, newest, userVector, retention: this.#store.retention },
-        updates: this.#updates.map((entry) => ({ ...entry })),
-        privacy: { epsilon: this.#budget.epsilon, delta: this.#budget.delta, budget: this.#budgetEpsilon, rounds: this.#budget.rounds },
+        updates: updates.map((entry) => ({ ...entry })),
+        privacy: { epsilon: budget.epsilon, delta: budget.delta, budget: this.#budgetEpsilon, rounds: budget.rounds },
       };
     });
   }
 
   async forget(): Promise<void> {
     this.#assertOpen();
-    // Withdrawn at once; the deletion is queued after any write already under way, so nothing lands after it.
+    // Withdrawn at once; the deletion is queued after any write already under
+    // way, so nothing of ours lands after it. Operations called from now on
+    // belong to the new epoch, whose generation clear() tells.
     this.#consent = 'off';
     this.#consentChosen = false;
     this.#syncTransport();
+    const previous = this.#epoch;
+    const epoch: Epoch = { generation: Number.NaN };
+    this.#epoch = epoch;
     await this.#queue.run(async () => {
-      await this.#store.clear();
-      this.#budget = new PersonalBudget(this.#budgetEpsilon);
-      this.#updates = [];
+      try {
+        epoch.generation = await this.#store.clear();
+      } catch (error) {
+        // Nothing was deleted: carry on in the old generation.
+        epoch.generation = previous.generation;
+        throw error;
+      }
       this.#vector = null;
+      this.#post({ kind: 'forgotten', generation: epoch.generation });
     });
     this.emit('forgotten', {});
     this.emit('consentChanged', { consent: 'off', chosen: false });
@@ -365,14 +465,77 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    // Out of rounds at once; the store closes after the writes already queued.
+    // Out of rounds at once (another tab may take over); the store closes after the writes already queued.
     this.#closed = true;
+    this.#endpoint?.close();
     this.#syncTransport();
     await this.#queue.run(() => this.#store.close());
   }
 
   #assertOpen(): void {
     if (this.#closed) throw new ShopperClientError('CLIENT_CLOSED', 'the shopper client was used after close()');
+  }
+
+  /** What another client sharing the store did: applied at once, so a withdrawal or a deletion stops this tab before its next step. */
+  #onChange(change: StoreChange): void {
+    if (this.#closed) return;
+    switch (change.kind) {
+      case 'forgotten':
+        // Not ours (ours are never echoed), and not one we already caught up with.
+        if (change.generation > this.#epoch.generation) this.#adoptForget(change.generation);
+        return;
+      case 'consent':
+        if (change.generation === this.#epoch.generation) this.#adoptConsent(change.consent);
+        else this.#catchUpLater();
+        return;
+      case 'history':
+        if (change.generation === this.#epoch.generation) this.emit('historyChanged', { events: change.events });
+        return;
+      case 'privacy':
+        if (change.generation === this.#epoch.generation) this.emit('privacyChanged', {});
+        return;
+    }
+  }
+
+  /** Another client deleted everything: forget what this one holds in memory, withdraw, and ask again, as if the shopper had done it here. */
+  #adoptForget(generation: number): void {
+    this.#epoch = { generation };
+    this.#vector = null;
+    this.#consent = 'off';
+    this.#consentChosen = false;
+    this.#syncTransport();
+    this.emit('forgotten', {});
+    this.emit('consentChanged', { consent: 'off', chosen: false });
+  }
+
+  #adoptConsent(level: ConsentLevel): void {
+    if (level === this.#consent && this.#consentChosen) return;
+    this.#consent = level;
+    this.#consentChosen = true;
+    this.#syncTransport();
+    this.emit('consentChanged', { consent: level, chosen: true });
+  }
+
+  /**
+   * The store refused a write, or a message came from another generation:
+   * another client deleted everything or changed consent and this one had
+   * not heard. Reads what the store holds now and adopts it. Call it inside
+   * the queue.
+   */
+  async #catchUp(): Promise<void> {
+    const generation = await this.#store.readGeneration();
+    if (generation !== this.#epoch.generation) {
+      this.#adoptForget(generation);
+      return;
+    }
+    // A choice of ours still on its way to the store is newer than what the store holds.
+    if (this.#consentWrites > 0) return;
+    const stored = parseStoredConsent(await this.#store.readRecord('consent'));
+    if (stored !== null) this.#adoptConsent(stored);
+  }
+
+  #catchUpLater(): void {
+    this.#queue.run(() => this.#catchUp()).catch((error: unknown) => this.emit('error', asClientError(error)));
   }
 
   async #currentModel(): Promise<SharedModel> {
@@ -398,7 +561,7 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
   }
 
   /** The shopper's vector for this model and history: fitted on the device, stored on the device only. */
-  async #userVector(model: SharedModel, events: readonly ShoppingEvent[]): Promise<Float32Array> {
+  async #userVector(model: SharedModel, events: readonly ShoppingEvent[], epoch: Epoch): Promise<Float32Array> {
     const key = historyKey(events);
     const cached = this.#vector;
     if (cached !== null && cached.modelVersion === model.version && cached.historyKey === key && cached.values.length === model.shape.dim) return cached.values;
@@ -408,8 +571,15 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
       random: this.#random,
       config: { ...this.#options.training, userEpochs: this.#options.fitEpochs ?? DEFAULT_FIT_EPOCHS },
     });
+    try {
+      await this.#store.writeRecord('userVector', { values: Array.from(values), modelVersion: model.version, historyKey: key }, this.#guard(epoch, 'storing'));
+    } catch (error) {
+      if (!isGuardRefusal(error)) throw error;
+      // Deleted or withdrawn elsewhere meanwhile: the vector is neither stored nor kept.
+      await this.#catchUp();
+      return values;
+    }
     this.#vector = { modelVersion: model.version, historyKey: key, values };
-    await this.#store.writeRecord('userVector', { values: Array.from(values), modelVersion: model.version, historyKey: key });
     return values;
   }
 
@@ -429,11 +599,13 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
       if (rejection.reason === 'BAD_TOKEN') this.#token = null;
     });
     client.on('error', (error) => this.emit('error', error));
-    client.on('connected', () => this.emit('participationChanged', { participating: true }));
-    client.on('disconnected', () => this.emit('participationChanged', { participating: false }));
-    client.on('stopped', () => this.emit('participationChanged', { participating: false }));
+    client.on('connected', () => this.emit('participationChanged', { participating: true, waitingForTurn: false }));
+    client.on('disconnected', () => this.emit('participationChanged', { participating: false, waitingForTurn: false }));
+    client.on('stopped', () => this.emit('participationChanged', { participating: false, waitingForTurn: false }));
     client.on('updateSent', ({ roundId, bytes }) => void this.#confirmSent(roundId, bytes));
     client.on('roundClosed', ({ roundId, outcome, modelVersion }) => {
+      // A charged update not sent by now never will be (the transport drops late ones).
+      for (const charged of this.#charged.keys()) if (charged <= roundId) this.#charged.delete(charged);
       this.emit('roundClosed', { roundId, outcome, modelVersion });
       if (outcome === 'applied' && (this.#model === null || modelVersion > this.#model.version)) {
         this.refreshModel().catch((error: unknown) => this.emit('error', asClientError(error)));
@@ -443,8 +615,10 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
   }
 
   /**
-   * A token from `POST /enrol`, kept in memory only: a new page load enrols
-   * afresh, so the server cannot link one visit's updates to the next's.
+   * A token from `POST /enrol`, kept in memory only: a new page load (or the
+   * tab that takes over the device's place) enrols afresh, so the server
+   * cannot link one visit's updates to the next's. One tab at a time holds
+   * the place, so the server still sees one client per device at a time.
    */
   async #freshToken(serverUrl: string): Promise<string> {
     if (this.#token !== null && this.#token.expiresAt > this.#now() + 60_000) return this.#token.token;
@@ -456,9 +630,13 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
     return enrolled.token;
   }
 
-  /** The transport's `beforeRound` hook: take part only with consent, known DP parameters and budget to spare. */
-  #decide(round: RoundInvitation): boolean {
-    const reason = this.#declineReason(round.privacy);
+  /** The transport's `beforeRound` hook: take part only with consent, known DP parameters and budget to spare (in the stored, shared ledger). */
+  async #decide(round: RoundInvitation): Promise<boolean> {
+    let reason = this.#consentDeclines() ?? (round.privacy === null ? 'no-privacy' : null);
+    if (reason === null && round.privacy !== null) {
+      const { budget } = await loadPersonalBudget(this.#store, this.#budgetEpsilon);
+      reason = this.#consentDeclines() ?? (budget.wouldExceed(round.privacy) ? 'budget' : null);
+    }
     if (reason !== null) {
       this.emit('roundDeclined', { roundId: round.roundId, reason });
       return false;
@@ -467,24 +645,24 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
     return true;
   }
 
-  #declineReason(privacy: RoundPrivacy | null): DeclineReason | null {
-    if (!allowsContributing(this.#consent) || this.#closed) return 'consent';
-    if (privacy === null) return 'no-privacy';
-    if (this.#budget.wouldExceed(privacy)) return 'budget';
-    return null;
+  #consentDeclines(): DeclineReason | null {
+    return !allowsContributing(this.#consent) || this.#closed ? 'consent' : null;
   }
 
   /**
    * The training callback: trains on the stored history and hands the raw
    * delta to the transport, which clips and noises it exactly as the round
-   * says. The budget is checked again and charged, and the log entry stored,
-   * before the delta is handed over: if anything fails on the way the device
-   * has over-counted, never under-counted.
+   * says. Before the delta is handed over, the round is charged to the
+   * stored ledger in one transaction that checks the budget, the consent
+   * and the deletion epoch (`chargeStoredLedger`); if the charge is not
+   * durable, nothing is sent. Should the update then not leave after all,
+   * the device has over-counted, never under-counted.
    */
   #train(round: TrainingRound): Promise<TrainingResult | null> {
+    const epoch = this.#epoch;
     return this.#queue.run(async () => {
       const { privacy } = round;
-      if (this.#declineReason(privacy) !== null || privacy === null) return null;
+      if (this.#consentDeclines() !== null || privacy === null || epoch !== this.#epoch) return null;
       this.#useModel(round.model);
       const events = await this.#store.readEvents();
       const vector = this.#vector !== null && this.#vector.values.length === round.model.shape.dim ? this.#vector.values : undefined;
@@ -496,51 +674,67 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
         ...(this.#options.training !== undefined ? { training: this.#options.training } : {}),
         ...(this.#options.eventWeights !== undefined ? { eventWeights: this.#options.eventWeights } : {}),
       });
-      // Consent may have changed, or another round been charged, while training: nothing is charged or sent then.
-      if (this.#declineReason(privacy) !== null) return null;
-      const charge = this.#budget.charge(privacy);
-      const entry: UpdateLogEntry = {
-        roundId: round.roundId,
-        time: this.#now(),
-        bytes: updateBytes(round.model.shape),
-        clipNorm: privacy.clipNorm,
-        clientNoiseMultiplier: privacy.clientNoiseMultiplier,
-        accountedNoiseMultiplier: privacy.accountedNoiseMultiplier,
-        placement: privacy.placement,
-        epsilon: charge.epsilon,
-        delta: charge.delta,
-        sent: false,
-      };
-      this.#updates.push(entry);
+      // Consent may have changed, or everything been deleted, while training: nothing is charged or sent then.
+      if (this.#consentDeclines() !== null || epoch !== this.#epoch) return null;
+      let entry: UpdateLogEntry;
       try {
-        await this.#savePrivacy();
+        entry = await chargeStoredLedger(this.#store, {
+          budgetEpsilon: this.#budgetEpsilon,
+          privacy,
+          guard: this.#guard(epoch, 'contributing'),
+          entry: (charge) => ({
+            roundId: round.roundId,
+            time: this.#now(),
+            bytes: updateBytes(round.model.shape),
+            clipNorm: privacy.clipNorm,
+            clientNoiseMultiplier: privacy.clientNoiseMultiplier,
+            accountedNoiseMultiplier: privacy.accountedNoiseMultiplier,
+            placement: privacy.placement,
+            epsilon: charge.epsilon,
+            delta: charge.delta,
+            sent: false,
+          }),
+        });
       } catch (error) {
-        // Unrecorded spending must not leave the device; the in-memory charge stays (conservative).
-        this.emit('error', asClientError(error));
+        if (error instanceof ShopperClientError && error.code === 'BUDGET_EXCEEDED') {
+          this.emit('roundDeclined', { roundId: round.roundId, reason: 'budget' });
+        } else if (isGuardRefusal(error)) {
+          await this.#catchUp();
+        } else {
+          // Unrecorded spending must not leave the device.
+          this.emit('error', asClientError(error));
+        }
         return null;
       }
+      this.#charged.set(round.roundId, entry);
+      this.emit('privacyChanged', {});
+      this.#post({ kind: 'privacy', generation: epoch.generation });
       return { delta: local.delta, exampleCount: local.exampleCount };
     });
   }
 
   /** Marks the round's log entry as sent, with the size the transport reports. */
   #confirmSent(roundId: number, bytes: number): Promise<void> {
+    const epoch = this.#epoch;
+    const charged = this.#charged.get(roundId);
+    this.#charged.delete(roundId);
     return this.#queue.run(async () => {
-      const index = this.#updates.findLastIndex((entry) => entry.roundId === roundId && !entry.sent);
-      if (index < 0) return;
-      const entry = { ...this.#updates[index]!, bytes, sent: true };
-      this.#updates[index] = entry;
-      try {
-        if (!this.#closed) await this.#savePrivacy();
-      } catch (error) {
-        this.emit('error', asClientError(error));
+      let entry = charged === undefined ? null : { ...charged, bytes, sent: true };
+      if (!this.#closed) {
+        try {
+          const stored = await markUpdateSent(this.#store, roundId, bytes, this.#guard(epoch));
+          if (stored !== null) {
+            entry = stored;
+            this.emit('privacyChanged', {});
+            this.#post({ kind: 'privacy', generation: epoch.generation });
+          }
+        } catch (error) {
+          if (isGuardRefusal(error)) await this.#catchUp().catch((e: unknown) => this.emit('error', asClientError(e)));
+          else this.emit('error', asClientError(error));
+        }
       }
-      this.emit('updateSent', { roundId, entry });
+      if (entry !== null) this.emit('updateSent', { roundId, entry });
     });
-  }
-
-  #savePrivacy(): Promise<void> {
-    return this.#store.writeRecord('privacy', { ...this.#budget.toStored(), updates: this.#updates });
   }
 }
 
@@ -555,6 +749,24 @@ function asClientError(error: unknown): ShopperClientError {
  * there from the shared model and the shopper's own vector, and — only with
  * consent `contribute` — takes part in federated training rounds within a
  * personal ε budget, sending nothing but clipped, noised model updates.
+ *
+ * **One device, one participant.** Every tab of a shop runs its own client,
+ * but they share one store (the browser's IndexedDB), and the store makes
+ * them one participant:
+ * - only the tab holding the store's participant lock (Web Locks,
+ *   `fedrec:participant:<database>`) connects and takes part in rounds; the
+ *   others wait (`waitingForTurn`) and one takes over when it closes;
+ * - the personal ε ledger lives in the store and each round is charged to
+ *   it in one transaction — read, check the budget, record — before the
+ *   update leaves, so the budget holds for the device and every tab reports
+ *   the same figures (`transparency()` reads the store; `privacyChanged`
+ *   says when to read again);
+ * - consent changes and `forget()` reach the other tabs at once
+ *   (BroadcastChannel), and every write carries the store generation it was
+ *   decided under, checked inside its transaction, so a tab that has not
+ *   heard of a deletion writes nothing after it.
+ * Stores without a lock or channel (memory, file) work as one participant
+ * per process; their write guards still apply.
  *
  * @example
  * import { createClient } from '@fedrec/client';
@@ -571,11 +783,10 @@ export async function createClient(options: ShopperClientOptions): Promise<Shopp
   if (options.consent !== undefined) assertConsentLevel(options.consent, 'options.consent');
   if (options.serverUrl !== undefined) new URL(options.serverUrl); // throws TypeError on a malformed URL
   const { storage } = options;
-  const privacy = parseStoredPrivacy(await storage.readRecord('privacy'));
-  if (!privacy.ok) {
-    throw new ShopperClientError('STORAGE_CORRUPT', `${privacy.problem}; refusing to restart the personal ε budget (clear the store to start over)`);
-  }
+  // The generation first: a deletion after this read is caught by the write guards.
+  const generation = await storage.readGeneration();
+  readStoredPrivacy(await storage.readRecord('privacy')); // refuses to start on an unreadable ledger
   const consent = parseStoredConsent(await storage.readRecord('consent'));
   const vector = parseStoredUserVector(await storage.readRecord('userVector'));
-  return new Shopper(options, { consent, privacy: privacy.value, vector });
+  return new Shopper(options, { generation, consent, vector });
 }

@@ -1,7 +1,10 @@
 import type { PrivacyLedgerJson, ShoppingEvent } from '@fedrec/core';
 import type { ConsentLevel } from '../consent/consent-level.js';
+import type { ParticipantLock } from '../coordination/participant-lock.js';
+import type { ChangeChannel } from '../coordination/store-change.js';
 import type { UpdateLogEntry } from '../privacy/update-log-entry.js';
 import type { RetentionPolicy } from './retention-policy.js';
+import type { WriteGuard } from './write-guard.js';
 
 /** The shopper's own vector, kept for the next session; never sent. */
 export interface StoredUserVector {
@@ -41,6 +44,13 @@ export const SHOPPER_RECORD_KEYS: readonly ShopperRecordKey[] = ['consent', 'use
  *
  * Reads return `unknown` for records: a file or a database can be edited
  * behind the client's back, so the client validates what it reads.
+ *
+ * Several clients may share one store at once (a browser's tabs share its
+ * IndexedDB). So the store keeps a **generation** that `clear()` moves on,
+ * and every write may carry a `WriteGuard`, checked inside the write's own
+ * transaction: a write decided before a deletion, or no longer allowed by
+ * the stored consent, is refused and writes nothing. Writes without a guard
+ * are unconditional (tools, tests).
  */
 export interface ShopperStore {
   readonly retention: RetentionPolicy;
@@ -49,16 +59,39 @@ export interface ShopperStore {
    * retention policy no longer allows (too old, or beyond the newest
    * `maxEvents`). An event already too old is not stored at all.
    */
-  appendEvent(event: ShoppingEvent): Promise<void>;
+  appendEvent(event: ShoppingEvent, guard?: WriteGuard): Promise<void>;
   /** The stored events still within the policy's age limit, oldest write first. Malformed entries are skipped. */
   readEvents(): Promise<ShoppingEvent[]>;
   readRecord(key: ShopperRecordKey): Promise<unknown>;
-  writeRecord<K extends ShopperRecordKey>(key: K, value: ShopperRecords[K]): Promise<void>;
+  writeRecord<K extends ShopperRecordKey>(key: K, value: ShopperRecords[K], guard?: WriteGuard): Promise<void>;
+  /**
+   * Reads a record, hands it to `change` and writes what `change` returns,
+   * as one step that no other write (from any client sharing the store) can
+   * come between: two clients charging one ledger at once are serialised,
+   * and neither loses the other's charge. `change` runs synchronously inside
+   * the transaction and at most once; returning `undefined` writes nothing,
+   * and throwing writes nothing and rejects with what it threw. Resolves
+   * once the write is durable.
+   */
+  updateRecord<K extends ShopperRecordKey>(key: K, change: (current: unknown) => ShopperRecords[K] | undefined, guard?: WriteGuard): Promise<void>;
   deleteRecord(key: ShopperRecordKey): Promise<void>;
-  /** Deletes every event and every record. */
-  clear(): Promise<void>;
+  /** How many times the store has been cleared (0 for a new one): what a `WriteGuard` is checked against. */
+  readGeneration(): Promise<number>;
+  /**
+   * Deletes every event and every record and moves the generation on, in
+   * one step; resolves with the new generation. Every write guarded with an
+   * older generation is refused from then on.
+   */
+  clear(): Promise<number>;
   /** Releases what the store holds open (file handles, a database connection). */
   close(): Promise<void>;
+  /**
+   * Present when clients elsewhere (other tabs) can share this store at
+   * once: the lock that lets only one of them take part in training rounds.
+   */
+  readonly participantLock?: ParticipantLock;
+  /** Present when clients elsewhere can share this store at once: how they tell each other what changed. */
+  readonly changes?: ChangeChannel;
 }
 
 /** What every store factory accepts. */

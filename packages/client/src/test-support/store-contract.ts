@@ -14,6 +14,12 @@ export interface StoreHarness {
   open(name: string, options: ShopperStoreOptions): Promise<ShopperStore>;
   /** Whether data outlives `close()` (file, IndexedDB) or not (memory). */
   readonly persistent: boolean;
+  /**
+   * Whether two stores open on one `name` at the same time share their data
+   * (IndexedDB: two tabs of one browser) rather than each keeping its own
+   * copy (memory) or being unsupported (one file, two processes).
+   */
+  readonly shared?: boolean;
 }
 
 export interface StoreCheck {
@@ -44,6 +50,18 @@ async function rejectsWithCode(promise: Promise<unknown>, code: string, what: st
     throw new ContractFailure(`${what}: expected code ${code}, got ${String(actual)}`);
   }
   throw new ContractFailure(`${what}: expected a rejection with code ${code}`);
+}
+
+/** A counter kept in the `userVector` record: what `updateRecord` checks increment. */
+function counter(current: unknown): { values: number[]; modelVersion: number; historyKey: string } {
+  const values = (current as { values?: unknown } | undefined)?.values;
+  const n = Array.isArray(values) && typeof values[0] === 'number' ? values[0] : 0;
+  return { values: [n + 1], modelVersion: 0, historyKey: 'counter' };
+}
+
+async function counted(store: ShopperStore): Promise<number> {
+  const value = (await store.readRecord('userVector')) as { values?: number[] } | undefined;
+  return value?.values?.[0] ?? 0;
 }
 
 const DAY = 86_400_000;
@@ -229,6 +247,136 @@ export const STORE_CONTRACT: readonly StoreCheck[] = [
     },
   },
   {
+    name: 'clear() moves the generation on and resolves with it',
+    async run(h) {
+      const store = await h.open('generation', {});
+      try {
+        same(await store.readGeneration(), 0, 'generation of a new store');
+        same(await store.clear(), 1, 'what the first clear() resolves with');
+        same(await store.readGeneration(), 1, 'generation after one clear()');
+        same(await store.clear(), 2, 'what the second clear() resolves with');
+      } finally {
+        await store.close();
+      }
+      if (h.persistent) {
+        const reopened = await h.open('generation', {});
+        try {
+          same(await reopened.readGeneration(), 2, 'generation after reopening');
+        } finally {
+          await reopened.close();
+        }
+      }
+    },
+  },
+  {
+    name: 'a write guarded with a generation from before clear() is refused with STORE_FORGOTTEN and writes nothing',
+    async run(h) {
+      const clock = manualClock();
+      const store = await h.open('stale-generation', { now: clock.now });
+      try {
+        const before = await store.readGeneration();
+        await store.appendEvent(event(1, 'view', T0), { generation: before });
+        await store.writeRecord('consent', 'local', { generation: before });
+        const after = await store.clear();
+        let changed = false;
+        await rejectsWithCode(store.appendEvent(event(2, 'view', T0), { generation: before }), 'STORE_FORGOTTEN', 'appendEvent');
+        await rejectsWithCode(store.writeRecord('consent', 'contribute', { generation: before }), 'STORE_FORGOTTEN', 'writeRecord');
+        await rejectsWithCode(
+          store.updateRecord('userVector', (current) => ((changed = true), counter(current)), { generation: before }),
+          'STORE_FORGOTTEN',
+          'updateRecord',
+        );
+        check(!changed, 'updateRecord ran the change of a refused write');
+        same(await store.readEvents(), [], 'events after the refused writes');
+        for (const key of SHOPPER_RECORD_KEYS) same(await store.readRecord(key), undefined, `record ${key} after the refused writes`);
+        // Writes decided after the clear() go ahead.
+        await store.appendEvent(event(3, 'cart', T0), { generation: after });
+        await store.updateRecord('userVector', counter, { generation: after });
+        same((await store.readEvents()).map((e) => e.item), [3], 'events written under the new generation');
+        same(await counted(store), 1, 'record written under the new generation');
+      } finally {
+        await store.close();
+      }
+    },
+  },
+  {
+    name: 'a write guarded for a purpose needs the stored consent (or the default while none is stored), else CONSENT_WITHDRAWN',
+    async run(h) {
+      const clock = manualClock();
+      const store = await h.open('guard-consent', { now: clock.now });
+      try {
+        const generation = await store.readGeneration();
+        const storing = (defaultConsent: 'off' | 'local' | 'contribute') => ({ generation, purpose: 'storing' as const, defaultConsent });
+        const contributing = { generation, purpose: 'contributing' as const, defaultConsent: 'contribute' as const };
+        await rejectsWithCode(store.appendEvent(event(1, 'view', T0), storing('off')), 'CONSENT_WITHDRAWN', 'storing under the default off');
+        await store.appendEvent(event(2, 'view', T0), storing('local'));
+        await store.writeRecord('consent', 'local', { generation });
+        // A stored choice wins over the writer's default.
+        await rejectsWithCode(store.updateRecord('userVector', counter, contributing), 'CONSENT_WITHDRAWN', 'contributing under a stored local');
+        await store.appendEvent(event(3, 'view', T0), storing('off'));
+        await store.writeRecord('consent', 'contribute', { generation });
+        await store.updateRecord('userVector', counter, contributing);
+        await store.writeRecord('consent', 'off', { generation });
+        await rejectsWithCode(store.appendEvent(event(4, 'view', T0), storing('contribute')), 'CONSENT_WITHDRAWN', 'storing under a stored off');
+        await rejectsWithCode(store.writeRecord('userVector', counter(undefined), storing('contribute')), 'CONSENT_WITHDRAWN', 'writeRecord under a stored off');
+        same((await store.readEvents()).map((e) => e.item), [2, 3], 'events stored');
+        same(await counted(store), 1, 'the contributing write that was allowed');
+      } finally {
+        await store.close();
+      }
+    },
+  },
+  {
+    name: 'updateRecord reads, changes and writes in one step; undefined or a throw writes nothing',
+    async run(h) {
+      const store = await h.open('update', {});
+      try {
+        let seen: unknown = 'not called';
+        await store.updateRecord('consent', (current) => ((seen = current), 'local'));
+        same(seen, undefined, 'what the change saw of a missing record');
+        same(await store.readRecord('consent'), 'local', 'after the first update');
+        await store.updateRecord('consent', () => undefined);
+        same(await store.readRecord('consent'), 'local', 'after an update that changed nothing');
+        const failure = new Error('changed my mind');
+        try {
+          await store.updateRecord('consent', () => {
+            throw failure;
+          });
+          throw new ContractFailure('an update whose change throws must reject');
+        } catch (error) {
+          check(error === failure, `an update whose change throws must reject with that error, got ${String(error)}`);
+        }
+        same(await store.readRecord('consent'), 'local', 'after an update whose change threw');
+        await Promise.all(Array.from({ length: 20 }, () => store.updateRecord('userVector', counter)));
+        same(await counted(store), 20, 'concurrent updates that all landed');
+      } finally {
+        await store.close();
+      }
+    },
+  },
+  {
+    name: 'two stores open on one name (shared stores): updates through both all land, and a clear() through one refuses the other’s older writes',
+    async run(h) {
+      if (h.shared !== true) return;
+      const clock = manualClock();
+      const first = await h.open('shared', { now: clock.now });
+      const second = await h.open('shared', { now: clock.now });
+      try {
+        const generation = await second.readGeneration();
+        await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? first : second).updateRecord('userVector', counter, { generation })));
+        same(await counted(first), 20, 'updates through both stores');
+        const after = await first.clear();
+        await rejectsWithCode(second.appendEvent(event(1, 'view', T0), { generation }), 'STORE_FORGOTTEN', 'the other store’s older append');
+        await rejectsWithCode(second.updateRecord('userVector', counter, { generation }), 'STORE_FORGOTTEN', 'the other store’s older update');
+        same(await second.readGeneration(), after, 'the generation as the other store reads it');
+        same(await second.readRecord('userVector'), undefined, 'the record after clear()');
+      } finally {
+        await first.close();
+        await second.close();
+      }
+    },
+  },
+  {
     name: 'refuses use after close() with STORE_CLOSED',
     async run(h) {
       const store = await h.open('closed', {});
@@ -236,6 +384,8 @@ export const STORE_CONTRACT: readonly StoreCheck[] = [
       await rejectsWithCode(store.readEvents(), 'STORE_CLOSED', 'readEvents after close');
       await rejectsWithCode(store.appendEvent(event(1, 'view', T0)), 'STORE_CLOSED', 'appendEvent after close');
       await rejectsWithCode(store.writeRecord('consent', 'off'), 'STORE_CLOSED', 'writeRecord after close');
+      await rejectsWithCode(store.updateRecord('consent', () => 'off'), 'STORE_CLOSED', 'updateRecord after close');
+      await rejectsWithCode(store.clear(), 'STORE_CLOSED', 'clear after close');
       check(true, 'closed');
     },
   },
