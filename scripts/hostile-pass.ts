@@ -379,7 +379,7 @@ async function socketsHeld(count: number): Promise<Record<string, unknown>> {
     for (let i = 0; i < count; i++) {
       const socket = io(url, { forceNew: true, transports: ['websocket'], reconnection: false, auth: { token: server.issueToken({ clientId: `held-${i}` }).token, protocolVersion: PROTOCOL_VERSION } });
       sockets.push(socket);
-      welcomed.push(once(socket, ProtocolEvent.welcome));
+      welcomed.push(new Promise((resolve) => socket.once(ProtocolEvent.welcome, resolve)));
       // Let the handshakes through in waves rather than one burst of thousands.
       if (i % 200 === 199) await Promise.all(welcomed.slice(i - 199));
     }
