@@ -371,7 +371,8 @@ async function malformedInput(): Promise<Record<string, unknown>> {
 // ---- 2. sockets held ----------------------------------------------------
 
 async function socketsHeld(count: number): Promise<Record<string, unknown>> {
-  const server = createServer({ host: '127.0.0.1', port: 0, model: { ...SHAPE }, rounds: { minClients: count + 1 }, logLevel: 'silent' });
+  // Every socket comes from 127.0.0.1: the per-source handshake limit (which would refuse most of them, as it should) is off here.
+  const server = createServer({ host: '127.0.0.1', port: 0, model: { ...SHAPE }, rounds: { minClients: count + 1 }, http: { rateLimits: { handshake: false } }, logLevel: 'silent' });
   const { url } = await server.listen();
   const sockets: Socket[] = [];
   try {
