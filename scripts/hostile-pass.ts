@@ -3,7 +3,7 @@
  * attacker and an unlucky operator against the real server and prints what
  * held.
  *
- *   npm run reliability:hostile-pass [-- --sockets 2000 --cycles 30 --seed 1]
+ *   npm run reliability:hostile-pass [-- --sockets 2000 --cycles 30 --seed 1 --sections malformed,sockets,kill]
  *
  * 1. Malformed input: handshakes, protocol messages, binary updates, raw
  *    engine.io frames and HTTP requests, each refused with a reason (or the
@@ -36,6 +36,8 @@ for (let i = 2; i + 1 < process.argv.length; i += 2) args.set(process.argv[i]!.r
 const SOCKETS = Number(args.get('sockets') ?? 2_000);
 const CYCLES = Number(args.get('cycles') ?? 30);
 const SEED = args.get('seed') ?? '1';
+/** Which parts to run (all by default): `malformed`, `sockets`, `kill`. */
+const SECTIONS = new Set((args.get('sections') ?? 'malformed,sockets,kill').split(','));
 const SHAPE: ParameterShape = { numItems: 20, dim: 3 };
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -486,9 +488,9 @@ async function killRestart(cycles: number): Promise<Record<string, unknown>> {
 }
 
 const figures = {
-  ...(await malformedInput()),
-  ...(await socketsHeld(SOCKETS)),
-  ...(await killRestart(CYCLES)),
+  ...(SECTIONS.has('malformed') ? await malformedInput() : {}),
+  ...(SECTIONS.has('sockets') ? await socketsHeld(SOCKETS) : {}),
+  ...(SECTIONS.has('kill') ? await killRestart(CYCLES) : {}),
 };
 process.stdout.write(`${JSON.stringify(figures)}\n`);
 process.exit(0);
