@@ -40,13 +40,41 @@ export function wordsFromKeystream(bytes: Uint8Array, length: number): Uint32Arr
   return words;
 }
 
-/** PKCS#8 wrapping of a raw X25519 private key (RFC 8410 §7): a fixed 16-byte DER prefix for OID 1.3.101.110, then the key. */
+// The DER of an X25519 key is a fixed prefix naming OID 1.3.101.110, then the
+// 32 raw bytes: PKCS#8 v1 for a private key (RFC 8410 §7), SubjectPublicKeyInfo
+// for a public one (§4).
+const PKCS8_X25519_PREFIX = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20];
+const SPKI_X25519_PREFIX = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00];
+
+/** PKCS#8 wrapping of a raw X25519 private key (RFC 8410 §7). */
 export function pkcs8X25519(secretKey: Uint8Array): Uint8Array<ArrayBuffer> {
-  const prefix = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20];
-  const out = new Uint8Array(prefix.length + X25519_KEY_BYTES);
-  out.set(prefix, 0);
-  out.set(secretKey, prefix.length);
+  const out = new Uint8Array(PKCS8_X25519_PREFIX.length + X25519_KEY_BYTES);
+  out.set(PKCS8_X25519_PREFIX, 0);
+  out.set(secretKey, PKCS8_X25519_PREFIX.length);
   return out;
+}
+
+/**
+ * The raw secret key inside a PKCS#8 X25519 private key. The whole prefix is
+ * checked, not just the length: any other encoding (another curve, a v2
+ * PKCS#8 carrying the public key too) is refused rather than misread.
+ */
+export function x25519SecretFromPkcs8(der: Uint8Array): Uint8Array {
+  return keyAfterPrefix(der, PKCS8_X25519_PREFIX, 'a PKCS#8 v1 X25519 private key');
+}
+
+/** The raw public key inside an X25519 SubjectPublicKeyInfo, checked the same way. */
+export function x25519PublicFromSpki(der: Uint8Array): Uint8Array {
+  return keyAfterPrefix(der, SPKI_X25519_PREFIX, 'an X25519 SubjectPublicKeyInfo');
+}
+
+function keyAfterPrefix(der: Uint8Array, prefix: readonly number[], what: string): Uint8Array {
+  if (!(der instanceof Uint8Array)) throw new TypeError(`expected ${what} as bytes`);
+  const length = prefix.length + X25519_KEY_BYTES;
+  // The message names the expected shape only: these bytes may hold a secret.
+  if (der.length !== length || prefix.some((byte, i) => der[i] !== byte)) throw new RangeError(`expected ${what}: ${length} DER bytes for OID 1.3.101.110`);
+  // A copy, as a plain Uint8Array: Node hands back Buffers, whose slice() is a view.
+  return Uint8Array.from(der.subarray(prefix.length));
 }
 
 export function toBase64Url(bytes: Uint8Array): string {
