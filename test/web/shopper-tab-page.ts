@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createClient, type ConsentLevel, type ShopperClient, type ShopperClientEvents, type ShopperStore, type TransparencyReport } from '@fedrec/client';
 import { createIndexedDbStore } from '@fedrec/client/browser';
 import { createSeededRandomSource, type EventTypeName } from '@fedrec/core';
+import { readStoredContents } from './stored-contents.js';
 
 export interface TabOptions {
   /** IndexedDB name: tabs given the same name share one device's storage. */
@@ -31,11 +32,6 @@ export interface TabState {
   readonly participating: boolean;
   readonly waitingForTurn: boolean;
   readonly log: readonly LogEntry[];
-}
-
-export interface StoredContents {
-  readonly events: unknown[];
-  readonly records: string[];
 }
 
 const LOGGED: readonly (keyof ShopperClientEvents)[] = [
@@ -177,23 +173,7 @@ const shopperTab = {
     return result;
   },
   /** The database as devtools would show it: every event, and the key of every record. */
-  storedContents(name: string): Promise<StoredContents> {
-    return new Promise<StoredContents>((resolve, reject) => {
-      const request = indexedDB.open(name);
-      request.onerror = () => reject(request.error);
-      request.onsuccess = () => {
-        const db = request.result;
-        const tx = db.transaction(['events', 'records'], 'readonly');
-        const events = tx.objectStore('events').getAll();
-        const records = tx.objectStore('records').getAllKeys();
-        tx.oncomplete = () => {
-          db.close();
-          resolve({ events: events.result, records: records.result.map(String) });
-        };
-        tx.onerror = () => reject(tx.error);
-      };
-    });
-  },
+  storedContents: readStoredContents,
 };
 
 export type ShopperTab = typeof shopperTab;

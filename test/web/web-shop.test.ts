@@ -5,6 +5,7 @@ import { CATALOGUE } from '../../examples/web-shop/catalogue.js';
 import { DEMO_DIM, startDemo, type RunningDemo } from '../../examples/web-shop/server/start-demo.js';
 import { collectPageErrors, launchChromium } from './browser.js';
 import { Resources, nextServerEvent } from './helpers.js';
+import { readStoredContents, type StoredContents } from './stored-contents.js';
 
 /*
  * The demo shop in a real Chromium against a real aggregation server: the
@@ -35,31 +36,9 @@ async function openShop(query = ''): Promise<{ demo: RunningDemo; page: Page; co
   return { demo, page, context, errors };
 }
 
-interface StoredContents {
-  readonly events: { item: number; type: string; time: number }[];
-  readonly records: string[];
-}
-
 /** Reads the shop's IndexedDB directly, as a curious shopper with devtools would. */
 function readIndexedDb(page: Page): Promise<StoredContents> {
-  return page.evaluate(
-    () =>
-      new Promise<StoredContents>((resolve, reject) => {
-        const open = indexedDB.open('fedrec-shopper');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const tx = db.transaction(['events', 'records'], 'readonly');
-          const events = tx.objectStore('events').getAll();
-          const records = tx.objectStore('records').getAllKeys();
-          tx.oncomplete = () => {
-            db.close();
-            resolve({ events: events.result, records: records.result.map(String) });
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-  );
+  return page.evaluate(readStoredContents, 'fedrec-shopper');
 }
 
 const product = (name: string) => CATALOGUE.products.find((p) => p.name === name)!;
