@@ -161,9 +161,13 @@ const MAX_REMAINING_SEARCH = 2 ** 40;
  * With `distributed` placement each client adds N(0, (z_Δ C)²/m). When fewer
  * than m updates arrive, their shares sum to less than N(0, (z_Δ C)²), so the
  * server adds the shortfall to the aggregate: the model it publishes always
- * carries at least the noise the ledger charges for. (The server sees the sum
- * before that top-up, which is why `distributed` is for simulations until
- * secure aggregation is wired in.)
+ * carries at least the noise the ledger charges for. Without secure
+ * aggregation the server sees each update with only its share of the noise
+ * (and the sum before the top-up), which is why the config allows
+ * `distributed` without it only in `simulationMode`. With it, the server sees
+ * only the sum and `applyRound` is given a `SecureRoundNoise`: the shares
+ * were calibrated so that the fewest survivors already carry the noise, the
+ * server adds nothing, and the ledger records that round's accounted z.
  *
  * @example
  * const privacy = new ServerPrivacy(config.privacy, config.rounds.sampling.rate);
