@@ -61,7 +61,8 @@ const privacyLedgerJsonSchema = z.object({
       steps: z.number().int().min(0),
     }),
   ),
-});
+  // What the schema accepts must be a `PrivacyLedgerJson`, so the two cannot drift apart.
+}) satisfies z.ZodType<unknown, PrivacyLedgerJson>;
 
 export interface PrivacyLedgerOptions {
   /** Default: the dp-accounting preset. */
