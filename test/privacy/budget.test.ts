@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PrivacySpend } from '@fedrec/core';
-import { MessageKind, PROTOCOL_VERSION, PrivacyLedger, ProtocolEvent, encodeUpdate, epsilonForMechanisms } from '@fedrec/core';
+import { MessageKind, PROTOCOL_VERSION, PrivacyLedger, ProtocolEvent, createSharedModel, encodeUpdate, epsilonForMechanisms } from '@fedrec/core';
 import type { FedRecClient, FedRecClientEvents } from '@fedrec/client';
 import { createFedRecClient } from '@fedrec/client';
 import type { FedRecServer, FedRecServerOptions, ServerStatus } from '@fedrec/server';
-import { createServer, updateByteLength } from '@fedrec/server';
+import { CheckpointStore, createServer, updateByteLength } from '@fedrec/server';
 import { Resources, SMALL_SHAPE, fetchModel, nextClientEvent, nextServerEvent, startServer, syntheticDelta } from '../server/helpers.js';
 import { nextSocketEvent, rawAuth, rawSocket } from '../server/raw-socket.js';
 
@@ -172,5 +172,29 @@ describe('privacy budget', () => {
     const unaccounted = createServer({ host: '127.0.0.1', port: 0, model: { ...SMALL_SHAPE, seed: 'test' }, ...withoutPrivacy, rounds: { minClients: 3 } });
     resources.add(() => unaccounted.close());
     await expect(unaccounted.listen()).rejects.toMatchObject({ name: 'ServerError', code: 'PRIVACY_LEDGER_CONFLICT' });
+  });
+
+  it('refuses to resume a checkpoint whose privacy ledger is corrupt, naming the first bad field', async () => {
+    const modelDir = await mkdtemp(join(tmpdir(), 'fedrec-budget-corrupt-'));
+    dirs.push(modelDir);
+    const ledger = { format: 'fedrec.privacy-ledger', version: 1, orders: [2, 4], entries: [{ samplingRate: 1, noiseMultiplier: 'lots', steps: 1 }] };
+    const store = new CheckpointStore(modelDir, 3);
+    await store.init();
+    await store.write({
+      model: createSharedModel(SMALL_SHAPE, { seed: 'corrupt-ledger' }),
+      optimiser: { kind: 'fedavg', step: 0, arrays: {} },
+      lastRoundId: null,
+      nextRoundId: 1,
+      privacyLedger: { format: 'fedrec.server-privacy', version: 1, ledger, clipNorm: CLIP, external: null },
+      createdAt: new Date().toISOString(),
+    });
+    const server = createServer({ host: '127.0.0.1', port: 0, ...options(modelDir, 0) });
+    resources.add(() => server.close());
+    await expect(server.listen()).rejects.toMatchObject({
+      name: 'ServerError',
+      code: 'PRIVACY_LEDGER_CONFLICT',
+      issues: [{ path: 'ledger.entries.0.noiseMultiplier', message: expect.any(String) }],
+      message: expect.stringContaining('field ledger.entries.0.noiseMultiplier'),
+    });
   });
 });

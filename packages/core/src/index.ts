@@ -27,6 +27,8 @@ export { selectBackend, wasmCandidate, cpuCandidate, isBackendName, BACKEND_NAME
 export type { BackendName, BackendCandidate, BackendChoice } from './backend/select-backend.js';
 export { registerFedRecKernels } from './backend/register-kernels.js';
 export { unsortedSegmentSumReference } from './kernels/unsorted-segment-sum.js';
+export { SavedStateError, parseSavedState, parseSavedJson } from './state/index.js';
+export type { SavedStateErrorCode } from './state/index.js';
 export { FormatError, FORMAT_VERSION, HEADER_BYTES, peekHeader, encodeModel, decodeModel, encodeUpdate, decodeUpdate } from './format/index.js';
 export type { FormatErrorCode, TensorDtype, TensorHeader, TensorKind, DecodeOptions } from './format/index.js';
 export { hitRate, ndcg, rankOfScore, rankAmongCandidates, rankInCatalogue, sampleNegatives, topK, outranks, itemMask, catalogueCoverage, intraListDiversity, evaluateLeaveOneOut } from './metrics/index.js';

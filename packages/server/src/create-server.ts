@@ -180,7 +180,8 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
       try {
         external = privacy.restore(stored);
       } catch (error) {
-        throw new ServerError('PRIVACY_LEDGER_CONFLICT', `checkpoint ${file} holds an invalid privacy ledger: ${error instanceof Error ? error.message : String(error)}`);
+        const issues = error instanceof ServerError ? error.issues : [];
+        throw new ServerError('PRIVACY_LEDGER_CONFLICT', `checkpoint ${file} holds an invalid privacy ledger: ${error instanceof Error ? error.message : String(error)}`, issues);
       }
       privacyLedger?.restore?.(external);
       if (unrecordedRounds > 0) privacy.chargeUnrecordedRounds(unrecordedRounds);

@@ -16,6 +16,7 @@ export type ServerErrorCode =
   /**
    * The checkpoint's privacy ledger cannot be resumed: it is invalid, or the
    * server was started without `privacy` and would drop the ε already spent.
+   * When it is invalid, `issues` holds its first bad field.
    */
   | 'PRIVACY_LEDGER_CONFLICT'
   /** `close()` could not write the open round's checkpoint within `shutdownTimeoutMs`. */
@@ -34,7 +35,7 @@ export class ServerError extends Error {
   constructor(
     readonly code: ServerErrorCode,
     message: string,
-    /** For INVALID_CONFIG: one entry per bad field. */
+    /** For INVALID_CONFIG: one entry per bad field. For an invalid privacy ledger: its first bad field, by its path in the checkpoint's privacy state. */
     readonly issues: readonly ConfigIssue[] = [],
   ) {
     super(message);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_CONTRACT } from '../test-support/store-contract.js';
+import { loadPersonalBudget } from '../privacy/stored-ledger.js';
 import { createFileStore } from './file-store.js';
 
 let dir: string;
@@ -34,6 +35,23 @@ describe('createFileStore', () => {
     await expect(store.readRecord('privacy')).rejects.toMatchObject({ code: 'STORAGE_CORRUPT' });
     await store.clear();
     expect(await store.readEvents()).toEqual([]);
+    await store.close();
+  });
+
+  it('refuses a file of another format or version, naming the field', async () => {
+    const file = join(dir, 'other.json');
+    await writeFile(file, JSON.stringify({ format: 'fedrec.shopper-store', version: 2, events: [], records: {} }));
+    const store = createFileStore(file);
+    await expect(store.readEvents()).rejects.toMatchObject({ code: 'STORAGE_CORRUPT', path: 'version' });
+    await store.close();
+  });
+
+  it('refuses a corrupt stored privacy ledger with STORAGE_CORRUPT naming its first bad field', async () => {
+    const file = join(dir, 'ledger.json');
+    const ledger = { format: 'fedrec.privacy-ledger', version: 1, orders: [2, 4], entries: [{ samplingRate: 1, noiseMultiplier: 1.5, steps: -3 }] };
+    await writeFile(file, JSON.stringify({ format: 'fedrec.shopper-store', version: 1, events: [], records: { privacy: { ledger, delta: 1e-5, updates: [] } } }));
+    const store = createFileStore(file);
+    await expect(loadPersonalBudget(store, 1)).rejects.toMatchObject({ code: 'STORAGE_CORRUPT', path: 'privacy.ledger.entries.0.steps' });
     await store.close();
   });
 

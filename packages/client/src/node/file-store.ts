@@ -1,12 +1,13 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ShoppingEvent } from '@fedrec/core';
+import { z } from 'zod';
 import { ShopperClientError } from '../shopper/shopper-client-error.js';
 import { applyRetention, resolveRetention, withinAge } from '../storage/retention-policy.js';
 import type { ShopperRecordKey, ShopperRecords, ShopperStore, ShopperStoreOptions } from '../storage/shopper-store.js';
 import { SHOPPER_RECORD_KEYS } from '../storage/shopper-store.js';
 import { parseStoredEvent, toStoredEvent } from '../storage/stored-records.js';
-import { guardRefusal, parseGeneration, type WriteGuard } from '../storage/write-guard.js';
+import { guardRefusal, type WriteGuard } from '../storage/write-guard.js';
 
 const FILE_FORMAT = 'fedrec.shopper-store';
 const FILE_VERSION = 1;
@@ -22,6 +23,21 @@ function emptyContents(generation: number): FileContents {
   return { events: [], records: {}, generation };
 }
 
+/*
+ * The file's envelope. Its format and version must match; the rest is read
+ * leniently, as it always was: the events are checked one by one (a bad one
+ * is dropped), records by their readers, and a malformed list, record map or
+ * generation reads as empty or 0.
+ */
+const fileSchema = z.object({
+  format: z.literal(FILE_FORMAT),
+  version: z.literal(FILE_VERSION),
+  events: z.array(z.unknown()).catch([]),
+  records: z.record(z.string(), z.unknown()).catch({}),
+  // Absent in files written before it existed.
+  generation: z.number().int().min(0).catch(0),
+});
+
 function decode(text: string, file: string): FileContents {
   let data: unknown;
   try {
@@ -29,16 +45,17 @@ function decode(text: string, file: string): FileContents {
   } catch {
     throw new ShopperClientError('STORAGE_CORRUPT', `${file} is not valid JSON; forget() clears it`);
   }
-  const record = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
-  if (record['format'] !== FILE_FORMAT || record['version'] !== FILE_VERSION) {
-    throw new ShopperClientError('STORAGE_CORRUPT', `${file} is not a version ${FILE_VERSION} ${FILE_FORMAT} file; forget() clears it`);
+  const parsed = fileSchema.safeParse(data);
+  if (!parsed.success) {
+    throw new ShopperClientError('STORAGE_CORRUPT', `${file} is not a version ${FILE_VERSION} ${FILE_FORMAT} file; forget() clears it`, {
+      path: parsed.error.issues[0]?.path.map(String).join('.') ?? '',
+    });
   }
-  const events = Array.isArray(record['events']) ? record['events'] : [];
-  const storedRecords = typeof record['records'] === 'object' && record['records'] !== null ? (record['records'] as Record<string, unknown>) : {};
+  const stored = parsed.data;
   const records: FileContents['records'] = {};
-  for (const key of SHOPPER_RECORD_KEYS) if (storedRecords[key] !== undefined) records[key] = storedRecords[key];
+  for (const key of SHOPPER_RECORD_KEYS) if (stored.records[key] !== undefined) records[key] = stored.records[key];
   // Malformed events are dropped here; the next write leaves them out of the file.
-  return { events: events.map(parseStoredEvent).filter((e): e is ShoppingEvent => e !== null), records, generation: parseGeneration(record['generation']) };
+  return { events: stored.events.map(parseStoredEvent).filter((e): e is ShoppingEvent => e !== null), records, generation: stored.generation };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PrivacyLedger } from '@fedrec/core';
+import { ShopperClientError } from '../shopper/shopper-client-error.js';
 import { createMemoryStore } from '../storage/memory-store.js';
-import type { ShopperStore } from '../storage/shopper-store.js';
+import type { ShopperStore, StoredPrivacy } from '../storage/shopper-store.js';
 import { chargeStoredLedger, loadPersonalBudget, markUpdateSent } from './stored-ledger.js';
 import type { UpdateLogEntry } from './update-log-entry.js';
 
@@ -60,6 +61,30 @@ describe('the personal ledger in the store', () => {
   it('refuses to charge over an unreadable ledger (STORAGE_CORRUPT) rather than start it afresh', async () => {
     const store = createMemoryStore();
     await store.writeRecord('privacy', { ledger: { format: 'nonsense' }, delta: null, updates: [] } as never);
-    await expect(charge(store, 1, 100)).rejects.toMatchObject({ code: 'STORAGE_CORRUPT' });
+    await expect(charge(store, 1, 100)).rejects.toMatchObject({ code: 'STORAGE_CORRUPT', path: 'privacy.ledger.format' });
+  });
+
+  it('names the first bad field of a corrupt stored record, never its value, and charges nothing', async () => {
+    const store = createMemoryStore();
+    await charge(store, 1, 100);
+    const good = (await store.readRecord('privacy')) as StoredPrivacy;
+    const secret = 'shopper-42-bought-x';
+    const corrupt: [unknown, string][] = [
+      ['text', 'privacy'],
+      [{ ...good, delta: 2 }, 'privacy.delta'],
+      [{ ...good, updates: {} }, 'privacy.updates'],
+      [{ ...good, updates: [{ ...good.updates[0], epsilon: secret }] }, 'privacy.updates.0.epsilon'],
+      [{ ...good, ledger: { ...good.ledger, entries: [{ samplingRate: secret, noiseMultiplier: 1, steps: 1 }] } }, 'privacy.ledger.entries.0.samplingRate'],
+      [{ ...good, ledger: { ...good.ledger, orders: [] } }, 'privacy.ledger.orders'],
+      [{ delta: good.delta, updates: good.updates }, 'privacy.ledger'],
+    ];
+    for (const [record, path] of corrupt) {
+      await store.writeRecord('privacy', record as never);
+      const refusal = charge(store, 2, 100);
+      await expect(refusal).rejects.toThrow(ShopperClientError);
+      await expect(refusal).rejects.toMatchObject({ code: 'STORAGE_CORRUPT', path, message: expect.stringContaining(`field ${path} is invalid`) });
+      await expect(refusal).rejects.toMatchObject({ message: expect.not.stringContaining(secret) });
+      expect(await store.readRecord('privacy')).toEqual(record);
+    }
   });
 });

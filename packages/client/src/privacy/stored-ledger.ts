@@ -16,7 +16,10 @@ import type { UpdateLogEntry } from './update-log-entry.js';
 /** The stored privacy record; throws rather than treat an unreadable ledger as an empty one (that would reset the budget). */
 export function readStoredPrivacy(value: unknown): StoredPrivacy | null {
   const parsed = parseStoredPrivacy(value);
-  if (!parsed.ok) throw new ShopperClientError('STORAGE_CORRUPT', `${parsed.problem}; refusing to restart the personal ε budget (clear the store to start over)`);
+  if (!parsed.ok) {
+    const path = parsed.path === '' ? 'privacy' : `privacy.${parsed.path}`;
+    throw new ShopperClientError('STORAGE_CORRUPT', `the stored record field ${path} is invalid (${parsed.problem}); refusing to restart the personal ε budget (clear the store to start over)`, { path });
+  }
   return parsed.value;
 }
 

@@ -29,11 +29,15 @@ export type ShopperClientErrorCode =
 export class ShopperClientError extends Error {
   override readonly name = 'ShopperClientError';
 
+  /** For `STORAGE_CORRUPT` over a stored record: the dotted path of its first bad field (`privacy.updates.3.epsilon`). */
+  readonly path: string | undefined;
+
   constructor(
     readonly code: ShopperClientErrorCode,
     message: string,
-    options?: { readonly cause?: unknown },
+    options?: { readonly cause?: unknown; readonly path?: string },
   ) {
     super(message, options);
+    this.path = options?.path;
   }
 }

@@ -1,35 +1,74 @@
-import type { ShoppingEvent } from '@fedrec/core';
-import { EVENT_TYPE_NAMES, PrivacyLedger } from '@fedrec/core';
+import type { EventTypeName, ShoppingEvent } from '@fedrec/core';
+import { EVENT_TYPE_NAMES, PrivacyLedger, SavedStateError } from '@fedrec/core';
+import { z } from 'zod';
 import { isConsentLevel, type ConsentLevel } from '../consent/consent-level.js';
 import type { UpdateLogEntry } from '../privacy/update-log-entry.js';
 import type { StoredPrivacy, StoredUserVector } from './shopper-store.js';
 
 /*
  * Validation of what comes back from a store. Anything a file or a database
- * hands back may have been edited or truncated, so each reader checks every
- * field it relies on. Events and the user vector are disposable (a bad one is
- * skipped); the privacy record is not (see `parseStoredPrivacy`).
+ * hands back may have been edited or truncated, so each record is checked
+ * against a schema before it is used. Events and the user vector are
+ * disposable (a bad one is skipped); the privacy record is not (see
+ * `parseStoredPrivacy`). Fields a schema does not name are dropped, so a
+ * store never hands on anything a caller attached to a record.
  */
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+// z.number() is finite; .int() is a safe integer.
+const indexSchema = z.number().int().min(0);
 
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
+const storedEventSchema = z.object({
+  item: indexSchema,
+  type: z.custom<EventTypeName>((type) => typeof type === 'string' && (EVENT_TYPE_NAMES as readonly string[]).includes(type), {
+    error: `expected one of ${EVENT_TYPE_NAMES.join(', ')}`,
+  }),
+  time: z.number(),
+});
 
-function isIndex(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
+const storedUserVectorSchema = z.object({
+  values: z.array(z.number()).min(1),
+  modelVersion: indexSchema,
+  historyKey: z.string(),
+});
+
+const updateLogEntrySchema = z.object({
+  roundId: indexSchema,
+  time: z.number(),
+  bytes: indexSchema,
+  clipNorm: z.number(),
+  clientNoiseMultiplier: z.number(),
+  accountedNoiseMultiplier: z.number(),
+  placement: z.enum(['local', 'distributed']),
+  // ε may be Infinity (a round without noise): JSON stores it as null, IndexedDB and memory keep the number.
+  epsilon: z
+    .union([z.number(), z.literal(Infinity), z.literal(-Infinity), z.null()], { error: 'expected a number or null (Infinity)' })
+    .transform((epsilon) => epsilon ?? Infinity),
+  delta: z.number(),
+  sent: z.boolean(),
+}) satisfies z.ZodType<UpdateLogEntry, unknown>;
+
+const storedPrivacySchema = z.object({
+  // The ledger's format belongs to core: `fromJSON` checks it, and its first bad field is reported under `ledger`.
+  ledger: z
+    .unknown()
+    .optional()
+    .transform((ledger, ctx) => {
+      try {
+        return PrivacyLedger.fromJSON(ledger).toJSON();
+      } catch (error) {
+        if (!(error instanceof SavedStateError)) throw error;
+        ctx.addIssue({ code: 'custom', path: error.path === '' ? [] : error.path.split('.'), message: error.problem });
+        return z.NEVER;
+      }
+    }),
+  delta: z.number().gt(0).lt(1).nullable(),
+  updates: z.array(updateLogEntrySchema),
+}) satisfies z.ZodType<StoredPrivacy, unknown>;
 
 /** A stored event, or null if it is not one. */
 export function parseStoredEvent(value: unknown): ShoppingEvent | null {
-  if (!isRecord(value)) return null;
-  const { item, type, time } = value;
-  if (!isIndex(item) || !isFiniteNumber(time)) return null;
-  if (typeof type !== 'string' || !(EVENT_TYPE_NAMES as readonly string[]).includes(type)) return null;
-  return { item, type: type as ShoppingEvent['type'], time };
+  const parsed = storedEventSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }
 
 /** Copies only the three fields, so a store never persists anything a caller attached to an event object. */
@@ -42,26 +81,14 @@ export function parseStoredConsent(value: unknown): ConsentLevel | null {
 }
 
 export function parseStoredUserVector(value: unknown): StoredUserVector | null {
-  if (!isRecord(value)) return null;
-  const { values, modelVersion, historyKey } = value;
-  if (!Array.isArray(values) || values.length === 0 || !values.every(isFiniteNumber)) return null;
-  if (!isIndex(modelVersion) || typeof historyKey !== 'string') return null;
-  return { values, modelVersion, historyKey };
+  const parsed = storedUserVectorSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }
 
-function parseUpdateLogEntry(value: unknown): UpdateLogEntry | null {
-  if (!isRecord(value)) return null;
-  const { roundId, time, bytes, clipNorm, clientNoiseMultiplier, accountedNoiseMultiplier, placement, epsilon, delta, sent } = value;
-  if (!isIndex(roundId) || !isFiniteNumber(time) || !isIndex(bytes)) return null;
-  if (!isFiniteNumber(clipNorm) || !isFiniteNumber(clientNoiseMultiplier) || !isFiniteNumber(accountedNoiseMultiplier)) return null;
-  if (placement !== 'local' && placement !== 'distributed') return null;
-  // ε may be Infinity (a round without noise), which JSON stores as null.
-  const eps = epsilon === null ? Infinity : epsilon;
-  if (typeof eps !== 'number' || Number.isNaN(eps) || !isFiniteNumber(delta) || typeof sent !== 'boolean') return null;
-  return { roundId, time, bytes, clipNorm, clientNoiseMultiplier, accountedNoiseMultiplier, placement, epsilon: eps, delta, sent };
-}
-
-export type PrivacyParse = { readonly ok: true; readonly value: StoredPrivacy | null } | { readonly ok: false; readonly problem: string };
+export type PrivacyParse =
+  | { readonly ok: true; readonly value: StoredPrivacy | null }
+  /** `path`: the dotted path of the first bad field in the record (`updates.3.epsilon`), empty for the record itself; `problem` never quotes the stored value. */
+  | { readonly ok: false; readonly path: string; readonly problem: string };
 
 /**
  * The stored privacy record: `{ok: true, value: null}` when there is none
@@ -70,20 +97,8 @@ export type PrivacyParse = { readonly ok: true; readonly value: StoredPrivacy | 
  */
 export function parseStoredPrivacy(value: unknown): PrivacyParse {
   if (value === undefined || value === null) return { ok: true, value: null };
-  if (!isRecord(value)) return { ok: false, problem: 'the privacy record is not an object' };
-  const { ledger, delta, updates } = value;
-  try {
-    PrivacyLedger.fromJSON(ledger);
-  } catch (error) {
-    return { ok: false, problem: `the privacy ledger is invalid: ${error instanceof Error ? error.message : 'unknown problem'}` };
-  }
-  if (delta !== null && !(isFiniteNumber(delta) && delta > 0 && delta < 1)) return { ok: false, problem: 'the reporting delta is invalid' };
-  if (!Array.isArray(updates)) return { ok: false, problem: 'the update log is not a list' };
-  const entries: UpdateLogEntry[] = [];
-  for (const entry of updates) {
-    const parsed = parseUpdateLogEntry(entry);
-    if (parsed === null) return { ok: false, problem: 'an update log entry is invalid' };
-    entries.push(parsed);
-  }
-  return { ok: true, value: { ledger: PrivacyLedger.fromJSON(ledger).toJSON(), delta: delta as number | null, updates: entries } };
+  const parsed = storedPrivacySchema.safeParse(value);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const first = parsed.error.issues[0];
+  return { ok: false, path: first === undefined ? '' : first.path.map(String).join('.'), problem: first?.message ?? 'invalid' };
 }

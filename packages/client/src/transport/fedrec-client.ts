@@ -494,8 +494,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
     this.emit('error', new FedRecClientError('BAD_SERVER_MESSAGE', message));
   }
 
-  /** Socket handlers must never throw into socket.io. */
-  /** Runs a handler; a failure, thrown or (for asynchronous handlers) rejected, is reported rather than escaping. */
+  /** Runs a handler; a failure, thrown or (for asynchronous handlers) rejected, is reported rather than escaping: socket handlers must never throw into socket.io. */
   private guard(fn: () => void | Promise<void>): void {
     const report = (error: unknown): void =>
       this.badServerMessage(`unexpected failure handling a server message: ${error instanceof Error ? error.message : 'unknown error'}`);
@@ -534,7 +533,7 @@ function toRejection(message: RejectedMessage, stage: 'connection' | 'message'):
  *   events: shopperEvents,
  *   privacy: { clipNorm: 1, noiseMultiplier: 1.1 },
  *   // Take part only in DP rounds that a personal budget can still afford.
- *   beforeRound: ({ privacy }) => privacy !== null && personalBudget.canAfford(privacy),
+ *   beforeRound: ({ privacy }) => privacy !== null && !personalBudget.wouldExceed(privacy),
  * });
  * client.on('rejected', (r) => console.warn(r.reason, r.message));
  * client.on('updateSent', ({ roundId, bytes, privacy }) => log(roundId, bytes, privacy?.accountedNoiseMultiplier, privacy?.samplingRate));

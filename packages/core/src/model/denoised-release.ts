@@ -1,5 +1,13 @@
 import type { SharedModel } from './shared-parameters.js';
 
+/** The state a DenoisedModel needs to resume: initial values, raw displacement D and accumulated noise variance σ². */
+export interface DenoisedModelState {
+  readonly initial: Float32Array;
+  readonly displacement: Float64Array;
+  /** σ², the variance of the noise accumulated in each coordinate of D. */
+  readonly noiseVariance: number;
+}
+
 /**
  * A DP-FedAvg server that releases a denoised model. Post-processing of the
  * noised sums only, so it costs no privacy.
@@ -33,14 +41,6 @@ import type { SharedModel } from './shared-parameters.js';
  * const server = new DenoisedModel(createSharedModel(shape, { seed }), { threshold: 1 });
  * model = server.step(noisedSum, serverLearningRate / contributors, noiseMultiplier * clipNorm);
  */
-/** The state a DenoisedModel needs to resume: initial values, raw displacement D and accumulated noise variance σ². */
-export interface DenoisedModelState {
-  readonly initial: Float32Array;
-  readonly displacement: Float64Array;
-  /** σ², the variance of the noise accumulated in each coordinate of D. */
-  readonly noiseVariance: number;
-}
-
 export class DenoisedModel {
   readonly threshold: number;
   readonly #shape: SharedModel['shape'];

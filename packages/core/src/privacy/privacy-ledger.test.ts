@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { PrivacyLedger } from './privacy-ledger.js';
+import { SavedStateError } from '../state/saved-state.js';
 import { composeRdp } from './rdp-subsampled-gaussian.js';
 import { epsilonForMechanisms } from './mechanisms-epsilon.js';
 
@@ -82,35 +83,57 @@ describe('PrivacyLedger', () => {
     );
   });
 
-  it('rejects malformed JSON', () => {
+  it('refuses malformed JSON with a coded error naming the first bad field', () => {
     const good = JSON.parse(
       JSON.stringify(new PrivacyLedger({ orders: [2, 4] }).toJSON()),
     ) as Record<string, unknown>;
     const entry = { samplingRate: 0.1, noiseMultiplier: 1, steps: 3 };
-    const bad: [unknown, ErrorConstructor][] = [
-      [null, TypeError],
-      [42, TypeError],
-      [[], TypeError],
-      ['{not json', TypeError],
-      [{ ...good, format: 'something-else' }, RangeError],
-      [{ ...good, version: 2 }, RangeError],
-      [{ ...good, orders: 'tf' }, TypeError],
-      [{ ...good, orders: [] }, RangeError],
-      [{ ...good, orders: [0.5] }, RangeError],
-      [{ ...good, entries: {} }, TypeError],
-      [{ ...good, entries: [null] }, TypeError],
-      [{ ...good, entries: [{ ...entry, samplingRate: 2 }] }, RangeError],
-      [{ ...good, entries: [{ ...entry, samplingRate: '0.1' }] }, TypeError],
-      [{ ...good, entries: [{ ...entry, noiseMultiplier: -1 }] }, RangeError],
-      [{ ...good, entries: [{ ...entry, noiseMultiplier: null }] }, TypeError],
-      [{ ...good, entries: [{ ...entry, steps: 1.5 }] }, RangeError],
-      [{ ...good, entries: [{ samplingRate: 0.1, noiseMultiplier: 1 }] }, TypeError],
+    const bad: [unknown, string][] = [
+      [null, ''],
+      [42, ''],
+      [[], ''],
+      ['{not json', ''],
+      [{ ...good, format: 'something-else' }, 'format'],
+      [{ ...good, version: 2 }, 'version'],
+      [{ ...good, orders: 'tf' }, 'orders'],
+      [{ ...good, orders: [] }, 'orders'],
+      [{ ...good, orders: [2, 0.5] }, 'orders.1'],
+      [{ ...good, orders: [2, Infinity] }, 'orders.1'],
+      [{ ...good, entries: {} }, 'entries'],
+      [{ ...good, entries: [null] }, 'entries.0'],
+      [{ ...good, entries: [entry, { ...entry, samplingRate: 2 }] }, 'entries.1.samplingRate'],
+      [{ ...good, entries: [{ ...entry, samplingRate: '0.1' }] }, 'entries.0.samplingRate'],
+      [{ ...good, entries: [{ ...entry, noiseMultiplier: -1 }] }, 'entries.0.noiseMultiplier'],
+      [{ ...good, entries: [{ ...entry, noiseMultiplier: null }] }, 'entries.0.noiseMultiplier'],
+      [{ ...good, entries: [{ ...entry, noiseMultiplier: 'infinity' }] }, 'entries.0.noiseMultiplier'],
+      [{ ...good, entries: [{ ...entry, steps: 1.5 }] }, 'entries.0.steps'],
+      [{ ...good, entries: [{ samplingRate: 0.1, noiseMultiplier: 1 }] }, 'entries.0.steps'],
+      // Two runs of one mechanism merge; together they would pass 2^53 - 1 steps.
+      [{ ...good, entries: [{ ...entry, steps: Number.MAX_SAFE_INTEGER }, { ...entry, steps: 1 }] }, 'entries.1.steps'],
     ];
-    for (const [value, errorType] of bad) expect(() => PrivacyLedger.fromJSON(value)).toThrow(errorType);
+    for (const [value, path] of bad) {
+      expect(() => PrivacyLedger.fromJSON(value), JSON.stringify(value)).toThrow(SavedStateError);
+      expect(() => PrivacyLedger.fromJSON(value)).toThrow(expect.objectContaining({ code: 'CORRUPT_STATE', path }));
+    }
     expect(() => PrivacyLedger.fromJSON({ ...good, entries: [{ ...entry, samplingRate: 2 }] })).toThrow(
-      'expected entries[0].samplingRate in [0, 1], got 2',
+      'privacy ledger field entries.0.samplingRate: Too big: expected number to be <=1',
     );
     expect(PrivacyLedger.fromJSON({ ...good, entries: [entry] }).totalSteps).toBe(3);
+  });
+
+  it('never echoes stored values into its errors', () => {
+    const secret = 'shopper-42-bought-x';
+    const good = new PrivacyLedger({ orders: [2] }).toJSON();
+    for (const value of [`{"${secret}`, { ...good, format: secret }, { ...good, entries: [{ samplingRate: secret, noiseMultiplier: 1, steps: 1 }] }]) {
+      let message = '';
+      try {
+        PrivacyLedger.fromJSON(value);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^privacy ledger/);
+      expect(message).not.toContain(secret);
+    }
   });
 
   it('stores σ = ∞ in JSON', () => {

@@ -11,6 +11,8 @@
  * makes the arithmetic depend only on the runs, so a ledger restored with
  * `fromJSON` reports bit-for-bit the ε of the one that was saved.
  */
+import { z } from 'zod';
+import { parseSavedJson, parseSavedState, SavedStateError } from '../state/saved-state.js';
 import { assertMechanism, assertSteps, type SubsampledGaussianMechanism } from './privacy-params.js';
 import { DEFAULT_RDP_ORDER_PRESET, resolveRdpOrders, type RdpOrdersInput } from './rdp-orders.js';
 import { subsampledGaussianRdpVector } from './rdp-subsampled-gaussian.js';
@@ -37,6 +39,30 @@ export interface PrivacyLedgerJson {
     readonly steps: number;
   }[];
 }
+
+const WHAT = 'privacy ledger';
+
+/**
+ * What `fromJSON` accepts: `PrivacyLedgerJson`, with each field held to the
+ * bounds `record` enforces (so a bad entry is named by its path). Fields it
+ * does not know are ignored, as they always were.
+ */
+const privacyLedgerJsonSchema = z.object({
+  format: z.literal(PRIVACY_LEDGER_FORMAT),
+  version: z.literal(PRIVACY_LEDGER_VERSION),
+  // Order 1 is the KL divergence, which the conversions cannot evaluate (see `validateRdpOrders`); z.number() is finite.
+  orders: z.array(z.number().gt(1)).min(1),
+  entries: z.array(
+    z.object({
+      samplingRate: z.number().min(0).max(1),
+      noiseMultiplier: z
+        .union([z.number().min(0), z.literal('Infinity'), z.literal(Infinity)], { error: 'expected a number >= 0 or "Infinity"' })
+        .transform((sigma) => (sigma === 'Infinity' ? Infinity : sigma)),
+      steps: z.number().int().min(0),
+    }),
+  ),
+  // What the schema accepts must be a `PrivacyLedgerJson`, so the two cannot drift apart.
+}) satisfies z.ZodType<unknown, PrivacyLedgerJson>;
 
 export interface PrivacyLedgerOptions {
   /** Default: the dp-accounting preset. */
@@ -152,43 +178,25 @@ export class PrivacyLedger {
   }
 
   /**
-   * Restores a ledger from `toJSON()`'s output (or its JSON text). Throws
-   * TypeError or RangeError on anything else rather than resuming a job with
-   * a wrong budget.
+   * Restores a ledger from `toJSON()`'s output (or its JSON text). Throws a
+   * `SavedStateError` ('CORRUPT_STATE', naming the first bad field) on
+   * anything else rather than resume a job with a wrong budget.
+   *
+   * @example
+   * const ledger = PrivacyLedger.fromJSON(await readFile('ledger.json', 'utf8'));
+   * ledger.epsilon(1e-5).epsilon; // the ε of the ledger that was saved
    */
   static fromJSON(value: unknown): PrivacyLedger {
-    let data: unknown = value;
-    if (typeof data === 'string') {
+    const data = parseSavedState(privacyLedgerJsonSchema, typeof value === 'string' ? parseSavedJson(value, WHAT) : value, WHAT);
+    const ledger = new PrivacyLedger({ orders: data.orders });
+    data.entries.forEach((entry, i) => {
       try {
-        data = JSON.parse(data);
+        ledger.record(entry);
       } catch (error) {
-        throw new TypeError(`expected privacy ledger JSON text, got unparseable text (${(error as Error).message})`);
+        // Every field passed the schema; only merging two runs can still fail, when their steps add up past 2^53.
+        if (error instanceof RangeError) throw new SavedStateError('CORRUPT_STATE', `entries.${i}.steps`, 'the run it continues would exceed 2^53 - 1 steps', WHAT);
+        throw error;
       }
-    }
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      throw new TypeError(`expected a privacy ledger object, got ${data === null ? 'null' : Array.isArray(data) ? 'array' : typeof data}`);
-    }
-    const record = data as Record<string, unknown>;
-    if (record['format'] !== PRIVACY_LEDGER_FORMAT) {
-      throw new RangeError(`expected format "${PRIVACY_LEDGER_FORMAT}", got ${JSON.stringify(record['format'])}`);
-    }
-    if (record['version'] !== PRIVACY_LEDGER_VERSION) {
-      throw new RangeError(`expected version ${PRIVACY_LEDGER_VERSION}, got ${JSON.stringify(record['version'])}`);
-    }
-    const orders = record['orders'];
-    const entries = record['entries'];
-    if (!Array.isArray(orders)) throw new TypeError(`expected orders to be an array, got ${typeof orders}`);
-    if (!Array.isArray(entries)) throw new TypeError(`expected entries to be an array, got ${typeof entries}`);
-    const ledger = new PrivacyLedger({ orders: orders as unknown[] as number[] });
-    entries.forEach((entry: unknown, i) => {
-      if (typeof entry !== 'object' || entry === null) {
-        throw new TypeError(`expected entries[${i}] to be an object, got ${entry === null ? 'null' : typeof entry}`);
-      }
-      const e = entry as Record<string, unknown>;
-      const sigma = e['noiseMultiplier'] === 'Infinity' ? Infinity : e['noiseMultiplier'];
-      const mechanism = { samplingRate: e['samplingRate'], noiseMultiplier: sigma, steps: e['steps'] };
-      assertMechanism(mechanism, `entries[${i}]`);
-      ledger.record(mechanism);
     });
     return ledger;
   }

@@ -308,11 +308,6 @@ function toVariable<R extends tf.Rank>(initial: tf.Tensor<R>): tf.Variable<R> {
   return variable;
 }
 
-/** One epoch's triplets: every positive with fresh negatives, shuffled, over a compact working set. */
-/**
- * One epoch's triplets: every positive with fresh negatives, shuffled, over a
- * compact working set. `rowOf` is scratch space (all −1 on entry and exit).
- */
 /**
  * Every epoch's triplets up front: per epoch, the positives in a fresh
  * random order, each with `perPositive` fresh negatives; rows of one shared

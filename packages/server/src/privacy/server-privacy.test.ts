@@ -3,6 +3,7 @@ import type { PrivacySpend } from '@fedrec/core';
 import { describe, expect, it } from 'vitest';
 import type { PrivacyConfig, ServerConfig } from '../config/server-config.js';
 import { resolveServerConfig } from '../config/server-config.js';
+import { ServerError } from '../server-error.js';
 import { ServerPrivacy } from './server-privacy.js';
 
 const DELTA = 1e-5;
@@ -161,7 +162,7 @@ describe('ServerPrivacy', () => {
     const forgetful = new ServerPrivacy(config, 0.1, seeded('secure-3'));
     forgetful.restore({ ...state, securelyAccounted: undefined });
     expect(forgetful.status().roundsRemaining).toBeGreaterThan(first.status().roundsRemaining);
-    expect(() => second.restore({ ...state, securelyAccounted: -1 })).toThrow(RangeError);
+    expect(() => second.restore({ ...state, securelyAccounted: -1 })).toThrow(expect.objectContaining({ code: 'PRIVACY_LEDGER_CONFLICT', issues: [{ path: 'securelyAccounted', message: expect.any(String) }] }));
   });
 
   it('admits a secure round only if its accounted z fits the target (exhausted from then on if not), and reports its share', () => {
@@ -180,15 +181,32 @@ describe('ServerPrivacy', () => {
     expect(privacy.status().roundsAccounted).toBe(0);
   });
 
-  it('refuses a malformed state rather than resume with a wrong budget', () => {
-    const privacy = new ServerPrivacy(privacyConfig({ targetEpsilon: 2, delta: DELTA, clipNorm: 1, noiseMultiplier: 1 }), 0.5, seeded('bad'));
-    const good = privacy.toJSON();
-    expect(() => privacy.restore({ format: 'something-else' })).toThrow(TypeError);
-    expect(() => privacy.restore({ ...good, version: 2 })).toThrow(RangeError);
-    expect(() => privacy.restore({ ...good, clipNorm: -1 })).toThrow(RangeError);
-    expect(() => privacy.restore({ ...good, ledger: { format: 'fedrec.privacy-ledger', version: 1, orders: [2], entries: [{ samplingRate: 2, noiseMultiplier: 1, steps: 1 }] } })).toThrow(
-      RangeError,
+  it('refuses a malformed state rather than resume with a wrong budget, naming the first bad field', () => {
+    const privacy = new ServerPrivacy(privacyConfig({ targetEpsilon: 20, delta: DELTA, clipNorm: 1, noiseMultiplier: 1 }), 0.5, seeded('bad'));
+    privacy.applyRound(privacy.planRound(10)!, new Float64Array(2), 5, 0);
+    const good = JSON.parse(JSON.stringify(privacy.toJSON())) as Record<string, unknown>;
+    const before = privacy.status();
+    const ledger = good['ledger'] as Record<string, unknown>;
+    const bad: [unknown, string][] = [
+      [null, ''],
+      [{ format: 'something-else' }, 'format'],
+      [{ ...good, version: 2 }, 'version'],
+      [{ ...good, clipNorm: -1 }, 'clipNorm'],
+      [{ ...good, clipNorm: null }, 'clipNorm'],
+      [{ ...good, securelyAccounted: -1 }, 'securelyAccounted'],
+      [{ ...good, securelyAccounted: null }, 'securelyAccounted'],
+      [{ ...good, ledger: undefined }, 'ledger'],
+      [{ ...good, ledger: { ...ledger, version: 3 } }, 'ledger.version'],
+      [{ ...good, ledger: { ...ledger, entries: [{ samplingRate: 2, noiseMultiplier: 1, steps: 1 }] } }, 'ledger.entries.0.samplingRate'],
+    ];
+    for (const [state, path] of bad) {
+      expect(() => privacy.restore(state), JSON.stringify(state)).toThrow(ServerError);
+      expect(() => privacy.restore(state)).toThrow(expect.objectContaining({ code: 'PRIVACY_LEDGER_CONFLICT', issues: [expect.objectContaining({ path })] }));
+    }
+    expect(() => privacy.restore({ ...good, ledger: { ...ledger, entries: [{ samplingRate: 2, noiseMultiplier: 1, steps: 1 }] } })).toThrow(
+      'server privacy state field ledger.entries.0.samplingRate: Too big: expected number to be <=1',
     );
-    expect(privacy.status().roundsAccounted).toBe(0);
+    // Nothing was taken over from any of them.
+    expect(privacy.status()).toEqual(before);
   });
 });

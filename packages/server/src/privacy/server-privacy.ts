@@ -2,12 +2,16 @@ import type { PrivacyLedgerJson, PrivacySpend, RandomSource, RdpOrdersInput, Rou
 import {
   AdaptiveClipping,
   PrivacyLedger,
+  SavedStateError,
   addGaussianNoise,
   createCryptoRandomSource,
   epsilonForMechanisms,
+  parseSavedState,
   updateNoiseMultiplier,
 } from '@fedrec/core';
+import { z } from 'zod';
 import type { PrivacyConfig } from '../config/server-config.js';
+import { ServerError } from '../server-error.js';
 
 /** A round's DP parameters, fixed when it opens. */
 export interface PlannedRoundPrivacy {
@@ -108,8 +112,28 @@ export interface ServerPrivacyState {
   readonly external: unknown;
 }
 
+const WHAT = 'server privacy state';
+
+/**
+ * What `restore` accepts: `ServerPrivacyState`, each field checked. The
+ * ledger is checked by `PrivacyLedger.fromJSON`, which owns its format; the
+ * external part belongs to the hook. Unknown fields are ignored, as before.
+ */
+const serverPrivacyStateSchema = z.object({
+  format: z.literal(SERVER_PRIVACY_FORMAT),
+  version: z.literal(SERVER_PRIVACY_VERSION),
+  ledger: z.unknown(),
+  // z.number() is finite.
+  clipNorm: z.number().gt(0),
+  securelyAccounted: z.number().gt(0).optional(),
+  external: z.unknown(),
+});
+
+/** Only the format tag: whether a checkpoint's privacy slot is the server's own (and `restore` must take it) or the external hook's. */
+const serverPrivacyTagSchema = z.looseObject({ format: z.literal(SERVER_PRIVACY_FORMAT) });
+
 export function isServerPrivacyState(value: unknown): value is { format: typeof SERVER_PRIVACY_FORMAT } {
-  return typeof value === 'object' && value !== null && (value as Record<string, unknown>)['format'] === SERVER_PRIVACY_FORMAT;
+  return serverPrivacyTagSchema.safeParse(value).success;
 }
 
 export interface ServerPrivacyOptions {
@@ -137,9 +161,13 @@ const MAX_REMAINING_SEARCH = 2 ** 40;
  * With `distributed` placement each client adds N(0, (z_Δ C)²/m). When fewer
  * than m updates arrive, their shares sum to less than N(0, (z_Δ C)²), so the
  * server adds the shortfall to the aggregate: the model it publishes always
- * carries at least the noise the ledger charges for. (The server sees the sum
- * before that top-up, which is why `distributed` is for simulations until
- * secure aggregation is wired in.)
+ * carries at least the noise the ledger charges for. Without secure
+ * aggregation the server sees each update with only its share of the noise
+ * (and the sum before the top-up), which is why the config allows
+ * `distributed` without it only in `simulationMode`. With it, the server sees
+ * only the sum and `applyRound` is given a `SecureRoundNoise`: the shares
+ * were calibrated so that the fewest survivors already carry the noise, the
+ * server adds nothing, and the ledger records that round's accounted z.
  *
  * @example
  * const privacy = new ServerPrivacy(config.privacy, config.rounds.sampling.rate);
@@ -321,25 +349,31 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
   }
 
   /**
-   * Takes over the ledger and clip bound stored with a checkpoint. Throws
-   * TypeError or RangeError on anything malformed rather than resume with a
-   * wrong budget. Returns the external hook's part.
+   * Takes over the ledger and clip bound stored with a checkpoint. Throws a
+   * ServerError('PRIVACY_LEDGER_CONFLICT') naming the first bad field (in
+   * its message and `issues`) on anything malformed rather than resume with
+   * a wrong budget; nothing changes then. Returns the external hook's part.
    */
   restore(state: unknown): unknown {
-    if (!isServerPrivacyState(state)) throw new TypeError(`expected a ${SERVER_PRIVACY_FORMAT} object`);
-    const record = state as unknown as Record<string, unknown>;
-    if (record['version'] !== SERVER_PRIVACY_VERSION) throw new RangeError(`expected version ${SERVER_PRIVACY_VERSION}, got ${JSON.stringify(record['version'])}`);
-    const ledger = PrivacyLedger.fromJSON(record['ledger']);
-    const clipNorm = record['clipNorm'];
-    if (typeof clipNorm !== 'number' || !(clipNorm > 0 && Number.isFinite(clipNorm))) throw new RangeError('expected clipNorm > 0 and finite');
-    const securelyAccounted = record['securelyAccounted'];
-    if (securelyAccounted !== undefined && (typeof securelyAccounted !== 'number' || !(securelyAccounted > 0))) throw new RangeError('expected securelyAccounted > 0');
-    this.#securelyAccounted = securelyAccounted ?? null;
+    let stored: z.output<typeof serverPrivacyStateSchema>;
+    let ledger: PrivacyLedger;
+    try {
+      stored = parseSavedState(serverPrivacyStateSchema, state, WHAT);
+      try {
+        ledger = PrivacyLedger.fromJSON(stored.ledger);
+      } catch (error) {
+        throw error instanceof SavedStateError ? error.within('ledger', WHAT) : error;
+      }
+    } catch (error) {
+      if (!(error instanceof SavedStateError)) throw error;
+      throw new ServerError('PRIVACY_LEDGER_CONFLICT', error.message, [{ path: error.path, message: error.problem }]);
+    }
+    this.#securelyAccounted = stored.securelyAccounted ?? null;
     this.#ledger = ledger;
     // A changed adaptive-clipping config keeps the bound reached so far; a fixed bound comes from the config.
-    if (this.#adaptive !== null) this.#adaptive = AdaptiveClipping.fromJSON({ clipNorm, config: this.#adaptive.config });
+    if (this.#adaptive !== null) this.#adaptive = AdaptiveClipping.fromJSON({ clipNorm: stored.clipNorm, config: this.#adaptive.config });
     this.#refresh();
-    return record['external'] ?? null;
+    return stored.external ?? null;
   }
 
   #refresh(): void {
