@@ -64,6 +64,9 @@ describe('fedrec simulate', () => {
     [['--clients', '5'], /--clients applies to --mode e2e only/],
     [['--dataset', 'parquet:/x'], /--dataset/],
     [['--population', 'synthetic:10', '--dataset', 'tsv:/x'], /alternatives/],
+    [['--server-lr', 'fast'], /--server-lr: expected a number, got 'fast'/],
+    [['--denoise', '-1'], /--denoise/],
+    [['--population', 'synthetic:50', '--cohort', '60'], /--cohort: expected a value <= 50, got 60/],
   ])('exits with code 2 and a clear message for %j', async (args, message) => {
     const { err } = capture();
     const code = await main(['simulate', ...args]);
