@@ -39,6 +39,9 @@ describe('fedrec simulate', () => {
     const saved = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
     expect(saved.summary).toEqual(summary);
     expect(saved.settings.rounds).toBe(3);
+    // The plan's explanation tells a flag the user gave from a default commander filled in.
+    const sourceOf = (field: string) => (saved.settings.explanation as { field: string; source: string }[]).find((v) => v.field === field)?.source;
+    expect([sourceOf('rounds'), sourceOf('dim'), sourceOf('privacy.delta'), sourceOf('serverLearningRate')]).toEqual(['chosen', 'chosen', 'default', 'derived']);
     await rm(dir, { recursive: true });
   });
 

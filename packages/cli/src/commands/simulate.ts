@@ -30,29 +30,30 @@ import { createRoundProgress } from './round-progress.js';
 export { SIMULATE_DEFAULTS, ALGORITHMS };
 export type { Algorithm };
 
+/** The flags of `fedrec simulate`, as strings; a flag left out takes its default (`planSimulation` applies them). */
 export interface SimulateOptions {
   population?: string;
   dataset?: string;
-  algorithm: string;
-  mode: string;
+  algorithm?: string;
+  mode?: string;
   clients?: string;
-  items: string;
+  items?: string;
   rounds?: string;
-  centralEpochs: string;
+  centralEpochs?: string;
   q?: string;
   cohort?: string;
   noise?: string;
   epsilon?: string;
-  delta: string;
-  clip: string;
-  dim: string;
-  serverLr: string;
-  denoise: string;
-  placement: string;
+  delta?: string;
+  clip?: string;
+  dim?: string;
+  serverLr?: string;
+  denoise?: string;
+  placement?: string;
   adaptiveClip?: string;
-  evalShoppers: string;
-  evalEvery: string;
-  seed: string;
+  evalShoppers?: string;
+  evalEvery?: string;
+  seed?: string;
   threads?: string;
   backend?: string;
   out?: string;
@@ -89,8 +90,10 @@ export function registerSimulateCommand(program: Command): void {
     .option('--backend <name>', 'tfjs backend: auto | tensorflow | wasm | cpu (default: $FEDREC_BACKEND or auto)')
     .option('--out <dir>', 'write results.json and a per-round rounds.csv into this directory')
     .option('--json', 'print one JSON object with the final results on stdout')
-    .action(async (options: SimulateOptions) => {
-      const result = await runSimulateCommand(options, (line) => process.stderr.write(`${line}\n`));
+    .action(async (options: SimulateOptions, command: Command) => {
+      // Commander fills in the defaults it shows in --help; leave them to planSimulation, so that the plan says which values are defaults.
+      const given = Object.fromEntries(Object.entries(options).filter(([key]) => command.getOptionValueSource(key) !== 'default')) as SimulateOptions;
+      const result = await runSimulateCommand(given, (line) => process.stderr.write(`${line}\n`));
       if (options.json) process.stdout.write(`${JSON.stringify(result.summary)}\n`);
     });
 }
@@ -115,7 +118,7 @@ export async function runSimulateCommand(
 ): Promise<{ summary: SimulateSummary; evaluation: LeaveOneOutReport; rounds: readonly RoundReport[] }> {
   const { choices, syntheticSize, items, datasetSpec, threads } = parseSimulateOptions(options);
   await selectNodeBackend({ force: options.backend, log });
-  const population: Population = datasetSpec ? await loadDatasetOrExplain(datasetSpec) : new SyntheticPopulation({ shoppers: syntheticSize!, items, seed: options.seed });
+  const population: Population = datasetSpec ? await loadDatasetOrExplain(datasetSpec) : new SyntheticPopulation({ shoppers: syntheticSize!, items, seed: options.seed ?? SIMULATE_DEFAULTS.seed });
   const plan = planOrExplain(choices, population);
   const { algorithm, mode, participants, rounds } = plan;
   const { delta } = plan.privacy;
@@ -230,41 +233,43 @@ interface ParsedSimulateOptions {
 /** Flags to choices: each bad flag a usage error (exit 2) naming it; what the flags leave out, `planSimulation` fills in. */
 function parseSimulateOptions(options: SimulateOptions): ParsedSimulateOptions {
   if (options.population !== undefined && options.dataset !== undefined) throw new UsageError('--population and --dataset are alternatives: give one');
-  const algorithm = parseChoice<Algorithm>('--algorithm', options.algorithm, ALGORITHMS);
-  const mode = parseChoice<SimulationMode>('--mode', options.mode, SIMULATION_MODES);
-  if (mode === 'e2e' && algorithm !== 'federated') throw new UsageError('--mode e2e runs the federated algorithm only');
+  const algorithm = options.algorithm === undefined ? undefined : parseChoice<Algorithm>('--algorithm', options.algorithm, ALGORITHMS);
+  const mode = options.mode === undefined ? undefined : parseChoice<SimulationMode>('--mode', options.mode, SIMULATION_MODES);
+  const e2e = mode === 'e2e';
+  if (e2e && (algorithm ?? SIMULATE_DEFAULTS.algorithm) !== 'federated') throw new UsageError('--mode e2e runs the federated algorithm only');
   const clients = options.clients === undefined ? undefined : parseNumber('--clients', options.clients, { min: 1, integer: true });
-  if (clients !== undefined && mode !== 'e2e') throw new UsageError('--clients applies to --mode e2e only');
+  if (clients !== undefined && !e2e) throw new UsageError('--clients applies to --mode e2e only');
   const syntheticSize = options.dataset === undefined ? parsePopulation(options.population ?? SIMULATE_DEFAULTS.population) : undefined;
-  const items = parseNumber('--items', options.items, { min: 8, integer: true });
+  const items = parseNumber('--items', options.items ?? String(SIMULATE_DEFAULTS.items), { min: 8, integer: true });
   const datasetSpec = options.dataset === undefined ? undefined : parseDataset(options.dataset);
   if (options.q !== undefined && options.cohort !== undefined) throw new UsageError('--q and --cohort are alternatives: give one');
   if (options.noise !== undefined && options.epsilon !== undefined) throw new UsageError('--noise and --epsilon are alternatives: give one');
-  const delta = parseNumber('--delta', options.delta, { min: 0, max: 1, minExclusive: true });
-  if (delta >= 1) throw new UsageError(`--delta: expected a value in (0, 1), got ${options.delta}`);
+  const delta = options.delta === undefined ? undefined : parseNumber('--delta', options.delta, { min: 0, max: 1, minExclusive: true });
+  if (delta !== undefined && delta >= 1) throw new UsageError(`--delta: expected a value in (0, 1), got ${options.delta}`);
   const adaptiveClipQuantile = options.adaptiveClip === undefined ? undefined : parseNumber('--adaptive-clip', options.adaptiveClip, { min: 0, max: 1, minExclusive: true });
   if (adaptiveClipQuantile === 1) throw new UsageError(`--adaptive-clip: expected a quantile in (0, 1), got ${options.adaptiveClip}`);
-  if (mode === 'e2e' && adaptiveClipQuantile !== undefined) throw new UsageError('--adaptive-clip is not available in --mode e2e yet');
+  if (e2e && adaptiveClipQuantile !== undefined) throw new UsageError('--adaptive-clip is not available in --mode e2e yet');
+  const optional = (flag: string, raw: string | undefined, range: Parameters<typeof parseNumber>[2]) => (raw === undefined ? undefined : parseNumber(flag, raw, range));
   const choices: SimulationChoices = {
     algorithm,
     mode,
     clients,
-    rounds: options.rounds === undefined ? undefined : parseNumber('--rounds', options.rounds, { min: 1, integer: true }),
+    rounds: optional('--rounds', options.rounds, { min: 1, integer: true }),
     // --cohort's upper bound (the participants) is known once the population is: `planSimulation` checks it.
-    cohort: options.cohort === undefined ? undefined : parseNumber('--cohort', options.cohort, { min: 1, integer: true }),
-    samplingRate: options.q === undefined ? undefined : parseNumber('--q', options.q, { min: 0, max: 1, minExclusive: true }),
-    noiseMultiplier: options.noise === undefined ? undefined : parseNumber('--noise', options.noise, { min: 0 }),
+    cohort: optional('--cohort', options.cohort, { min: 1, integer: true }),
+    samplingRate: optional('--q', options.q, { min: 0, max: 1, minExclusive: true }),
+    noiseMultiplier: optional('--noise', options.noise, { min: 0 }),
     targetEpsilon: options.epsilon === undefined ? undefined : parseEpsilon(options.epsilon),
     delta,
-    clipNorm: parseNumber('--clip', options.clip, { min: 0, minExclusive: true }),
-    dim: parseNumber('--dim', options.dim, { min: 1, max: 1024, integer: true }),
-    serverLearningRate: options.serverLr === 'auto' ? undefined : parseNumber('--server-lr', options.serverLr, { min: 0, minExclusive: true }),
-    denoiseThreshold: parseNumber('--denoise', options.denoise, { min: 0 }),
-    placement: parseChoice<NoisePlacement>('--placement', options.placement, ['distributed', 'local']),
+    clipNorm: optional('--clip', options.clip, { min: 0, minExclusive: true }),
+    dim: optional('--dim', options.dim, { min: 1, max: 1024, integer: true }),
+    serverLearningRate: options.serverLr === undefined || options.serverLr === 'auto' ? undefined : parseNumber('--server-lr', options.serverLr, { min: 0, minExclusive: true }),
+    denoiseThreshold: optional('--denoise', options.denoise, { min: 0 }),
+    placement: options.placement === undefined ? undefined : parseChoice<NoisePlacement>('--placement', options.placement, ['distributed', 'local']),
     adaptiveClipQuantile,
-    evalShoppers: parseNumber('--eval-shoppers', options.evalShoppers, { min: 1, integer: true }),
-    evalEvery: parseNumber('--eval-every', options.evalEvery, { min: 1, integer: true }),
-    centralEpochs: parseNumber('--central-epochs', options.centralEpochs, { min: 1, integer: true }),
+    evalShoppers: optional('--eval-shoppers', options.evalShoppers, { min: 1, integer: true }),
+    evalEvery: optional('--eval-every', options.evalEvery, { min: 1, integer: true }),
+    centralEpochs: optional('--central-epochs', options.centralEpochs, { min: 1, integer: true }),
     seed: options.seed,
   };
   const threads = options.threads === undefined ? availableParallelism() : parseNumber('--threads', options.threads, { min: 1, max: 256, integer: true });
