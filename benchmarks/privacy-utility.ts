@@ -3,11 +3,12 @@
  * MovieLens-100K and on 100,000 synthetic shoppers, with the popularity and
  * centralised (non-private) BPR-MF baselines run through the same harness.
  *
- * Each federated run is configured as `fedrec simulate --epsilon E` would
- * configure it: the server learning rate derived from the catalogue and the
- * schedule, and with noise the noise-aware schedule (4× the cohort, ¼ of
- * the rounds), the step capped at noise std 1 per parameter and the
- * denoised release. The no-noise run keeps the noise-free schedule.
+ * Each federated run is configured by `planSimulation`, the function behind
+ * `fedrec simulate --epsilon E`: the server learning rate derived from the
+ * catalogue and the schedule, and with noise the noise-aware schedule (4×
+ * the cohort, ¼ of the rounds), the step capped at noise std 1 per parameter
+ * and the denoised release. The no-noise run keeps the noise-free schedule.
+ * `--plan` prints those configurations, one JSON line per run, and exits.
  *
  *   npm run bench:privacy-utility [-- --dataset ml-100k:PATH] [--synthetic N] [--out DIR] [--quick]
  *
@@ -21,8 +22,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { SyntheticPopulation, runFederatedSimulation, popularityBaseline, centralBprBaseline, evaluationSample, defaultSchedule, noiseAwareSchedule, defaultServerLearningRate, meanItemsPerShopper } from '@fedrec/sim';
-import type { Population, Schedule } from '@fedrec/sim';
+import { SyntheticPopulation, runFederatedSimulation, popularityBaseline, centralBprBaseline, evaluationSample, defaultSchedule, noiseAwareSchedule, planSimulation } from '@fedrec/sim';
+import type { Population, Schedule, SimulationPlan } from '@fedrec/sim';
 import type { LeaveOneOutReport } from '@fedrec/core';
 import { selectNodeBackend } from '@fedrec/client/node';
 import { loadBenchmarkPopulation } from './src/bench-population.js';
@@ -35,6 +36,7 @@ const option = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const quick = argv.includes('--quick');
+const planOnly = argv.includes('--plan');
 const outDir = resolve(option('--out') ?? 'bench-out/privacy-utility');
 const syntheticShoppers = Number(option('--synthetic') ?? (quick ? 10_000 : 100_000));
 const EPSILONS = [0.5, 1, 2, 4, 8, Infinity];
@@ -44,7 +46,7 @@ const EVAL_SHOPPERS = quick ? 300 : 1000;
 const threads = availableParallelism();
 
 tf.env().set('PROD', true);
-await selectNodeBackend({ log: (line) => console.log(`# ${line}`) });
+if (!planOnly) await selectNodeBackend({ log: (line) => console.log(`# ${line}`) });
 
 interface Row {
   population: string;
@@ -78,10 +80,21 @@ const row = (population: string, algorithm: Row['algorithm'], r: LeaveOneOutRepo
   ...extra,
 });
 
+/** The run `fedrec simulate --epsilon E` would make on this population, with the benchmark's schedule, seed and evaluation. */
+function planRun(population: Population, noiseFree: Schedule, epsilon: number): SimulationPlan {
+  return planSimulation({ targetEpsilon: epsilon, delta: DELTA, noiseFreeSchedule: noiseFree, dim: 32, clipNorm: 0.5, evalShoppers: EVAL_SHOPPERS, seed: SEED }, population);
+}
+
 async function sweep(label: string, population: Population, noiseFree: Schedule, centralEpochs: number): Promise<void> {
+  if (planOnly) {
+    for (const epsilon of EPSILONS) {
+      const plan = planRun(population, noiseFree, epsilon);
+      console.log(JSON.stringify({ label, ...plan, explanation: undefined, centralEpochs, epsilon: String(epsilon) }));
+    }
+    return;
+  }
   const noisy = noiseAwareSchedule(noiseFree);
   console.log(`# ${label}: ${population.numShoppers} shoppers × ${population.numItems} items; no noise: q=${noiseFree.samplingRate.toPrecision(3)}, ${noiseFree.rounds} rounds; with noise: q=${noisy.samplingRate.toPrecision(3)}, ${noisy.rounds} rounds`);
-  const history = meanItemsPerShopper(population, { seed: SEED });
   const evalShoppers = evaluationSample(population.numShoppers, EVAL_SHOPPERS, SEED);
   let t0 = performance.now();
   rows.push(row(label, 'popularity', popularityBaseline(population, { evalShoppers, seed: SEED }), (performance.now() - t0) / 1000));
@@ -89,28 +102,28 @@ async function sweep(label: string, population: Population, noiseFree: Schedule,
   rows.push(row(label, 'central', centralBprBaseline(population, { dim: 32, epochs: centralEpochs, evalShoppers, seed: SEED }), (performance.now() - t0) / 1000));
   for (const epsilon of EPSILONS) {
     t0 = performance.now();
-    const schedule = Number.isFinite(epsilon) ? noisy : noiseFree;
+    const plan = planRun(population, noiseFree, epsilon);
     const result = await runFederatedSimulation({
       population,
-      dim: 32,
-      rounds: schedule.rounds,
-      samplingRate: schedule.samplingRate,
-      privacy: { clipNorm: 0.5, noiseMultiplier: 0, targetEpsilon: Number.isFinite(epsilon) ? epsilon : undefined, delta: DELTA, placement: 'distributed' },
-      serverLearningRate: defaultServerLearningRate({ items: population.numItems, meanItemsPerShopper: history, rounds: schedule.rounds, expectedCohort: schedule.samplingRate * population.numShoppers }),
-      // Both apply only with noise, as in `fedrec simulate`.
-      maxModelNoiseStd: 1,
-      denoising: { threshold: 1 },
-      evalShoppers: EVAL_SHOPPERS,
-      evalEvery: schedule.rounds,
-      seed: SEED,
+      dim: plan.dim,
+      rounds: plan.rounds,
+      samplingRate: plan.samplingRate,
+      privacy: plan.privacy,
+      serverLearningRate: plan.serverLearningRate,
+      maxModelNoiseStd: plan.maxModelNoiseStd,
+      denoising: plan.denoising,
+      evalShoppers: plan.evalShoppers,
+      // One evaluation, after the last round.
+      evalEvery: plan.rounds,
+      seed: plan.seed,
       threads,
     });
     rows.push(
       row(label, 'federated', result.evaluation, (performance.now() - t0) / 1000, {
         epsilon: Number.isFinite(epsilon) ? result.epsilon : null,
         noiseMultiplier: result.noiseMultiplier,
-        rounds: schedule.rounds,
-        samplingRate: schedule.samplingRate,
+        rounds: plan.rounds,
+        samplingRate: plan.samplingRate,
       }),
     );
   }
@@ -125,6 +138,7 @@ await sweep('ml-100k', ml, defaultSchedule(ml.numShoppers), 10);
 const synthetic = new SyntheticPopulation({ shoppers: syntheticShoppers, items: 1000, seed: SEED });
 // A cohort of 1% (1,000 of 100,000 shoppers) per round.
 await sweep(`synthetic-${syntheticShoppers / 1000}k`, synthetic, { samplingRate: 0.01, rounds: quick ? 30 : 60 }, quick ? 1 : 3);
+if (planOnly) process.exit(0);
 
 await mkdir(outDir, { recursive: true });
 const columns = Object.keys(rows[0]!) as (keyof Row)[];

@@ -39,3 +39,8 @@ export { defaultServerLearningRate, meanItemsPerShopper, SERVER_STEP_SCALE } fro
 export type { ServerLearningRateInputs } from './runner/default-server-learning-rate.js';
 export { runEndToEndSimulation, DEFAULT_E2E_CLIENTS } from './runner/end-to-end-simulation.js';
 export type { EndToEndSimulationConfig } from './runner/end-to-end-simulation.js';
+export { planSimulation } from './defaults/plan-simulation.js';
+export type { SimulationChoices, SimulationPlan, PlannedValue, PlannedField, PlannedSource } from './defaults/plan-simulation.js';
+export { SIMULATE_DEFAULTS, ALGORITHMS, SIMULATION_MODES } from './defaults/simulate-defaults.js';
+export type { Algorithm, SimulationMode } from './defaults/simulate-defaults.js';
+export { SimulationChoiceError } from './defaults/simulation-choice-error.js';

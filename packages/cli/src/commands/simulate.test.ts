@@ -39,6 +39,9 @@ describe('fedrec simulate', () => {
     const saved = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
     expect(saved.summary).toEqual(summary);
     expect(saved.settings.rounds).toBe(3);
+    // The plan's explanation tells a flag the user gave from a default commander filled in.
+    const sourceOf = (field: string) => (saved.settings.explanation as { field: string; source: string }[]).find((v) => v.field === field)?.source;
+    expect([sourceOf('rounds'), sourceOf('dim'), sourceOf('privacy.delta'), sourceOf('serverLearningRate')]).toEqual(['chosen', 'chosen', 'default', 'derived']);
     await rm(dir, { recursive: true });
   });
 
@@ -64,6 +67,9 @@ describe('fedrec simulate', () => {
     [['--clients', '5'], /--clients applies to --mode e2e only/],
     [['--dataset', 'parquet:/x'], /--dataset/],
     [['--population', 'synthetic:10', '--dataset', 'tsv:/x'], /alternatives/],
+    [['--server-lr', 'fast'], /--server-lr: expected a number, got 'fast'/],
+    [['--denoise', '-1'], /--denoise/],
+    [['--population', 'synthetic:50', '--cohort', '60'], /--cohort: expected a value <= 50, got 60/],
   ])('exits with code 2 and a clear message for %j', async (args, message) => {
     const { err } = capture();
     const code = await main(['simulate', ...args]);

@@ -1,9 +1,24 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { SyntheticPopulation, runFederatedSimulation, runEndToEndSimulation, DEFAULT_E2E_CLIENTS, defaultSchedule, noiseAwareSchedule, defaultServerLearningRate, meanItemsPerShopper, loadDataset, parseDatasetSpec, popularityBaseline, centralBprBaseline, evaluationSample, DatasetError } from '@fedrec/sim';
-import type { RoundReport, NoisePlacement, Population, Schedule } from '@fedrec/sim';
+import {
+  SyntheticPopulation,
+  runFederatedSimulation,
+  runEndToEndSimulation,
+  DEFAULT_E2E_CLIENTS,
+  loadDataset,
+  parseDatasetSpec,
+  popularityBaseline,
+  centralBprBaseline,
+  evaluationSample,
+  DatasetError,
+  planSimulation,
+  SimulationChoiceError,
+  SIMULATE_DEFAULTS,
+  ALGORITHMS,
+  SIMULATION_MODES,
+} from '@fedrec/sim';
+import type { RoundReport, NoisePlacement, Population, DatasetSpec, SimulationChoices, SimulationPlan, PlannedField, Algorithm, SimulationMode } from '@fedrec/sim';
 import type { LeaveOneOutReport } from '@fedrec/core';
-import { epsilonForMechanisms } from '@fedrec/core';
 import { selectNodeBackend } from '@fedrec/client/node';
 import { UsageError } from '../usage-error.js';
 import { SIMULATION_NODE_OPTIONS } from '../simulation-node-options.js';
@@ -11,53 +26,34 @@ import { parseNumber, parseChoice } from '../parse-options.js';
 import { writeSimulationResults } from './simulation-results.js';
 import { createRoundProgress } from './round-progress.js';
 
-/** Defaults of the built-in job: synthetic shoppers, DP-FedAvg, ε ≈ 3 at δ = 1e-5. */
-export const SIMULATE_DEFAULTS = {
-  population: 'synthetic:10000',
-  items: 500,
-  /** z given only a schedule flag; with no privacy or schedule flag, the run spends the ε this z spends on the noise-free schedule. */
-  noise: 1.0,
-  delta: 1e-5,
-  clip: 0.5,
-  dim: 32,
-  /** `defaultServerLearningRate` of the catalogue and schedule, capped by `maxModelNoiseStd` under noise. */
-  serverLr: 'auto',
-  /** With --server-lr auto and noise: the noise a run may add to each parameter before denoising (std). */
-  maxModelNoiseStd: 1,
-  /** Soft-threshold of the released model, in multiples of its accumulated noise (0: off). */
-  denoise: 1,
-  evalShoppers: 500,
-  evalEvery: 10,
-  centralEpochs: 5,
-  seed: '1',
-} as const;
+// The defaults are the simulation's policy (`planSimulation`); re-exported for callers of the CLI package.
+export { SIMULATE_DEFAULTS, ALGORITHMS };
+export type { Algorithm };
 
-export const ALGORITHMS = ['federated', 'central', 'popularity'] as const;
-export type Algorithm = (typeof ALGORITHMS)[number];
-
+/** The flags of `fedrec simulate`, as strings; a flag left out takes its default (`planSimulation` applies them). */
 export interface SimulateOptions {
   population?: string;
   dataset?: string;
-  algorithm: string;
-  mode: string;
+  algorithm?: string;
+  mode?: string;
   clients?: string;
-  items: string;
+  items?: string;
   rounds?: string;
-  centralEpochs: string;
+  centralEpochs?: string;
   q?: string;
   cohort?: string;
   noise?: string;
   epsilon?: string;
-  delta: string;
-  clip: string;
-  dim: string;
-  serverLr: string;
-  denoise: string;
-  placement: string;
+  delta?: string;
+  clip?: string;
+  dim?: string;
+  serverLr?: string;
+  denoise?: string;
+  placement?: string;
   adaptiveClip?: string;
-  evalShoppers: string;
-  evalEvery: string;
-  seed: string;
+  evalShoppers?: string;
+  evalEvery?: string;
+  seed?: string;
   threads?: string;
   backend?: string;
   out?: string;
@@ -70,8 +66,8 @@ export function registerSimulateCommand(program: Command): void {
     .description('run DP-FedAvg over a population of virtual shoppers and print accuracy (HR@10, NDCG@10) and privacy spent (ε)')
     .option('--population <spec>', `synthetic:N — N virtual shoppers (default ${SIMULATE_DEFAULTS.population})`)
     .option('--dataset <spec>', 'ml-100k:PATH (u.data) | tsv:PATH (user item timestamp [event]) | seq:PATH[,TIMESTAMPS] (one shopper per line)')
-    .option('--algorithm <name>', 'federated (DP-FedAvg) | central (non-private BPR-MF, same model code) | popularity', 'federated')
-    .option('--mode <mode>', 'fast (in process, worker threads, no sockets) | e2e (a real server and one socket.io client per shopper on 127.0.0.1)', 'fast')
+    .option('--algorithm <name>', 'federated (DP-FedAvg) | central (non-private BPR-MF, same model code) | popularity', SIMULATE_DEFAULTS.algorithm)
+    .option('--mode <mode>', 'fast (in process, worker threads, no sockets) | e2e (a real server and one socket.io client per shopper on 127.0.0.1)', SIMULATE_DEFAULTS.mode)
     .option('--clients <n>', `e2e mode: shoppers that get a socket.io client (default: all, at most ${DEFAULT_E2E_CLIENTS})`)
     .option('--items <n>', 'catalogue size of a synthetic population', String(SIMULATE_DEFAULTS.items))
     .option('--rounds <n>', 'federated rounds (default: enough for ~10 participations per shopper, 30–150; with noise a quarter of that, at least 10)')
@@ -85,7 +81,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--dim <d>', 'embedding dimension', String(SIMULATE_DEFAULTS.dim))
     .option('--server-lr <eta>', 'server learning rate of FedAvg (default auto: from catalogue size, items per shopper and rounds; under noise capped so the run adds noise of std ≤ 1 to each parameter)', SIMULATE_DEFAULTS.serverLr)
     .option('--denoise <threshold>', 'with noise: release the model with each item row soft-thresholded at this multiple of its accumulated noise (0 = off; post-processing, no privacy cost; in e2e mode the server\'s optimiser.denoise)', String(SIMULATE_DEFAULTS.denoise))
-    .option('--placement <where>', 'noise placement: distributed (sum carries the noise, as with secure aggregation) | local', 'distributed')
+    .option('--placement <where>', 'noise placement: distributed (sum carries the noise, as with secure aggregation) | local', SIMULATE_DEFAULTS.placement)
     .option('--adaptive-clip <quantile>', 'adaptive clipping: C follows this quantile of update norms, starting from --clip')
     .option('--eval-shoppers <n>', 'shoppers in the evaluation sample', String(SIMULATE_DEFAULTS.evalShoppers))
     .option('--eval-every <n>', 'evaluate every n rounds', String(SIMULATE_DEFAULTS.evalEvery))
@@ -94,8 +90,10 @@ export function registerSimulateCommand(program: Command): void {
     .option('--backend <name>', 'tfjs backend: auto | tensorflow | wasm | cpu (default: $FEDREC_BACKEND or auto)')
     .option('--out <dir>', 'write results.json and a per-round rounds.csv into this directory')
     .option('--json', 'print one JSON object with the final results on stdout')
-    .action(async (options: SimulateOptions) => {
-      const result = await runSimulateCommand(options, (line) => process.stderr.write(`${line}\n`));
+    .action(async (options: SimulateOptions, command: Command) => {
+      // Commander fills in the defaults it shows in --help; leave them to planSimulation, so that the plan says which values are defaults.
+      const given = Object.fromEntries(Object.entries(options).filter(([key]) => command.getOptionValueSource(key) !== 'default')) as SimulateOptions;
+      const result = await runSimulateCommand(given, (line) => process.stderr.write(`${line}\n`));
       if (options.json) process.stdout.write(`${JSON.stringify(result.summary)}\n`);
     });
 }
@@ -118,69 +116,12 @@ export async function runSimulateCommand(
   options: SimulateOptions,
   log: (line: string) => void,
 ): Promise<{ summary: SimulateSummary; evaluation: LeaveOneOutReport; rounds: readonly RoundReport[] }> {
-  if (options.population !== undefined && options.dataset !== undefined) throw new UsageError('--population and --dataset are alternatives: give one');
-  const algorithm = parseChoice<Algorithm>('--algorithm', options.algorithm, ALGORITHMS);
-  const mode = parseChoice('--mode', options.mode, ['fast', 'e2e'] as const);
-  if (mode === 'e2e' && algorithm !== 'federated') throw new UsageError('--mode e2e runs the federated algorithm only');
-  const clientsArg = options.clients === undefined ? undefined : parseNumber('--clients', options.clients, { min: 1, integer: true });
-  if (clientsArg !== undefined && mode !== 'e2e') throw new UsageError('--clients applies to --mode e2e only');
-  const syntheticSize = options.dataset === undefined ? parsePopulation(options.population ?? SIMULATE_DEFAULTS.population) : undefined;
-  const items = parseNumber('--items', options.items, { min: 8, integer: true });
-  const datasetSpec = options.dataset === undefined ? undefined : parseDataset(options.dataset);
-  if (options.q !== undefined && options.cohort !== undefined) throw new UsageError('--q and --cohort are alternatives: give one');
-  if (options.noise !== undefined && options.epsilon !== undefined) throw new UsageError('--noise and --epsilon are alternatives: give one');
-  const epsilonArg = options.epsilon === undefined ? undefined : parseEpsilon(options.epsilon);
-  // --epsilon inf asks for the non-private run: no noise at all.
-  const targetEpsilonArg = epsilonArg !== undefined && Number.isFinite(epsilonArg) ? epsilonArg : undefined;
-  const noiseMultiplier = epsilonArg === Infinity ? 0 : parseNumber('--noise', options.noise ?? String(SIMULATE_DEFAULTS.noise), { min: 0 });
-  const delta = parseNumber('--delta', options.delta, { min: 0, max: 1, minExclusive: true });
-  if (delta >= 1) throw new UsageError(`--delta: expected a value in (0, 1), got ${options.delta}`);
-  const clipNorm = parseNumber('--clip', options.clip, { min: 0, minExclusive: true });
-  const dim = parseNumber('--dim', options.dim, { min: 1, max: 1024, integer: true });
-  const serverLrArg = options.serverLr === 'auto' ? undefined : parseNumber('--server-lr', options.serverLr, { min: 0, minExclusive: true });
-  const denoiseThreshold = parseNumber('--denoise', options.denoise, { min: 0 });
-  const placement = parseChoice<NoisePlacement>('--placement', options.placement, ['distributed', 'local']);
-  const adaptiveQuantile = options.adaptiveClip === undefined ? undefined : parseNumber('--adaptive-clip', options.adaptiveClip, { min: 0, max: 1, minExclusive: true });
-  if (adaptiveQuantile === 1) throw new UsageError(`--adaptive-clip: expected a quantile in (0, 1), got ${options.adaptiveClip}`);
-  const evalShoppers = parseNumber('--eval-shoppers', options.evalShoppers, { min: 1, integer: true });
-  const evalEvery = parseNumber('--eval-every', options.evalEvery, { min: 1, integer: true });
-  const centralEpochs = parseNumber('--central-epochs', options.centralEpochs, { min: 1, integer: true });
-  const threads = options.threads === undefined ? availableParallelism() : parseNumber('--threads', options.threads, { min: 1, max: 256, integer: true });
-  const explicitRounds = options.rounds === undefined ? undefined : parseNumber('--rounds', options.rounds, { min: 1, integer: true });
-
+  const { choices, syntheticSize, items, datasetSpec, threads } = parseSimulateOptions(options);
   await selectNodeBackend({ force: options.backend, log });
-  const population: Population = datasetSpec ? await loadDatasetOrExplain(datasetSpec) : new SyntheticPopulation({ shoppers: syntheticSize!, items, seed: options.seed });
-  const shoppers = population.numShoppers;
-  if (mode === 'e2e' && adaptiveQuantile !== undefined) throw new UsageError('--adaptive-clip is not available in --mode e2e yet');
-  const participants = mode === 'e2e' ? Math.min(shoppers, clientsArg ?? DEFAULT_E2E_CLIENTS) : shoppers;
-  // The cohort is drawn from the participants (e2e: the shoppers with a client); rounds scale with the population.
-  const noiseFree: Schedule = { samplingRate: defaultSchedule(participants).samplingRate, rounds: defaultSchedule(shoppers).rounds };
-  const noisy = noiseMultiplier > 0 || targetEpsilonArg !== undefined;
-  const schedule = noisy && algorithm === 'federated' ? noiseAwareSchedule(noiseFree) : noiseFree;
-  const rounds = explicitRounds ?? schedule.rounds;
-  const explicitRate =
-    options.cohort !== undefined
-      ? parseNumber('--cohort', options.cohort, { min: 1, max: participants, integer: true }) / participants
-      : options.q !== undefined
-        ? parseNumber('--q', options.q, { min: 0, max: 1, minExclusive: true })
-        : undefined;
-  const samplingRate = explicitRate ?? schedule.samplingRate;
-  // With no privacy and no schedule flags, the run spends the ε that z = 1
-  // spends on the noise-free schedule (the budget these defaults have always
-  // had), on the noise-aware schedule, which gets more accuracy out of it.
-  const defaultPrivacy = algorithm === 'federated' && options.noise === undefined && epsilonArg === undefined && explicitRounds === undefined && explicitRate === undefined;
-  const targetEpsilon = defaultPrivacy
-    ? epsilonForMechanisms({ mechanisms: [{ samplingRate: noiseFree.samplingRate, noiseMultiplier: SIMULATE_DEFAULTS.noise, steps: noiseFree.rounds }], delta }).epsilon
-    : targetEpsilonArg;
-  // Auto: a step sized to the catalogue's sparsity; under noise the runner caps it (maxModelNoiseStd).
-  // Both modes: e2e configures the real server with the same step and its own denoising.
-  const historyLength = serverLrArg === undefined && algorithm === 'federated' ? meanItemsPerShopper(population, { seed: options.seed }) : undefined;
-  const serverLearningRate =
-    serverLrArg ??
-    // The baselines take no server step: 1 is a placeholder.
-    (historyLength === undefined ? 1 : defaultServerLearningRate({ items: population.numItems, meanItemsPerShopper: historyLength, rounds, expectedCohort: samplingRate * participants }));
-  const maxModelNoiseStd = serverLrArg === undefined ? SIMULATE_DEFAULTS.maxModelNoiseStd : undefined;
-  const denoising = denoiseThreshold > 0 ? { threshold: denoiseThreshold } : undefined;
+  const population: Population = datasetSpec ? await loadDatasetOrExplain(datasetSpec) : new SyntheticPopulation({ shoppers: syntheticSize!, items, seed: options.seed ?? SIMULATE_DEFAULTS.seed });
+  const plan = planOrExplain(choices, population);
+  const { algorithm, mode, participants, rounds } = plan;
+  const { delta } = plan.privacy;
 
   const started = performance.now();
   let evaluation: LeaveOneOutReport;
@@ -188,56 +129,72 @@ export async function runSimulateCommand(
   let roundReports: readonly RoundReport[] = [];
   // Which of the node options `fedrec simulate` asks for (see launch.ts) this run had: a library caller's process may lack them.
   const nodeOptions = process.execArgv.filter((option) => SIMULATION_NODE_OPTIONS.includes(option));
-  let settings: Record<string, unknown> = { algorithm, population: population.name, shoppers, items: population.numItems, seed: options.seed, nodeOptions };
+  let settings: Record<string, unknown> = { algorithm, population: population.name, shoppers: plan.shoppers, items: population.numItems, seed: plan.seed, nodeOptions };
+  const evalSample = () => evaluationSample(plan.shoppers, plan.evalShoppers, plan.seed);
   if (algorithm === 'popularity') {
-    log(`popularity baseline on ${population.name}: ${shoppers} shoppers, ${population.numItems} items`);
-    evaluation = popularityBaseline(population, { evalShoppers: evaluationSample(shoppers, evalShoppers, options.seed), seed: options.seed });
+    log(`popularity baseline on ${population.name}: ${plan.shoppers} shoppers, ${population.numItems} items`);
+    evaluation = popularityBaseline(population, { evalShoppers: evalSample(), seed: plan.seed });
   } else if (algorithm === 'central') {
-    log(`central non-private BPR-MF on ${population.name}: ${shoppers} shoppers, ${population.numItems} items, ${centralEpochs} passes, dim ${dim}`);
+    log(`central non-private BPR-MF on ${population.name}: ${plan.shoppers} shoppers, ${population.numItems} items, ${plan.centralEpochs} passes, dim ${plan.dim}`);
     evaluation = centralBprBaseline(population, {
-      dim,
-      epochs: centralEpochs,
-      evalShoppers: evaluationSample(shoppers, evalShoppers, options.seed),
-      seed: options.seed,
+      dim: plan.dim,
+      epochs: plan.centralEpochs,
+      evalShoppers: evalSample(),
+      seed: plan.seed,
       onEpoch: (r) => log(`pass ${r.epoch}/${r.epochs}  ${r.elapsedSeconds.toFixed(1)} s`),
     });
-    settings = { ...settings, dim, centralEpochs };
+    settings = { ...settings, dim: plan.dim, centralEpochs: plan.centralEpochs };
   } else {
-    log(
-      `simulating ${population.name} ${mode === 'e2e' ? `end to end with ${participants} socket.io clients` : `on ${threads} thread${threads === 1 ? '' : 's'}`}: ${population.numItems} items, ${rounds} rounds, q=${samplingRate.toPrecision(3)} (≈${Math.round(samplingRate * participants)} per round), clip ${clipNorm}, ` +
-        `${targetEpsilon !== undefined ? `target ε ${targetEpsilon.toPrecision(3)}${defaultPrivacy ? ` (default: z=${SIMULATE_DEFAULTS.noise} on the noise-free schedule, ${noiseFree.rounds} rounds at q=${noiseFree.samplingRate.toPrecision(3)})` : ''}` : `noise z=${noiseMultiplier}`} (${placement}), server lr ${serverLearningRate.toPrecision(3)}${maxModelNoiseStd === undefined ? '' : ' (auto)'}${noisy && maxModelNoiseStd !== undefined ? `, capped at noise std ${maxModelNoiseStd} per parameter` : ''}${noisy && denoising ? `, denoised at ${denoiseThreshold}σ` : ''}`,
-    );
+    log(formatStartLine(plan, population.name, threads));
     const progress = createRoundProgress(rounds, log);
     const common = {
       population,
-      dim,
+      dim: plan.dim,
       rounds,
-      samplingRate,
-      serverLearningRate,
-      evalShoppers,
-      evalEvery,
-      seed: options.seed,
+      samplingRate: plan.samplingRate,
+      serverLearningRate: plan.serverLearningRate,
+      maxModelNoiseStd: plan.maxModelNoiseStd,
+      denoising: plan.denoising,
+      evalShoppers: plan.evalShoppers,
+      evalEvery: plan.evalEvery,
+      seed: plan.seed,
       onRound: (report: RoundReport) => progress.update(report, formatRound(report, delta)),
     };
+    const { adaptiveClipping, ...privacy } = plan.privacy;
     const result =
       mode === 'e2e'
-        ? await runEndToEndSimulation({ ...common, clients: participants, privacy: { clipNorm, noiseMultiplier, targetEpsilon, delta, placement }, maxModelNoiseStd, denoising })
-        : await runFederatedSimulation({
-            ...common,
-            privacy: { clipNorm, noiseMultiplier, targetEpsilon, delta, placement, adaptiveClipping: adaptiveQuantile === undefined ? undefined : { targetQuantile: adaptiveQuantile } },
-            maxModelNoiseStd,
-            denoising,
-            threads,
-            backend: options.backend,
-          });
+        ? await runEndToEndSimulation({ ...common, clients: participants, privacy })
+        : await runFederatedSimulation({ ...common, privacy: { ...privacy, adaptiveClipping }, threads, backend: options.backend });
     progress.stop();
     evaluation = result.evaluation;
     epsilon = result.epsilon;
     roundReports = result.rounds;
-    const appliedServerLr = result.rounds.at(-1)?.serverLearningRate ?? serverLearningRate;
-    if (appliedServerLr !== serverLearningRate) log(`server lr ${appliedServerLr.toPrecision(3)} after the cap under noise`);
-    settings = { ...settings, mode, clients: participants, rounds, samplingRate, noiseMultiplier: result.noiseMultiplier, targetEpsilon: targetEpsilon ?? null, defaultPrivacy, noiseFreeSchedule: noiseFree, delta, clipNorm, dim, serverLearningRate: appliedServerLr, noiseFreeServerLearningRate: serverLearningRate, maxModelNoiseStd: maxModelNoiseStd ?? null, meanItemsPerShopper: historyLength ?? null, denoiseThreshold, placement, adaptiveClipQuantile: adaptiveQuantile ?? null, threads };
+    const appliedServerLr = result.rounds.at(-1)?.serverLearningRate ?? plan.serverLearningRate;
+    if (appliedServerLr !== plan.serverLearningRate) log(`server lr ${appliedServerLr.toPrecision(3)} after the cap under noise`);
+    settings = {
+      ...settings,
+      mode,
+      clients: participants,
+      rounds,
+      samplingRate: plan.samplingRate,
+      noiseMultiplier: result.noiseMultiplier,
+      targetEpsilon: plan.privacy.targetEpsilon ?? null,
+      defaultPrivacy: plan.defaultPrivacy,
+      noiseFreeSchedule: plan.noiseFreeSchedule,
+      delta,
+      clipNorm: plan.privacy.clipNorm,
+      dim: plan.dim,
+      serverLearningRate: appliedServerLr,
+      noiseFreeServerLearningRate: plan.serverLearningRate,
+      maxModelNoiseStd: plan.maxModelNoiseStd ?? null,
+      meanItemsPerShopper: plan.meanItemsPerShopper ?? null,
+      denoiseThreshold: plan.denoiseThreshold,
+      placement: plan.privacy.placement,
+      adaptiveClipQuantile: adaptiveClipping?.targetQuantile ?? null,
+      threads,
+    };
   }
+  settings = { ...settings, explanation: plan.explanation };
   const wallSeconds = (performance.now() - started) / 1000;
   const e = evaluation;
   const summary: SimulateSummary = {
@@ -250,7 +207,7 @@ export async function runSimulateCommand(
     epsilon: Number.isFinite(epsilon) ? epsilon : null,
     delta,
     rounds: algorithm === 'federated' ? rounds : 0,
-    clients: algorithm === 'federated' ? participants : shoppers,
+    clients: algorithm === 'federated' ? participants : plan.shoppers,
     items: population.numItems,
     wallSeconds,
   };
@@ -263,6 +220,89 @@ export async function runSimulateCommand(
       `ε ${Number.isFinite(epsilon) ? `${epsilon.toFixed(3)} at δ=${delta}` : '∞ (no noise)'}  ${wallSeconds.toFixed(1)} s`,
   );
   return { summary, evaluation, rounds: roundReports };
+}
+
+interface ParsedSimulateOptions {
+  readonly choices: SimulationChoices;
+  readonly syntheticSize: number | undefined;
+  readonly items: number;
+  readonly datasetSpec: DatasetSpec | undefined;
+  readonly threads: number;
+}
+
+/** Flags to choices: each bad flag a usage error (exit 2) naming it; what the flags leave out, `planSimulation` fills in. */
+function parseSimulateOptions(options: SimulateOptions): ParsedSimulateOptions {
+  if (options.population !== undefined && options.dataset !== undefined) throw new UsageError('--population and --dataset are alternatives: give one');
+  const algorithm = options.algorithm === undefined ? undefined : parseChoice<Algorithm>('--algorithm', options.algorithm, ALGORITHMS);
+  const mode = options.mode === undefined ? undefined : parseChoice<SimulationMode>('--mode', options.mode, SIMULATION_MODES);
+  const e2e = mode === 'e2e';
+  if (e2e && (algorithm ?? SIMULATE_DEFAULTS.algorithm) !== 'federated') throw new UsageError('--mode e2e runs the federated algorithm only');
+  const clients = options.clients === undefined ? undefined : parseNumber('--clients', options.clients, { min: 1, integer: true });
+  if (clients !== undefined && !e2e) throw new UsageError('--clients applies to --mode e2e only');
+  const syntheticSize = options.dataset === undefined ? parsePopulation(options.population ?? SIMULATE_DEFAULTS.population) : undefined;
+  const items = parseNumber('--items', options.items ?? String(SIMULATE_DEFAULTS.items), { min: 8, integer: true });
+  const datasetSpec = options.dataset === undefined ? undefined : parseDataset(options.dataset);
+  if (options.q !== undefined && options.cohort !== undefined) throw new UsageError('--q and --cohort are alternatives: give one');
+  if (options.noise !== undefined && options.epsilon !== undefined) throw new UsageError('--noise and --epsilon are alternatives: give one');
+  const delta = options.delta === undefined ? undefined : parseNumber('--delta', options.delta, { min: 0, max: 1, minExclusive: true });
+  if (delta !== undefined && delta >= 1) throw new UsageError(`--delta: expected a value in (0, 1), got ${options.delta}`);
+  const adaptiveClipQuantile = options.adaptiveClip === undefined ? undefined : parseNumber('--adaptive-clip', options.adaptiveClip, { min: 0, max: 1, minExclusive: true });
+  if (adaptiveClipQuantile === 1) throw new UsageError(`--adaptive-clip: expected a quantile in (0, 1), got ${options.adaptiveClip}`);
+  if (e2e && adaptiveClipQuantile !== undefined) throw new UsageError('--adaptive-clip is not available in --mode e2e yet');
+  const optional = (flag: string, raw: string | undefined, range: Parameters<typeof parseNumber>[2]) => (raw === undefined ? undefined : parseNumber(flag, raw, range));
+  const choices: SimulationChoices = {
+    algorithm,
+    mode,
+    clients,
+    rounds: optional('--rounds', options.rounds, { min: 1, integer: true }),
+    // --cohort's upper bound (the participants) is known once the population is: `planSimulation` checks it.
+    cohort: optional('--cohort', options.cohort, { min: 1, integer: true }),
+    samplingRate: optional('--q', options.q, { min: 0, max: 1, minExclusive: true }),
+    noiseMultiplier: optional('--noise', options.noise, { min: 0 }),
+    targetEpsilon: options.epsilon === undefined ? undefined : parseEpsilon(options.epsilon),
+    delta,
+    clipNorm: optional('--clip', options.clip, { min: 0, minExclusive: true }),
+    dim: optional('--dim', options.dim, { min: 1, max: 1024, integer: true }),
+    serverLearningRate: options.serverLr === undefined || options.serverLr === 'auto' ? undefined : parseNumber('--server-lr', options.serverLr, { min: 0, minExclusive: true }),
+    denoiseThreshold: optional('--denoise', options.denoise, { min: 0 }),
+    placement: options.placement === undefined ? undefined : parseChoice<NoisePlacement>('--placement', options.placement, ['distributed', 'local']),
+    adaptiveClipQuantile,
+    evalShoppers: optional('--eval-shoppers', options.evalShoppers, { min: 1, integer: true }),
+    evalEvery: optional('--eval-every', options.evalEvery, { min: 1, integer: true }),
+    centralEpochs: optional('--central-epochs', options.centralEpochs, { min: 1, integer: true }),
+    seed: options.seed,
+  };
+  const threads = options.threads === undefined ? availableParallelism() : parseNumber('--threads', options.threads, { min: 1, max: 256, integer: true });
+  return { choices, syntheticSize, items, datasetSpec, threads };
+}
+
+/** The flag behind each choice `planSimulation` can reject once it sees the population. */
+const CHOICE_FLAGS: Partial<Record<keyof SimulationChoices, string>> = { cohort: '--cohort' };
+
+function planOrExplain(choices: SimulationChoices, population: Population): SimulationPlan {
+  try {
+    return planSimulation(choices, population);
+  } catch (error) {
+    if (error instanceof SimulationChoiceError) throw new UsageError(`${CHOICE_FLAGS[error.choice] ?? error.choice}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The start-up line of a federated run: the schedule, privacy and server step of the plan, each default said to be one. */
+function formatStartLine(plan: SimulationPlan, populationName: string, threads: number): string {
+  const sourceOf = (field: PlannedField) => plan.explanation.find((v) => v.field === field)?.source;
+  const { privacy, samplingRate, participants, noisy, maxModelNoiseStd } = plan;
+  const where = plan.mode === 'e2e' ? `end to end with ${participants} socket.io clients` : `on ${threads} thread${threads === 1 ? '' : 's'}`;
+  const schedule = `${plan.items} items, ${plan.rounds} rounds, q=${samplingRate.toPrecision(3)} (≈${Math.round(samplingRate * participants)} per round), clip ${privacy.clipNorm}`;
+  const defaultBudget =
+    sourceOf('privacy.targetEpsilon') === 'default'
+      ? ` (default: z=${SIMULATE_DEFAULTS.noise} on the noise-free schedule, ${plan.noiseFreeSchedule.rounds} rounds at q=${plan.noiseFreeSchedule.samplingRate.toPrecision(3)})`
+      : '';
+  const budget = privacy.targetEpsilon !== undefined ? `target ε ${privacy.targetEpsilon.toPrecision(3)}${defaultBudget}` : `noise z=${privacy.noiseMultiplier}`;
+  const step =
+    `server lr ${plan.serverLearningRate.toPrecision(3)}${sourceOf('serverLearningRate') === 'derived' ? ' (auto)' : ''}` +
+    `${noisy && maxModelNoiseStd !== undefined ? `, capped at noise std ${maxModelNoiseStd} per parameter` : ''}${noisy && plan.denoising ? `, denoised at ${plan.denoiseThreshold}σ` : ''}`;
+  return `simulating ${populationName} ${where}: ${schedule}, ${budget} (${privacy.placement}), ${step}`;
 }
 
 function formatRound(report: RoundReport, delta: number): string {
@@ -279,7 +319,7 @@ function parsePopulation(spec: string): number {
   return n;
 }
 
-function parseDataset(raw: string): ReturnType<typeof parseDatasetSpec> {
+function parseDataset(raw: string): DatasetSpec {
   try {
     return parseDatasetSpec(raw);
   } catch (error) {
@@ -288,7 +328,7 @@ function parseDataset(raw: string): ReturnType<typeof parseDatasetSpec> {
 }
 
 /** A dataset that cannot be read is the user's to fix: say which file and line, exit 2. */
-async function loadDatasetOrExplain(spec: ReturnType<typeof parseDatasetSpec>): Promise<Population> {
+async function loadDatasetOrExplain(spec: DatasetSpec): Promise<Population> {
   try {
     return await loadDataset(spec);
   } catch (error) {

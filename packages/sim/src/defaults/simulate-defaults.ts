@@ -1,0 +1,35 @@
+/** What `planSimulation` runs: DP-FedAvg, or one of the two baselines through the same harness. */
+export const ALGORITHMS = ['federated', 'central', 'popularity'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+/** fast: in process, worker threads, no sockets; e2e: a real server and one socket.io client per shopper. */
+export const SIMULATION_MODES = ['fast', 'e2e'] as const;
+export type SimulationMode = (typeof SIMULATION_MODES)[number];
+
+/**
+ * Defaults of the built-in job: synthetic shoppers, DP-FedAvg, ε ≈ 3 at
+ * δ = 1e-5. `planSimulation` applies them; `fedrec simulate` shows them in
+ * its help.
+ */
+export const SIMULATE_DEFAULTS = {
+  population: 'synthetic:10000',
+  items: 500,
+  algorithm: 'federated',
+  mode: 'fast',
+  /** z given only a schedule flag; with no privacy or schedule choice, the run spends the ε this z spends on the noise-free schedule. */
+  noise: 1.0,
+  delta: 1e-5,
+  clip: 0.5,
+  dim: 32,
+  placement: 'distributed',
+  /** `defaultServerLearningRate` of the catalogue and schedule, capped by `maxModelNoiseStd` under noise. */
+  serverLr: 'auto',
+  /** With an automatic server learning rate and noise: the noise a run may add to each parameter before denoising (std). */
+  maxModelNoiseStd: 1,
+  /** Soft-threshold of the released model, in multiples of its accumulated noise (0: off). */
+  denoise: 1,
+  evalShoppers: 500,
+  evalEvery: 10,
+  centralEpochs: 5,
+  seed: '1',
+} as const;
