@@ -20,3 +20,5 @@ export { PrivacyLedger, PRIVACY_LEDGER_FORMAT, PRIVACY_LEDGER_VERSION } from './
 export type { PrivacyLedgerJson, PrivacyLedgerOptions, RecordedMechanism } from './privacy-ledger.js';
 export { AdaptiveClipping, updateNoiseMultiplier, DEFAULT_ADAPTIVE_CLIPPING } from './adaptive-clipping.js';
 export type { AdaptiveClippingConfig } from './adaptive-clipping.js';
+export { DpFedAvgRoundPolicy, securelyAccountedNoiseMultiplier } from './dp-fedavg-round-policy.js';
+export type { RoundPrivacyConfig, RoundPrivacyOptions, RoundNoisePlacement, PlannedRoundPrivacy, SecureRoundNoise } from './dp-fedavg-round-policy.js';

@@ -1,45 +1,11 @@
-import type { PrivacyLedgerJson, PrivacySpend, RandomSource, RdpOrdersInput, RoundPrivacy } from '@fedrec/core';
-import {
-  AdaptiveClipping,
-  PrivacyLedger,
-  SavedStateError,
-  addGaussianNoise,
-  createCryptoRandomSource,
-  epsilonForMechanisms,
-  parseSavedState,
-  updateNoiseMultiplier,
-} from '@fedrec/core';
+import type { PlannedRoundPrivacy, PrivacyLedgerJson, PrivacySpend, RdpOrdersInput, RandomSource, SecureRoundNoise } from '@fedrec/core';
+import { DpFedAvgRoundPolicy, PrivacyLedger, SavedStateError, parseSavedState } from '@fedrec/core';
 import { z } from 'zod';
 import type { PrivacyConfig } from '../config/server-config.js';
 import { ServerError } from '../server-error.js';
 
-/** A round's DP parameters, fixed when it opens. */
-export interface PlannedRoundPrivacy {
-  /** What the round-start message tells the cohort. */
-  readonly message: RoundPrivacy;
-  /** Adaptive clipping is on: every update must report its unclipped bit. */
-  readonly wantsUnclippedBit: boolean;
-  /** m = max(1, q × eligible clients): normalises the unclipped count and sizes the distributed noise shares. */
-  readonly expectedCohort: number;
-  /** z_Δ, the noise multiplier the update itself carries in the aggregate (z without adaptive clipping). */
-  readonly updateNoiseMultiplier: number;
-  /** The RDP orders of the ledger that will record the round (a secure round's accounted z is fitted to them). */
-  readonly ledgerOrders: readonly number[];
-}
-
-/**
- * A round aggregated securely with distributed discrete Gaussian noise: the
- * clients' shares were calibrated so that the fewest survivors the round
- * accepts already carry the noise, so the server adds nothing (it could not
- * before seeing the sum anyway), and the ledger records this round's
- * `accountedNoiseMultiplier` (`effectiveNoiseMultiplier`, conservative
- * against the distributed discrete Gaussian's RDP).
- */
-export interface SecureRoundNoise {
-  readonly accountedNoiseMultiplier: number;
-  /** The share each member added, as a multiple of C. Default: the plan's `clientNoiseMultiplier`. */
-  readonly clientNoiseMultiplier?: number;
-}
+/** A round's DP parameters and a secure round's noise: defined once, with the policy, in core. */
+export type { PlannedRoundPrivacy, SecureRoundNoise };
 
 /** What the round coordinator asks of the privacy policy; `ServerPrivacy` is the implementation. */
 export interface RoundPrivacyPolicy {
@@ -149,9 +115,6 @@ export interface ServerPrivacyOptions {
   readonly ledgerOrders?: RdpOrdersInput;
 }
 
-// Rounds remaining are searched by doubling; beyond 2^40 the answer is "more than anyone will run".
-const MAX_REMAINING_SEARCH = 2 ** 40;
-
 /**
  * The server's side of user-level DP-FedAvg: the parameters each round asks
  * of clients, the RDP ledger (one Poisson-subsampled Gaussian step (q, z) per
@@ -177,120 +140,46 @@ const MAX_REMAINING_SEARCH = 2 ** 40;
  */
 export class ServerPrivacy implements RoundPrivacyPolicy {
   readonly #config: PrivacyConfig;
-  readonly #samplingRate: number;
-  readonly #noise: RandomSource;
-  readonly #onExhausted: ((spend: PrivacySpend) => void) | undefined;
-  readonly #updateNoiseMultiplier: number;
+  readonly #policy: DpFedAvgRoundPolicy;
   readonly #perUpdateEpsilon: number | null;
-  #ledger: PrivacyLedger;
-  #adaptive: AdaptiveClipping | null;
-  #epsilonSpent = 0;
-  #exhausted = false;
-  #remaining = 0;
-  #lastClientNoiseMultiplier: number | null = null;
-  /** z the last securely aggregated round recorded (below the configured z): budget checks use it from then on. */
-  #securelyAccounted: number | null = null;
 
   constructor(config: PrivacyConfig, samplingRate: number, options: ServerPrivacyOptions = {}) {
-    if (!(samplingRate > 0 && samplingRate <= 1)) throw new RangeError(`expected samplingRate in (0, 1], got ${samplingRate}`);
     this.#config = config;
-    this.#samplingRate = samplingRate;
-    this.#noise = options.noiseSource ?? createCryptoRandomSource();
-    this.#onExhausted = options.onExhausted;
-    this.#ledger = new PrivacyLedger(options.ledgerOrders === undefined ? {} : { orders: options.ledgerOrders });
-    const adaptive = config.adaptiveClipping;
-    this.#adaptive =
-      adaptive === undefined
-        ? null
-        : new AdaptiveClipping({
-            initialClipNorm: config.clipNorm,
-            targetQuantile: adaptive.targetQuantile,
-            learningRate: adaptive.learningRate,
-            countNoiseStd: adaptive.countNoiseStd,
-          });
-    // The ledger charges z for update and count together; the update alone gets z_Δ ≥ z (Andrew et al. 2021, Thm. 1).
-    this.#updateNoiseMultiplier = adaptive === undefined ? config.noiseMultiplier : updateNoiseMultiplier(config.noiseMultiplier, adaptive.countNoiseStd);
-    this.#perUpdateEpsilon =
-      config.placement === 'local'
-        ? epsilonForMechanisms({ mechanisms: [{ samplingRate: 1, noiseMultiplier: this.#updateNoiseMultiplier, steps: 1 }], delta: config.delta }).epsilon
-        : null;
-    this.#refresh();
+    // The round policy itself (calibrated z, shares, top-up, ledger, adaptive clipping) is core's, the one the simulator runs too.
+    this.#policy = new DpFedAvgRoundPolicy(
+      {
+        noiseMultiplier: config.noiseMultiplier,
+        targetEpsilon: config.targetEpsilon,
+        delta: config.delta,
+        clipNorm: config.clipNorm,
+        placement: config.placement,
+        samplingRate,
+        ...(config.adaptiveClipping === undefined ? {} : { adaptiveClipping: config.adaptiveClipping }),
+      },
+      options,
+    );
+    this.#perUpdateEpsilon = this.#policy.perUpdateEpsilon();
   }
 
   get budgetExhausted(): boolean {
-    return this.#exhausted;
+    return this.#policy.budgetExhausted;
   }
 
   /** C for the next round. */
   get clipNorm(): number {
-    return this.#adaptive?.clipNorm ?? this.#config.clipNorm;
+    return this.#policy.clipNorm;
   }
 
   planRound(eligible: number): PlannedRoundPrivacy | null {
-    if (this.#exhausted) return null;
-    const { placement, noiseMultiplier, delta } = this.#config;
-    const expectedCohort = Math.max(1, this.#samplingRate * eligible);
-    const zUpdate = this.#updateNoiseMultiplier;
-    const clientNoiseMultiplier = placement === 'local' ? zUpdate : zUpdate / Math.sqrt(expectedCohort);
-    this.#lastClientNoiseMultiplier = clientNoiseMultiplier;
-    return {
-      message: {
-        clipNorm: this.clipNorm,
-        placement,
-        clientNoiseMultiplier,
-        accountedNoiseMultiplier: noiseMultiplier,
-        samplingRate: this.#samplingRate,
-        delta,
-      },
-      wantsUnclippedBit: this.#adaptive !== null,
-      expectedCohort,
-      updateNoiseMultiplier: zUpdate,
-      ledgerOrders: this.#ledger.orders,
-    };
+    return this.#policy.planRound(eligible);
   }
 
   admitSecureRound(plan: { readonly accountedNoiseMultiplier: number; readonly clientNoiseMultiplier: number }): boolean {
-    const { targetEpsilon, delta } = this.#config;
-    const z = Math.min(plan.accountedNoiseMultiplier, this.#config.noiseMultiplier);
-    if (!this.#ledger.wouldExceed({ samplingRate: this.#samplingRate, noiseMultiplier: z }, targetEpsilon, delta)) {
-      this.#lastClientNoiseMultiplier = plan.clientNoiseMultiplier;
-      return true;
-    }
-    // Rounds are charged this z from now on, and not even one more fits: exhausted.
-    this.#securelyAccounted = z;
-    this.#refresh();
-    return false;
+    return this.#policy.admitSecureRound(plan);
   }
 
   applyRound(plan: PlannedRoundPrivacy, mean: Float64Array, accepted: number, unclippedCount: number, secure?: SecureRoundNoise): number {
-    if (!(accepted >= 1)) throw new RangeError(`expected at least one accepted update, got ${accepted}`);
-    const { clipNorm, placement, clientNoiseMultiplier } = plan.message;
-    if (secure !== undefined) {
-      // Never record more noise than the configured z, whatever the discrete bound says.
-      const noiseMultiplier = Math.min(secure.accountedNoiseMultiplier, this.#config.noiseMultiplier);
-      this.#ledger.record({ samplingRate: this.#samplingRate, noiseMultiplier });
-      this.#securelyAccounted = noiseMultiplier;
-      this.#adaptive?.update(unclippedCount, plan.expectedCohort, this.#noise);
-      this.#refresh();
-      // The survivors' shares are all the sum carries (their quantisation error is not counted).
-      const shareStd = (secure.clientNoiseMultiplier ?? clientNoiseMultiplier) * clipNorm;
-      return (Math.sqrt(accepted) * shareStd) / accepted;
-    }
-    // Variance of the noise the contributors' own shares put on the sum.
-    const shares = accepted * (clientNoiseMultiplier * clipNorm) ** 2;
-    let sumVariance = shares;
-    if (placement === 'distributed') {
-      // Variance of the sum's noise the ledger charges for, minus what the shares brought.
-      const target = (plan.updateNoiseMultiplier * clipNorm) ** 2;
-      const missing = target - shares;
-      // The mean is sum / accepted, so noise σ on the sum is σ / accepted on the mean.
-      if (missing > 0) addGaussianNoise(mean, Math.sqrt(missing) / accepted, this.#noise);
-      sumVariance = Math.max(target, shares);
-    }
-    this.#ledger.record({ samplingRate: this.#samplingRate, noiseMultiplier: this.#config.noiseMultiplier });
-    this.#adaptive?.update(unclippedCount, plan.expectedCohort, this.#noise);
-    this.#refresh();
-    return Math.sqrt(sumVariance) / accepted;
+    return this.#policy.applyRound(plan, mean, accepted, unclippedCount, secure);
   }
 
   /**
@@ -300,50 +189,48 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
    * last secure round recorded.
    */
   chargeUnrecordedRounds(rounds: number): void {
-    if (!(Number.isSafeInteger(rounds) && rounds >= 0)) throw new RangeError(`expected a round count >= 0, got ${rounds}`);
-    if (rounds === 0) return;
-    const noiseMultiplier = this.#securelyAccounted ?? this.#config.noiseMultiplier;
-    this.#ledger.record({ samplingRate: this.#samplingRate, noiseMultiplier, steps: rounds });
-    this.#refresh();
+    this.#policy.chargeUnrecordedRounds(rounds);
   }
 
   spend(): PrivacySpend {
-    return { epsilonSpent: this.#epsilonSpent, targetEpsilon: this.#config.targetEpsilon, delta: this.#config.delta, budgetExhausted: this.#exhausted };
+    return this.#policy.spend();
   }
 
   status(): PrivacyStatus {
     const { delta, targetEpsilon, noiseMultiplier, placement, simulationMode, adaptiveClipping } = this.#config;
+    const policy = this.#policy;
     return {
-      epsilonSpent: this.#epsilonSpent,
+      epsilonSpent: policy.epsilonSpent,
       delta,
       targetEpsilon,
       noiseMultiplier,
-      updateNoiseMultiplier: this.#updateNoiseMultiplier,
-      clientNoiseMultiplier: this.#lastClientNoiseMultiplier,
-      samplingRate: this.#samplingRate,
-      clipNorm: this.clipNorm,
+      updateNoiseMultiplier: policy.updateNoiseMultiplier,
+      clientNoiseMultiplier: policy.lastClientNoiseMultiplier,
+      samplingRate: policy.config.samplingRate,
+      clipNorm: policy.clipNorm,
       placement,
       simulationMode,
       perUpdateEpsilon: this.#perUpdateEpsilon,
-      roundsAccounted: this.#ledger.totalSteps,
-      roundsRemaining: this.#remaining,
-      budgetExhausted: this.#exhausted,
+      roundsAccounted: policy.roundsAccounted,
+      roundsRemaining: policy.roundsRemaining,
+      budgetExhausted: policy.budgetExhausted,
       adaptiveClipping: adaptiveClipping === undefined ? null : { ...adaptiveClipping },
     };
   }
 
   /** The ledger's runs, oldest first (for tests and audits). */
   ledgerJson(): PrivacyLedgerJson {
-    return this.#ledger.toJSON();
+    return this.#policy.ledgerJson();
   }
 
   toJSON(external: unknown = null): ServerPrivacyState {
+    const securelyAccounted = this.#policy.securelyAccounted;
     return {
       format: SERVER_PRIVACY_FORMAT,
       version: SERVER_PRIVACY_VERSION,
-      ledger: this.#ledger.toJSON(),
+      ledger: this.#policy.ledgerJson(),
       clipNorm: this.clipNorm,
-      ...(this.#securelyAccounted !== null ? { securelyAccounted: this.#securelyAccounted } : {}),
+      ...(securelyAccounted !== null ? { securelyAccounted } : {}),
       external,
     };
   }
@@ -368,42 +255,8 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
       if (!(error instanceof SavedStateError)) throw error;
       throw new ServerError('PRIVACY_LEDGER_CONFLICT', error.message, [{ path: error.path, message: error.problem }]);
     }
-    this.#securelyAccounted = stored.securelyAccounted ?? null;
-    this.#ledger = ledger;
     // A changed adaptive-clipping config keeps the bound reached so far; a fixed bound comes from the config.
-    if (this.#adaptive !== null) this.#adaptive = AdaptiveClipping.fromJSON({ clipNorm: stored.clipNorm, config: this.#adaptive.config });
-    this.#refresh();
+    this.#policy.restore({ ledger, clipNorm: stored.clipNorm, securelyAccounted: stored.securelyAccounted ?? null });
     return stored.external ?? null;
   }
-
-  #refresh(): void {
-    const { targetEpsilon, delta } = this.#config;
-    // Under SecAgg with distributed noise, rounds are charged the (smaller) z they actually record.
-    const noiseMultiplier = this.#securelyAccounted ?? this.#config.noiseMultiplier;
-    const step = { samplingRate: this.#samplingRate, noiseMultiplier };
-    this.#epsilonSpent = this.#ledger.totalSteps === 0 ? 0 : this.#ledger.epsilon(delta).epsilon;
-    const fits = (steps: number): boolean => !this.#ledger.wouldExceed({ ...step, steps }, targetEpsilon, delta);
-    this.#remaining = largestFitting(fits);
-    const wasExhausted = this.#exhausted;
-    this.#exhausted = this.#remaining === 0;
-    if (this.#exhausted && !wasExhausted) this.#onExhausted?.(this.spend());
-  }
-}
-
-/** The largest k ≥ 0 with fits(k), for a predicate that holds up to some k and fails after (ε grows with steps). */
-function largestFitting(fits: (k: number) => boolean): number {
-  if (!fits(1)) return 0;
-  let lo = 1;
-  let hi = 2;
-  while (fits(hi)) {
-    lo = hi;
-    if (hi >= MAX_REMAINING_SEARCH) return hi;
-    hi *= 2;
-  }
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (fits(mid)) lo = mid;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { PrivacySpend, RejectReasonName, RoundOutcomeName, RoundStartMessage, SecAggClientEnvelope, SecAggServerMessage, UpdateMessage } from '@fedrec/core';
-import { MessageKind, PROTOCOL_VERSION, createSeededRandomSource, decodeSum, deriveSeed, l2Norm } from '@fedrec/core';
+import { MessageKind, PROTOCOL_VERSION, createSeededRandomSource, decodeSum, deriveSeed, l2Norm, securelyAccountedNoiseMultiplier } from '@fedrec/core';
 import type { Logger } from 'pino';
 import type { RoundsConfig, SecureAggregationConfig } from '../config/server-config.js';
 import type { ModelState } from '../model/model-state.js';
@@ -181,7 +181,7 @@ function roundPrivacyMessage(privacy: PlannedRoundPrivacy, secure: SecureRoundPl
   return {
     ...privacy.message,
     clientNoiseMultiplier: secure.clientNoiseMultiplier,
-    accountedNoiseMultiplier: Math.min(secure.accountedNoiseMultiplier, privacy.message.accountedNoiseMultiplier),
+    accountedNoiseMultiplier: securelyAccountedNoiseMultiplier(secure.accountedNoiseMultiplier, privacy.message.accountedNoiseMultiplier),
   };
 }
 

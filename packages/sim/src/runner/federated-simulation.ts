@@ -3,13 +3,11 @@ import {
   addGaussianNoise,
   createSeededRandomSource,
   deriveSeed,
-  PrivacyLedger,
   calibrateNoiseMultiplier,
-  AdaptiveClipping,
-  updateNoiseMultiplier,
+  DpFedAvgRoundPolicy,
   DenoisedModel,
 } from '@fedrec/core';
-import type { SharedModel, LocalTrainingConfig, LeaveOneOutReport, EventWeights } from '@fedrec/core';
+import type { SharedModel, LocalTrainingConfig, LeaveOneOutReport, EventWeights, PrivacyLedgerJson, RoundPrivacyConfig } from '@fedrec/core';
 import type { Population } from '../population/population.js';
 import { createUpdateExecutor } from './update-executor.js';
 import type { SimulationWorkers } from './simulation-workers.js';
@@ -95,6 +93,8 @@ export interface RoundReport {
   readonly meanUpdateNorm: number;
   /** The clip bound used this round (moves under adaptive clipping). */
   readonly clipNorm: number;
+  /** Contributors whose update the clip bound left whole: the count adaptive clipping noises (absent where the runner cannot see updates, as in e2e mode). */
+  readonly unclippedCount?: number;
   /** The server learning rate applied this round (after any `maxModelNoiseStd` cap), where the runner knows it. */
   readonly serverLearningRate?: number;
   /** ε spent so far (δ fixed), Infinity without noise. */
@@ -110,6 +110,8 @@ export interface SimulationResult {
   readonly noiseMultiplier: number;
   readonly epsilon: number;
   readonly delta: number;
+  /** The privacy ledger the run recorded (one step (q, z) per round; empty without noise), where the runner keeps one. */
+  readonly privacyLedger?: PrivacyLedgerJson;
   readonly clientUpdates: number;
   readonly wallSeconds: number;
   /** Seconds spent computing client updates and aggregating them (excludes evaluation). */
@@ -133,21 +135,10 @@ export async function runFederatedSimulation(config: FederatedSimulationConfig):
   const shape = { numItems: population.numItems, dim: config.dim };
   let model = createSharedModel(shape, { seed });
   const noiseMultiplier = resolveNoiseMultiplier(config);
-  const expectedCohort = Math.max(1, samplingRate * population.numShoppers);
-  const adaptive = privacy.adaptiveClipping
-    ? new AdaptiveClipping({
-        initialClipNorm: privacy.clipNorm,
-        targetQuantile: privacy.adaptiveClipping.targetQuantile,
-        learningRate: privacy.adaptiveClipping.learningRate ?? 0.2,
-        // Andrew et al. suggest σ_b = m/20 for an expected cohort of m.
-        countNoiseStd: privacy.adaptiveClipping.countNoiseStd ?? expectedCohort / 20,
-      })
-    : undefined;
-  // The accountant charges z; with adaptive clipping the update itself gets
-  // z_Δ > z so that update and count together cost exactly z.
-  const updateNoise = adaptive && noiseMultiplier > 0 ? updateNoiseMultiplier(noiseMultiplier, adaptive.config.countNoiseStd) : noiseMultiplier;
+  // The round policy (noise per placement, ledger, adaptive clipping) is core's, the one the server runs.
+  // Its own noise source is never drawn from: the simulator draws the sum's and the count's noise from its seeded streams.
+  const policy = new DpFedAvgRoundPolicy(roundPrivacyConfig(config, noiseMultiplier), { noiseSource: createSeededRandomSource(deriveSeed(seed, 'privacy')) });
   const denoiser = config.denoising && noiseMultiplier > 0 ? new DenoisedModel(model, config.denoising) : undefined;
-  const ledger = new PrivacyLedger();
   const cohortStream = createSeededRandomSource(deriveSeed(seed, 'cohort'));
   const evalSample = evaluationSample(population.numShoppers, config.evalShoppers, seed);
   const evaluate = (m: SharedModel) =>
@@ -168,11 +159,16 @@ export async function runFederatedSimulation(config: FederatedSimulationConfig):
   try {
     for (let round = 1; round <= rounds; round++) {
       const cohort = poissonCohort(population.numShoppers, samplingRate, cohortStream);
-      const clipNorm = adaptive?.clipNorm ?? privacy.clipNorm;
+      const plan = policy.planRound(population.numShoppers);
+      // The budget is infinite here (the rounds are fixed, and z calibrated for them), so a round is always planned.
+      if (plan === null) throw new Error('unreachable: the simulation policy has no budget to exhaust');
+      const { clipNorm, clientNoiseMultiplier } = plan.message;
+      const { expectedCohort, updateNoiseMultiplier: updateNoise } = plan;
       const updatesStarted = performance.now();
-      const localNoiseMultiplier = privacy.placement === 'local' ? updateNoise : 0;
+      const localNoiseMultiplier = privacy.placement === 'local' ? clientNoiseMultiplier : 0;
       const { sum, contributors, clipped, unclipped, normSum } = await executor.computeRound(model, { round, clipNorm, localNoiseMultiplier }, cohort);
       clientUpdates += contributors;
+      // Distributed: the members' shares and the server's top-up are simulated as one draw of N(0, (z_Δ C)²) on the sum.
       if (privacy.placement === 'distributed' && updateNoise > 0 && contributors > 0) {
         addGaussianNoise(sum, updateNoise * clipNorm, createSeededRandomSource(deriveSeed(seed, 'noise', round, 'sum')));
       }
@@ -180,10 +176,9 @@ export async function runFederatedSimulation(config: FederatedSimulationConfig):
       const sumNoiseStd = updateNoise * clipNorm * (privacy.placement === 'local' ? Math.sqrt(contributors) : 1);
       const serverLearningRate = cappedServerLearningRate(config, updateNoise * clipNorm, expectedCohort);
       if (contributors > 0) model = denoiser ? denoiser.step(sum, serverLearningRate / contributors, sumNoiseStd) : applyMean(model, sum, contributors, serverLearningRate);
-      adaptive?.update(unclipped, expectedCohort, createSeededRandomSource(deriveSeed(seed, 'count-noise', round)));
+      policy.recordRound(plan, unclipped, { countNoise: createSeededRandomSource(deriveSeed(seed, 'count-noise', round)) });
       updateSeconds += (performance.now() - updatesStarted) / 1000;
-      if (noiseMultiplier > 0) ledger.record({ samplingRate, noiseMultiplier, steps: 1 });
-      const epsilon = noiseMultiplier > 0 ? ledger.epsilon(privacy.delta).epsilon : Infinity;
+      const epsilon = policy.epsilonSpent;
       const evaluateNow = round === rounds || round % config.evalEvery === 0;
       const roundEvaluation = evaluateNow ? evaluate(model) : undefined;
       if (roundEvaluation) evaluation = roundEvaluation;
@@ -194,6 +189,7 @@ export async function runFederatedSimulation(config: FederatedSimulationConfig):
         clippedFraction: contributors ? clipped / contributors : 0,
         meanUpdateNorm: contributors ? normSum / contributors : 0,
         clipNorm,
+        unclippedCount: unclipped,
         serverLearningRate,
         epsilon,
         evaluation: roundEvaluation,
@@ -213,6 +209,7 @@ export async function runFederatedSimulation(config: FederatedSimulationConfig):
     noiseMultiplier,
     epsilon: reports.at(-1)?.epsilon ?? 0,
     delta: privacy.delta,
+    privacyLedger: policy.ledgerJson(),
     clientUpdates,
     wallSeconds: (performance.now() - started) / 1000,
     updateSeconds,
@@ -224,6 +221,30 @@ function resolveNoiseMultiplier(config: FederatedSimulationConfig): number {
   const { privacy } = config;
   if (privacy.targetEpsilon === undefined || !Number.isFinite(privacy.targetEpsilon)) return privacy.noiseMultiplier;
   return calibrateNoiseMultiplier({ targetEpsilon: privacy.targetEpsilon, delta: privacy.delta, samplingRate: config.samplingRate, steps: config.rounds }).noiseMultiplier;
+}
+
+/** The round policy's settings for a run: the budget is infinite (the run's length is fixed, and z calibrated to it). */
+function roundPrivacyConfig(config: FederatedSimulationConfig, noiseMultiplier: number): RoundPrivacyConfig {
+  const { privacy, samplingRate, population } = config;
+  const adaptive = privacy.adaptiveClipping;
+  return {
+    noiseMultiplier,
+    targetEpsilon: Infinity,
+    delta: privacy.delta,
+    clipNorm: privacy.clipNorm,
+    placement: privacy.placement,
+    samplingRate,
+    ...(adaptive === undefined
+      ? {}
+      : {
+          adaptiveClipping: {
+            targetQuantile: adaptive.targetQuantile,
+            learningRate: adaptive.learningRate ?? 0.2,
+            // Andrew et al. suggest σ_b = m/20 for an expected cohort of m.
+            countNoiseStd: adaptive.countNoiseStd ?? Math.max(1, samplingRate * population.numShoppers) / 20,
+          },
+        }),
+  };
 }
 
 /** The configured η, capped by `maxModelNoiseStd` where the sum carries noise (`noiseStd` = z·C of one draw). Shared with the end-to-end runner. */
