@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { PrivacyLedger } from '@fedrec/core';
@@ -5,7 +8,7 @@ import type { FedRecServer, FedRecServerOptions } from '@fedrec/server';
 import { tfjsCoreOnly, zodEnglishOnly } from '../../scripts/build-client-bundle.js';
 import { openBundledSite, type BundledSite } from './browser.js';
 import { Resources, nextServerEvent, startServer } from './helpers.js';
-import type { ShopperTab } from './shopper-tab-page.js';
+import type { ShopperTab, TabDiagnostics } from './shopper-tab-page.js';
 
 /*
  * One browser, several tabs of one shop (one profile, so one IndexedDB):
@@ -16,7 +19,72 @@ import type { ShopperTab } from './shopper-tab-page.js';
  */
 
 const resources = new Resources();
-afterEach(() => resources.cleanup());
+
+/** What a failing test leaves behind to read: every tab's state and the server's, gathered before anything is closed. */
+const watched: { tabs: Tab[]; servers: { server: FedRecServer; timeline: unknown[] }[] } = { tabs: [], servers: [] };
+
+afterEach(async (context) => {
+  try {
+    if (context.task.result?.state === 'fail') await reportFailure(context.task.name);
+  } finally {
+    watched.tabs = [];
+    watched.servers = [];
+    await resources.cleanup();
+  }
+});
+
+/**
+ * Where each tab stood when the test failed: its event log, hold and Web
+ * Locks, and a JavaScript stack (paused over CDP, with async frames), plus
+ * the server's status and what it emitted. Printed and written to a file in
+ * the OS temp dir, so a flake that happens once in many runs can be read.
+ */
+async function reportFailure(name: string): Promise<void> {
+  const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T | string> =>
+    Promise.race([promise, new Promise<string>((resolve) => setTimeout(() => resolve(`no answer within ${ms} ms`), ms))]);
+  const tabs = await Promise.all(
+    watched.tabs.map(async (tab, index) => {
+      if (tab.page.isClosed()) return { index, closed: true };
+      const diagnostics = await withTimeout(tab.call('diagnostics').catch((error: unknown) => String(error)) as Promise<TabDiagnostics | string>, 5_000);
+      const stack = await withTimeout(pausedStack(tab.page).catch((error: unknown) => String(error)), 5_000);
+      return { index, diagnostics, stack, errors: tab.errors };
+    }),
+  );
+  const servers = watched.servers.map(({ server, timeline }) => ({ status: server.status(), timeline }));
+  const report = JSON.stringify({ test: name, tabs, servers }, null, 2);
+  const file = join(tmpdir(), `fedrec-multi-tab-failure-${Date.now()}.json`);
+  writeFileSync(file, report);
+  console.error(`multi-tab failure diagnostics (${file}):\n${report}`);
+}
+
+/** The page's JavaScript stack at the next statement it runs (CDP `Debugger.pause`), async frames included. */
+async function pausedStack(page: Page): Promise<unknown> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('Debugger.enable');
+    await cdp.send('Debugger.setAsyncCallStackDepth', { maxDepth: 32 });
+    const paused = new Promise<unknown>((resolve) => {
+      cdp.once('Debugger.paused', (event) => {
+        const frames = (list: readonly { functionName: string; url: string; location: { lineNumber: number; columnNumber?: number } }[]): string[] =>
+          list.map((f) => `${f.functionName || '<anonymous>'} ${f.url.replace(/^.*\//, '')}:${f.location.lineNumber + 1}:${(f.location.columnNumber ?? 0) + 1}`);
+        const asyncParts: { description?: string; callFrames: { functionName: string; url: string; lineNumber: number; columnNumber: number }[] }[] = [];
+        for (let trace = event.asyncStackTrace; trace !== undefined; trace = trace.parent) asyncParts.push(trace);
+        resolve({
+          reason: event.reason,
+          callFrames: frames(event.callFrames),
+          async: asyncParts.map((t) => ({ description: t.description, frames: t.callFrames.map((f) => `${f.functionName || '<anonymous>'} ${f.url.replace(/^.*\//, '')}:${f.lineNumber + 1}`) })),
+        });
+      });
+    });
+    await cdp.send('Debugger.pause');
+    // An idle page pauses only when it next runs something (a timer, a socket message): give it a moment.
+    const result = await Promise.race([paused, new Promise<string>((resolve) => setTimeout(() => resolve('idle: nothing ran within 2 s'), 2_000))]);
+    await cdp.send('Debugger.resume').catch(() => undefined);
+    return result;
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
 
 const DELTA = 1e-5;
 const Z = 2;
@@ -42,6 +110,12 @@ function watchServer(server: FedRecServer): { readonly maxConnected: () => numbe
   const everConnected = new Set<string>();
   const accepted: string[] = [];
   let max = 0;
+  const timeline: unknown[] = [];
+  watched.servers.push({ server, timeline });
+  const started = Date.now();
+  for (const event of ['roundOpened', 'roundClosed', 'updateAccepted', 'rejected', 'clientConnected', 'clientDisconnected'] as const) {
+    server.events.on(event, (payload: unknown) => timeline.push({ at: Date.now() - started, event, payload }));
+  }
   server.events.on('clientConnected', ({ clientId }) => {
     connected.add(clientId);
     everConnected.add(clientId);
@@ -81,6 +155,7 @@ async function openTab(site: BundledSite, options: Parameters<ShopperTab['open']
         [name, args] as const,
       ) as never,
   };
+  watched.tabs.push(tab);
   await tab.call('open', options);
   return tab;
 }
@@ -161,6 +236,8 @@ describe('several tabs of one shop in Chromium', () => {
     expect(after).toEqual({ tracked: false, personalised: false });
     expect(await deleting.call('storedContents', STORE)).toEqual({ events: [], records: [] });
     expect(watch.accepted).toEqual([]);
+    // Only the training tab ever connected: the place was not handed to a tab that had not heard of the deletion.
+    expect(watch.everConnected.size).toBe(1);
 
     const state = await training.call('state');
     expect([state.consent, state.consentChosen, state.participating]).toEqual(['off', false, false]);

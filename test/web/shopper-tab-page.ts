@@ -24,6 +24,18 @@ export interface TabOptions {
 export interface LogEntry {
   readonly event: keyof ShopperClientEvents;
   readonly payload: unknown;
+  /** When it was logged: milliseconds since the page loaded. */
+  readonly at: number;
+}
+
+/** What a test prints when it fails: where this tab stands. */
+export interface TabDiagnostics {
+  readonly state: Omit<TabState, 'log'> | null;
+  readonly log: readonly LogEntry[];
+  readonly hold: { readonly armed: boolean; readonly held: boolean; readonly engaged: boolean };
+  /** The origin's Web Locks as this tab sees them (held and waiting, every tab's). */
+  readonly locks: unknown;
+  readonly now: number;
 }
 
 export interface TabState {
@@ -56,9 +68,12 @@ const waiters = new Set<(entry: LogEntry) => void>();
  * of the history (the round's training data) completes and then waits until
  * `release()`, so a test can act in another tab while this one is training.
  */
-const hold = { armed: false, held: false, release: (): void => {}, engaged: (): void => {} };
+const hold = { armed: false, held: false, hasEngaged: false, release: (): void => {}, engaged: (): void => {} };
 const holdEngaged = new Promise<void>((resolve) => {
   hold.engaged = resolve;
+});
+void holdEngaged.then(() => {
+  hold.hasEngaged = true;
 });
 
 function holdingStore(store: ShopperStore): ShopperStore {
@@ -101,7 +116,7 @@ const shopperTab = {
     for (const event of LOGGED) {
       client.on(event, (payload: unknown) => {
         const error = payload instanceof Error ? { name: payload.name, code: (payload as { code?: unknown }).code, message: payload.message } : null;
-        const entry = { event, payload: error ?? payload };
+        const entry = { event, payload: error ?? payload, at: Math.round(performance.now()) };
         log.push(entry);
         for (const waiter of [...waiters]) waiter(entry);
       });
@@ -171,6 +186,18 @@ const shopperTab = {
     const result = { tracked: await tracked, personalised: (await c.recommend(5)).personalised };
     await c.transparency();
     return result;
+  },
+  /** Where this tab stands, for a failing test to print. */
+  async diagnostics(): Promise<TabDiagnostics> {
+    const { log: _, ...state } = client === null ? { log } : shopperTab.state();
+    const locks = navigator.locks === undefined ? null : await navigator.locks.query();
+    return {
+      state: client === null ? null : (state as Omit<TabState, 'log'>),
+      log,
+      hold: { armed: hold.armed, held: hold.held, engaged: hold.hasEngaged },
+      locks,
+      now: Math.round(performance.now()),
+    };
   },
   /** The database as devtools would show it: every event, and the key of every record. */
   storedContents: readStoredContents,

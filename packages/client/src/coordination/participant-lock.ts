@@ -15,8 +15,10 @@ export interface ParticipantLock {
   readonly name: string;
   /**
    * Resolves once this client holds the lock, with a function that gives it
-   * up. If another client holds it, calls `onWait` and waits behind the
-   * holder, for as long as that one lives. Rejects with an `AbortError` if
+   * up. If another client holds it, calls `onWait` once the request is
+   * queued and waits behind the holder, for as long as that one lives (the
+   * caller relies on one of the two happening promptly: it tells the other
+   * clients what it chose only then). Rejects with an `AbortError` if
    * `signal` aborts first.
    */
   acquire(signal: AbortSignal, onWait?: () => void): Promise<() => void>;

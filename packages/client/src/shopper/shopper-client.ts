@@ -289,21 +289,42 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
     return this.#slot.waiting;
   }
 
-  /** Claims or gives up the device's place in rounds to match consent; the transport runs only while the place is ours. */
-  #syncTransport(): void {
+  /**
+   * Claims or gives up the device's place in rounds to match consent; the
+   * transport runs only while the place is ours. Giving it up stops the
+   * transport at once; pass `handOver`, the write recording why (a deletion,
+   * a withdrawal), to keep the place from another tab until that is durable.
+   */
+  #syncTransport(handOver?: Promise<unknown>): void {
     const serverUrl = this.#options.serverUrl;
     const want = allowsContributing(this.#consent) && serverUrl !== undefined && !this.#closed;
     if (want) {
-      this.#slot.take(() => {
-        const transport = this.#createTransport(serverUrl);
-        transport.start();
-        return transport;
-      });
+      this.#slot.take(
+        () => {
+          const transport = this.#createTransport(serverUrl);
+          transport.start();
+          return transport;
+        },
+        () => this.#admit(),
+      );
     } else if (this.#slot.claimed) {
       // Joining again enrols afresh, so the server cannot link the two sessions by client id.
       this.#token = null;
-      this.#slot.leave();
+      this.#slot.leave(handOver);
     }
+  }
+
+  /**
+   * Runs when the place has just become ours, before the transport starts.
+   * Between tabs, the lock is granted independently of the messages they
+   * exchange: the tab that held the place may have left because of a
+   * deletion or a withdrawal that this one has not heard of yet. That tab
+   * hands the place on only once the change is durable, so reading the
+   * store now sees it, and catching up gives the place back up. Queued, so
+   * the consent this client chose is stored before it connects.
+   */
+  #admit(): Promise<void> {
+    return this.#queue.run(() => this.#catchUp());
   }
 
   /** A guard for a write decided now, in `epoch`. */
@@ -330,10 +351,8 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
     const epoch = this.#epoch;
     this.#consent = level;
     this.#consentChosen = true;
-    this.#syncTransport();
-    this.emit('consentChanged', { consent: level, chosen: true });
     this.#consentWrites += 1;
-    await this.#queue.run(async () => {
+    const stored = this.#queue.run(async () => {
       try {
         await this.#store.writeRecord('consent', level, this.#guard(epoch));
       } catch (error) {
@@ -342,8 +361,17 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
       } finally {
         this.#consentWrites -= 1;
       }
+      // Told of a `contribute`, the other tabs claim the place too: tell
+      // them only once this tab's claim is in the lock's queue, or one of
+      // them may be granted the place first (the lock does not order
+      // requests by when the tabs decided, only by when they arrive).
+      await this.#slot.placed;
       this.#post({ kind: 'consent', generation: epoch.generation, consent: level });
     });
+    // A withdrawal hands the place on only once it is stored (see #admit).
+    this.#syncTransport(stored);
+    this.emit('consentChanged', { consent: level, chosen: true });
+    await stored;
   }
 
   async track(event: TrackedEvent): Promise<boolean> {
@@ -430,11 +458,10 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
     // belong to the new epoch, whose generation clear() tells.
     this.#consent = 'off';
     this.#consentChosen = false;
-    this.#syncTransport();
     const previous = this.#epoch;
     const epoch: Epoch = { generation: Number.NaN };
     this.#epoch = epoch;
-    await this.#queue.run(async () => {
+    const cleared = this.#queue.run(async () => {
       try {
         epoch.generation = await this.#store.clear();
       } catch (error) {
@@ -445,6 +472,10 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
       this.#vector = null;
       this.#post({ kind: 'forgotten', generation: epoch.generation });
     });
+    // Out of rounds at once; the place goes to another tab only once the
+    // deletion is durable, so that tab reads it before it connects (#admit).
+    this.#syncTransport(cleared);
+    await cleared;
     this.emit('forgotten', {});
     this.emit('consentChanged', { consent: 'off', chosen: false });
   }
@@ -755,7 +786,12 @@ function asClientError(error: unknown): ShopperClientError {
  * them one participant:
  * - only the tab holding the store's participant lock (Web Locks,
  *   `fedrec:participant:<database>`) connects and takes part in rounds; the
- *   others wait (`waitingForTurn`) and one takes over when it closes;
+ *   others wait (`waitingForTurn`) and one takes over when it closes. The
+ *   tab where the shopper opts in claims the place before it tells the
+ *   others, so it takes part (unless another tab already does); a tab that
+ *   leaves for a deletion or a withdrawal hands the place on only once that
+ *   is stored, and a tab given the place reads the store before it connects
+ *   (the lock is granted in no particular order with the messages below);
  * - the personal ε ledger lives in the store and each round is charged to
  *   it in one transaction — read, check the budget, record — before the
  *   update leaves, so the budget holds for the device and every tab reports
