@@ -1,14 +1,9 @@
-import type { PrivacyLedgerJson, PrivacySpend, RandomSource, RdpOrdersInput, RoundPrivacy } from '@fedrec/core';
-import {
-  AdaptiveClipping,
-  PrivacyLedger,
-  SavedStateError,
-  addGaussianNoise,
-  createCryptoRandomSource,
-  epsilonForMechanisms,
-  parseSavedState,
-  updateNoiseMultiplier,
-} from '@fedrec/core';
+import type { PrivacyLedgerJson, RdpOrdersInput } from '@fedrec/core/privacy';
+import { AdaptiveClipping, PrivacyLedger, epsilonForMechanisms, updateNoiseMultiplier } from '@fedrec/core/privacy';
+import type { PrivacySpend, RoundPrivacy } from '@fedrec/core/protocol';
+import type { RandomSource } from '@fedrec/core/random';
+import { addGaussianNoise, createCryptoRandomSource } from '@fedrec/core/random';
+import { SavedStateError, parseSavedState } from '@fedrec/core/state';
 import { z } from 'zod';
 import type { PrivacyConfig } from '../config/server-config.js';
 import { ServerError } from '../server-error.js';
