@@ -35,7 +35,19 @@ export default tseslint.config(
   },
   {
     files: ['packages/server/src/**/*.ts'],
-    rules: forbid(['@fedrec/client', '@fedrec/sim', '@fedrec/cli', 'socket.io-client'], 'server never imports the client'),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...['@fedrec/client', '@fedrec/sim', '@fedrec/cli', 'socket.io-client'].map((group) => ({ group: [group, `${group}/*`], message: 'server never imports the client' })),
+            // The server never trains: TensorFlow.js must stay out of its process (test/server/no-tfjs.test.ts).
+            { group: ['@fedrec/core/training', '@tensorflow/*'], message: 'the server never trains: no TensorFlow.js in its process' },
+          ],
+          paths: [{ name: '@fedrec/core', message: 'import a tfjs-free subpath (@fedrec/core/model, /protocol, /format, …): the barrel loads TensorFlow.js' }],
+        },
+      ],
+    },
   },
   {
     files: ['packages/sim/src/**/*.ts'],

@@ -37,11 +37,21 @@ export class ServerProcess {
     });
   }
 
-  /** `config`: fields laid over the fixture's own config (top-level keys replace the fixture's). */
-  static start(modelDir: string, port: number, tokenSecret: string, config: Record<string, unknown> = {}): ServerProcess {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', FIXTURE, modelDir, String(port), tokenSecret, JSON.stringify(config)], {
+  /**
+   * `config`: fields laid over the fixture's own config (top-level keys replace the fixture's).
+   * `node`: extra Node flags (before the script) and environment variables for the child.
+   */
+  static start(
+    modelDir: string,
+    port: number,
+    tokenSecret: string,
+    config: Record<string, unknown> = {},
+    node: { readonly flags?: readonly string[]; readonly env?: Readonly<Record<string, string>> } = {},
+  ): ServerProcess {
+    const flags = ['--conditions=source', '--import', 'tsx', ...(node.flags ?? [])];
+    const child = spawn(process.execPath, [...flags, FIXTURE, modelDir, String(port), tokenSecret, JSON.stringify(config)], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_ENV: 'test' },
+      env: { ...process.env, NODE_ENV: 'test', ...node.env },
     });
     return new ServerProcess(child);
   }

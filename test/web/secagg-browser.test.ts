@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRoundConfig, createSeededRandomSource, deriveSeed, nobleSecAggCrypto, runInMemoryRound, SecAggStage } from '@fedrec/core';
+import { createRoundConfig, createSeededRandomSource, deriveSeed, nobleSecAggCrypto, SecAggStage } from '@fedrec/core';
+import { runInMemoryRound } from '../../packages/core/src/test-support/in-memory-round.js';
 import { openBundledPage, type BundledPage } from './browser.js';
 
 /*
@@ -17,7 +18,8 @@ export function inputsFor(n, length, seed, createSeededRandomSource) {
 `;
 
 const ENTRY = `
-import { createRoundConfig, runInMemoryRound, resolveSecAggCrypto, SecAggStage } from './packages/core/src/secagg/index.ts';
+import { createRoundConfig, resolveSecAggCrypto, SecAggStage } from './packages/core/src/secagg/index.ts';
+import { runInMemoryRound } from './packages/core/src/test-support/in-memory-round.ts';
 import { createSeededRandomSource, deriveSeed } from './packages/core/src/random/seeded-random-source.ts';
 ${ROUND}
 globalThis.secaggRound = async ({ n, length, dropped }) => {

@@ -1,32 +1,35 @@
-// Public API of @fedrec/core: named exports only.
-export type { ParameterShape, SharedModel, ModelUpdate } from './model/shared-parameters.js';
-export { parameterCount, assertValidShape, sameShape, embeddingsView, biasesView } from './model/shared-parameters.js';
-export { createSharedModel } from './model/create-model.js';
-export type { ModelInit } from './model/create-model.js';
-export { scoreAllItems } from './model/score.js';
-export { DenoisedModel, shrinkDisplacement } from './model/denoised-release.js';
-export type { DenoisedModelState } from './model/denoised-release.js';
-export { EventType, EVENT_TYPE_NAMES, DEFAULT_EVENT_WEIGHTS, assertValidEventWeights, positiveItems } from './model/shopping-event.js';
-export type { EventTypeName, ShoppingEvent, EventWeights } from './model/shopping-event.js';
-export type { RandomSource } from './random/random-source.js';
-export { nextInt } from './random/random-source.js';
-export { createCryptoRandomSource } from './random/crypto-random-source.js';
-export { createSeededRandomSource, deriveSeed } from './random/seeded-random-source.js';
-export { addGaussianNoise, gaussianVector } from './random/gaussian.js';
-export { trainLocally, trainLocallySparse, fitUserVector } from './training/local-trainer.js';
-export type { LocalTrainingInput, LocalTrainingResult, SparseLocalTrainingResult, SparseDelta } from './training/local-trainer.js';
-export { DEFAULT_LOCAL_TRAINING, resolveLocalTrainingConfig } from './training/local-training-config.js';
-export type { LocalTrainingConfig } from './training/local-training-config.js';
-export { bprLoss, bprLossComposed } from './training/bpr-loss.js';
-export type { BprBatch, BprParams } from './training/bpr-loss.js';
-export { NegativeSampler } from './training/negative-sampler.js';
-export { l2Norm, clipToNorm, clipScale } from './update/clip.js';
-export { buildPrivateUpdate } from './update/build-update.js';
-export type { UpdatePrivacy, BuiltUpdate } from './update/build-update.js';
-export { selectBackend, wasmCandidate, cpuCandidate, isBackendName, BACKEND_NAMES, BackendUnavailableError } from './backend/select-backend.js';
-export type { BackendName, BackendCandidate, BackendChoice } from './backend/select-backend.js';
-export { registerFedRecKernels } from './backend/register-kernels.js';
-export { unsortedSegmentSumReference } from './kernels/unsorted-segment-sum.js';
+// The convenience barrel of @fedrec/core: every public name, for the client
+// and the simulator. It loads TensorFlow.js (through ./training); code that
+// never trains (the server) imports the subpaths instead: @fedrec/core/model,
+// /protocol, /format, /privacy, /random, /update, /secagg, /metrics, /state.
+// Named exports only, each from its subpath's entry; test support is not here.
+export type { ParameterShape, SharedModel, ModelUpdate } from './model/index.js';
+export { parameterCount, assertValidShape, sameShape, embeddingsView, biasesView } from './model/index.js';
+export { createSharedModel } from './model/index.js';
+export type { ModelInit } from './model/index.js';
+export { scoreAllItems } from './model/index.js';
+export { DenoisedModel, shrinkDisplacement } from './model/index.js';
+export type { DenoisedModelState } from './model/index.js';
+export { EventType, EVENT_TYPE_NAMES, DEFAULT_EVENT_WEIGHTS, assertValidEventWeights, positiveItems } from './model/index.js';
+export type { EventTypeName, ShoppingEvent, EventWeights } from './model/index.js';
+export type { RandomSource } from './random/index.js';
+export { nextInt } from './random/index.js';
+export { createCryptoRandomSource } from './random/index.js';
+export { createSeededRandomSource, deriveSeed } from './random/index.js';
+export { addGaussianNoise, gaussianVector } from './random/index.js';
+export { trainLocally, trainLocallySparse, fitUserVector } from './training/index.js';
+export type { LocalTrainingInput, LocalTrainingResult, SparseLocalTrainingResult, SparseDelta } from './training/index.js';
+export { DEFAULT_LOCAL_TRAINING, resolveLocalTrainingConfig } from './training/index.js';
+export type { LocalTrainingConfig } from './training/index.js';
+export { bprLoss } from './training/index.js';
+export type { BprBatch, BprParams } from './training/index.js';
+export { NegativeSampler } from './training/index.js';
+export { l2Norm, clipToNorm, clipScale } from './update/index.js';
+export { buildPrivateUpdate } from './update/index.js';
+export type { UpdatePrivacy, BuiltUpdate } from './update/index.js';
+export { selectBackend, wasmCandidate, cpuCandidate, isBackendName, BACKEND_NAMES, BackendUnavailableError } from './training/index.js';
+export type { BackendName, BackendCandidate, BackendChoice } from './training/index.js';
+export { registerFedRecKernels } from './training/index.js';
 export { SavedStateError, parseSavedState, parseSavedJson } from './state/index.js';
 export type { SavedStateErrorCode } from './state/index.js';
 export { FormatError, FORMAT_VERSION, HEADER_BYTES, peekHeader, encodeModel, decodeModel, encodeUpdate, decodeUpdate } from './format/index.js';
@@ -43,10 +46,10 @@ export { AdaptiveClipping, updateNoiseMultiplier, DEFAULT_ADAPTIVE_CLIPPING } fr
 export type { AdaptiveClippingConfig } from './privacy/index.js';
 export { DpFedAvgRoundPolicy, securelyAccountedNoiseMultiplier } from './privacy/index.js';
 export type { RoundPrivacyConfig, RoundPrivacyOptions, RoundNoisePlacement, PlannedRoundPrivacy, SecureRoundNoise } from './privacy/index.js';
-export { SecAggError, splitSecret, combineShares, shamirShareLength, SHAMIR_CHUNK_BYTES, SHAMIR_FIELD_BYTES, SHAMIR_MAX_X, generateKeyPair, publicKeyFor, sharedSecret, sharedSecrets, isValidPublicKey, deriveKey, shareEncryptionKey, pairwiseMaskSeed, pairwiseMaskSeedFromSecret, resolveSecAggCrypto, webCryptoSecAggCrypto, nobleSecAggCrypto, nodeSecAggCrypto, KeyPurpose, X25519_KEY_BYTES, DERIVED_KEY_BYTES, sealBox, openBox, sealedLength, shareAssociatedData, AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_TAG_BYTES, expandMask, MASK_SEED_BYTES, quantise, coordinateBound, assertNoWrapAround, addIntegerNoise, toModular, decodeSum, DEFAULT_MODULUS, rational, rationalFromNumber, rationalToNumber, createDiscreteGaussianSampler, sampleDiscreteGaussian, discreteGaussianVector, sampleDiscreteLaplace, perClientSigma, perClientVariance, roundedL2Sensitivity, sumOfDiscreteGaussiansTau, distributedDiscreteGaussianRdp, subsampledDistributedDiscreteGaussianRdp, distributedDiscreteGaussianRdpVector, effectiveNoiseMultiplier, createNeighbourGraph, defaultNeighbourCount, defaultThreshold, GRAPH_SEED_BYTES, createRoundConfig, SECAGG_MAX_CLIENTS, SECAGG_MAX_VECTOR_LENGTH, SecAggStage, SECAGG_SERVER_SENDER, SECAGG_SECRET_BYTES, SECAGG_SHARE_BYTES, SECAGG_SHARE_PLAINTEXT_BYTES, SECAGG_SHARE_CIPHERTEXT_BYTES, advertiseKeysMessageSchema, shareKeysMessageSchema, maskedInputMessageSchema, unmaskingMessageSchema, keysBroadcastMessageSchema, sharesRoutedMessageSchema, unmaskRequestMessageSchema, SecAggRejectReason, wordsToBytes, bytesToWords, SecAggClient, SecAggServer, runInMemoryRound } from './secagg/index.js';
-export type { SecAggErrorCode, SecAggCrypto, ShamirShare, X25519KeyPair, KeyPurposeName, CoordinateBoundOptions, DecodedSum, Rational, DiscreteGaussianSampler, VarianceInput, DistributedDiscreteGaussianParams, EffectiveNoiseMultiplierOptions, NeighbourGraph, SecAggRoundConfig, SecAggRoundConfigInput, SecAggStageName, SecAggStageCode, AdvertiseKeysMessage, ShareKeysMessage, MaskedInputMessage, UnmaskingMessage, KeysBroadcastMessage, SharesRoutedMessage, UnmaskRequestMessage, SecAggClientMessage, SecAggServerMessage, SecAggRejectReasonName, SecAggRejectReasonCode, SecAggClientOptions, ClientShareRejection, SecAggReceiveResult, SecAggResult, SecAggStageClosed, InMemoryRoundOptions, InMemoryRoundReport, RefusedMessage } from './secagg/index.js';
-export { privacySpendSchema } from './protocol/messages.js';
-export type { PrivacySpend } from './protocol/messages.js';
+export { SecAggError, splitSecret, combineShares, shamirShareLength, SHAMIR_CHUNK_BYTES, SHAMIR_FIELD_BYTES, SHAMIR_MAX_X, generateKeyPair, publicKeyFor, sharedSecret, sharedSecrets, isValidPublicKey, deriveKey, shareEncryptionKey, pairwiseMaskSeed, pairwiseMaskSeedFromSecret, resolveSecAggCrypto, webCryptoSecAggCrypto, nobleSecAggCrypto, nodeSecAggCrypto, KeyPurpose, X25519_KEY_BYTES, DERIVED_KEY_BYTES, sealBox, openBox, sealedLength, shareAssociatedData, AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_TAG_BYTES, expandMask, MASK_SEED_BYTES, quantise, coordinateBound, assertNoWrapAround, addIntegerNoise, toModular, decodeSum, DEFAULT_MODULUS, rational, rationalFromNumber, rationalToNumber, createDiscreteGaussianSampler, sampleDiscreteGaussian, discreteGaussianVector, sampleDiscreteLaplace, perClientSigma, perClientVariance, roundedL2Sensitivity, sumOfDiscreteGaussiansTau, distributedDiscreteGaussianRdp, subsampledDistributedDiscreteGaussianRdp, distributedDiscreteGaussianRdpVector, effectiveNoiseMultiplier, createNeighbourGraph, defaultNeighbourCount, defaultThreshold, GRAPH_SEED_BYTES, createRoundConfig, SECAGG_MAX_CLIENTS, SECAGG_MAX_VECTOR_LENGTH, SecAggStage, SECAGG_SERVER_SENDER, SECAGG_SECRET_BYTES, SECAGG_SHARE_BYTES, SECAGG_SHARE_PLAINTEXT_BYTES, SECAGG_SHARE_CIPHERTEXT_BYTES, advertiseKeysMessageSchema, shareKeysMessageSchema, maskedInputMessageSchema, unmaskingMessageSchema, keysBroadcastMessageSchema, sharesRoutedMessageSchema, unmaskRequestMessageSchema, SecAggRejectReason, wordsToBytes, bytesToWords, SecAggClient, SecAggServer } from './secagg/index.js';
+export type { SecAggErrorCode, SecAggCrypto, ShamirShare, X25519KeyPair, KeyPurposeName, CoordinateBoundOptions, DecodedSum, Rational, DiscreteGaussianSampler, VarianceInput, DistributedDiscreteGaussianParams, EffectiveNoiseMultiplierOptions, NeighbourGraph, SecAggRoundConfig, SecAggRoundConfigInput, SecAggStageName, SecAggStageCode, AdvertiseKeysMessage, ShareKeysMessage, MaskedInputMessage, UnmaskingMessage, KeysBroadcastMessage, SharesRoutedMessage, UnmaskRequestMessage, SecAggClientMessage, SecAggServerMessage, SecAggRejectReasonName, SecAggRejectReasonCode, SecAggClientOptions, ClientShareRejection, SecAggReceiveResult, SecAggResult, SecAggStageClosed } from './secagg/index.js';
+export { privacySpendSchema } from './protocol/index.js';
+export type { PrivacySpend } from './protocol/index.js';
 export { roundSecureAggregationSchema, secAggServerMessageSchema, secAggClientMessageSchema } from './protocol/index.js';
 export type { RoundSecureAggregation, SecAggServerEnvelope, SecAggClientEnvelope } from './protocol/index.js';
 export { withUint8Arrays } from './protocol/index.js';

@@ -1,4 +1,4 @@
-import type { PrivacySpend, RejectReasonName } from '@fedrec/core';
+import type { PrivacySpend, RejectReasonName } from '@fedrec/core/protocol';
 import type { RoundClosedInfo, SecureAggregationInfo } from './rounds/round-coordinator.js';
 
 export interface RoundOpenedEvent {

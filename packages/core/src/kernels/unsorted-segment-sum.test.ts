@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
-import { unsortedSegmentSumReference } from './unsorted-segment-sum.js';
+import { unsortedSegmentSumReference } from '../test-support/unsorted-segment-sum-reference.js';
 import { KERNEL_BACKENDS, useBackend } from '../test-support/backends.js';
 
 describe.each(KERNEL_BACKENDS)('UnsortedSegmentSum on %s', (backend) => {

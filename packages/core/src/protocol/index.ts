@@ -37,6 +37,7 @@ export {
   secAggClientMessageSchema,
   handshakeAuthSchema,
   enrolResponseSchema,
+  privacySpendSchema,
   type ReadyMessage,
   type WelcomeMessage,
   type RoundStartMessage,
@@ -51,6 +52,7 @@ export {
   type HandshakeAuth,
   type EnrolResponse,
   type ProtocolMessages,
+  type PrivacySpend,
 } from './messages.js';
 export { parseMessage, parseHandshakeAuth, type ParseResult, type ParseFailureReason } from './parse-message.js';
 export { toBytes, withUint8Arrays } from './binary-payload.js';

@@ -66,5 +66,3 @@ export { SecAggClient } from './secagg-client.js';
 export type { SecAggClientOptions, ClientShareRejection } from './secagg-client.js';
 export { SecAggServer } from './secagg-server.js';
 export type { SecAggReceiveResult, SecAggResult, SecAggStageClosed } from './secagg-server.js';
-export { runInMemoryRound } from './in-memory-round.js';
-export type { InMemoryRoundOptions, InMemoryRoundReport, RefusedMessage } from './in-memory-round.js';

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { createSeededRandomSource, deriveSeed } from '../random/seeded-random-source.js';
-import { runInMemoryRound, type InMemoryRoundOptions } from './in-memory-round.js';
+import { runInMemoryRound, type InMemoryRoundOptions } from '../test-support/in-memory-round.js';
 import { assertNoWrapAround, decodeSum, quantise, toModular } from './quantise.js';
 import { createRoundConfig, type SecAggRoundConfig } from './round-config.js';
 import { SecAggClient } from './secagg-client.js';

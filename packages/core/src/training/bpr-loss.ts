@@ -33,6 +33,11 @@ export function bprLoss(params: BprParams, batch: BprBatch, l2: number, options:
   return bprLossComposed(params, batch, l2);
 }
 
+/**
+ * `bprLoss` composed from stock ops: the path for backends without the fused
+ * kernel, and the reference the kernel is tested against.
+ * @internal Not exported by the package; call `bprLoss(…, { fused: false })`.
+ */
 export function bprLossComposed(params: BprParams, batch: BprBatch, l2: number): tf.Scalar {
   return tf.tidy(() => {
     const { userVector, itemEmbeddings, itemBiases } = params;

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { CLIENT_ID_PATTERN } from '@fedrec/core';
+import { CLIENT_ID_PATTERN } from '@fedrec/core/protocol';
 
 /**
  * Bearer tokens for FedRec clients:

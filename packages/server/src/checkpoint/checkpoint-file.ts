@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { SharedModel } from '@fedrec/core';
-import { FormatError, decodeModel, encodeModel, parameterCount } from '@fedrec/core';
+import { FormatError, decodeModel, encodeModel } from '@fedrec/core/format';
+import type { SharedModel } from '@fedrec/core/model';
+import { parameterCount } from '@fedrec/core/model';
 import { z } from 'zod';
 import type { OptimiserState } from '../optimisers/server-optimiser.js';
 import { ServerError } from '../server-error.js';

@@ -1,4 +1,4 @@
-import { calibrateNoiseMultiplier } from '@fedrec/core';
+import { calibrateNoiseMultiplier } from '@fedrec/core/privacy';
 import { describe, expect, it } from 'vitest';
 import { ServerError } from '../server-error.js';
 import { parseServerConfig, resolveServerConfig } from './server-config.js';

@@ -1,4 +1,4 @@
-import { calibrateNoiseMultiplier } from '@fedrec/core';
+import { calibrateNoiseMultiplier } from '@fedrec/core/privacy';
 import { z } from 'zod';
 import type { ConfigIssue } from '../server-error.js';
 import { ServerError } from '../server-error.js';

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeModel, enrolResponseSchema } from '@fedrec/core';
+import { decodeModel } from '@fedrec/core/format';
+import { enrolResponseSchema } from '@fedrec/core/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyToken } from '../auth/token.js';
 import { createServer, type FedRecServer, type FedRecServerOptions } from '../create-server.js';

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EnrolResponse } from '@fedrec/core';
+import type { EnrolResponse } from '@fedrec/core/protocol';
 import type { Logger } from 'pino';
 import type { PublicStatus, ServerStatus } from '../status/server-status.js';
 import type { EnrolLimits } from './enrol-limits.js';

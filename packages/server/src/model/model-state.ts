@@ -1,5 +1,6 @@
-import type { ParameterShape, SharedModel } from '@fedrec/core';
-import { decodeModel, encodeModel, parameterCount } from '@fedrec/core';
+import { decodeModel, encodeModel } from '@fedrec/core/format';
+import type { ParameterShape, SharedModel } from '@fedrec/core/model';
+import { parameterCount } from '@fedrec/core/model';
 
 /**
  * The server's one copy of the shared model, in two states:

@@ -1,4 +1,4 @@
-import type { SharedModel } from '@fedrec/core';
+import type { SharedModel } from '@fedrec/core/model';
 import type { OptimiserConfig } from '../config/server-config.js';
 import { DenoisedFedAvg } from './denoised-fed-avg.js';
 import { FedAdam } from './fed-adam.js';

@@ -1,5 +1,5 @@
-import type { SharedModel } from '@fedrec/core';
-import { DenoisedModel } from '@fedrec/core';
+import type { SharedModel } from '@fedrec/core/model';
+import { DenoisedModel } from '@fedrec/core/model';
 import type { OptimiserState, ServerOptimiser } from './server-optimiser.js';
 import { assertRestorable, assertSameLength } from './server-optimiser.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DenoisedModel, createSharedModel } from '@fedrec/core';
+import { DenoisedModel, createSharedModel } from '@fedrec/core/model';
 import { createOptimiser } from './create-optimiser.js';
 import { DenoisedFedAvg } from './denoised-fed-avg.js';
 import { FedAdam } from './fed-adam.js';

@@ -1,5 +1,6 @@
-import { PrivacyLedger, RDP_ORDER_PRESETS, calibrateNoiseMultiplier, createSeededRandomSource, epsilonForMechanisms, maxSteps, updateNoiseMultiplier } from '@fedrec/core';
-import type { PrivacySpend } from '@fedrec/core';
+import { PrivacyLedger, RDP_ORDER_PRESETS, calibrateNoiseMultiplier, epsilonForMechanisms, maxSteps, updateNoiseMultiplier } from '@fedrec/core/privacy';
+import type { PrivacySpend } from '@fedrec/core/protocol';
+import { createSeededRandomSource } from '@fedrec/core/random';
 import { describe, expect, it } from 'vitest';
 import type { PrivacyConfig, ServerConfig } from '../config/server-config.js';
 import { resolveServerConfig } from '../config/server-config.js';

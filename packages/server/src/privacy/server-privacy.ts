@@ -1,5 +1,8 @@
-import type { PlannedRoundPrivacy, PrivacyLedgerJson, PrivacySpend, RdpOrdersInput, RandomSource, SecureRoundNoise } from '@fedrec/core';
-import { DpFedAvgRoundPolicy, PrivacyLedger, SavedStateError, parseSavedState } from '@fedrec/core';
+import type { PlannedRoundPrivacy, PrivacyLedgerJson, RdpOrdersInput, SecureRoundNoise } from '@fedrec/core/privacy';
+import { DpFedAvgRoundPolicy, PrivacyLedger } from '@fedrec/core/privacy';
+import type { PrivacySpend } from '@fedrec/core/protocol';
+import type { RandomSource } from '@fedrec/core/random';
+import { SavedStateError, parseSavedState } from '@fedrec/core/state';
 import { z } from 'zod';
 import type { PrivacyConfig } from '../config/server-config.js';
 import { ServerError } from '../server-error.js';

@@ -1,4 +1,4 @@
-import { createSeededRandomSource, deriveSeed } from '@fedrec/core';
+import { createSeededRandomSource, deriveSeed } from '@fedrec/core/random';
 import { describe, expect, it } from 'vitest';
 import { sampleCohort } from './cohort-sampler.js';
 

@@ -1,5 +1,5 @@
-import type { RandomSource } from '@fedrec/core';
-import { nextInt } from '@fedrec/core';
+import type { RandomSource } from '@fedrec/core/random';
+import { nextInt } from '@fedrec/core/random';
 import type { SamplingConfig } from '../config/server-config.js';
 
 /**

@@ -1,5 +1,8 @@
-import type { ModelUpdate, ParameterShape, RejectReasonName } from '@fedrec/core';
-import { FormatError, HEADER_BYTES, decodeUpdate, parameterCount, peekHeader, rejectReasonForFormatError, toBytes } from '@fedrec/core';
+import { FormatError, HEADER_BYTES, decodeUpdate, peekHeader } from '@fedrec/core/format';
+import type { ModelUpdate, ParameterShape } from '@fedrec/core/model';
+import { parameterCount } from '@fedrec/core/model';
+import type { RejectReasonName } from '@fedrec/core/protocol';
+import { rejectReasonForFormatError, toBytes } from '@fedrec/core/protocol';
 
 export type DecodedClientUpdate =
   | { readonly ok: true; readonly update: ModelUpdate }

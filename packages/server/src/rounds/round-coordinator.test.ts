@@ -1,13 +1,10 @@
-import {
-  MessageKind,
-  PROTOCOL_VERSION,
-  calibrateNoiseMultiplier,
-  createSeededRandomSource,
-  encodeUpdate,
-  parameterCount,
-  type ParameterShape,
-  type UpdateMessage,
-} from '@fedrec/core';
+import { encodeUpdate } from '@fedrec/core/format';
+import type { ParameterShape } from '@fedrec/core/model';
+import { parameterCount } from '@fedrec/core/model';
+import { calibrateNoiseMultiplier } from '@fedrec/core/privacy';
+import type { UpdateMessage } from '@fedrec/core/protocol';
+import { MessageKind, PROTOCOL_VERSION } from '@fedrec/core/protocol';
+import { createSeededRandomSource } from '@fedrec/core/random';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resolveServerConfig, type RoundsConfig } from '../config/server-config.js';

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { PrivacySpend, RejectReasonName, RoundOutcomeName, RoundStartMessage, SecAggClientEnvelope, SecAggServerMessage, UpdateMessage } from '@fedrec/core';
-import { MessageKind, PROTOCOL_VERSION, createSeededRandomSource, decodeSum, deriveSeed, l2Norm, securelyAccountedNoiseMultiplier } from '@fedrec/core';
+import type { PrivacySpend, RejectReasonName, RoundOutcomeName, RoundStartMessage, SecAggClientEnvelope, UpdateMessage } from '@fedrec/core/protocol';
+import { MessageKind, PROTOCOL_VERSION } from '@fedrec/core/protocol';
+import { createSeededRandomSource, deriveSeed } from '@fedrec/core/random';
+import type { SecAggServerMessage } from '@fedrec/core/secagg';
+import { decodeSum } from '@fedrec/core/secagg';
+import { l2Norm } from '@fedrec/core/update';
+import { securelyAccountedNoiseMultiplier } from '@fedrec/core/privacy';
 import type { Logger } from 'pino';
 import type { RoundsConfig, SecureAggregationConfig } from '../config/server-config.js';
 import type { ModelState } from '../model/model-state.js';

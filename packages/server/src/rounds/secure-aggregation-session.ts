@@ -1,5 +1,5 @@
-import type { SecAggReceiveResult, SecAggResult, SecAggRoundConfig, SecAggServerMessage } from '@fedrec/core';
-import { SecAggError, SecAggRejectReason, SecAggServer, SecAggStage } from '@fedrec/core';
+import type { SecAggReceiveResult, SecAggResult, SecAggRoundConfig, SecAggServerMessage } from '@fedrec/core/secagg';
+import { SecAggError, SecAggRejectReason, SecAggServer, SecAggStage } from '@fedrec/core/secagg';
 
 /** How a SecAgg+ round ended: the survivors' modular sum, or why it was aborted (nothing individual was revealed). */
 export type SecureAggregationOutcome =

@@ -1,5 +1,6 @@
-import type { RoundSecureAggregation, SecAggRoundConfig } from '@fedrec/core';
-import { assertNoWrapAround, coordinateBound, createRoundConfig, defaultNeighbourCount, effectiveNoiseMultiplier, roundedL2Sensitivity } from '@fedrec/core';
+import type { RoundSecureAggregation } from '@fedrec/core/protocol';
+import type { SecAggRoundConfig } from '@fedrec/core/secagg';
+import { assertNoWrapAround, coordinateBound, createRoundConfig, defaultNeighbourCount, effectiveNoiseMultiplier, roundedL2Sensitivity } from '@fedrec/core/secagg';
 import type { SecureAggregationConfig } from '../config/server-config.js';
 import type { PlannedRoundPrivacy } from '../privacy/server-privacy.js';
 

@@ -1,4 +1,4 @@
-import type { RoundPrivacy } from '@fedrec/core';
+import type { RoundPrivacy } from '@fedrec/core/protocol';
 
 /**
  * How far past √d, in standard deviations, the norm of a client's Gaussian

@@ -1,5 +1,5 @@
-import type { RejectReasonName } from '@fedrec/core';
-import { REJECT_REASON_NAMES } from '@fedrec/core';
+import type { RejectReasonName } from '@fedrec/core/protocol';
+import { REJECT_REASON_NAMES } from '@fedrec/core/protocol';
 
 /** Counters and timings behind `GET /status`. Everything here is aggregate: no client ids. */
 export class ServerStats {

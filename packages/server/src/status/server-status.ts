@@ -1,4 +1,4 @@
-import type { PrivacySpend, RejectReasonName } from '@fedrec/core';
+import type { PrivacySpend, RejectReasonName } from '@fedrec/core/protocol';
 import type { PrivacyStatus } from '../privacy/server-privacy.js';
 
 /**

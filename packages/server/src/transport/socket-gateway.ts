@@ -1,28 +1,9 @@
 import type { EventEmitter } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
-import type {
-  PrivacySpend,
-  RejectReasonName,
-  RejectedMessage,
-  RoundClosedMessage,
-  SecAggServerEnvelope,
-  SecAggServerMessage,
-  UpdateAcceptedMessage,
-  WelcomeMessage,
-} from '@fedrec/core';
-import {
-  MessageKind,
-  PROTOCOL_VERSION,
-  ProtocolEvent,
-  RejectReason,
-  RoundOutcome,
-  SecAggRejectReason,
-  packBinaryFields,
-  parseHandshakeAuth,
-  parseMessage,
-  toBytes,
-  unpackBinaryFields,
-} from '@fedrec/core';
+import type { PrivacySpend, RejectReasonName, RejectedMessage, RoundClosedMessage, SecAggServerEnvelope, UpdateAcceptedMessage, WelcomeMessage } from '@fedrec/core/protocol';
+import { MessageKind, PROTOCOL_VERSION, ProtocolEvent, RejectReason, RoundOutcome, packBinaryFields, parseHandshakeAuth, parseMessage, toBytes, unpackBinaryFields } from '@fedrec/core/protocol';
+import type { SecAggServerMessage } from '@fedrec/core/secagg';
+import { SecAggRejectReason } from '@fedrec/core/secagg';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import { verifyToken } from '../auth/token.js';
