@@ -11,6 +11,7 @@ import { Resources, syntheticDelta } from './helpers.js';
 import { ServerProcess } from './server-process.js';
 
 const RECORDER = fileURLToPath(new URL('./fixtures/record-resolutions.mjs', import.meta.url));
+const CLI_BIN = fileURLToPath(new URL('../../packages/cli/src/bin.ts', import.meta.url));
 const TFJS = /\/@tensorflow\//;
 
 const resources = new Resources();
@@ -57,7 +58,31 @@ describe('the server process', () => {
     expect([...new Set(urls.filter((url) => TFJS.test(url)))]).toEqual([]);
   });
 
-  it('records TensorFlow.js when a process does load it (the check above can fail)', async () => {
+  it('never loads TensorFlow.js when started as `fedrec server` (the CLI loads the simulator only to simulate)', async () => {
+    const dir = await resources.tempDir('fedrec-no-tfjs-');
+    const log = join(dir, 'resolved.txt');
+    const args = ['--conditions=source', '--import', 'tsx', '--import', RECORDER, CLI_BIN, 'server', '--items', '4', '--dim', '2', '--port', '0', '--model-dir', join(dir, 'model'), '--log-level', 'silent'];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FEDREC_RESOLUTION_LOG: log } });
+    resources.add(() => void child.kill('SIGKILL'));
+    const exited = once(child, 'exit');
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('listening on')) resolve();
+      });
+      void exited.then(() => reject(new Error(`fedrec server exited before listening: ${stderr}`)));
+    });
+    child.kill('SIGTERM');
+    const [code] = (await exited) as [number | null];
+    expect(code, stderr).toBe(0);
+    const urls = await resolved(log);
+    expect(urls.some((url) => url.includes('/packages/cli/src/commands/'))).toBe(true);
+    expect(urls.some((url) => url.includes('/packages/server/'))).toBe(true);
+    expect([...new Set(urls.filter((url) => TFJS.test(url)))]).toEqual([]);
+  });
+
+  it('records TensorFlow.js when a process does load it (the checks above can fail)', async () => {
     const dir = await resources.tempDir('fedrec-no-tfjs-');
     const log = join(dir, 'resolved.txt');
     // The convenience barrel still holds training, so importing it loads tfjs.

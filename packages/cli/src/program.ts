@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { RunError } from './run-error.js';
 import { UsageError } from './usage-error.js';
-import { registerSimulateCommand } from './commands/simulate.js';
+import { registerSimulateCommand } from './commands/simulate-command.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerPrivacyCommand } from './commands/privacy.js';
 

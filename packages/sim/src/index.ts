@@ -37,10 +37,10 @@ export { defaultSchedule, noiseAwareSchedule } from './runner/default-schedule.j
 export type { Schedule } from './runner/default-schedule.js';
 export { defaultServerLearningRate, meanItemsPerShopper, SERVER_STEP_SCALE } from './runner/default-server-learning-rate.js';
 export type { ServerLearningRateInputs } from './runner/default-server-learning-rate.js';
-export { runEndToEndSimulation, DEFAULT_E2E_CLIENTS } from './runner/end-to-end-simulation.js';
+export { runEndToEndSimulation } from './runner/end-to-end-simulation.js';
 export type { EndToEndSimulationConfig } from './runner/end-to-end-simulation.js';
 export { planSimulation } from './defaults/plan-simulation.js';
 export type { SimulationChoices, SimulationPlan, PlannedValue, PlannedField, PlannedSource } from './defaults/plan-simulation.js';
-export { SIMULATE_DEFAULTS, ALGORITHMS, SIMULATION_MODES } from './defaults/simulate-defaults.js';
+export { SIMULATE_DEFAULTS, ALGORITHMS, SIMULATION_MODES, DEFAULT_E2E_CLIENTS } from './defaults/simulate-defaults.js';
 export type { Algorithm, SimulationMode } from './defaults/simulate-defaults.js';
 export { SimulationChoiceError } from './defaults/simulation-choice-error.js';

@@ -21,8 +21,8 @@ import {
   isDpConversion,
   isRdpOrderPresetName,
   rdpToEpsilon,
-} from '@fedrec/core';
-import type { DpConversion, SubsampledGaussianMechanism } from '@fedrec/core';
+} from '@fedrec/core/privacy';
+import type { DpConversion, SubsampledGaussianMechanism } from '@fedrec/core/privacy';
 import { UsageError } from '../usage-error.js';
 
 /** Where the commands print; the CLI passes stdout, tests pass a buffer. */

@@ -1,4 +1,4 @@
-import { createSeededRandomSource, deriveSeed, nextInt } from '@fedrec/core';
+import { createSeededRandomSource, deriveSeed, nextInt } from '@fedrec/core/random';
 
 /**
  * The shoppers `runFederatedSimulation` evaluates on for a run seed and a

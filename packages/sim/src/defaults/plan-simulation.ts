@@ -1,11 +1,10 @@
-import { calibrateNoiseMultiplier, epsilonForMechanisms } from '@fedrec/core';
+import { calibrateNoiseMultiplier, epsilonForMechanisms } from '@fedrec/core/privacy';
 import type { Population } from '../population/population.js';
 import { defaultSchedule, noiseAwareSchedule } from '../runner/default-schedule.js';
 import type { Schedule } from '../runner/default-schedule.js';
 import { defaultServerLearningRate, meanItemsPerShopper } from '../runner/default-server-learning-rate.js';
-import { DEFAULT_E2E_CLIENTS } from '../runner/end-to-end-simulation.js';
 import type { NoisePlacement, PrivacySettings } from '../runner/federated-simulation.js';
-import { SIMULATE_DEFAULTS } from './simulate-defaults.js';
+import { DEFAULT_E2E_CLIENTS, SIMULATE_DEFAULTS } from './simulate-defaults.js';
 import type { Algorithm, SimulationMode } from './simulate-defaults.js';
 import { SimulationChoiceError } from './simulation-choice-error.js';
 

@@ -33,3 +33,6 @@ export const SIMULATE_DEFAULTS = {
   centralEpochs: 5,
   seed: '1',
 } as const;
+
+/** e2e mode: at most this many shoppers get a socket.io client of their own (`--clients` changes it). */
+export const DEFAULT_E2E_CLIENTS = 1_000;

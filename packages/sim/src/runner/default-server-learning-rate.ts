@@ -1,4 +1,4 @@
-import { deriveSeed } from '@fedrec/core';
+import { deriveSeed } from '@fedrec/core/random';
 import type { Population } from '../population/population.js';
 import { evaluationSample } from '../baselines/evaluation-sample.js';
 

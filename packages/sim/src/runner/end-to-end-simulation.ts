@@ -9,6 +9,7 @@ import { evaluateModel } from './evaluate-model.js';
 import { evaluationSample } from '../baselines/evaluation-sample.js';
 import { cappedServerLearningRate } from './federated-simulation.js';
 import type { FederatedSimulationConfig, RoundReport, SimulationResult } from './federated-simulation.js';
+import { DEFAULT_E2E_CLIENTS } from '../defaults/simulate-defaults.js';
 
 export interface EndToEndSimulationConfig extends Omit<FederatedSimulationConfig, 'threads' | 'backend' | 'privacy'> {
   readonly privacy: Omit<FederatedSimulationConfig['privacy'], 'adaptiveClipping'>;
@@ -18,7 +19,6 @@ export interface EndToEndSimulationConfig extends Omit<FederatedSimulationConfig
   readonly roundTimeoutMs?: number;
 }
 
-export const DEFAULT_E2E_CLIENTS = 1_000;
 
 /**
  * DP-FedAvg end to end: a real FedRec server on 127.0.0.1 and one real
