@@ -21,6 +21,19 @@ async function resolved(log: string): Promise<string[]> {
   return (await readFile(log, 'utf8')).split('\n').filter((url) => url !== '');
 }
 
+/** A Node process (TypeScript sources, `source` condition) whose every resolved module URL is appended to `log`. */
+function spawnRecorded(args: readonly string[], log: string): { child: ReturnType<typeof spawn>; stderr: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', '--import', RECORDER, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, FEDREC_RESOLUTION_LOG: log },
+  });
+  resources.add(() => void child.kill('SIGKILL'));
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, stderr: () => stderr, exited };
+}
+
 /*
  * The aggregation server averages Float32Arrays; it never trains. Its process
  * must not load TensorFlow.js (tens of MB and a backend to initialise), which
@@ -61,21 +74,13 @@ describe('the server process', () => {
   it('never loads TensorFlow.js when started as `fedrec server` (the CLI loads the simulator only to simulate)', async () => {
     const dir = await resources.tempDir('fedrec-no-tfjs-');
     const log = join(dir, 'resolved.txt');
-    const args = ['--conditions=source', '--import', 'tsx', '--import', RECORDER, CLI_BIN, 'server', '--items', '4', '--dim', '2', '--port', '0', '--model-dir', join(dir, 'model'), '--log-level', 'silent'];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FEDREC_RESOLUTION_LOG: log } });
-    resources.add(() => void child.kill('SIGKILL'));
-    const exited = once(child, 'exit');
-    let stderr = '';
+    const { child, stderr, exited } = spawnRecorded([CLI_BIN, 'server', '--items', '4', '--dim', '2', '--port', '0', '--model-dir', join(dir, 'model'), '--log-level', 'silent'], log);
     await new Promise<void>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes('listening on')) resolve();
-      });
-      void exited.then(() => reject(new Error(`fedrec server exited before listening: ${stderr}`)));
+      child.stderr!.on('data', () => stderr().includes('listening on') && resolve());
+      void exited.then(() => reject(new Error(`fedrec server exited before listening: ${stderr()}`)));
     });
     child.kill('SIGTERM');
-    const [code] = (await exited) as [number | null];
-    expect(code, stderr).toBe(0);
+    expect(await exited, stderr()).toBe(0);
     const urls = await resolved(log);
     expect(urls.some((url) => url.includes('/packages/cli/src/commands/'))).toBe(true);
     expect(urls.some((url) => url.includes('/packages/server/'))).toBe(true);
@@ -86,15 +91,8 @@ describe('the server process', () => {
     const dir = await resources.tempDir('fedrec-no-tfjs-');
     const log = join(dir, 'resolved.txt');
     // The convenience barrel still holds training, so importing it loads tfjs.
-    const child = spawn(
-      process.execPath,
-      ['--conditions=source', '--import', 'tsx', '--import', RECORDER, '--input-type=module', '-e', "await import('@fedrec/core');"],
-      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FEDREC_RESOLUTION_LOG: log } },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const [code] = (await once(child, 'exit')) as [number | null];
-    expect(code, stderr).toBe(0);
+    const { stderr, exited } = spawnRecorded(['--input-type=module', '-e', "await import('@fedrec/core');"], log);
+    expect(await exited, stderr()).toBe(0);
     expect((await resolved(log)).some((url) => TFJS.test(url))).toBe(true);
   });
 });
