@@ -3,7 +3,7 @@ import { createClient, isConsentLevel } from '@fedrec/client';
 import { createIndexedDbStore, selectBrowserBackend } from '@fedrec/client/browser';
 import type { Catalogue, Product } from '../catalogue.js';
 import { byId, el } from './ui/dom.js';
-import { renderDashboard } from './ui/privacy-dashboard.js';
+import { renderDashboard, showConsentChoice } from './ui/privacy-dashboard.js';
 import { productCard, type ShopperAction } from './ui/product-card.js';
 
 /** The shopper's own ε limit: rounds that would take this device past it are declined. */
@@ -74,9 +74,13 @@ async function main(): Promise<void> {
     refreshRecommendations();
   });
 
+  // As for recommendations, the newest read wins: a report read before a choice was saved must not undo it on screen.
+  let latestReport = 0;
   const refreshDashboard = (): void => {
+    const request = ++latestReport;
     client.transparency().then(
       (report) => {
+        if (request !== latestReport) return;
         renderDashboard(report, client);
         // A choice or a deletion in another tab of the shop reaches this one too: stop asking, or ask again.
         showBanner(false);
@@ -88,6 +92,7 @@ async function main(): Promise<void> {
   const choose = (level: ConsentLevel, message: string): void => {
     client.setConsent(level).then(
       () => {
+        showConsentChoice(level);
         showBanner(false);
         announce(message);
       },

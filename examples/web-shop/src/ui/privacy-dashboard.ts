@@ -14,11 +14,17 @@ export interface TrainingRole {
   readonly waitingForTurn: boolean;
 }
 
+/**
+ * Checks the radio of the chosen level (none while nothing is chosen). Called as soon as a choice is saved, in the same
+ * task that hides the banner, so the page never shows the banner gone and the old choice still checked.
+ */
+export function showConsentChoice(level: TransparencyReport['consent'] | null): void {
+  for (const input of document.querySelectorAll<HTMLInputElement>('input[name="consent"]')) input.checked = input.value === level;
+}
+
 /** Fills the privacy panel from the client's transparency report (the same figures in every tab: they come from the browser's storage). */
 export function renderDashboard(report: TransparencyReport, role: TrainingRole): void {
-  for (const input of document.querySelectorAll<HTMLInputElement>('input[name="consent"]')) {
-    input.checked = report.consentChosen && input.value === report.consent;
-  }
+  showConsentChoice(report.consentChosen ? report.consent : null);
 
   const { stored } = report;
   const facts: [string, string][] = [
