@@ -5,7 +5,7 @@
  * is a bug and is printed with its stack.
  */
 export class RunError extends Error {
-  readonly code = 'E_RUN';
+  readonly code = 'RUN_FAILED';
   readonly exitCode = 1;
   constructor(message: string) {
     super(message);

@@ -4,7 +4,7 @@
  * failed run (1).
  */
 export class UsageError extends Error {
-  readonly code = 'E_USAGE';
+  readonly code = 'USAGE';
   readonly exitCode = 2;
   constructor(message: string) {
     super(message);

@@ -21,7 +21,7 @@ export interface BackendChoice {
 }
 
 export class BackendUnavailableError extends Error {
-  readonly code = 'E_BACKEND_UNAVAILABLE';
+  readonly code = 'BACKEND_UNAVAILABLE';
   constructor(name: string, reason: string) {
     super(`backend '${name}' is not available here: ${reason}`);
     this.name = 'BackendUnavailableError';

@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { SharedModel } from '@fedrec/core';
 import { selectBackend, wasmCandidate, cpuCandidate, isBackendName } from '@fedrec/core';
-import { createPopulation } from '../population/population-spec.js';
+import { createPopulation } from './create-population.js';
 import type { Population } from '../population/population.js';
 import { computeChunk } from './client-update-chunk.js';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.js';
