@@ -44,7 +44,8 @@ export class RecordedPopulation implements Population {
   readonly spec?: PopulationSpec;
   private readonly columns: EventColumns;
   private readonly shopperIds: readonly string[];
-  private readonly itemIds: readonly string[];
+  /** The source's id of each item, by index. */
+  readonly itemIds: readonly string[];
   private itemIndexOf: Map<string, number> | undefined;
 
   constructor(args: { name: string; shopperIds: readonly string[]; itemIds: readonly string[]; columns: EventColumns; source?: DatasetSpec }) {

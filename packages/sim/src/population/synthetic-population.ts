@@ -49,6 +49,8 @@ export class SyntheticPopulation implements Population {
   readonly numShoppers: number;
   readonly numItems: number;
   readonly itemCategories: Int32Array;
+  /** Style of each item within its category (0..stylesPerCategory−1): public product facts, like its category. */
+  readonly itemStyles: Int32Array;
   readonly spec: PopulationSpec;
   private readonly catalogue: Catalogue;
   private readonly meanSessions: number;
@@ -67,6 +69,8 @@ export class SyntheticPopulation implements Population {
     if (categories * styles > items) throw new RangeError(`expected categories × styles <= items, got ${categories} × ${styles} > ${items}`);
     this.catalogue = buildCatalogue(items, categories, styles, config.zipfExponent ?? 1.0, createSeededRandomSource(`${this.seed}/catalogue`));
     this.itemCategories = this.catalogue.itemCategories;
+    this.itemStyles = new Int32Array(items);
+    this.catalogue.cellItems.forEach((members, cell) => members.forEach((item) => (this.itemStyles[item] = cell % styles)));
     this.name = `synthetic:${shoppers}`;
     this.spec = { kind: 'synthetic', config };
   }

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { parseSavedJson, parseSavedState, SavedStateError } from '../state/saved-state.js';
+import { buildCatalogue, itemAttributes } from './catalogue.js';
+import type { Catalogue } from './catalogue.js';
+
+/**
+ * The catalogue as JSON: what the server serves at `GET /catalogue` and a
+ * client stores. Item by item, so a shop can write one by hand; `version` is
+ * the content hash, checked on load, so a truncated or edited copy is refused
+ * rather than silently giving items other attributes.
+ */
+export interface CatalogueJson {
+  readonly format: 'fedrec-catalogue';
+  readonly formatVersion: 1;
+  readonly version: string;
+  readonly items: readonly { readonly id: string; readonly attributes: readonly string[]; readonly numeric?: Readonly<Record<string, number>> }[];
+}
+
+const catalogueJsonSchema = z.object({
+  format: z.literal('fedrec-catalogue'),
+  formatVersion: z.literal(1),
+  version: z.string().regex(/^[0-9a-f]{16}$/, 'expected 16 hex digits'),
+  items: z.array(
+    z.object({
+      id: z.string().min(1),
+      attributes: z.array(z.string().min(1)),
+      numeric: z.record(z.string().min(1), z.number().finite()).optional(),
+    }),
+  ),
+}) satisfies z.ZodType<CatalogueJson>;
+
+export function catalogueToJson(catalogue: Catalogue): CatalogueJson {
+  const names = Object.keys(catalogue.numeric);
+  return {
+    format: 'fedrec-catalogue',
+    formatVersion: 1,
+    version: catalogue.version,
+    items: catalogue.itemIds.map((id, item) => {
+      const attributes = Array.from(itemAttributes(catalogue, item), (a) => catalogue.attributes[a]!);
+      const numeric: Record<string, number> = {};
+      for (const name of names) {
+        const value = catalogue.numeric[name]![item]!;
+        if (!Number.isNaN(value)) numeric[name] = value;
+      }
+      return names.length === 0 || Object.keys(numeric).length === 0 ? { id, attributes } : { id, attributes, numeric };
+    }),
+  };
+}
+
+/**
+ * A catalogue from its JSON text or parsed value, or a `SavedStateError`
+ * naming the first bad field (`items.3.attributes.0`), duplicate ids and a
+ * version that does not match the contents included.
+ */
+export function parseCatalogueJson(input: string | unknown): Catalogue {
+  const value = typeof input === 'string' ? parseSavedJson(input, 'catalogue') : input;
+  const json = parseSavedState(catalogueJsonSchema, value, 'catalogue');
+  let catalogue: Catalogue;
+  try {
+    catalogue = buildCatalogue(json.items);
+  } catch (error) {
+    throw new SavedStateError('CORRUPT_STATE', 'items', error instanceof Error ? error.message : 'invalid items', 'catalogue');
+  }
+  if (catalogue.version !== json.version) throw new SavedStateError('CORRUPT_STATE', 'version', 'does not match the contents (truncated or edited?)', 'catalogue');
+  return catalogue;
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { SavedStateError } from '../state/saved-state.js';
+import { alignCatalogue } from './align-catalogue.js';
+import { buildCatalogue, itemAttributes } from './catalogue.js';
+import { catalogueToJson, parseCatalogueJson } from './catalogue-json.js';
+
+const names = (catalogue: ReturnType<typeof buildCatalogue>, item: number) => Array.from(itemAttributes(catalogue, item), (a) => catalogue.attributes[a]);
+
+const SHOP = [
+  { id: 'lipstick', attributes: ['brand:Acme', 'category:lips', 'category:lips'], numeric: { price: 12.5 } },
+  { id: 'mascara', attributes: ['brand:Acme', 'category:eyes'] },
+  { id: 'gift-card', attributes: [] },
+];
+
+describe('buildCatalogue', () => {
+  it('holds each item’s attributes once, from one vocabulary, and numeric columns with NaN where absent', () => {
+    const catalogue = buildCatalogue(SHOP);
+    expect(catalogue.itemIds).toEqual(['lipstick', 'mascara', 'gift-card']);
+    expect(catalogue.attributes).toEqual(['brand:Acme', 'category:lips', 'category:eyes']);
+    expect(names(catalogue, 0)).toEqual(['brand:Acme', 'category:lips']);
+    expect(names(catalogue, 1)).toEqual(['brand:Acme', 'category:eyes']);
+    expect(names(catalogue, 2)).toEqual([]);
+    expect(Array.from(catalogue.numeric['price']!)).toEqual([12.5, NaN, NaN]);
+    expect(() => itemAttributes(catalogue, 3)).toThrow(/\[0, 3\)/);
+  });
+
+  it('versions by content: equal contents give equal versions, any change another', () => {
+    const version = buildCatalogue(SHOP).version;
+    expect(version).toMatch(/^[0-9a-f]{16}$/);
+    expect(buildCatalogue(SHOP.map((e) => ({ ...e }))).version).toBe(version);
+    expect(buildCatalogue([SHOP[0]!, SHOP[1]!]).version).not.toBe(version);
+    expect(buildCatalogue([{ ...SHOP[0]!, numeric: { price: 12.6 } }, SHOP[1]!, SHOP[2]!]).version).not.toBe(version);
+    expect(buildCatalogue([SHOP[0]!, { ...SHOP[1]!, attributes: ['brand:Acme'] }, SHOP[2]!]).version).not.toBe(version);
+  });
+
+  it('refuses a repeated id, an empty attribute and a non-finite number', () => {
+    expect(() => buildCatalogue([SHOP[0]!, SHOP[0]!])).toThrow(/"lipstick" appears twice/);
+    expect(() => buildCatalogue([{ id: 'x', attributes: [''] }])).toThrow(/non-empty attribute/);
+    expect(() => buildCatalogue([{ id: 'x', attributes: [], numeric: { price: Infinity } }])).toThrow(/finite price/);
+  });
+});
+
+describe('alignCatalogue', () => {
+  it('re-indexes to the model’s rows; rows without an entry have no attributes; entries without a row are counted', () => {
+    const { catalogue, matched, missing, unused } = alignCatalogue(buildCatalogue(SHOP), ['mascara', 'new-serum', 'lipstick']);
+    expect(catalogue.itemIds).toEqual(['mascara', 'new-serum', 'lipstick']);
+    expect(names(catalogue, 0)).toEqual(['brand:Acme', 'category:eyes']);
+    expect(names(catalogue, 1)).toEqual([]);
+    expect(names(catalogue, 2)).toEqual(['brand:Acme', 'category:lips']);
+    expect(Array.from(catalogue.numeric['price']!)).toEqual([NaN, NaN, 12.5]);
+    expect({ matched, missing, unused }).toEqual({ matched: 2, missing: ['new-serum'], unused: 1 });
+  });
+});
+
+describe('catalogue JSON', () => {
+  it('round-trips', () => {
+    const catalogue = buildCatalogue(SHOP);
+    const back = parseCatalogueJson(JSON.stringify(catalogueToJson(catalogue)));
+    expect(back).toEqual(catalogue);
+  });
+
+  it('refuses a bad field by its path, a truncated copy by its version, and text that is not JSON', () => {
+    const json = catalogueToJson(buildCatalogue(SHOP));
+    const bad = { ...json, items: [json.items[0], { id: 'mascara', attributes: [7] }] };
+    expect(() => parseCatalogueJson(bad)).toThrow(SavedStateError);
+    expect(() => parseCatalogueJson(bad)).toThrow(/catalogue field items\.1\.attributes\.0/);
+    expect(() => parseCatalogueJson({ ...json, items: json.items.slice(0, 2) })).toThrow(/field version: does not match the contents/);
+    expect(() => parseCatalogueJson({ ...json, items: [json.items[0], json.items[0]] })).toThrow(/appears twice/);
+    expect(() => parseCatalogueJson('{"format": "fedrec-catalogue",')).toThrow(/not valid JSON/);
+  });
+});

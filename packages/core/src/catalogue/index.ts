@@ -1,0 +1,7 @@
+// Public API of @fedrec/core/catalogue: the shop's public product facts. Named exports only.
+export { buildCatalogue, itemAttributes } from './catalogue.js';
+export type { Catalogue, CatalogueEntry } from './catalogue.js';
+export { alignCatalogue } from './align-catalogue.js';
+export type { AlignedCatalogue } from './align-catalogue.js';
+export { catalogueToJson, parseCatalogueJson } from './catalogue-json.js';
+export type { CatalogueJson } from './catalogue-json.js';
