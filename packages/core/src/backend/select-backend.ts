@@ -54,9 +54,11 @@ export async function selectBackend(candidates: readonly BackendCandidate[], for
   for (const candidate of list) {
     try {
       await candidate.load();
-      const ok = await tf.setBackend(candidate.name);
-      if (!ok) throw new Error('initialisation failed');
-      await tf.ready();
+      await withoutProcessListenersAdded(async () => {
+        const ok = await tf.setBackend(candidate.name);
+        if (!ok) throw new Error('initialisation failed');
+        await tf.ready();
+      });
       return { name: candidate.name, skipped };
     } catch (error) {
       const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
@@ -65,4 +67,35 @@ export async function selectBackend(candidates: readonly BackendCandidate[], for
     }
   }
   throw new BackendUnavailableError(list.map((c) => c.name).join(', '), 'no candidate loaded');
+}
+
+type ProcessEvent = 'uncaughtException' | 'unhandledRejection';
+interface ProcessListeners {
+  listeners(event: ProcessEvent): ((...args: unknown[]) => void)[];
+  removeListener(event: ProcessEvent, listener: (...args: unknown[]) => void): unknown;
+}
+
+/**
+ * Runs `initialise` and then removes any process-wide 'uncaughtException' or
+ * 'unhandledRejection' listener it added. tfjs-backend-wasm's Emscripten glue
+ * adds one of each in Node, and both rethrow: the process still dies, but Node
+ * then reports the rethrow site, a minified line of tens of kilobytes, instead
+ * of the error, and exits 7 instead of 1, so any error a simulation or a
+ * benchmark does not catch becomes unreadable. Without them Node reports the
+ * error itself. In browsers there is no `process` and nothing to do.
+ */
+async function withoutProcessListenersAdded(initialise: () => Promise<void>): Promise<void> {
+  const maybe = (globalThis as { process?: Partial<ProcessListeners> }).process;
+  const node = typeof maybe?.listeners === 'function' && typeof maybe.removeListener === 'function' ? (maybe as ProcessListeners) : undefined;
+  const events: readonly ProcessEvent[] = ['uncaughtException', 'unhandledRejection'];
+  const before = new Map(events.map((event) => [event, new Set(node?.listeners(event) ?? [])]));
+  try {
+    await initialise();
+  } finally {
+    if (node !== undefined) {
+      for (const event of events) {
+        for (const listener of node.listeners(event)) if (!before.get(event)!.has(listener)) node.removeListener(event, listener);
+      }
+    }
+  }
 }
