@@ -55,5 +55,5 @@ export type { RoundSecureAggregation, SecAggServerEnvelope, SecAggClientEnvelope
 export { withUint8Arrays } from './protocol/index.js';
 export { packBinaryFields, unpackBinaryFields } from './protocol/index.js';
 export type { PackedBinary } from './protocol/index.js';
-export { buildCatalogue, itemAttributes, alignCatalogue, catalogueToJson, parseCatalogueJson } from './catalogue/index.js';
-export type { Catalogue, CatalogueEntry, AlignedCatalogue, CatalogueJson } from './catalogue/index.js';
+export { buildCatalogue, itemAttributes, alignCatalogue, catalogueToJson, parseCatalogueJson, attributeIdf, historyScores } from './catalogue/index.js';
+export type { Catalogue, CatalogueEntry, AlignedCatalogue, CatalogueJson, HistoryScoringOptions } from './catalogue/index.js';

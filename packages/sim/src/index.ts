@@ -46,3 +46,5 @@ export type { Algorithm, SimulationMode } from './defaults/simulate-defaults.js'
 export { SimulationChoiceError } from './defaults/simulation-choice-error.js';
 export { parseCatalogueSpec, CATALOGUE_KINDS, loadCatalogue, loadCatalogueFor, loadItemAttributesJson, loadMovieLensItems, MOVIELENS_GENRES, loadAttributeCsv, syntheticCatalogue } from './catalogue/index.js';
 export type { CatalogueKind, CatalogueSpec } from './catalogue/index.js';
+export { onDeviceBaseline } from './baselines/on-device-baseline.js';
+export type { OnDeviceBaselineOptions } from './baselines/on-device-baseline.js';
