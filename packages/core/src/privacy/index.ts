@@ -22,3 +22,5 @@ export { AdaptiveClipping, updateNoiseMultiplier, DEFAULT_ADAPTIVE_CLIPPING } fr
 export type { AdaptiveClippingConfig } from './adaptive-clipping.js';
 export { DpFedAvgRoundPolicy, securelyAccountedNoiseMultiplier } from './dp-fedavg-round-policy.js';
 export type { RoundPrivacyConfig, RoundPrivacyOptions, RoundNoisePlacement, PlannedRoundPrivacy, SecureRoundNoise } from './dp-fedavg-round-policy.js';
+export { releasePrivatePopularity } from './private-popularity.js';
+export type { PrivatePopularity, PrivatePopularityOptions } from './private-popularity.js';
