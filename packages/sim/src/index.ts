@@ -48,3 +48,5 @@ export { parseCatalogueSpec, CATALOGUE_KINDS, loadCatalogue, loadCatalogueFor, l
 export type { CatalogueKind, CatalogueSpec } from './catalogue/index.js';
 export { onDeviceBaseline } from './baselines/on-device-baseline.js';
 export type { OnDeviceBaselineOptions } from './baselines/on-device-baseline.js';
+export { runOnDeviceSimulation } from './runner/on-device-simulation.js';
+export type { OnDeviceSimulationConfig, OnDeviceSimulationResult } from './runner/on-device-simulation.js';

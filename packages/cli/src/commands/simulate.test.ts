@@ -23,7 +23,8 @@ describe('fedrec simulate', () => {
     expect(code).toBe(0);
     expect(out).toHaveLength(1);
     const summary = JSON.parse(out[0]!);
-    expect(Object.keys(summary).sort()).toEqual(['clients', 'coverage', 'delta', 'epsilon', 'hr10', 'hr10Full', 'items', 'ndcg10', 'ndcg10Full', 'rounds', 'wallSeconds'].sort());
+    expect(Object.keys(summary).sort()).toEqual(['clients', 'coverage', 'delta', 'epsilon', 'hr10', 'hr10Full', 'items', 'model', 'ndcg10', 'ndcg10Full', 'rounds', 'wallSeconds'].sort());
+    expect(summary.model).toBe('mf');
     expect(summary.rounds).toBe(3);
     expect(summary.clients).toBe(400);
     expect(summary.epsilon).toBeGreaterThan(0);
@@ -43,6 +44,32 @@ describe('fedrec simulate', () => {
     const sourceOf = (field: string) => (saved.settings.explanation as { field: string; source: string }[]).find((v) => v.field === field)?.source;
     expect([sourceOf('rounds'), sourceOf('dim'), sourceOf('privacy.delta'), sourceOf('serverLearningRate')]).toEqual(['chosen', 'chosen', 'default', 'derived']);
     await rm(dir, { recursive: true });
+  });
+
+  it('runs the on-device recommender: its only release is the private popularity, whose ε it reports', async () => {
+    const { out, err } = capture();
+    const code = await main(['simulate', '--algorithm', 'on-device', '--population', 'synthetic:300', '--items', '200', '--epsilon', '0.5', '--eval-shoppers', '50', '--json']);
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const summary = JSON.parse(out[0]!);
+    expect(summary.model).toBe('on-device');
+    expect(summary.rounds).toBe(0);
+    // Calibrated to the target within the calibration's tolerance, never above it.
+    expect(summary.epsilon).toBeLessThanOrEqual(0.5);
+    expect(summary.epsilon).toBeGreaterThan(0.499);
+    expect(err.join('')).toMatch(/private popularity prior \(k = 5 items a shopper, ε 0\.5\)/);
+  });
+
+  it.each([
+    [['--algorithm', 'on-device', '--dataset', 'ml-100k:u.data'], /--algorithm on-device needs the catalogue of the dataset: give --catalogue/],
+    [['--catalogue', 'csv:items.csv'], /--catalogue goes with --dataset/],
+    [['--algorithm', 'on-device', '--dataset', 'ml-100k:u.data', '--catalogue', 'xml:items.xml'], /--catalogue: expected a catalogue kind of attributes-json, movielens, csv, got "xml"/],
+  ])('refuses %j with a usage error', async (args, message) => {
+    const { err } = capture();
+    const code = await main(['simulate', ...args]);
+    vi.restoreAllMocks();
+    expect(code).toBe(2);
+    expect(err.join('')).toMatch(message);
   });
 
   it('reports ε as null when run without noise', async () => {

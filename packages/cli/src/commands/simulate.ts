@@ -7,6 +7,11 @@ import {
   parseDatasetSpec,
   popularityBaseline,
   centralBprBaseline,
+  runOnDeviceSimulation,
+  parseCatalogueSpec,
+  loadCatalogueFor,
+  syntheticCatalogue,
+  RecordedPopulation,
   evaluationSample,
   DatasetError,
   planSimulation,
@@ -15,8 +20,9 @@ import {
   ALGORITHMS,
   SIMULATION_MODES,
 } from '@fedrec/sim';
-import type { RoundReport, NoisePlacement, Population, DatasetSpec, SimulationChoices, SimulationPlan, PlannedField, Algorithm, SimulationMode } from '@fedrec/sim';
+import type { RoundReport, NoisePlacement, Population, DatasetSpec, CatalogueSpec, SimulationChoices, SimulationPlan, PlannedField, Algorithm, SimulationMode } from '@fedrec/sim';
 import type { LeaveOneOutReport } from '@fedrec/core';
+import type { Catalogue } from '@fedrec/core/catalogue';
 import { selectNodeBackend } from '@fedrec/client/node';
 import { UsageError } from '../usage-error.js';
 import { SIMULATION_NODE_OPTIONS } from '../simulation-node-options.js';
@@ -32,6 +38,7 @@ export type { Algorithm };
 export interface SimulateOptions {
   population?: string;
   dataset?: string;
+  catalogue?: string;
   algorithm?: string;
   mode?: string;
   clients?: string;
@@ -69,6 +76,8 @@ export interface SimulateSummary {
   rounds: number;
   clients: number;
   items: number;
+  /** What ranked the items: the federated matrix factorisation, a baseline, or the on-device recommender. */
+  model: 'mf' | 'central-mf' | 'popularity' | 'on-device';
   wallSeconds: number;
 }
 
@@ -76,7 +85,7 @@ export async function runSimulateCommand(
   options: SimulateOptions,
   log: (line: string) => void,
 ): Promise<{ summary: SimulateSummary; evaluation: LeaveOneOutReport; rounds: readonly RoundReport[] }> {
-  const { choices, syntheticSize, items, datasetSpec, threads } = parseSimulateOptions(options);
+  const { choices, syntheticSize, items, datasetSpec, catalogueSpec, threads } = parseSimulateOptions(options);
   await selectNodeBackend({ force: options.backend, log });
   const population: Population = datasetSpec ? await loadDatasetOrExplain(datasetSpec) : new SyntheticPopulation({ shoppers: syntheticSize!, items, seed: options.seed ?? SIMULATE_DEFAULTS.seed });
   const plan = planOrExplain(choices, population);
@@ -91,7 +100,28 @@ export async function runSimulateCommand(
   const nodeOptions = process.execArgv.filter((option) => SIMULATION_NODE_OPTIONS.includes(option));
   let settings: Record<string, unknown> = { algorithm, population: population.name, shoppers: plan.shoppers, items: population.numItems, seed: plan.seed, nodeOptions };
   const evalSample = () => evaluationSample(plan.shoppers, plan.evalShoppers, plan.seed);
-  if (algorithm === 'popularity') {
+  if (algorithm === 'on-device') {
+    const catalogue = await catalogueFor(population, catalogueSpec, log);
+    const chosenNoise = choices.noiseMultiplier;
+    const targetEpsilon = chosenNoise !== undefined ? undefined : (choices.targetEpsilon ?? SIMULATE_DEFAULTS.onDeviceEpsilon);
+    const k = SIMULATE_DEFAULTS.popularityItemsPerShopper;
+    log(
+      `on-device recommender on ${population.name}: ${plan.shoppers} shoppers, ${population.numItems} items, ${catalogue.attributes.length} catalogue attributes; ` +
+        (targetEpsilon === Infinity || chosenNoise === 0 ? 'exact popularity prior (no privacy)' : `private popularity prior (k = ${k} items a shopper, ${targetEpsilon !== undefined ? `ε ${targetEpsilon}${choices.targetEpsilon === undefined ? ' (default)' : ''}` : `z = ${chosenNoise}`})`),
+    );
+    const result = runOnDeviceSimulation({
+      population,
+      catalogue,
+      ...(targetEpsilon !== undefined ? { targetEpsilon } : { noiseMultiplier: chosenNoise! }),
+      delta,
+      maxItemsPerShopper: k,
+      evalShoppers: plan.evalShoppers,
+      seed: plan.seed,
+    });
+    evaluation = result.evaluation;
+    epsilon = result.epsilon;
+    settings = { ...settings, catalogueAttributes: catalogue.attributes.length, popularityNoiseMultiplier: result.noiseMultiplier, popularityNoiseStd: result.noiseStd, popularityItemsPerShopper: k, delta };
+  } else if (algorithm === 'popularity') {
     log(`popularity baseline on ${population.name}: ${plan.shoppers} shoppers, ${population.numItems} items`);
     evaluation = popularityBaseline(population, { evalShoppers: evalSample(), seed: plan.seed });
   } else if (algorithm === 'central') {
@@ -169,6 +199,7 @@ export async function runSimulateCommand(
     rounds: algorithm === 'federated' ? rounds : 0,
     clients: algorithm === 'federated' ? participants : plan.shoppers,
     items: population.numItems,
+    model: MODEL_OF[algorithm],
     wallSeconds,
   };
   if (options.out !== undefined) {
@@ -182,11 +213,14 @@ export async function runSimulateCommand(
   return { summary, evaluation, rounds: roundReports };
 }
 
+const MODEL_OF: Record<Algorithm, SimulateSummary['model']> = { federated: 'mf', central: 'central-mf', popularity: 'popularity', 'on-device': 'on-device' };
+
 interface ParsedSimulateOptions {
   readonly choices: SimulationChoices;
   readonly syntheticSize: number | undefined;
   readonly items: number;
   readonly datasetSpec: DatasetSpec | undefined;
+  readonly catalogueSpec: CatalogueSpec | undefined;
   readonly threads: number;
 }
 
@@ -202,6 +236,12 @@ function parseSimulateOptions(options: SimulateOptions): ParsedSimulateOptions {
   const syntheticSize = options.dataset === undefined ? parsePopulation(options.population ?? SIMULATE_DEFAULTS.population) : undefined;
   const items = parseNumber('--items', options.items ?? String(SIMULATE_DEFAULTS.items), { min: 8, integer: true });
   const datasetSpec = options.dataset === undefined ? undefined : parseDataset(options.dataset);
+  const catalogueSpec = options.catalogue === undefined ? undefined : parseCatalogue(options.catalogue);
+  if (catalogueSpec !== undefined && datasetSpec === undefined) throw new UsageError('--catalogue goes with --dataset: a synthetic population has its own catalogue');
+  if (catalogueSpec !== undefined && (algorithm ?? SIMULATE_DEFAULTS.algorithm) !== 'on-device') throw new UsageError('--catalogue is used by --algorithm on-device only (so far)');
+  if ((algorithm ?? SIMULATE_DEFAULTS.algorithm) === 'on-device' && datasetSpec !== undefined && catalogueSpec === undefined) {
+    throw new UsageError('--algorithm on-device needs the catalogue of the dataset: give --catalogue');
+  }
   if (options.q !== undefined && options.cohort !== undefined) throw new UsageError('--q and --cohort are alternatives: give one');
   if (options.noise !== undefined && options.epsilon !== undefined) throw new UsageError('--noise and --epsilon are alternatives: give one');
   const delta = options.delta === undefined ? undefined : parseNumber('--delta', options.delta, { min: 0, max: 1, minExclusive: true });
@@ -233,7 +273,7 @@ function parseSimulateOptions(options: SimulateOptions): ParsedSimulateOptions {
     seed: options.seed,
   };
   const threads = options.threads === undefined ? availableParallelism() : parseNumber('--threads', options.threads, { min: 1, max: 256, integer: true });
-  return { choices, syntheticSize, items, datasetSpec, threads };
+  return { choices, syntheticSize, items, datasetSpec, catalogueSpec, threads };
 }
 
 /** The flag behind each choice `planSimulation` can reject once it sees the population. */
@@ -293,6 +333,28 @@ async function loadDatasetOrExplain(spec: DatasetSpec): Promise<Population> {
     return await loadDataset(spec);
   } catch (error) {
     if (error instanceof DatasetError) throw new UsageError(`--dataset: ${error.message}`);
+    throw error;
+  }
+}
+
+function parseCatalogue(raw: string): CatalogueSpec {
+  try {
+    return parseCatalogueSpec(raw);
+  } catch (error) {
+    throw new UsageError(`--catalogue: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** The population's own catalogue (synthetic), or the file aligned to the dataset's items; a file that cannot be read is the user's to fix. */
+async function catalogueFor(population: Population, spec: CatalogueSpec | undefined, log: (line: string) => void): Promise<Catalogue> {
+  if (population instanceof SyntheticPopulation) return syntheticCatalogue(population);
+  if (spec === undefined || !(population instanceof RecordedPopulation)) throw new UsageError('--algorithm on-device needs the catalogue of the dataset: give --catalogue');
+  try {
+    const aligned = await loadCatalogueFor(spec, population.itemIds);
+    if (aligned.missing.length > 0) log(`catalogue: ${aligned.missing.length} of ${population.numItems} items have no entry (ranked by popularity only)`);
+    return aligned.catalogue;
+  } catch (error) {
+    if (error instanceof DatasetError) throw new UsageError(`--catalogue: ${error.message}`);
     throw error;
   }
 }

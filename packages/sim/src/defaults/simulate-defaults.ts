@@ -1,5 +1,8 @@
-/** What `planSimulation` runs: DP-FedAvg, or one of the two baselines through the same harness. */
-export const ALGORITHMS = ['federated', 'central', 'popularity'] as const;
+/**
+ * What `planSimulation` runs: DP-FedAvg, one of the two baselines through the same harness, or the
+ * on-device recommender (the shopper's history against the public catalogue, with a private popularity prior).
+ */
+export const ALGORITHMS = ['federated', 'central', 'popularity', 'on-device'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 /** fast: in process, worker threads, no sockets; e2e: a real server and one socket.io client per shopper. */
@@ -31,6 +34,13 @@ export const SIMULATE_DEFAULTS = {
   evalShoppers: 500,
   evalEvery: 10,
   centralEpochs: 5,
+  /**
+   * --algorithm on-device: the ε of its one release (private popularity), and k, the items each shopper
+   * counts in it. On Amazon Beauty (3,000 shoppers) HR@10 is 0.441 at ε = 0.5, 0.466 at ε = 1, 0.474 with
+   * exact counts; k = 5 beat 10 and 20 at every ε tried (0.1–1): less noise outweighs the cut lists.
+   */
+  onDeviceEpsilon: 1,
+  popularityItemsPerShopper: 5,
   seed: '1',
 } as const;
 
