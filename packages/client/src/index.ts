@@ -1,16 +1,16 @@
 // Public API of @fedrec/client: named exports only.
-export { createFedRecClient, createLocalTrainer, enrol, FedRecClientError, Backoff, privatiseUpdate, secureInput, SecureRoundParticipant } from './transport/index.js';
+export { createRoundParticipant, createLocalTrainer, enrol, RoundParticipantError, Backoff, privatiseUpdate, secureInput, SecureRoundParticipant } from './rounds/index.js';
 export type {
-  FedRecClient,
-  FedRecClientOptions,
-  FedRecClientEvents,
+  RoundParticipant,
+  RoundParticipantOptions,
+  RoundParticipantEvents,
   LocalTrainerOptions,
   TrainingCallback,
   TrainingRound,
   TrainingResult,
   EnrolOptions,
-  FedRecClientErrorCode,
-  FedRecRejection,
+  RoundParticipantErrorCode,
+  RoundRejection,
   BackoffOptions,
   RoundInvitation,
   BeforeRoundHook,
@@ -19,7 +19,7 @@ export type {
   PrivatiseOptions,
   SecureInput,
   SecureInputOptions,
-} from './transport/index.js';
+} from './rounds/index.js';
 export { createClient } from './shopper/shopper-client.js';
 export type {
   ShopperClient,

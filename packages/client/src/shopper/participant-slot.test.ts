@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../storage/memory-store.js';
 import { createInProcessTabs, type InProcessTab } from '../test-support/in-process-tabs.js';
-import type { FedRecClient } from '../transport/fedrec-client.js';
+import type { RoundParticipant } from '../rounds/round-participant.js';
 import { ParticipantSlot } from './participant-slot.js';
 
 /** Everything here is promise-driven and in memory: one macrotask turn lets all of it run. */
@@ -23,9 +23,9 @@ function slotOn(tab: InProcessTab, log: string[]): { slot: ParticipantSlot; take
     onError: (error) => log.push(`${tab.name}: error ${error instanceof Error ? error.message : String(error)}`),
     onWait: () => log.push(`${tab.name}: waiting`),
   });
-  const start = (): FedRecClient => {
+  const start = (): RoundParticipant => {
     log.push(`${tab.name}: started`);
-    return { stop: () => log.push(`${tab.name}: stopped`) } as unknown as FedRecClient;
+    return { stop: () => log.push(`${tab.name}: stopped`) } as unknown as RoundParticipant;
   };
   return { slot, take: (admit) => slot.take(start, admit) };
 }

@@ -1,5 +1,5 @@
 import type { ParticipantLock } from '../coordination/participant-lock.js';
-import type { FedRecClient } from '../transport/fedrec-client.js';
+import type { RoundParticipant } from '../rounds/round-participant.js';
 
 /** One `take()`: its lock request, and what leaving it waits for. */
 interface Claim {
@@ -32,7 +32,7 @@ export class ParticipantSlot {
   #claim: Claim | null = null;
   #waiting = false;
   #release: (() => void) | null = null;
-  #transport: FedRecClient | null = null;
+  #transport: RoundParticipant | null = null;
 
   constructor(lock: ParticipantLock | undefined, handlers: { readonly onError: (error: unknown) => void; readonly onWait: () => void }) {
     this.#lock = lock;
@@ -46,7 +46,7 @@ export class ParticipantSlot {
   }
 
   /** The running transport: only while this client holds the place. */
-  get transport(): FedRecClient | null {
+  get transport(): RoundParticipant | null {
     return this.#transport;
   }
 
@@ -71,7 +71,7 @@ export class ParticipantSlot {
    * creates and starts the transport unless the claim was given up
    * meanwhile. No-op while claimed.
    */
-  take(start: () => FedRecClient, admit: () => Promise<void> = () => Promise.resolve()): void {
+  take(start: () => RoundParticipant, admit: () => Promise<void> = () => Promise.resolve()): void {
     if (this.#claim !== null) return;
     let markPlaced = (): void => {};
     const placed = new Promise<void>((resolve) => {

@@ -9,13 +9,13 @@ import { rankRecommendations } from '../recommend/rank-recommendations.js';
 import type { ShopperStore } from '../storage/shopper-store.js';
 import { parseStoredConsent, parseStoredUserVector } from '../storage/stored-records.js';
 import { isGuardRefusal, type WriteGuard, type WritePurpose } from '../storage/write-guard.js';
-import type { FedRecClient, RoundInvitation } from '../transport/fedrec-client.js';
-import { createFedRecClient } from '../transport/fedrec-client.js';
-import type { BackoffOptions } from '../transport/backoff.js';
-import { enrol } from '../transport/enrol.js';
-import type { FedRecClientError } from '../transport/client-error.js';
-import type { TrainingRound, TrainingResult } from '../transport/training-callback.js';
-import { TypedEmitter } from '../transport/typed-emitter.js';
+import type { RoundParticipant, RoundInvitation } from '../rounds/round-participant.js';
+import { createRoundParticipant } from '../rounds/round-participant.js';
+import type { BackoffOptions } from '../rounds/backoff.js';
+import { enrol } from '../rounds/enrol.js';
+import type { RoundParticipantError } from '../rounds/round-participant-error.js';
+import type { TrainingRound, TrainingResult } from '../rounds/training-callback.js';
+import { TypedEmitter } from '../events/typed-emitter.js';
 import { fetchSharedModel } from './fetch-model.js';
 import { computeLocalDelta, eventsInCatalogue, updateBytes } from './local-update.js';
 import { ParticipantSlot } from './participant-slot.js';
@@ -89,7 +89,7 @@ export interface ShopperClientEvents {
   /** Everything stored was deleted (by this client, or another tab sharing the store). */
   forgotten: Record<string, never>;
   /** Failures in the background (model refresh, transport, storage during a round). Never fatal. */
-  error: ShopperClientError | FedRecClientError;
+  error: ShopperClientError | RoundParticipantError;
 }
 
 export interface ShopperClientOptions {
@@ -614,9 +614,9 @@ class Shopper extends TypedEmitter<ShopperClientEvents> implements ShopperClient
     return values;
   }
 
-  #createTransport(serverUrl: string): FedRecClient {
+  #createTransport(serverUrl: string): RoundParticipant {
     const transport = this.#options.transport;
-    const client = createFedRecClient({
+    const client = createRoundParticipant({
       url: serverUrl,
       token: () => this.#freshToken(serverUrl),
       train: (round) => this.#train(round),
