@@ -20,17 +20,13 @@ export type {
   SecureInput,
   SecureInputOptions,
 } from './rounds/index.js';
-export { createClient } from './shopper/shopper-client.js';
-export type {
-  ShopperClient,
-  ShopperClientOptions,
-  ShopperClientEvents,
-  TrackedEvent,
-  RecommendOptions,
-  Recommendation,
-  RecommendationList,
-  DeclineReason,
-} from './shopper/shopper-client.js';
+export { createClient } from './shopper/create-client.js';
+export type { ShopperClient } from './shopper/shopper-client.js';
+export type { ShopperClientOptions } from './shopper/shopper-client-options.js';
+export type { ShopperClientEvents } from './shopper/shopper-client-events.js';
+export type { TrackedEvent } from './shopper/tracked-event.js';
+export type { RecommendOptions, Recommendation, RecommendationList } from './shopper/recommend-for-shopper.js';
+export type { DeclineReason } from './shopper/round-decision.js';
 export type { TransparencyReport } from './shopper/transparency-report.js';
 export { ShopperClientError } from './shopper/shopper-client-error.js';
 export type { ShopperClientErrorCode } from './shopper/shopper-client-error.js';
