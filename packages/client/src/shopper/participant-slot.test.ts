@@ -60,7 +60,7 @@ describe('ParticipantSlot', () => {
     await expect(new ParticipantSlot(undefined, { onError: () => {}, onWait: () => {} }).placed).resolves.toBeUndefined();
   });
 
-  it('leave(handOver) stops the transport at once but hands the lock on only when handOver settles; the next holder is admitted before it starts', async () => {
+  it('leave(handOver) stops the participant at once but hands the lock on only when handOver settles; the next holder is admitted before it starts', async () => {
     const tabs = createInProcessTabs(createMemoryStore());
     const log: string[] = [];
     const slotA = slotOn(tabs.tab('a'), log);
@@ -75,7 +75,7 @@ describe('ParticipantSlot', () => {
     const durable = deferred();
     slotA.slot.leave(durable.promise);
     await settled();
-    expect({ holder: tabs.holder, aClaimed: slotA.slot.claimed, aTransport: slotA.slot.transport }).toEqual({ holder: 'a', aClaimed: false, aTransport: null });
+    expect({ holder: tabs.holder, aClaimed: slotA.slot.claimed, aParticipant: slotA.slot.participant }).toEqual({ holder: 'a', aClaimed: false, aParticipant: null });
     expect(log).toEqual(['a: started', 'b: waiting', 'a: stopped']);
 
     durable.resolve();

@@ -47,7 +47,7 @@ export class RoundParticipation {
 
   /** Whether the participant is connected to the server and available for rounds. */
   get participating(): boolean {
-    return this.#slot.transport?.connected === true;
+    return this.#slot.participant?.connected === true;
   }
 
   /** Whether this client would take part but another tab sharing its store does so for the device. */

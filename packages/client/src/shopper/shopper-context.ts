@@ -47,12 +47,7 @@ export interface ShopperContext {
   readonly emit: <K extends keyof ShopperClientEvents>(event: K, payload: ShopperClientEvents[K]) => void;
   /** Tells the other tabs sharing the store; a failure is reported, not thrown. */
   readonly post: (change: StoreChange) => void;
-  /**
-   * The store refused a write, or a message came from another generation:
-   * another client deleted everything or changed consent and this one had
-   * not heard. Reads what the store holds now and adopts it. Call it inside
-   * the queue.
-   */
+  /** Adopts what the store holds now, after a refused write or a message from another generation (see `ShopperConsent.catchUp`). Call it inside the queue. */
   readonly catchUp: () => Promise<void>;
 }
 

@@ -23,7 +23,7 @@ export interface TransparencyReport {
     readonly userVector: boolean;
     readonly retention: RetentionPolicy;
   };
-  /** Every update handed to the transport, oldest first. */
+  /** Every update handed to the round participant, oldest first. */
   readonly updates: readonly UpdateLogEntry[];
   readonly privacy: {
     /** Cumulative ε at `delta` over every round this device took part in (see `PersonalBudget`). */
