@@ -28,7 +28,7 @@ import seedrandom from 'seedrandom';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import { MessageKind, PROTOCOL_VERSION, ProtocolEvent, encodeModel, encodeUpdate, parameterCount, rejectReasonName, type ParameterShape, type RejectedMessage } from '@fedrec/core';
-import { createFedRecClient, enrol, type FedRecClient } from '@fedrec/client';
+import { createRoundParticipant, enrol, type RoundParticipant } from '@fedrec/client';
 import { createServer, type FedRecServer } from '@fedrec/server';
 
 const args = new Map<string, string>();
@@ -428,7 +428,7 @@ async function killRestart(cycles: number): Promise<Record<string, unknown>> {
   let newestServed = 0;
   let mostEpsilon = 0;
   const violations: string[] = [];
-  let clients: FedRecClient[] = [];
+  let clients: RoundParticipant[] = [];
   let tokens: string[] = [];
   try {
     for (let cycle = 0; cycle < cycles; cycle++) {
@@ -448,7 +448,7 @@ async function killRestart(cycles: number): Promise<Record<string, unknown>> {
       if (tokens.length === 0) tokens = await Promise.all([0, 1, 2].map(async () => (await enrol(url)).token));
       if (clients.length === 0) {
         clients = tokens.map((token, index) =>
-          createFedRecClient({
+          createRoundParticipant({
             url,
             token,
             reconnect: { initialDelayMs: 20, maxDelayMs: 200 },

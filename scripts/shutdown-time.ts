@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createFedRecClient } from '@fedrec/client';
+import { createRoundParticipant } from '@fedrec/client';
 import { CheckpointStore, issueToken } from '@fedrec/server';
 import { StalledClient } from '../test/reliability/stalled-client.js';
 
@@ -65,7 +65,7 @@ const url = await new Promise<string>((resolve, reject) => {
   void exited.then(() => reject(new Error('the server exited before listening')));
 });
 
-const honest = createFedRecClient({
+const honest = createRoundParticipant({
   url,
   token: issueToken({ secret: tokenSecret, clientId: 'honest' }).token,
   transports: ['websocket'],
@@ -75,11 +75,11 @@ const accepted = new Promise<number>((resolve) => honest.on('updateAccepted', ({
 honest.start();
 // The second member: a client that stops reading, or one whose training never finishes.
 let stalled: StalledClient | null = null;
-let training: ReturnType<typeof createFedRecClient> | null = null;
+let training: ReturnType<typeof createRoundParticipant> | null = null;
 if (stalledClients > 0) {
   stalled = await StalledClient.connect(url, issueToken({ secret: tokenSecret, clientId: 'stalled' }).token);
 } else {
-  training = createFedRecClient({ url, token: issueToken({ secret: tokenSecret, clientId: 'training' }).token, transports: ['websocket'], train: () => new Promise<null>(() => undefined) });
+  training = createRoundParticipant({ url, token: issueToken({ secret: tokenSecret, clientId: 'training' }).token, transports: ['websocket'], train: () => new Promise<null>(() => undefined) });
   training.start();
 }
 const openRound = await accepted;

@@ -15,7 +15,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createFedRecClient } from '@fedrec/client';
+import { createRoundParticipant } from '@fedrec/client';
 import { createSeededRandomSource } from '@fedrec/core';
 import { createServer } from '@fedrec/server';
 import { StalledClient } from '../test/reliability/stalled-client.js';
@@ -82,7 +82,7 @@ async function measure(): Promise<void> {
   const url = String(listening.url);
 
   const random = createSeededRandomSource('slow-consumer/honest');
-  const honest = createFedRecClient({
+  const honest = createRoundParticipant({
     url,
     token: String(listening.honest),
     transports: ['websocket'],

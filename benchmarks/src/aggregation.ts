@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ParameterShape } from '@fedrec/core';
 import { createSeededRandomSource, createSharedModel, decodeModel, encodeModel, encodeUpdate, parameterCount } from '@fedrec/core';
-import { createFedRecClient } from '@fedrec/client';
+import { createRoundParticipant } from '@fedrec/client';
 import { median } from './stats.js';
 import {
   FedAvg,
@@ -240,7 +240,7 @@ export async function runBenchClients(specJson: string): Promise<void> {
   if (spec.mode === 'socketio') {
     const clients = spec.tokens.map((token, index) => {
       const delta = syntheticValues(spec.shape, index);
-      return createFedRecClient({
+      return createRoundParticipant({
         url: spec.url,
         token,
         train: ({ model }) => ({ update: { shape: model.shape, baseVersion: model.version, values: delta } }),

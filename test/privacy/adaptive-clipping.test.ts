@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSeededRandomSource, updateNoiseMultiplier } from '@fedrec/core';
-import type { FedRecClientEvents } from '@fedrec/client';
+import type { RoundParticipantEvents } from '@fedrec/client';
 import { Resources, nextServerEvent, startClients, startServer, syntheticDelta } from '../server/helpers.js';
 
 const resources = new Resources();
@@ -18,8 +18,8 @@ describe('adaptive clipping', () => {
       privacyNoiseSource: createSeededRandomSource('adaptive-clipping-test'),
     });
     const second = nextServerEvent(server, 'roundClosed', (r) => r.roundId === 2 && r.outcome === 'applied');
-    const started: FedRecClientEvents['roundStarted'][] = [];
-    const sent: FedRecClientEvents['updateSent'][] = [];
+    const started: RoundParticipantEvents['roundStarted'][] = [];
+    const sent: RoundParticipantEvents['updateSent'][] = [];
     const clients = startClients(resources, server, 6, (index) => ({ roundId, model }) => ({ delta: syntheticDelta(model.shape, model.version, `adaptive/${index}/${roundId}`) }));
     for (const client of clients) {
       client.on('roundStarted', (e) => started.push(e));

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FedRecClientEvents, FedRecClientOptions } from '@fedrec/client';
-import { createFedRecClient } from '@fedrec/client';
+import type { RoundParticipantEvents, RoundParticipantOptions } from '@fedrec/client';
+import { createRoundParticipant } from '@fedrec/client';
 import type { RejectionEvent } from '@fedrec/server';
 import { Resources, nextServerEvent, startServer, syntheticDelta } from '../server/helpers.js';
 
 /** The hook's argument (its type is exported from the transport; derived here so the test needs only the package's public names). */
-type RoundInvitation = Parameters<NonNullable<FedRecClientOptions['beforeRound']>>[0];
+type RoundInvitation = Parameters<NonNullable<RoundParticipantOptions['beforeRound']>>[0];
 
 const resources = new Resources();
 afterEach(() => resources.cleanup());
@@ -36,9 +36,9 @@ describe('beforeRound', () => {
     server.events.on('updateAccepted', ({ clientId }) => accepted.push(clientId));
     server.events.on('rejected', (e) => rejected.push(e));
     const closed = nextServerEvent(server, 'roundClosed');
-    const seen = hooks.map(() => ({ declined: [] as FedRecClientEvents['roundDeclined'][], started: 0, sent: 0, errors: [] as string[] }));
+    const seen = hooks.map(() => ({ declined: [] as RoundParticipantEvents['roundDeclined'][], started: 0, sent: 0, errors: [] as string[] }));
     hooks.forEach((beforeRound, index) => {
-      const client = createFedRecClient({
+      const client = createRoundParticipant({
         url: server.address!.url,
         token: server.issueToken({ clientId: `c-${index}` }).token,
         beforeRound,

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PrivacySpend } from '@fedrec/core';
 import { MessageKind, PROTOCOL_VERSION, PrivacyLedger, ProtocolEvent, createSharedModel, encodeUpdate, epsilonForMechanisms } from '@fedrec/core';
-import type { FedRecClient, FedRecClientEvents } from '@fedrec/client';
-import { createFedRecClient } from '@fedrec/client';
+import type { RoundParticipant, RoundParticipantEvents } from '@fedrec/client';
+import { createRoundParticipant } from '@fedrec/client';
 import type { FedRecServer, FedRecServerOptions, ServerStatus } from '@fedrec/server';
 import { CheckpointStore, createServer, updateByteLength } from '@fedrec/server';
 import { Resources, SMALL_SHAPE, fetchModel, nextClientEvent, nextServerEvent, startServer, syntheticDelta } from '../server/helpers.js';
@@ -35,17 +35,17 @@ function options(modelDir: string, cooldownMs: number): Partial<FedRecServerOpti
 }
 
 interface Recorded {
-  readonly client: FedRecClient;
-  readonly sent: FedRecClientEvents['updateSent'][];
-  readonly closed: FedRecClientEvents['roundClosed'][];
-  readonly exhausted: FedRecClientEvents['budgetExhausted'][];
+  readonly client: RoundParticipant;
+  readonly sent: RoundParticipantEvents['updateSent'][];
+  readonly closed: RoundParticipantEvents['roundClosed'][];
+  readonly exhausted: RoundParticipantEvents['budgetExhausted'][];
 }
 
 /** Three clients that answer every round with a raw synthetic delta, which the transport clips and noises. */
 function startShoppers(set: Resources, server: FedRecServer, run: string): Recorded[] {
   return [0, 1, 2].map((index) => {
     const { token } = server.issueToken({ clientId: `shopper-${index}` });
-    const client = createFedRecClient({
+    const client = createRoundParticipant({
       url: server.address!.url,
       token,
       train: ({ roundId, model }) => ({ delta: syntheticDelta(model.shape, model.version, `${run}/${index}/${roundId}`, 0.3) }),

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { FedRecClientEvents } from '@fedrec/client';
+import type { RoundParticipantEvents } from '@fedrec/client';
 import { main } from '@fedrec/cli';
 import { ServerError, createServer } from '@fedrec/server';
 import { Resources, nextServerEvent, startClients, startServer, syntheticDelta } from '../server/helpers.js';
@@ -47,7 +47,7 @@ describe('noise placement', () => {
   it('in simulation mode each client adds its share z/√m and the accountant still charges z', async () => {
     const server = await startServer(resources, { rounds, privacy: { ...privacy, targetEpsilon: 20, simulationMode: true } });
     const applied = nextServerEvent(server, 'roundClosed', (r) => r.outcome === 'applied');
-    const sent: FedRecClientEvents['updateSent'][] = [];
+    const sent: RoundParticipantEvents['updateSent'][] = [];
     const clients = startClients(resources, server, 3, (index) => ({ roundId, model }) => ({ delta: syntheticDelta(model.shape, model.version, `share/${index}/${roundId}`) }));
     for (const client of clients) client.on('updateSent', (e) => e.roundId === 1 && sent.push(e));
     expect(await applied).toMatchObject({ accepted: 3, privacy: { budgetExhausted: false } });

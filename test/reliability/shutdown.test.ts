@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TrainingCallback } from '@fedrec/client';
-import { createFedRecClient } from '@fedrec/client';
+import { createRoundParticipant } from '@fedrec/client';
 import { CheckpointStore, issueToken } from '@fedrec/server';
 import { Resources, syntheticDelta } from '../server/helpers.js';
 import { ServerProcess } from '../server/server-process.js';
@@ -28,12 +28,12 @@ async function serverWithOpenRound(config: Record<string, unknown>, second: 'tra
   const url = `http://127.0.0.1:${port}`;
 
   const answers: TrainingCallback = ({ roundId, model }) => ({ update: syntheticDelta(model.shape, model.version, `answers/${roundId}`) });
-  const client = createFedRecClient({ url, token: issueToken({ secret, clientId: 'answers' }).token, train: answers, reconnect: { initialDelayMs: 50, maxDelayMs: 400 } });
+  const client = createRoundParticipant({ url, token: issueToken({ secret, clientId: 'answers' }).token, train: answers, reconnect: { initialDelayMs: 50, maxDelayMs: 400 } });
   resources.add(() => client.stop());
   client.start();
   if (second === 'training') {
     const never = new Promise<null>(() => undefined);
-    const training = createFedRecClient({ url, token: issueToken({ secret, clientId: 'training' }).token, train: () => never, reconnect: { initialDelayMs: 50, maxDelayMs: 400 } });
+    const training = createRoundParticipant({ url, token: issueToken({ secret, clientId: 'training' }).token, train: () => never, reconnect: { initialDelayMs: 50, maxDelayMs: 400 } });
     resources.add(() => training.stop());
     training.start();
   } else {

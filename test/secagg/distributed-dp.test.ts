@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FedRecClient } from '@fedrec/client';
+import type { RoundParticipant } from '@fedrec/client';
 import { Resources, maxAbsDiff, nextServerEvent, startClients, startServer, syntheticDelta } from '../server/helpers.js';
 
 const resources = new Resources();
@@ -21,7 +21,7 @@ describe('distributed DP behind secure aggregation', () => {
     // shares (which may or may not reach the server before the disconnect: a dropout at stage 1 or 2).
     const leaveBeforeKeys = new Set([4, 17, 33]);
     const leaveAfterSharing = new Set([8, 21, 42]);
-    let clients: FedRecClient[] = [];
+    let clients: RoundParticipant[] = [];
     clients = startClients(resources, server, COHORT, (index) => ({ roundId, model }) => {
       if (leaveBeforeKeys.has(index)) {
         clients[index]!.stop();

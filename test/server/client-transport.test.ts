@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Server } from 'socket.io';
 import type { RoundStartMessage, ShoppingEvent, WelcomeMessage } from '@fedrec/core';
 import { MessageKind, PROTOCOL_VERSION, ProtocolEvent, createSeededRandomSource, decodeUpdate, encodeModel, createSharedModel, l2Norm, parameterCount } from '@fedrec/core';
-import { createFedRecClient, enrol } from '@fedrec/client';
+import { createRoundParticipant, enrol } from '@fedrec/client';
 import { Resources, nextClientEvent, nextServerEvent, startServer, syntheticDelta } from './helpers.js';
 
 const resources = new Resources();
@@ -30,7 +30,7 @@ describe('client transport against the real server', () => {
     const before = server.model();
     const applied = nextServerEvent(server, 'roundClosed');
     for (const name of ['alice', 'bob']) {
-      const client = createFedRecClient({
+      const client = createRoundParticipant({
         url,
         token: async () => (await enrol(url)).token,
         events: shopperEvents(name, 30),
@@ -53,7 +53,7 @@ describe('client transport against the real server', () => {
   it('re-asks its token provider after a refusal, and connects with the fresh token', async () => {
     const server = await startServer(resources);
     let calls = 0;
-    const client = createFedRecClient({
+    const client = createRoundParticipant({
       url: server.address!.url,
       token: () => (++calls === 1 ? 'v1.stale.1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' : server.issueToken({ clientId: 'refreshed' }).token),
       train: () => null,
@@ -74,7 +74,7 @@ describe('client transport against the real server', () => {
     });
     const url = server.address!.url;
     const clients = [0, 1, 2].map((index) => {
-      const client = createFedRecClient({
+      const client = createRoundParticipant({
         url,
         token: server.issueToken({ clientId: `g-${index}` }).token,
         // Client 2 never answers, so the round stays open with two updates.
@@ -135,7 +135,7 @@ describe('what the client sends', () => {
 
   it.each([false, true])('sends only the protocol metadata and the update bytes (example count asked: %s)', async (wantsExampleCount) => {
     const fake = await fakeServer((socket) => socket.emit(ProtocolEvent.roundStart, start(9, wantsExampleCount), encodeModel(model)));
-    const client = createFedRecClient({
+    const client = createRoundParticipant({
       url: fake.url,
       token: 'opaque-token',
       events: [{ item: 1, type: 'purchase', time: 1 }],
@@ -165,7 +165,7 @@ describe('what the client sends', () => {
     const corrupt = encodeModel(model);
     corrupt[40] = corrupt[40]! ^ 0xff;
     const fake = await fakeServer((socket) => socket.emit(ProtocolEvent.roundStart, start(3, false), corrupt));
-    const client = createFedRecClient({ url: fake.url, token: 't', train: () => ({ update: syntheticDelta(model.shape, 5, 'never') }) });
+    const client = createRoundParticipant({ url: fake.url, token: 't', train: () => ({ update: syntheticDelta(model.shape, 5, 'never') }) });
     resources.add(() => client.stop());
     const error = nextClientEvent(client, 'error');
     client.start();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SharedModel } from '@fedrec/core';
 import type { TrainingCallback } from '@fedrec/client';
-import { createFedRecClient } from '@fedrec/client';
+import { createRoundParticipant } from '@fedrec/client';
 import { issueToken, type AppliedRound } from '@fedrec/server';
 import { Resources, fetchModel, maxAbsDiff, nextServerEvent, startServer, syntheticDelta } from './helpers.js';
 import { ServerProcess } from './server-process.js';
@@ -43,7 +43,7 @@ describe('durability', () => {
     };
     for (let index = 0; index < 3; index++) {
       const { token } = issueToken({ secret, clientId: `crash-${index}` });
-      const client = createFedRecClient({ url, token, train: trainer(index), reconnect: { initialDelayMs: 50, maxDelayMs: 400 } });
+      const client = createRoundParticipant({ url, token, train: trainer(index), reconnect: { initialDelayMs: 50, maxDelayMs: 400 } });
       resources.add(() => client.stop());
       client.start();
     }
@@ -114,7 +114,7 @@ describe('durability', () => {
     const trainer: TrainingCallback = ({ roundId, model }) => ({ update: syntheticDelta(model.shape, model.version, `t/${roundId}/${Math.random()}`) });
     for (let index = 0; index < 2; index++) {
       const { token } = server.issueToken({ clientId: `t-${index}` });
-      const client = createFedRecClient({ url: server.address!.url, token, train: trainer });
+      const client = createRoundParticipant({ url: server.address!.url, token, train: trainer });
       firstRun.add(() => client.stop());
       client.start();
     }

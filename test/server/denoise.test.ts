@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelUpdate, SharedModel } from '@fedrec/core';
 import { createSeededRandomSource } from '@fedrec/core';
 import type { TrainingCallback } from '@fedrec/client';
-import { createFedRecClient, privatiseUpdate } from '@fedrec/client';
+import { createRoundParticipant, privatiseUpdate } from '@fedrec/client';
 import type { FedRecServer, FedRecServerOptions } from '@fedrec/server';
 import { Resources, nextServerEvent, startServer, syntheticDelta } from './helpers.js';
 
@@ -46,7 +46,7 @@ function startClients(server: FedRecServer, phase: string): ModelUpdate[][] {
       (sent[model.version] ??= []).push(out.update);
       return { delta };
     };
-    const client = createFedRecClient({ url: server.address!.url, token: server.issueToken({ clientId: seed }).token, train, noiseSource: createSeededRandomSource(seed) });
+    const client = createRoundParticipant({ url: server.address!.url, token: server.issueToken({ clientId: seed }).token, train, noiseSource: createSeededRandomSource(seed) });
     resources.add(() => client.stop());
     client.start();
   }

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { EventEmitter } from 'node:events';
 import type { ModelUpdate, ParameterShape, SharedModel } from '@fedrec/core';
 import { createSeededRandomSource, decodeModel, parameterCount } from '@fedrec/core';
-import type { FedRecClient, FedRecClientEvents, TrainingCallback } from '@fedrec/client';
-import { createFedRecClient } from '@fedrec/client';
+import type { RoundParticipant, RoundParticipantEvents, TrainingCallback } from '@fedrec/client';
+import { createRoundParticipant } from '@fedrec/client';
 import type { FedRecServer, FedRecServerEvents, FedRecServerOptions } from '@fedrec/server';
 import { MODEL_VERSION_HEADER, createServer } from '@fedrec/server';
 
@@ -69,18 +69,18 @@ export function nextServerEvent<K extends keyof FedRecServerEvents>(
 }
 
 /** Resolves with the first `event` from a client whose payload satisfies `match`. */
-export function nextClientEvent<K extends keyof FedRecClientEvents>(
-  client: FedRecClient,
+export function nextClientEvent<K extends keyof RoundParticipantEvents>(
+  client: RoundParticipant,
   event: K,
-  match: (payload: FedRecClientEvents[K]) => boolean = () => true,
+  match: (payload: RoundParticipantEvents[K]) => boolean = () => true,
   timeoutMs = 20_000,
-): Promise<FedRecClientEvents[K]> {
+): Promise<RoundParticipantEvents[K]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       client.off(event, listener);
       reject(new Error(`timed out waiting for client event '${event}'`));
     }, timeoutMs);
-    const listener = (payload: FedRecClientEvents[K]): void => {
+    const listener = (payload: RoundParticipantEvents[K]): void => {
       if (!match(payload)) return;
       clearTimeout(timer);
       client.off(event, listener);
@@ -119,11 +119,11 @@ export function startClients(
   server: FedRecServer,
   count: number,
   train: (index: number) => TrainingCallback,
-): FedRecClient[] {
+): RoundParticipant[] {
   const url = server.address!.url;
   return Array.from({ length: count }, (_, index) => {
     const { token } = server.issueToken({ clientId: `client-${index}` });
-    const client = createFedRecClient({ url, token, train: train(index), reconnect: { initialDelayMs: 50, maxDelayMs: 500 } });
+    const client = createRoundParticipant({ url, token, train: train(index), reconnect: { initialDelayMs: 50, maxDelayMs: 500 } });
     resources.add(() => client.stop());
     client.start();
     return client;

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFedRecClient } from '@fedrec/client';
+import { createRoundParticipant } from '@fedrec/client';
 import { issueToken } from '@fedrec/server';
 import { Resources, syntheticDelta } from './helpers.js';
 import { ServerProcess } from './server-process.js';
@@ -51,7 +51,7 @@ describe('the server process', () => {
     // Clients live in this (test) process: only the server's module set is recorded.
     for (let index = 0; index < 3; index++) {
       const { token } = issueToken({ secret, clientId: `no-tfjs-${index}` });
-      const client = createFedRecClient({
+      const client = createRoundParticipant({
         url: `http://127.0.0.1:${port}`,
         token,
         train: ({ roundId, model }) => ({ update: syntheticDelta(model.shape, model.version, `${index}/${roundId}`) }),

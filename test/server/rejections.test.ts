@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RejectedMessage, RoundStartMessage } from '@fedrec/core';
 import { MessageKind, PROTOCOL_VERSION, ProtocolEvent, RejectReason, encodeUpdate, parameterCount } from '@fedrec/core';
-import { createFedRecClient } from '@fedrec/client';
+import { createRoundParticipant } from '@fedrec/client';
 import { issueToken } from '@fedrec/server';
 import { Resources, SMALL_SHAPE, nextClientEvent, nextServerEvent, recordingTrainer, startClients, startServer, syntheticDelta, type RecordedUpdate } from './helpers.js';
 import { collect, nextSocketEvent, rawAuth, rawSocket, untilCount } from './raw-socket.js';
@@ -119,7 +119,7 @@ describe('rejections at the boundary', () => {
     expect(server.status().updates.rejected.BAD_TOKEN).toBe(5);
 
     // The real client surfaces the refusal as a typed event and stops (a fixed token cannot get better).
-    const client = createFedRecClient({ url, token: forged, train: () => null });
+    const client = createRoundParticipant({ url, token: forged, train: () => null });
     resources.add(() => client.stop());
     const rejected = nextClientEvent(client, 'rejected');
     const stopped = nextClientEvent(client, 'stopped');

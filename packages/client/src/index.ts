@@ -1,16 +1,16 @@
 // Public API of @fedrec/client: named exports only.
-export { createFedRecClient, createLocalTrainer, enrol, FedRecClientError, Backoff, privatiseUpdate, secureInput, SecureRoundParticipant } from './transport/index.js';
+export { createRoundParticipant, createLocalTrainer, enrol, RoundParticipantError, Backoff, privatiseUpdate, secureInput, SecureRoundParticipant } from './rounds/index.js';
 export type {
-  FedRecClient,
-  FedRecClientOptions,
-  FedRecClientEvents,
+  RoundParticipant,
+  RoundParticipantOptions,
+  RoundParticipantEvents,
   LocalTrainerOptions,
   TrainingCallback,
   TrainingRound,
   TrainingResult,
   EnrolOptions,
-  FedRecClientErrorCode,
-  FedRecRejection,
+  RoundParticipantErrorCode,
+  RoundRejection,
   BackoffOptions,
   RoundInvitation,
   BeforeRoundHook,
@@ -19,18 +19,14 @@ export type {
   PrivatiseOptions,
   SecureInput,
   SecureInputOptions,
-} from './transport/index.js';
-export { createClient } from './shopper/shopper-client.js';
-export type {
-  ShopperClient,
-  ShopperClientOptions,
-  ShopperClientEvents,
-  TrackedEvent,
-  RecommendOptions,
-  Recommendation,
-  RecommendationList,
-  DeclineReason,
-} from './shopper/shopper-client.js';
+} from './rounds/index.js';
+export { createClient } from './shopper/create-client.js';
+export type { ShopperClient } from './shopper/shopper-client.js';
+export type { ShopperClientOptions } from './shopper/shopper-client-options.js';
+export type { ShopperClientEvents } from './shopper/shopper-client-events.js';
+export type { TrackedEvent } from './shopper/tracked-event.js';
+export type { RecommendOptions, Recommendation, RecommendationList } from './shopper/recommend-for-shopper.js';
+export type { DeclineReason } from './shopper/round-decision.js';
 export type { TransparencyReport } from './shopper/transparency-report.js';
 export { ShopperClientError } from './shopper/shopper-client-error.js';
 export type { ShopperClientErrorCode } from './shopper/shopper-client-error.js';

@@ -1,5 +1,5 @@
 // Public API of @fedrec/sim: named exports only.
-export type { Population, Shopper } from './population/population.js';
+export type { Population, VirtualShopper } from './population/population.js';
 export { SyntheticPopulation } from './population/synthetic-population.js';
 export type { SyntheticPopulationConfig } from './population/synthetic-population.js';
 export { leaveOneOut } from './population/leave-one-out.js';

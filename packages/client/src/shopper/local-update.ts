@@ -11,7 +11,7 @@ export interface LocalDeltaInput {
 }
 
 export interface LocalDelta {
-  /** The raw change to the shared parameters: the transport clips and noises it as the round says before it leaves. */
+  /** The raw change to the shared parameters: the round participant clips and noises it as the round says before it leaves. */
   readonly delta: ModelUpdate;
   readonly exampleCount: number;
 }
@@ -29,7 +29,7 @@ export function updateBytes(shape: ParameterShape): number {
 /**
  * One round's training: BPR on the shopper's own history against the
  * round's model. A shopper with no usable history still answers with a zero
- * delta (noised by the transport like any other): silence would tell the
+ * delta (noised by the round participant like any other): silence would tell the
  * server something.
  */
 export function computeLocalDelta(input: LocalDeltaInput): LocalDelta {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../storage/memory-store.js';
 import { createInProcessTabs, type InProcessTab } from '../test-support/in-process-tabs.js';
-import type { FedRecClient } from '../transport/fedrec-client.js';
+import type { RoundParticipant } from '../rounds/round-participant.js';
 import { ParticipantSlot } from './participant-slot.js';
 
 /** Everything here is promise-driven and in memory: one macrotask turn lets all of it run. */
@@ -23,9 +23,9 @@ function slotOn(tab: InProcessTab, log: string[]): { slot: ParticipantSlot; take
     onError: (error) => log.push(`${tab.name}: error ${error instanceof Error ? error.message : String(error)}`),
     onWait: () => log.push(`${tab.name}: waiting`),
   });
-  const start = (): FedRecClient => {
+  const start = (): RoundParticipant => {
     log.push(`${tab.name}: started`);
-    return { stop: () => log.push(`${tab.name}: stopped`) } as unknown as FedRecClient;
+    return { stop: () => log.push(`${tab.name}: stopped`) } as unknown as RoundParticipant;
   };
   return { slot, take: (admit) => slot.take(start, admit) };
 }
@@ -60,7 +60,7 @@ describe('ParticipantSlot', () => {
     await expect(new ParticipantSlot(undefined, { onError: () => {}, onWait: () => {} }).placed).resolves.toBeUndefined();
   });
 
-  it('leave(handOver) stops the transport at once but hands the lock on only when handOver settles; the next holder is admitted before it starts', async () => {
+  it('leave(handOver) stops the participant at once but hands the lock on only when handOver settles; the next holder is admitted before it starts', async () => {
     const tabs = createInProcessTabs(createMemoryStore());
     const log: string[] = [];
     const slotA = slotOn(tabs.tab('a'), log);
@@ -75,7 +75,7 @@ describe('ParticipantSlot', () => {
     const durable = deferred();
     slotA.slot.leave(durable.promise);
     await settled();
-    expect({ holder: tabs.holder, aClaimed: slotA.slot.claimed, aTransport: slotA.slot.transport }).toEqual({ holder: 'a', aClaimed: false, aTransport: null });
+    expect({ holder: tabs.holder, aClaimed: slotA.slot.claimed, aParticipant: slotA.slot.participant }).toEqual({ holder: 'a', aClaimed: false, aParticipant: null });
     expect(log).toEqual(['a: started', 'b: waiting', 'a: stopped']);
 
     durable.resolve();

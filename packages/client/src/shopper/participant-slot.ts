@@ -1,5 +1,5 @@
 import type { ParticipantLock } from '../coordination/participant-lock.js';
-import type { FedRecClient } from '../transport/fedrec-client.js';
+import type { RoundParticipant } from '../rounds/round-participant.js';
 
 /** One `take()`: its lock request, and what leaving it waits for. */
 interface Claim {
@@ -15,15 +15,15 @@ interface Claim {
  * A client's claim on the device's one place in training rounds: `take()`
  * waits for the store's participant lock (at once without one), asks
  * `admit` whether the client may still take part, and only then starts the
- * transport; `leave()` stops the transport and gives the lock up (or stops
- * waiting for it). The transport never runs without the lock, so the server
+ * participant; `leave()` stops the participant and gives the lock up (or stops
+ * waiting for it). The participant never runs without the lock, so the server
  * sees one client per device, whatever the tab count.
  *
  * The lock is the only thing that orders the clients: it is granted
  * independently of the messages they exchange, so a client granted the lock
  * may not yet have heard why the previous holder left (a deletion, a
  * withdrawal). Hence `leave(handOver)` keeps the lock until that change is
- * durable, and `admit` reads the store before the transport starts.
+ * durable, and `admit` reads the store before the participant starts.
  */
 export class ParticipantSlot {
   readonly #lock: ParticipantLock | undefined;
@@ -32,7 +32,7 @@ export class ParticipantSlot {
   #claim: Claim | null = null;
   #waiting = false;
   #release: (() => void) | null = null;
-  #transport: FedRecClient | null = null;
+  #participant: RoundParticipant | null = null;
 
   constructor(lock: ParticipantLock | undefined, handlers: { readonly onError: (error: unknown) => void; readonly onWait: () => void }) {
     this.#lock = lock;
@@ -45,9 +45,9 @@ export class ParticipantSlot {
     return this.#claim !== null;
   }
 
-  /** The running transport: only while this client holds the place. */
-  get transport(): FedRecClient | null {
-    return this.#transport;
+  /** The running round participant: only while this client holds the place. */
+  get participant(): RoundParticipant | null {
+    return this.#participant;
   }
 
   /** Whether this client is waiting while another (tab) takes part for the device. */
@@ -68,10 +68,10 @@ export class ParticipantSlot {
   /**
    * Claims the place. Once it is this client's, `admit` runs (it may call
    * `leave()`, e.g. after reading that the store was cleared), then `start`
-   * creates and starts the transport unless the claim was given up
+   * creates and starts the participant unless the claim was given up
    * meanwhile. No-op while claimed.
    */
-  take(start: () => FedRecClient, admit: () => Promise<void> = () => Promise.resolve()): void {
+  take(start: () => RoundParticipant, admit: () => Promise<void> = () => Promise.resolve()): void {
     if (this.#claim !== null) return;
     let markPlaced = (): void => {};
     const placed = new Promise<void>((resolve) => {
@@ -92,7 +92,7 @@ export class ParticipantSlot {
       try {
         await admit();
         if (signal.aborted) return; // left meanwhile: leave() handed the lock on
-        this.#transport = start();
+        this.#participant = start();
       } catch (error) {
         if (signal.aborted) return;
         // Not knowing whether it may take part, this client stays out and lets another try.
@@ -123,7 +123,7 @@ export class ParticipantSlot {
   }
 
   /**
-   * Stops the transport at once and gives the place up (or stops waiting).
+   * Stops the participant at once and gives the place up (or stops waiting).
    * The lock is handed on once `handOver` settles: pass the write that
    * records why this client leaves (a deletion, a withdrawal), so the client
    * that takes over reads it.
@@ -136,9 +136,9 @@ export class ParticipantSlot {
     claim.handOver = handOver;
     claim.controller.abort();
     claim.markPlaced();
-    const transport = this.#transport;
-    this.#transport = null;
-    transport?.stop();
+    const participant = this.#participant;
+    this.#participant = null;
+    participant?.stop();
     const release = this.#release;
     this.#release = null;
     if (release !== null) void handOver.then(release, release);

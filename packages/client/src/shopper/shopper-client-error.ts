@@ -41,3 +41,9 @@ export class ShopperClientError extends Error {
     this.path = options?.path;
   }
 }
+
+/** A background failure as the `error` event reports it: anything not already a `ShopperClientError` is a storage failure. */
+export function toShopperClientError(error: unknown): ShopperClientError {
+  if (error instanceof ShopperClientError) return error;
+  return new ShopperClientError('STORAGE_FAILED', error instanceof Error ? error.message : 'unknown failure', { cause: error });
+}

@@ -4,7 +4,8 @@ import type { SharedModel } from '@fedrec/core';
 import { createSeededRandomSource, intraListDiversity, scoreAllItems, topK } from '@fedrec/core';
 import { createMemoryStore } from '../storage/memory-store.js';
 import type { ShopperStore } from '../storage/shopper-store.js';
-import { createClient, type ShopperClientOptions } from './shopper-client.js';
+import { createClient } from './create-client.js';
+import type { ShopperClientOptions } from './shopper-client-options.js';
 
 await tf.setBackend('cpu');
 

@@ -1,7 +1,11 @@
 import type { EventTypeName } from '@fedrec/core';
+import { EVENT_TYPE_NAMES } from '@fedrec/core';
 import type { ConsentLevel } from '../consent/consent-level.js';
+import { loadPersonalBudget } from '../privacy/stored-ledger.js';
 import type { UpdateLogEntry } from '../privacy/update-log-entry.js';
 import type { RetentionPolicy } from '../storage/retention-policy.js';
+import { parseStoredUserVector } from '../storage/stored-records.js';
+import type { ShopperContext } from './shopper-context.js';
 
 /** Everything the device holds about the shopper and everything it sent: what a privacy dashboard shows. */
 export interface TransparencyReport {
@@ -19,7 +23,7 @@ export interface TransparencyReport {
     readonly userVector: boolean;
     readonly retention: RetentionPolicy;
   };
-  /** Every update handed to the transport, oldest first. */
+  /** Every update handed to the round participant, oldest first. */
   readonly updates: readonly UpdateLogEntry[];
   readonly privacy: {
     /** Cumulative ε at `delta` over every round this device took part in (see `PersonalBudget`). */
@@ -29,5 +33,33 @@ export interface TransparencyReport {
     /** The personal ε budget; rounds that would exceed it are declined. */
     readonly budget: number;
     readonly rounds: number;
+  };
+}
+
+/**
+ * Reads the report from the store, not from memory, so every tab sharing
+ * the store reports the same figures. Consent is the one in force in this
+ * client (a choice still being stored is already in force). Call it inside
+ * the client's queue.
+ */
+export async function readTransparencyReport(context: ShopperContext): Promise<TransparencyReport> {
+  const { store, state, budgetEpsilon } = context;
+  const events = await store.readEvents();
+  const byType = Object.fromEntries(EVENT_TYPE_NAMES.map((name) => [name, 0])) as Record<EventTypeName, number>;
+  let oldest: number | null = null;
+  let newest: number | null = null;
+  for (const event of events) {
+    byType[event.type] += 1;
+    oldest = oldest === null ? event.time : Math.min(oldest, event.time);
+    newest = newest === null ? event.time : Math.max(newest, event.time);
+  }
+  const userVector = parseStoredUserVector(await store.readRecord('userVector')) !== null;
+  const { budget, updates } = await loadPersonalBudget(store, budgetEpsilon);
+  return {
+    consent: state.consent,
+    consentChosen: state.consentChosen,
+    stored: { events: events.length, byType, oldest, newest, userVector, retention: store.retention },
+    updates: updates.map((entry) => ({ ...entry })),
+    privacy: { epsilon: budget.epsilon, delta: budget.delta, budget: budgetEpsilon, rounds: budget.rounds },
   };
 }

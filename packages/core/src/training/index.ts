@@ -1,8 +1,8 @@
 // Public API of on-device training (`@fedrec/core/training`): named exports only.
 // The one entry point that loads TensorFlow.js (with the backend selection and
 // FedRec's kernels it needs); the server never imports it.
-export { trainLocally, trainLocallySparse, fitUserVector } from './local-trainer.js';
-export type { LocalTrainingInput, LocalTrainingResult, SparseLocalTrainingResult, SparseDelta } from './local-trainer.js';
+export { trainLocally, trainLocallySparse, fitUserVector } from './train-locally.js';
+export type { LocalTrainingInput, LocalTrainingResult, SparseLocalTrainingResult, SparseDelta } from './train-locally.js';
 export { DEFAULT_LOCAL_TRAINING, resolveLocalTrainingConfig } from './local-training-config.js';
 export type { LocalTrainingConfig } from './local-training-config.js';
 export { bprLoss } from './bpr-loss.js';

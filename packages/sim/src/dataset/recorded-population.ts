@@ -1,6 +1,6 @@
 import { EVENT_TYPE_NAMES } from '@fedrec/core';
 import type { ShoppingEvent } from '@fedrec/core';
-import type { Population, Shopper } from '../population/population.js';
+import type { Population, VirtualShopper } from '../population/population.js';
 import type { DatasetSpec } from './dataset-spec.js';
 import type { PopulationSpec } from '../population/population-spec.js';
 
@@ -64,7 +64,7 @@ export class RecordedPopulation implements Population {
     this.numEvents = n;
   }
 
-  shopper(index: number): Shopper {
+  shopper(index: number): VirtualShopper {
     this.checkShopper(index);
     const { offsets, items, types, times } = this.columns;
     const start = offsets[index]!;

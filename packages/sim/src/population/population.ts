@@ -1,8 +1,8 @@
 import type { ShoppingEvent } from '@fedrec/core';
 import type { PopulationSpec } from './population-spec.js';
 
-/** One virtual or recorded shopper's history, oldest event first. */
-export interface Shopper {
+/** One simulated shopper's history, oldest event first: generated (synthetic populations) or replayed (recorded datasets). */
+export interface VirtualShopper {
   readonly index: number;
   readonly events: readonly ShoppingEvent[];
 }
@@ -18,7 +18,7 @@ export interface Population {
   readonly numItems: number;
   /** Category of each item, where the source has them (used for diversity). */
   readonly itemCategories?: Int32Array;
-  shopper(index: number): Shopper;
+  shopper(index: number): VirtualShopper;
   /** How to rebuild this population elsewhere (worker threads), where possible. */
   readonly spec?: PopulationSpec;
 }

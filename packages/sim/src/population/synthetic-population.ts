@@ -1,6 +1,6 @@
 import { createSeededRandomSource, nextInt } from '@fedrec/core';
 import type { RandomSource, ShoppingEvent } from '@fedrec/core';
-import type { Population, Shopper } from './population.js';
+import type { Population, VirtualShopper } from './population.js';
 import type { PopulationSpec } from './population-spec.js';
 
 export interface SyntheticPopulationConfig {
@@ -75,7 +75,7 @@ export class SyntheticPopulation implements Population {
     this.spec = { kind: 'synthetic', config };
   }
 
-  shopper(index: number): Shopper {
+  shopper(index: number): VirtualShopper {
     if (!Number.isSafeInteger(index) || index < 0 || index >= this.numShoppers) {
       throw new RangeError(`expected shopper index in [0, ${this.numShoppers}), got ${index}`);
     }

@@ -2,8 +2,8 @@ import { createSeededRandomSource, deriveSeed, positiveItems, trainLocally, epsi
 import type { LeaveOneOutReport } from '@fedrec/core';
 import { createServer, resolveServerConfig } from '@fedrec/server';
 import type { RoundClosedInfo, ServerConfig } from '@fedrec/server';
-import { createFedRecClient } from '@fedrec/client';
-import type { FedRecClient, TrainingRound, TrainingResult } from '@fedrec/client';
+import { createRoundParticipant } from '@fedrec/client';
+import type { RoundParticipant, TrainingRound, TrainingResult } from '@fedrec/client';
 import { leaveOneOut } from '../population/leave-one-out.js';
 import { evaluateModel } from './evaluate-model.js';
 import { evaluationSample } from '../baselines/evaluation-sample.js';
@@ -104,7 +104,7 @@ export async function runEndToEndSimulation(config: EndToEndSimulationConfig): P
   };
 
   const reports: RoundReport[] = [];
-  const sockets: FedRecClient[] = [];
+  const sockets: RoundParticipant[] = [];
   let evaluation: LeaveOneOutReport | undefined;
   let clientUpdates = 0;
   try {
@@ -143,7 +143,7 @@ export async function runEndToEndSimulation(config: EndToEndSimulationConfig): P
     });
     for (let index = 0; index < clients; index++) {
       const { token } = server.issueToken({ clientId: `shopper-${index}` });
-      const client = createFedRecClient({
+      const client = createRoundParticipant({
         url,
         token,
         transports: ['websocket'],

@@ -34,12 +34,12 @@ import {
 } from '@fedrec/core';
 import { io, type Socket } from 'socket.io-client';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import { FedRecClientError, type FedRecRejection } from './client-error.js';
+import { RoundParticipantError, type RoundRejection } from './round-participant-error.js';
 import { createLocalTrainer, type LocalTrainerOptions } from './local-trainer.js';
 import { privatiseUpdate, type UpdatePrivacyInfo } from './privatise-update.js';
 import { SecureRoundParticipant, secureInput } from './secure-aggregation.js';
 import type { TrainingCallback } from './training-callback.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '../events/typed-emitter.js';
 
 /** An invitation to a round, as the `beforeRound` hook sees it. */
 export interface RoundInvitation {
@@ -61,7 +61,7 @@ export interface RoundInvitation {
  */
 export type BeforeRoundHook = (round: RoundInvitation) => boolean | Promise<boolean>;
 
-export interface FedRecClientEvents {
+export interface RoundParticipantEvents {
   /** The server accepted the connection and said hello. */
   connected: { readonly clientId: string; readonly modelVersion: number };
   /** This client was invited to a round, agreed (`beforeRound`), and is training. */
@@ -78,7 +78,7 @@ export interface FedRecClientEvents {
   /** A SecAgg+ stage reply left the device (stage 0 keys … 3 unmasking), with its size in bytes (binary fields). */
   secAggSent: { readonly roundId: number; readonly stage: number; readonly bytes: number };
   /** The server refused the connection or a message. */
-  rejected: FedRecRejection;
+  rejected: RoundRejection;
   /** A round ended (whether or not this client was in it), with the server's privacy budget after it (null without DP). */
   roundClosed: {
     readonly roundId: number;
@@ -90,12 +90,12 @@ export interface FedRecClientEvents {
   /** The server's privacy budget is spent: it opens no more rounds and its model is frozen. Emitted once. */
   budgetExhausted: PrivacySpend & { readonly modelVersion: number | null };
   disconnected: { readonly reason: string; readonly willReconnect: boolean };
-  error: FedRecClientError;
+  error: RoundParticipantError;
   /** `stop()` was called, or the server refused us in a way retrying cannot fix. */
   stopped: { readonly reason: string };
 }
 
-interface ClientOptionsBase {
+interface RoundParticipantOptionsBase {
   /** The server's base URL, e.g. `https://shop.example`. */
   readonly url: string;
   /** A token, or a function returning one; a function is called before every connection attempt, so it can re-enrol. */
@@ -121,9 +121,15 @@ interface ClientOptionsBase {
 }
 
 /** Either a custom training callback, or the default one (local BPR + clip + noise) over the caller's events. */
-export type FedRecClientOptions = ClientOptionsBase & ({ readonly train: TrainingCallback } | (LocalTrainerOptions & { readonly train?: undefined }));
+export type RoundParticipantOptions = RoundParticipantOptionsBase & ({ readonly train: TrainingCallback } | (LocalTrainerOptions & { readonly train?: undefined }));
 
-export interface FedRecClient {
+/**
+ * A device's connection to the aggregation server through which it takes
+ * part in training rounds. Shops use `createClient` (`ShopperClient`), which
+ * runs one of these only with consent `contribute`; use this directly only to
+ * drive rounds yourself (simulations, load tests, custom devices).
+ */
+export interface RoundParticipant {
   /** Connects (and keeps reconnecting) until `stop()`. */
   start(): void;
   /** Disconnects for good. */
@@ -135,15 +141,15 @@ export interface FedRecClient {
   readonly connected: boolean;
   /** The server's privacy budget as last announced (welcome or round close); null before one or without DP. */
   readonly privacyBudget: PrivacySpend | null;
-  on<K extends keyof FedRecClientEvents>(event: K, listener: (payload: FedRecClientEvents[K]) => void): FedRecClient;
-  once<K extends keyof FedRecClientEvents>(event: K, listener: (payload: FedRecClientEvents[K]) => void): FedRecClient;
-  off<K extends keyof FedRecClientEvents>(event: K, listener: (payload: FedRecClientEvents[K]) => void): FedRecClient;
+  on<K extends keyof RoundParticipantEvents>(event: K, listener: (payload: RoundParticipantEvents[K]) => void): RoundParticipant;
+  once<K extends keyof RoundParticipantEvents>(event: K, listener: (payload: RoundParticipantEvents[K]) => void): RoundParticipant;
+  off<K extends keyof RoundParticipantEvents>(event: K, listener: (payload: RoundParticipantEvents[K]) => void): RoundParticipant;
 }
 
 /** Refusals that retrying cannot fix. */
 const PERMANENT_REFUSALS: ReadonlySet<string> = new Set(['UNSUPPORTED_VERSION']);
 
-class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
+class SocketIoRoundParticipant extends TypedEmitter<RoundParticipantEvents> implements RoundParticipant {
   private socket: Socket | null = null;
   private readonly train: TrainingCallback;
   private readonly backoff: Backoff;
@@ -164,7 +170,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
   /** The securely aggregated round this client is taking part in, if any. */
   private secure: SecureRoundParticipant | null = null;
 
-  constructor(private readonly options: FedRecClientOptions) {
+  constructor(private readonly options: RoundParticipantOptions) {
     super();
     if (options.train !== undefined) {
       this.train = options.train;
@@ -256,7 +262,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
       if (typeof value !== 'string' || value.length === 0) throw new TypeError('empty token');
       return value;
     } catch (error) {
-      this.emit('error', new FedRecClientError('TOKEN_UNAVAILABLE', `could not get a token: ${error instanceof Error ? error.message : 'unknown error'}`));
+      this.emit('error', new RoundParticipantError('TOKEN_UNAVAILABLE', `could not get a token: ${error instanceof Error ? error.message : 'unknown error'}`));
       throw error;
     }
   }
@@ -326,7 +332,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
     try {
       return (await hook(invitation)) === true;
     } catch (error) {
-      this.emit('error', new FedRecClientError('BEFORE_ROUND_FAILED', `beforeRound failed, round declined: ${error instanceof Error ? error.message : 'unknown error'}`));
+      this.emit('error', new RoundParticipantError('BEFORE_ROUND_FAILED', `beforeRound failed, round declined: ${error instanceof Error ? error.message : 'unknown error'}`));
       return false;
     }
   }
@@ -345,7 +351,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
       if (result === null || this.stopped || roundId <= this.lastClosedRound) return;
       const candidate = result.delta ?? result.update;
       if (!sameShape(candidate.shape, model.shape) || candidate.values.length !== parameterCount(model.shape) || candidate.baseVersion !== model.version) {
-        this.emit('error', new FedRecClientError('TRAINING_FAILED', 'the training callback returned an update that does not fit the round’s model'));
+        this.emit('error', new RoundParticipantError('TRAINING_FAILED', 'the training callback returned an update that does not fit the round’s model'));
         return;
       }
       if (secure !== null) {
@@ -355,7 +361,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
       // Clipped and noised here, as the round says: the callback never decides what the accountant assumed.
       const out = privatiseUpdate(result, { round: privacy, wantsUnclippedBit, fallback: this.options.privacy, noiseSource: this.noiseSource });
       if (!out.ok) {
-        this.emit('error', new FedRecClientError('TRAINING_FAILED', out.message));
+        this.emit('error', new RoundParticipantError('TRAINING_FAILED', out.message));
         return;
       }
       // Exactly the protocol's fields: the round id, and the example count and unclipped bit only when the server asked for them.
@@ -374,7 +380,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
       this.socket.emit(ProtocolEvent.update, meta, bytes);
       this.emit('updateSent', { roundId, bytes: bytes.byteLength, privacy: out.privacy });
     } catch (error) {
-      this.emit('error', new FedRecClientError('TRAINING_FAILED', `training failed: ${error instanceof Error ? error.message : 'unknown error'}`));
+      this.emit('error', new RoundParticipantError('TRAINING_FAILED', `training failed: ${error instanceof Error ? error.message : 'unknown error'}`));
     } finally {
       if (this.activeRound === roundId) this.activeRound = null;
     }
@@ -384,7 +390,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
   private async startSecureRound(roundId: number, secure: RoundSecureAggregation, privacy: RoundPrivacy | null, result: Parameters<typeof secureInput>[0]): Promise<void> {
     const out = secureInput(result, { secure, round: privacy, noiseSource: this.noiseSource });
     if (!out.ok) {
-      this.emit('error', new FedRecClientError('TRAINING_FAILED', out.message));
+      this.emit('error', new RoundParticipantError('TRAINING_FAILED', out.message));
       return;
     }
     // Never buffered across a reconnect: the server counts a reconnected member as dropped.
@@ -465,7 +471,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
     this.emit('rejected', rejection);
     const retryable = !PERMANENT_REFUSALS.has(rejection.reason) && !(rejection.reason === 'BAD_TOKEN' && typeof this.options.token === 'string');
     if (!retryable) {
-      this.emit('error', new FedRecClientError('CONNECTION_REFUSED', `the server refused the connection: ${rejection.message}`, rejection.reason));
+      this.emit('error', new RoundParticipantError('CONNECTION_REFUSED', `the server refused the connection: ${rejection.message}`, rejection.reason));
       this.halt(`connection refused (${rejection.reason})`);
       return;
     }
@@ -491,7 +497,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
   }
 
   private badServerMessage(message: string): void {
-    this.emit('error', new FedRecClientError('BAD_SERVER_MESSAGE', message));
+    this.emit('error', new RoundParticipantError('BAD_SERVER_MESSAGE', message));
   }
 
   /** Runs a handler; a failure, thrown or (for asynchronous handlers) rejected, is reported rather than escaping: socket handlers must never throw into socket.io. */
@@ -507,7 +513,7 @@ class Client extends TypedEmitter<FedRecClientEvents> implements FedRecClient {
   }
 }
 
-function toRejection(message: RejectedMessage, stage: 'connection' | 'message'): FedRecRejection {
+function toRejection(message: RejectedMessage, stage: 'connection' | 'message'): RoundRejection {
   const reason: RejectReasonName | 'UNKNOWN' = rejectReasonName(message.reason) ?? 'UNKNOWN';
   return {
     reason,
@@ -520,14 +526,14 @@ function toRejection(message: RejectedMessage, stage: 'connection' | 'message'):
 }
 
 /**
- * A FedRec client over socket.io: connects with a token, trains on each
+ * Takes part in training rounds over socket.io: connects with a token, trains on each
  * round's model when invited (and `beforeRound` agrees), clips and noises the
  * update exactly as the round's DP parameters say, sends it, and reconnects
  * with backoff. It sends nothing but the update and protocol metadata. Runs
  * in browsers and Node.
  *
  * @example
- * const client = createFedRecClient({
+ * const client = createRoundParticipant({
  *   url: 'https://shop.example',
  *   token: async () => (await enrol('https://shop.example')).token,
  *   events: shopperEvents,
@@ -540,6 +546,6 @@ function toRejection(message: RejectedMessage, stage: 'connection' | 'message'):
  * client.on('budgetExhausted', ({ epsilonSpent }) => console.info(`training finished at ε = ${epsilonSpent}`));
  * client.start();
  */
-export function createFedRecClient(options: FedRecClientOptions): FedRecClient {
-  return new Client(options);
+export function createRoundParticipant(options: RoundParticipantOptions): RoundParticipant {
+  return new SocketIoRoundParticipant(options);
 }

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { trainLocally, trainLocallySparse } from './local-trainer.js';
+import { trainLocally, trainLocallySparse } from './train-locally.js';
 import { createSharedModel } from '../model/create-model.js';
 import type { SharedModel } from '../model/shared-parameters.js';
 import { positiveItems } from '../model/shopping-event.js';

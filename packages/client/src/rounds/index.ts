@@ -1,5 +1,5 @@
-export { createFedRecClient } from './fedrec-client.js';
-export type { FedRecClient, FedRecClientOptions, FedRecClientEvents, RoundInvitation, BeforeRoundHook } from './fedrec-client.js';
+export { createRoundParticipant } from './round-participant.js';
+export type { RoundParticipant, RoundParticipantOptions, RoundParticipantEvents, RoundInvitation, BeforeRoundHook } from './round-participant.js';
 export { privatiseUpdate } from './privatise-update.js';
 export { secureInput, SecureRoundParticipant } from './secure-aggregation.js';
 export type { SecureInput, SecureInputOptions } from './secure-aggregation.js';
@@ -9,7 +9,7 @@ export type { LocalTrainerOptions } from './local-trainer.js';
 export type { TrainingCallback, TrainingRound, TrainingResult } from './training-callback.js';
 export { enrol } from './enrol.js';
 export type { EnrolOptions } from './enrol.js';
-export { FedRecClientError } from './client-error.js';
-export type { FedRecClientErrorCode, FedRecRejection } from './client-error.js';
+export { RoundParticipantError } from './round-participant-error.js';
+export type { RoundParticipantErrorCode, RoundRejection } from './round-participant-error.js';
 export { Backoff } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';

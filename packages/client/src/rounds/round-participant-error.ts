@@ -1,6 +1,6 @@
 import type { RejectReasonName } from '@fedrec/core';
 
-export type FedRecClientErrorCode =
+export type RoundParticipantErrorCode =
   /** The server refused the connection (see `reason`); the client will not retry on its own. */
   | 'CONNECTION_REFUSED'
   /** The token provider threw or returned nothing. */
@@ -13,11 +13,11 @@ export type FedRecClientErrorCode =
   | 'BEFORE_ROUND_FAILED';
 
 /** A problem the client reports through its `error` event. Messages never carry model or update contents. */
-export class FedRecClientError extends Error {
-  override readonly name = 'FedRecClientError';
+export class RoundParticipantError extends Error {
+  override readonly name = 'RoundParticipantError';
 
   constructor(
-    readonly code: FedRecClientErrorCode,
+    readonly code: RoundParticipantErrorCode,
     message: string,
     /** For CONNECTION_REFUSED: the server's reason. */
     readonly reason?: RejectReasonName | 'UNKNOWN',
@@ -27,7 +27,7 @@ export class FedRecClientError extends Error {
 }
 
 /** A refusal from the server, as surfaced by the client's `rejected` event. */
-export interface FedRecRejection {
+export interface RoundRejection {
   /** The reason's name, or 'UNKNOWN' for a code newer than this client. */
   readonly reason: RejectReasonName | 'UNKNOWN';
   readonly code: number;

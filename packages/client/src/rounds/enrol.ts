@@ -1,6 +1,6 @@
 import type { EnrolResponse } from '@fedrec/core';
 import { enrolResponseSchema } from '@fedrec/core';
-import { FedRecClientError } from './client-error.js';
+import { RoundParticipantError } from './round-participant-error.js';
 
 export interface EnrolOptions {
   /** Required when the server's enrolment is `key`. */
@@ -15,7 +15,7 @@ export interface EnrolOptions {
  *
  * @example
  * const { token } = await enrol('https://shop.example');
- * const client = createFedRecClient({ url: 'https://shop.example', token, events, privacy });
+ * const client = createRoundParticipant({ url: 'https://shop.example', token, events, privacy });
  */
 export async function enrol(baseUrl: string, options: EnrolOptions = {}): Promise<EnrolResponse> {
   const doFetch = options.fetch ?? globalThis.fetch;
@@ -23,9 +23,9 @@ export async function enrol(baseUrl: string, options: EnrolOptions = {}): Promis
   if (options.enrolmentKey !== undefined) headers.authorization = `Bearer ${options.enrolmentKey}`;
   const response = await doFetch(new URL('/enrol', baseUrl).toString(), { method: 'POST', headers });
   if (!response.ok) {
-    throw new FedRecClientError('TOKEN_UNAVAILABLE', `enrolment failed with HTTP ${response.status}`);
+    throw new RoundParticipantError('TOKEN_UNAVAILABLE', `enrolment failed with HTTP ${response.status}`);
   }
   const parsed = enrolResponseSchema.safeParse(await response.json());
-  if (!parsed.success) throw new FedRecClientError('BAD_SERVER_MESSAGE', 'enrolment response is not valid');
+  if (!parsed.success) throw new RoundParticipantError('BAD_SERVER_MESSAGE', 'enrolment response is not valid');
   return parsed.data;
 }

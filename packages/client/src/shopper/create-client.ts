@@ -1,0 +1,201 @@
+import type { SharedModel } from '@fedrec/core';
+import { createCryptoRandomSource } from '@fedrec/core';
+import { assertConsentLevel, type ConsentLevel } from '../consent/consent-level.js';
+import type { ChangeEndpoint, StoreChange } from '../coordination/store-change.js';
+import { TypedEmitter } from '../events/typed-emitter.js';
+import { PersonalBudget } from '../privacy/personal-budget.js';
+import { readStoredPrivacy } from '../privacy/stored-ledger.js';
+import type { StoredUserVector } from '../storage/shopper-store.js';
+import { parseStoredConsent, parseStoredUserVector } from '../storage/stored-records.js';
+import { CurrentModel } from './current-model.js';
+import { assertRecommendArguments, recommendForShopper, type RecommendationList, type RecommendOptions } from './recommend-for-shopper.js';
+import { RoundParticipation } from './round-participation.js';
+import { SerialQueue } from './serial-queue.js';
+import type { ShopperClient } from './shopper-client.js';
+import { ShopperClientError, toShopperClientError } from './shopper-client-error.js';
+import type { ShopperClientEvents } from './shopper-client-events.js';
+import type { ShopperClientOptions } from './shopper-client-options.js';
+import { ShopperConsent } from './shopper-consent.js';
+import type { ShopperContext } from './shopper-context.js';
+import { assertTrackedEvent, trackEvent, type TrackedEvent } from './tracked-event.js';
+import { readTransparencyReport, type TransparencyReport } from './transparency-report.js';
+import { UserVectorCache } from './user-vector-cache.js';
+
+const DEFAULT_BUDGET_EPSILON = 10;
+
+/** What `createClient` read from the store before the client starts. */
+interface StoredState {
+  readonly generation: number;
+  readonly consent: ConsentLevel | null;
+  readonly vector: StoredUserVector | null;
+}
+
+/**
+ * `ShopperClient` over a shopper store: one context (store, queue, state)
+ * shared by its parts — consent and deletion, the model in use, the
+ * shopper's vector, rounds — each in its own file. This class only checks
+ * arguments, composes the parts and tells other tabs.
+ */
+class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements ShopperClient {
+  readonly #context: ShopperContext;
+  readonly #model: CurrentModel;
+  readonly #vector: UserVectorCache;
+  readonly #rounds: RoundParticipation;
+  readonly #consent: ShopperConsent;
+  readonly #endpoint: ChangeEndpoint | null;
+
+  constructor(options: ShopperClientOptions, stored: StoredState) {
+    super();
+    const now = options.now ?? Date.now;
+    const random = options.random ?? createCryptoRandomSource();
+    const budgetEpsilon = options.personalBudget?.epsilon ?? DEFAULT_BUDGET_EPSILON;
+    new PersonalBudget(budgetEpsilon); // validates the budget
+    this.#context = {
+      options,
+      store: options.storage,
+      queue: new SerialQueue(),
+      now,
+      random,
+      budgetEpsilon,
+      state: { epoch: { generation: stored.generation }, consent: stored.consent ?? options.consent ?? 'off', consentChosen: stored.consent !== null, closed: false },
+      emit: (event, payload) => this.emit(event, payload),
+      post: (change) => this.#post(change),
+      catchUp: () => this.#consent.catchUp(),
+    };
+    this.#model = new CurrentModel(this.#context);
+    this.#vector = new UserVectorCache(this.#context, stored.vector);
+    this.#rounds = new RoundParticipation(this.#context, { model: this.#model, vector: this.#vector });
+    this.#consent = new ShopperConsent(this.#context, { rounds: this.#rounds, vector: this.#vector });
+    this.#endpoint = this.#context.store.changes?.open((change) => this.#consent.onChange(change)) ?? null;
+    // A stored `contribute` joins rounds straight away (or waits for the tab that takes part).
+    this.#rounds.sync();
+  }
+
+  get consent(): ConsentLevel {
+    return this.#context.state.consent;
+  }
+
+  get consentChosen(): boolean {
+    return this.#context.state.consentChosen;
+  }
+
+  get modelVersion(): number | null {
+    return this.#model.model?.version ?? null;
+  }
+
+  get participating(): boolean {
+    return this.#rounds.participating;
+  }
+
+  get waitingForTurn(): boolean {
+    return this.#rounds.waitingForTurn;
+  }
+
+  async setConsent(level: ConsentLevel): Promise<void> {
+    assertConsentLevel(level);
+    this.#assertOpen();
+    await this.#consent.set(level);
+  }
+
+  async track(event: TrackedEvent): Promise<boolean> {
+    this.#assertOpen();
+    assertTrackedEvent(event, this.#model.model?.shape.numItems ?? null);
+    return trackEvent(this.#context, event);
+  }
+
+  async recommend(k: number, options: RecommendOptions = {}): Promise<RecommendationList> {
+    assertRecommendArguments(k, options);
+    this.#assertOpen();
+    return recommendForShopper(this.#context, { model: this.#model, vector: this.#vector }, k, options);
+  }
+
+  async transparency(): Promise<TransparencyReport> {
+    this.#assertOpen();
+    return this.#context.queue.run(() => readTransparencyReport(this.#context));
+  }
+
+  async forget(): Promise<void> {
+    this.#assertOpen();
+    await this.#consent.forget();
+  }
+
+  refreshModel(): Promise<SharedModel> {
+    return this.#model.refresh();
+  }
+
+  async close(): Promise<void> {
+    const { state, queue, store } = this.#context;
+    if (state.closed) return;
+    // Out of rounds at once (another tab may take over); the store closes after the writes already queued.
+    state.closed = true;
+    this.#endpoint?.close();
+    this.#rounds.sync();
+    await queue.run(() => store.close());
+  }
+
+  #assertOpen(): void {
+    if (this.#context.state.closed) throw new ShopperClientError('CLIENT_CLOSED', 'the shopper client was used after close()');
+  }
+
+  #post(change: StoreChange): void {
+    try {
+      this.#endpoint?.post(change);
+    } catch (error) {
+      // The store holds the change already; other tabs' guards stop them acting against it.
+      this.emit('error', toShopperClientError(error));
+    }
+  }
+}
+
+/**
+ * The shopper's on-device FedRec client, the same in browsers and Node: it
+ * keeps the shopper's history on the device (only with consent), recommends
+ * there from the shared model and the shopper's own vector, and — only with
+ * consent `contribute` — takes part in federated training rounds within a
+ * personal ε budget, sending nothing but clipped, noised model updates.
+ *
+ * **One device, one participant.** Every tab of a shop runs its own client,
+ * but they share one store (the browser's IndexedDB), and the store makes
+ * them one participant:
+ * - only the tab holding the store's participant lock (Web Locks,
+ *   `fedrec:participant:<database>`) connects and takes part in rounds; the
+ *   others wait (`waitingForTurn`) and one takes over when it closes. The
+ *   tab where the shopper opts in claims the place before it tells the
+ *   others, so it takes part (unless another tab already does); a tab that
+ *   leaves for a deletion or a withdrawal hands the place on only once that
+ *   is stored, and a tab given the place reads the store before it connects
+ *   (the lock is granted in no particular order with the messages below);
+ * - the personal ε ledger lives in the store and each round is charged to
+ *   it in one transaction — read, check the budget, record — before the
+ *   update leaves, so the budget holds for the device and every tab reports
+ *   the same figures (`transparency()` reads the store; `privacyChanged`
+ *   says when to read again);
+ * - consent changes and `forget()` reach the other tabs at once
+ *   (BroadcastChannel), and every write carries the store generation it was
+ *   decided under, checked inside its transaction, so a tab that has not
+ *   heard of a deletion writes nothing after it.
+ * Stores without a lock or channel (memory, file) work as one participant
+ * per process; their write guards still apply.
+ *
+ * @example
+ * import { createClient } from '@fedrec/client';
+ * import { createIndexedDbStore } from '@fedrec/client/browser';
+ *
+ * const shopper = await createClient({ serverUrl: location.origin, storage: createIndexedDbStore(), consent: 'off' });
+ * if (!shopper.consentChosen) await shopper.setConsent('local'); // after asking the shopper
+ * await shopper.track({ item: 42, type: 'view' });
+ * const { items } = await shopper.recommend(8, { diversity: 0.3 });
+ */
+export async function createClient(options: ShopperClientOptions): Promise<ShopperClient> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('expected client options');
+  if (options.storage === undefined) throw new TypeError('expected options.storage (createMemoryStore, createFileStore or createIndexedDbStore)');
+  if (options.consent !== undefined) assertConsentLevel(options.consent, 'options.consent');
+  if (options.serverUrl !== undefined) new URL(options.serverUrl); // throws TypeError on a malformed URL
+  const { storage } = options;
+  // The generation first: a deletion after this read is caught by the write guards.
+  const generation = await storage.readGeneration();
+  readStoredPrivacy(await storage.readRecord('privacy')); // refuses to start on an unreadable ledger
+  const consent = parseStoredConsent(await storage.readRecord('consent'));
+  const vector = parseStoredUserVector(await storage.readRecord('userVector'));
+  return new OnDeviceShopperClient(options, { generation, consent, vector });
+}

@@ -1,0 +1,34 @@
+import type { ConsentLevel } from '../consent/consent-level.js';
+import type { UpdateLogEntry } from '../privacy/update-log-entry.js';
+import type { RoundParticipantError } from '../rounds/round-participant-error.js';
+import type { DeclineReason } from './round-decision.js';
+import type { ShopperClientError } from './shopper-client-error.js';
+
+export interface ShopperClientEvents {
+  consentChanged: { readonly consent: ConsentLevel; readonly chosen: boolean };
+  /** An event was stored (by this client, or another tab sharing the store). */
+  historyChanged: { readonly events: number };
+  /** A newer shared model is in use. */
+  modelUpdated: { readonly modelVersion: number };
+  /** The device accepted a round's invitation and is training. */
+  roundJoined: { readonly roundId: number };
+  roundDeclined: { readonly roundId: number; readonly reason: DeclineReason };
+  /** An update left the device; `entry` is what the privacy dashboard lists. */
+  updateSent: { readonly roundId: number; readonly entry: UpdateLogEntry };
+  /**
+   * The device's ε ledger or update log changed — here, or in another tab
+   * sharing the store: read `transparency()` again for the new figures.
+   */
+  privacyChanged: Record<string, never>;
+  roundClosed: { readonly roundId: number; readonly outcome: 'applied' | 'abandoned'; readonly modelVersion: number };
+  /**
+   * This client connected to the aggregation server (available for rounds),
+   * or left it, or started waiting while another tab takes part for the
+   * device (`waitingForTurn`).
+   */
+  participationChanged: { readonly participating: boolean; readonly waitingForTurn: boolean };
+  /** Everything stored was deleted (by this client, or another tab sharing the store). */
+  forgotten: Record<string, never>;
+  /** Failures in the background (model refresh, transport, storage during a round). Never fatal. */
+  error: ShopperClientError | RoundParticipantError;
+}
