@@ -86,7 +86,7 @@ export interface CoordinatorDeps {
   readonly hooks: CoordinatorHooks;
   /** DP-FedAvg: each round's parameters, the budget check, the ledger. Absent: no DP. */
   readonly privacy?: RoundPrivacyPolicy | null;
-  /** SecAgg+ for every round when enabled. */
+  /** SecAgg+ for every round when enabled (see `chooseRoundKind`). */
   readonly secureAggregation?: SecureAggregationConfig | undefined;
   /** The L2 bound on one plain update in rounds without DP parameters (`limits.maxUpdateNorm`). */
   readonly maxUpdateNormWithoutPrivacy?: number;
@@ -151,6 +151,11 @@ const DEFAULT_MAX_COMMIT_RETRY_MS = 60_000;
  *
  * Only one round is open at a time, so "current round" is unambiguous, and the
  * model never changes while a round is open.
+ *
+ * **Kinds of round.** What differs between a plain and a secure round (how
+ * members' messages are taken, when the round is complete, its invitations
+ * and deadline) lives in an `AggregationRound` (round-kind.ts), chosen from
+ * the config by `chooseRoundKind`. Everything here is common to all kinds.
  */
 export class RoundCoordinator {
   /** Connected clients and whether each is eligible. */
@@ -220,8 +225,9 @@ export class RoundCoordinator {
 
   /**
    * Validates and, if everything checks out, counts one client's update.
-   * Cheap checks (size, round, cohort, duplicate) run before the update is
-   * decoded. Nothing changes unless the result is ok.
+   * The cheap checks common to every kind of round (size, round, cohort) run
+   * here; the round's kind does the rest (a plain round decodes the update
+   * only after its own cheap checks). Nothing changes unless the result is ok.
    */
   submitUpdate(clientId: string, meta: UpdateMessage, binary: unknown): SubmitResult {
     const checked = checkUpdateBytes(binary, this.deps.model.shape);
@@ -237,15 +243,15 @@ export class RoundCoordinator {
   }
 
   /**
-   * Hands a SecAgg+ stage message to the open round's secure aggregation.
-   * Nothing changes unless the result is ok; a refusal carries the
-   * SecAggRejectReason code.
+   * Hands a SecAgg+ stage message to the open round (only a secure round
+   * takes it). Nothing changes unless the result is ok; a refusal by the
+   * secure aggregation carries the SecAggRejectReason code.
    */
   submitSecAgg(clientId: string, envelope: SecAggClientEnvelope): SubmitResult {
     const round = this.round;
     if (this.phase !== 'open' || round === null || envelope.roundId !== round.id) {
       const current = round === null ? 'no round is open' : `round ${round.id} is open`;
-      return { ok: false, reason: 'STALE_ROUND', roundId: envelope.roundId, message: `round ${envelope.roundId} is not open (${current})` };
+      return rejected('STALE_ROUND', envelope.roundId, `round ${envelope.roundId} is not open (${current})`);
     }
     if (!round.cohort.has(clientId)) return rejected('NOT_IN_COHORT', round.id, `this client is not in round ${round.id}'s cohort`);
     return round.kind.submitSecAgg(clientId, envelope);
