@@ -13,7 +13,7 @@ import { createServerPrivacy } from './privacy/create-server-privacy.js';
 import type { FedRecServerEvents } from './server-events.js';
 import { ServerStats } from './status/server-stats.js';
 import type { PublicStatus, ServerStatus } from './status/server-status.js';
-import { StatusReport } from './status/status-report.js';
+import { StatusReport, type StatusSources } from './status/status-report.js';
 
 export type { ServerAddress } from './lifecycle/server-lifecycle.js';
 
@@ -70,12 +70,13 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
   const privacy = createServerPrivacy(config, logger, events, privacyNoiseSource);
   const stats = new ServerStats();
   const report = new StatusReport(stats, privacy);
-  const sources = () => ({ state: lifecycle.state, model: lifecycle.running?.model, coordinator: lifecycle.running?.coordinator });
-  const status = (): ServerStatus => report.status(sources());
-  const publicStatus = (): PublicStatus => report.publicStatus(sources());
+  // The HTTP routes serve the status, which reads the lifecycle: hence closures, called only once the server runs.
   const lifecycle: ServerLifecycle = new ServerLifecycle(config, logger, () =>
     assembleServer({ config, logger, events, privacy, privacyLedger, stats, report, status, publicStatus }),
   );
+  const sources = (): StatusSources => ({ state: lifecycle.state, model: lifecycle.running?.model, coordinator: lifecycle.running?.coordinator });
+  const status = (): ServerStatus => report.status(sources());
+  const publicStatus = (): PublicStatus => report.publicStatus(sources());
   return {
     listen: () => lifecycle.listen(),
     close: () => lifecycle.close(),
