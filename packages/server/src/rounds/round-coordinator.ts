@@ -1,42 +1,26 @@
-import { randomBytes } from 'node:crypto';
-import type { PrivacySpend, RejectReasonName, RoundOutcomeName, RoundStartMessage, SecAggClientEnvelope, UpdateMessage } from '@fedrec/core/protocol';
+import type { PrivacySpend, RoundOutcomeName, RoundStartMessage, SecAggClientEnvelope, UpdateMessage } from '@fedrec/core/protocol';
 import { MessageKind, PROTOCOL_VERSION } from '@fedrec/core/protocol';
 import { createSeededRandomSource, deriveSeed } from '@fedrec/core/random';
 import type { SecAggServerMessage } from '@fedrec/core/secagg';
-import { decodeSum } from '@fedrec/core/secagg';
-import { l2Norm } from '@fedrec/core/update';
-import { securelyAccountedNoiseMultiplier } from '@fedrec/core/privacy';
 import type { Logger } from 'pino';
 import type { RoundsConfig, SecureAggregationConfig } from '../config/server-config.js';
 import type { ModelState } from '../model/model-state.js';
 import type { ServerOptimiser } from '../optimisers/server-optimiser.js';
 import type { PlannedRoundPrivacy, RoundPrivacyPolicy } from '../privacy/server-privacy.js';
 import type { ServerStats } from '../status/server-stats.js';
+import { chooseRoundKind } from './choose-round-kind.js';
+import type { CloseCause } from './close-cause.js';
 import { sampleCohort } from './cohort-sampler.js';
-import { checkUpdateBytes, decodeClientUpdate } from './decode-client-update.js';
-import { UpdateAccumulator } from './update-accumulator.js';
-import { planSecureRound, type SecureRoundPlan } from './secure-round-plan.js';
-import { SecureAggregationSession, type SecureAggregationOutcome } from './secure-aggregation-session.js';
+import { checkUpdateBytes } from './decode-client-update.js';
+import type { AggregationRound, RoundHost, RoundKind } from './round-kind.js';
+import type { SecureAggregationInfo } from './secure-round.js';
+import { rejected, type SubmitResult } from './submit-result.js';
 import { stepOrRollBack } from './step-or-roll-back.js';
-import { maxUpdateNorm } from './update-norm-bound.js';
+import { UpdateAccumulator } from './update-accumulator.js';
 
-export type CloseCause =
-  /** `targetUpdates` were accepted. */
-  | 'target'
-  /** Every cohort member has submitted or left. */
-  | 'cohort-done'
-  /** `timeoutMs` passed. */
-  | 'deadline'
-  /** The server is closing. */
-  | 'shutdown'
-  /** The sampled cohort was smaller than `minUpdates`: nobody was invited. */
-  | 'cohort-too-small'
-  /** The secure round's accounted noise would take ε over the target: nobody was invited, and no round opens again. */
-  | 'budget-exhausted'
-  /** The secure aggregation finished (with the survivors' sum) or aborted (too few survivors). */
-  | 'secure-aggregation'
-  /** The aggregate, or the model after the step, was not finite: nothing was applied, the model is unchanged. */
-  | 'non-finite';
+export type { CloseCause } from './close-cause.js';
+export type { SecureAggregationInfo } from './secure-round.js';
+export type { SubmitResult } from './submit-result.js';
 
 export interface RoundOpenedInfo {
   readonly roundId: number;
@@ -45,22 +29,6 @@ export interface RoundOpenedInfo {
   readonly message: RoundStartMessage;
   /** Present for a securely aggregated round: each member's own invitation (it carries the member's SecAgg index). */
   readonly invitationFor?: (clientId: string) => RoundStartMessage;
-}
-
-/** How the secure aggregation of a round ended (server-side only). */
-export interface SecureAggregationInfo {
-  readonly roundId: number;
-  readonly outcome: 'completed' | 'aborted';
-  /** Members whose update is in the sum. */
-  readonly contributors: readonly string[];
-  /** Members that shared keys but sent no masked input (their masks were removed). */
-  readonly droppedAfterSharing: readonly string[];
-  /** Why it aborted (a SecAggError code), for `aborted`. */
-  readonly reason?: string;
-  /** The decoded integer sum Σ round(x/γ) (+ noise) of the contributors: the only thing the server learns. */
-  readonly integerSum?: Float64Array;
-  /** γ: float value of one integer step. */
-  readonly granularity: number;
 }
 
 export interface RoundClosedInfo {
@@ -118,35 +86,13 @@ export interface CoordinatorDeps {
   readonly hooks: CoordinatorHooks;
   /** DP-FedAvg: each round's parameters, the budget check, the ledger. Absent: no DP. */
   readonly privacy?: RoundPrivacyPolicy | null;
-  /** SecAgg+ for every round when enabled. */
+  /** SecAgg+ for every round when enabled (see `chooseRoundKind`). */
   readonly secureAggregation?: SecureAggregationConfig | undefined;
   /** The L2 bound on one plain update in rounds without DP parameters (`limits.maxUpdateNorm`). */
   readonly maxUpdateNormWithoutPrivacy?: number;
   /** First wait before retrying a failed commit; doubles up to `maxCommitRetryMs`. */
   readonly commitRetryMs?: number;
   readonly maxCommitRetryMs?: number;
-}
-
-export type SubmitResult =
-  | { readonly ok: true; readonly roundId: number }
-  | {
-      readonly ok: false;
-      readonly reason: RejectReasonName;
-      readonly roundId: number | null;
-      readonly message: string;
-      /** With SECAGG_REFUSED: the SecAggRejectReason code. */
-      readonly secAggReason?: number;
-      /**
-       * Counts as a strike even though the reason alone would not: a
-       * STALE_ROUND no honest client can earn (a round that never opened, or
-       * the open round's id with another model version).
-       */
-      readonly strike?: boolean;
-    };
-
-interface SecureRound {
-  readonly plan: SecureRoundPlan;
-  readonly session: SecureAggregationSession;
 }
 
 /** What a reconnecting cohort member needs to resume an open round. */
@@ -157,38 +103,31 @@ export interface PendingInvitation {
 
 interface OpenRound {
   readonly id: number;
-  readonly modelVersion: number;
   readonly cohort: ReadonlySet<string>;
-  readonly target: number;
-  readonly submitted: Set<string>;
-  /** Cohort members currently disconnected without having submitted. */
-  readonly departed: Set<string>;
   readonly openedAt: number;
   readonly message: RoundStartMessage;
   readonly deadline: ReturnType<typeof setTimeout>;
   readonly privacy: PlannedRoundPrivacy | null;
-  /** Accepted updates that reported `unclipped: true` (adaptive clipping). */
-  unclipped: number;
-  /** The largest L2 norm an honest member's update can have in this round (`maxUpdateNorm`). */
-  readonly maxUpdateNorm: number;
-  /** Null for plain aggregation. */
-  secure: SecureRound | null;
+  /** What differs between plain and secure rounds. */
+  readonly kind: AggregationRound;
+}
+
+/** A round that closes without changing the model, or never opens. */
+interface Abandonment {
+  readonly roundId: number;
+  readonly cause: CloseCause;
+  readonly accepted: number;
+  readonly cohortSize: number;
+  readonly durationMs: number;
+  /** When to try to open the next round; null: never (the privacy budget is spent). */
+  readonly retryAfterMs: number | null;
+  readonly log: { readonly level: 'debug' | 'info' | 'warn'; readonly message: string; readonly detail?: Readonly<Record<string, unknown>> };
 }
 
 type Phase = 'idle' | 'open' | 'committing';
 
 const DEFAULT_COMMIT_RETRY_MS = 1_000;
 const DEFAULT_MAX_COMMIT_RETRY_MS = 60_000;
-
-/** The round's DP parameters as announced: under SecAgg with distributed noise, the share each member really adds and the z the ledger will record. */
-function roundPrivacyMessage(privacy: PlannedRoundPrivacy, secure: SecureRoundPlan | null): PlannedRoundPrivacy['message'] {
-  if (secure?.accountedNoiseMultiplier === undefined) return privacy.message;
-  return {
-    ...privacy.message,
-    clientNoiseMultiplier: secure.clientNoiseMultiplier,
-    accountedNoiseMultiplier: securelyAccountedNoiseMultiplier(secure.accountedNoiseMultiplier, privacy.message.accountedNoiseMultiplier),
-  };
-}
 
 /**
  * The round state machine, independent of sockets: who is connected and
@@ -212,11 +151,18 @@ function roundPrivacyMessage(privacy: PlannedRoundPrivacy, secure: SecureRoundPl
  *
  * Only one round is open at a time, so "current round" is unambiguous, and the
  * model never changes while a round is open.
+ *
+ * **Kinds of round.** What differs between a plain and a secure round (how
+ * members' messages are taken, when the round is complete, its invitations
+ * and deadline) lives in an `AggregationRound` (round-kind.ts), chosen from
+ * the config by `chooseRoundKind`. Everything here is common to all kinds.
  */
 export class RoundCoordinator {
   /** Connected clients and whether each is eligible. */
   private readonly clients = new Map<string, boolean>();
   private readonly accumulator: UpdateAccumulator;
+  /** Opens a round of the kind the config asks for. */
+  private readonly openKind: RoundKind;
   private round: OpenRound | null = null;
   private phase: Phase = 'idle';
   private stopping = false;
@@ -230,6 +176,7 @@ export class RoundCoordinator {
   constructor(private readonly deps: CoordinatorDeps) {
     this.nextId = deps.nextRoundId;
     this.accumulator = new UpdateAccumulator(deps.model.floats);
+    this.openKind = chooseRoundKind(deps, deps.hooks);
   }
 
   get nextRoundId(): number {
@@ -259,10 +206,7 @@ export class RoundCoordinator {
   clientConnected(clientId: string): PendingInvitation | null {
     this.clients.set(clientId, this.clients.get(clientId) ?? false);
     const round = this.round;
-    if (round === null || !round.cohort.has(clientId) || round.submitted.has(clientId)) return null;
-    // A SecAgg member's keys and shares lived in its old connection: it has dropped out of this round.
-    if (round.secure !== null) return null;
-    round.departed.delete(clientId);
+    if (round === null || !round.cohort.has(clientId) || !round.kind.rejoin(clientId)) return null;
     return { message: round.message, model: this.deps.model.bytes() };
   }
 
@@ -275,76 +219,42 @@ export class RoundCoordinator {
   clientDisconnected(clientId: string): void {
     this.clients.delete(clientId);
     const round = this.round;
-    if (round === null || !round.cohort.has(clientId) || round.submitted.has(clientId)) return;
-    if (round.secure !== null) {
-      round.secure.session.clientDisconnected(clientId);
-      return;
-    }
-    round.departed.add(clientId);
-    if (round.submitted.size + round.departed.size >= round.cohort.size) this.finishSoon('cohort-done');
+    if (round === null || !round.cohort.has(clientId)) return;
+    round.kind.leave(clientId);
   }
 
   /**
    * Validates and, if everything checks out, counts one client's update.
-   * Cheap checks (size, round, cohort, duplicate) run before the update is
-   * decoded. Nothing changes unless the result is ok.
+   * The cheap checks common to every kind of round (size, round, cohort) run
+   * here; the round's kind does the rest (a plain round decodes the update
+   * only after its own cheap checks). Nothing changes unless the result is ok.
    */
   submitUpdate(clientId: string, meta: UpdateMessage, binary: unknown): SubmitResult {
-    const { shape } = this.deps.model;
-    const fail = (reason: RejectReasonName, message: string, strike = false): SubmitResult => ({ ok: false, reason, roundId: meta.roundId, message, ...(strike ? { strike } : {}) });
-    const checked = checkUpdateBytes(binary, shape);
-    if (!checked.ok) return fail(checked.reason, checked.message);
+    const checked = checkUpdateBytes(binary, this.deps.model.shape);
+    if (!checked.ok) return rejected(checked.reason, meta.roundId, checked.message);
     const round = this.round;
     if (this.phase !== 'open' || round === null || meta.roundId !== round.id) {
       const current = round === null ? 'no round is open' : `round ${round.id} is open`;
       // A late update for a past round is honest; one for a round that never opened is not.
-      return fail('STALE_ROUND', `round ${meta.roundId} is not open (${current})`, meta.roundId >= this.nextId);
+      return rejected('STALE_ROUND', meta.roundId, `round ${meta.roundId} is not open (${current})`, meta.roundId >= this.nextId);
     }
-    if (!round.cohort.has(clientId)) return fail('NOT_IN_COHORT', `this client is not in round ${round.id}'s cohort`);
-    if (round.secure !== null) return fail('WRONG_AGGREGATION', `round ${round.id} runs secure aggregation: send SecAgg messages, not a plain update`);
-    if (round.submitted.has(clientId)) return fail('DUPLICATE', `this client already has an update in round ${round.id}`);
-    const wantsBit = round.privacy?.wantsUnclippedBit === true;
-    if (wantsBit && meta.unclipped === undefined) return fail('MALFORMED', 'unclipped: required by this round (adaptive clipping)');
-    const decoded = decodeClientUpdate(checked.bytes, shape, round.modelVersion);
-    // The open round's id with another base version: the model does not change during a round, so no honest client sends that.
-    if (!decoded.ok) return fail(decoded.reason, decoded.message, decoded.reason === 'STALE_ROUND');
-    const norm = l2Norm(decoded.update.values);
-    if (!(norm <= round.maxUpdateNorm)) {
-      return fail('NORM_TOO_LARGE', `update has L2 norm ${norm.toPrecision(4)}, more than the ${round.maxUpdateNorm.toPrecision(4)} round ${round.id} allows`);
-    }
-    let weight = 1;
-    if (this.deps.rounds.weighting === 'examples') {
-      if (meta.exampleCount === undefined) return fail('MALFORMED', 'exampleCount: required by this round');
-      // Clamped so one client cannot claim the whole mean.
-      weight = Math.min(meta.exampleCount, this.deps.rounds.maxExampleCount);
-    }
-    this.accumulator.add(decoded.update.values, weight);
-    round.submitted.add(clientId);
-    if (wantsBit && meta.unclipped === true) round.unclipped++;
-    this.deps.stats.updatesAccepted++;
-    if (round.submitted.size >= round.target) this.finishSoon('target');
-    else if (round.submitted.size + round.departed.size >= round.cohort.size) this.finishSoon('cohort-done');
-    return { ok: true, roundId: round.id };
+    if (!round.cohort.has(clientId)) return rejected('NOT_IN_COHORT', meta.roundId, `this client is not in round ${round.id}'s cohort`);
+    return round.kind.submitUpdate(clientId, meta, checked.bytes);
   }
 
   /**
-   * Hands a SecAgg+ stage message to the open round's secure aggregation.
-   * Nothing changes unless the result is ok; a refusal carries the
-   * SecAggRejectReason code.
+   * Hands a SecAgg+ stage message to the open round (only a secure round
+   * takes it). Nothing changes unless the result is ok; a refusal by the
+   * secure aggregation carries the SecAggRejectReason code.
    */
   submitSecAgg(clientId: string, envelope: SecAggClientEnvelope): SubmitResult {
     const round = this.round;
     if (this.phase !== 'open' || round === null || envelope.roundId !== round.id) {
       const current = round === null ? 'no round is open' : `round ${round.id} is open`;
-      return { ok: false, reason: 'STALE_ROUND', roundId: envelope.roundId, message: `round ${envelope.roundId} is not open (${current})` };
+      return rejected('STALE_ROUND', envelope.roundId, `round ${envelope.roundId} is not open (${current})`);
     }
-    if (!round.cohort.has(clientId)) return { ok: false, reason: 'NOT_IN_COHORT', roundId: round.id, message: `this client is not in round ${round.id}'s cohort` };
-    if (round.secure === null) return { ok: false, reason: 'WRONG_AGGREGATION', roundId: round.id, message: `round ${round.id} does not run secure aggregation` };
-    const outcome = round.secure.session.receive(clientId, envelope.message);
-    if (!outcome.accepted) {
-      return { ok: false, reason: 'SECAGG_REFUSED', roundId: round.id, message: `${outcome.reasonName}: ${outcome.detail}`, secAggReason: outcome.reason };
-    }
-    return { ok: true, roundId: round.id };
+    if (!round.cohort.has(clientId)) return rejected('NOT_IN_COHORT', round.id, `this client is not in round ${round.id}'s cohort`);
+    return round.kind.submitSecAgg(clientId, envelope);
   }
 
   /** Starts opening rounds as soon as enough clients are eligible. */
@@ -387,7 +297,7 @@ export class RoundCoordinator {
     if (this.stopping || this.phase !== 'idle') return;
     const eligible: string[] = [];
     for (const [clientId, isEligible] of this.clients) if (isEligible) eligible.push(clientId);
-    const { rounds, model, stats, hooks } = this.deps;
+    const { rounds, model, hooks } = this.deps;
     if (eligible.length < rounds.minClients) return;
     // Checked before a round id is spent: a frozen model keeps its last round id.
     const policy = this.deps.privacy ?? null;
@@ -397,44 +307,19 @@ export class RoundCoordinator {
     const roundId = this.nextId++;
     const random = createSeededRandomSource(deriveSeed(this.deps.samplingSeed, 'cohort', roundId));
     const cohort = sampleCohort(eligible, rounds.sampling, random);
-    if (cohort.length < rounds.minUpdates) {
-      stats.roundClosed(false, 0);
-      this.deps.logger.debug({ roundId, cohortSize: cohort.length }, 'cohort too small, round abandoned');
-      this.notifyClosed({ roundId, outcome: 'abandoned', cause: 'cohort-too-small', modelVersion: model.version, accepted: 0, cohortSize: cohort.length, durationMs: 0 });
-      this.scheduleOpen(rounds.retryDelayMs);
+    const cohortSize = cohort.length;
+    const notOpened = { roundId, accepted: 0, cohortSize, durationMs: 0 };
+    if (cohortSize < rounds.minUpdates) {
+      this.abandon({ ...notOpened, cause: 'cohort-too-small', retryAfterMs: rounds.retryDelayMs, log: { level: 'debug', message: 'cohort too small, round abandoned' } });
       return;
     }
-    let securePlan: SecureRoundPlan | null = null;
-    if (this.deps.secureAggregation?.enabled === true) {
-      try {
-        securePlan = planSecureRound({
-          settings: this.deps.secureAggregation,
-          roundId,
-          cohort,
-          vectorLength: model.floats,
-          graphSeed: randomBytes(32),
-          minUpdates: rounds.minUpdates,
-          privacy,
-          timeoutMs: rounds.timeoutMs,
-        });
-      } catch (error) {
-        // E.g. a cohort below the threshold, or a granularity that could wrap around: nobody is invited.
-        stats.roundClosed(false, 0);
-        this.deps.logger.warn({ roundId, cohortSize: cohort.length, err: error }, 'secure aggregation cannot run with this cohort, round abandoned');
-        this.notifyClosed({ roundId, outcome: 'abandoned', cause: 'cohort-too-small', modelVersion: model.version, accepted: 0, cohortSize: cohort.length, durationMs: 0 });
-        this.scheduleOpen(rounds.retryDelayMs);
-        return;
-      }
-      // The accounted z depends on this cohort's plan: only now is it known whether the round fits the budget.
-      const accounted = securePlan.accountedNoiseMultiplier;
-      if (accounted !== undefined && policy?.admitSecureRound({ accountedNoiseMultiplier: accounted, clientNoiseMultiplier: securePlan.clientNoiseMultiplier }) === false) {
-        stats.roundClosed(false, 0);
-        this.deps.logger.warn({ roundId, accountedNoiseMultiplier: accounted }, 'secure round would exceed the privacy budget, not opened');
-        this.notifyClosed({ roundId, outcome: 'abandoned', cause: 'budget-exhausted', modelVersion: model.version, accepted: 0, cohortSize: cohort.length, durationMs: 0 });
-        return;
-      }
+    const opened = this.openKind({ roundId, modelVersion: model.version, cohort, privacy }, this.hostFor(roundId));
+    if (!opened.ok) {
+      const { cause, retry, log } = opened.refusal;
+      this.abandon({ ...notOpened, cause, retryAfterMs: retry ? rounds.retryDelayMs : null, log: { level: 'warn', ...log } });
+      return;
     }
-    const roundPrivacy = privacy === null ? null : roundPrivacyMessage(privacy, securePlan);
+    const kind = opened.round;
     const message: RoundStartMessage = {
       v: PROTOCOL_VERSION,
       kind: MessageKind.roundStart,
@@ -442,74 +327,44 @@ export class RoundCoordinator {
       modelVersion: model.version,
       timeoutMs: rounds.timeoutMs,
       wantsExampleCount: rounds.weighting === 'examples',
-      ...(roundPrivacy !== null ? { privacy: roundPrivacy } : {}),
+      ...(kind.announcedPrivacy !== null ? { privacy: kind.announcedPrivacy } : {}),
       ...(privacy?.wantsUnclippedBit === true ? { wantsUnclippedBit: true } : {}),
     };
     this.accumulator.reset();
     this.phase = 'open';
-    const secure = securePlan === null ? null : this.startSecureAggregation(roundId, securePlan);
-    // Under SecAgg the stage deadlines drive the round; this one is only a backstop.
-    const deadlineMs = securePlan === null ? rounds.timeoutMs : rounds.timeoutMs + 4 * securePlan.stageTimeoutMs;
     this.round = {
       id: roundId,
-      modelVersion: model.version,
       cohort: new Set(cohort),
-      target: Math.min(rounds.targetUpdates ?? cohort.length, cohort.length),
-      submitted: new Set(),
-      departed: new Set(),
       openedAt: performance.now(),
       message,
-      deadline: setTimeout(() => this.guard('round deadline', () => this.finish('deadline')), deadlineMs),
+      deadline: setTimeout(() => this.guard('round deadline', () => this.finish('deadline')), kind.deadlineMs),
       privacy,
-      unclipped: 0,
-      maxUpdateNorm: maxUpdateNorm(roundPrivacy, model.floats, this.deps.maxUpdateNormWithoutPrivacy ?? Number.POSITIVE_INFINITY),
-      secure,
+      kind,
     };
-    this.deps.logger.info({ roundId, modelVersion: model.version, cohortSize: cohort.length, eligible: eligible.length, secure: secure !== null }, 'round opened');
-    const invitationFor =
-      securePlan === null
-        ? undefined
-        : (clientId: string): RoundStartMessage => ({ ...message, secureAggregation: securePlan.invitationFor(clientId) });
+    this.deps.logger.info({ roundId, modelVersion: model.version, cohortSize, eligible: eligible.length, kind: kind.kind }, 'round opened');
+    const invitationFor = kind.invitationFor === undefined ? undefined : (clientId: string): RoundStartMessage => kind.invitationFor!(message, clientId);
     hooks.roundOpened({ roundId, modelVersion: model.version, cohort, message, ...(invitationFor !== undefined ? { invitationFor } : {}) }, model.bytes());
   }
 
-  private startSecureAggregation(roundId: number, plan: SecureRoundPlan): SecureRound {
-    const session = new SecureAggregationSession({
-      config: plan.config,
-      indices: plan.indices,
-      firstStageTimeoutMs: this.deps.rounds.timeoutMs,
-      stageTimeoutMs: plan.stageTimeoutMs,
-      send: (clientId, message) => this.guard('send SecAgg message', () => this.deps.hooks.sendSecAgg?.(clientId, roundId, message)),
-      finished: (outcome) => this.guard('finish secure aggregation', () => this.secureAggregationFinished(roundId, plan, outcome)),
-    });
-    return { plan, session };
-  }
-
-  /** Adds the decoded sum of the survivors (never an individual update) and closes the round. */
-  private secureAggregationFinished(roundId: number, plan: SecureRoundPlan, outcome: SecureAggregationOutcome): void {
-    const round = this.round;
-    if (round === null || round.id !== roundId) return;
-    const ids = (indices: readonly number[]): string[] => indices.map((index) => plan.clientIds[index - 1]!);
-    if (outcome.ok) {
-      const { result } = outcome;
-      const decoded = decodeSum(result.sum, plan.granularity, plan.modulus);
-      const count = result.contributors.length;
-      this.accumulator.addSum(decoded.values, count);
-      this.deps.stats.updatesAccepted += count;
-      for (const id of ids(result.contributors)) round.submitted.add(id);
-      this.deps.hooks.secureAggregationEnded?.({
-        roundId,
-        outcome: 'completed',
-        contributors: ids(result.contributors),
-        droppedAfterSharing: ids(result.droppedAfterSharing),
-        integerSum: decoded.integers,
-        granularity: plan.granularity,
-      });
-    } else {
-      this.deps.logger.info({ roundId, code: outcome.code, reason: outcome.message }, 'secure aggregation aborted');
-      this.deps.hooks.secureAggregationEnded?.({ roundId, outcome: 'aborted', contributors: [], droppedAfterSharing: [], reason: outcome.code, granularity: plan.granularity });
-    }
-    this.finish('secure-aggregation');
+  /** What round `roundId` may use of the coordinator while it is open. */
+  private hostFor(roundId: number): RoundHost {
+    const { rounds, model, stats, logger } = this.deps;
+    return {
+      rounds,
+      shape: model.shape,
+      floats: model.floats,
+      accumulator: this.accumulator,
+      stats,
+      logger,
+      privacyPolicy: this.deps.privacy ?? null,
+      closeSoon: (cause) => {
+        if (this.round?.id === roundId) this.finishSoon(cause);
+      },
+      closeNow: (cause) => {
+        if (this.round?.id === roundId) this.finish(cause);
+      },
+      guard: (what, fn) => this.guard(what, fn),
+    };
   }
 
   /** Closes the round after the current handler has replied to its client. */
@@ -524,22 +379,15 @@ export class RoundCoordinator {
     const round = this.round;
     if (this.phase !== 'open' || round === null) return;
     clearTimeout(round.deadline);
-    round.secure?.session.abort();
+    round.kind.dispose();
     this.round = null;
     const { rounds, model, optimiser, stats, logger } = this.deps;
     const accepted = this.accumulator.count;
     const durationMs = performance.now() - round.openedAt;
     const closed = { roundId: round.id, cause, accepted, cohortSize: round.cohort.size, durationMs };
-    const abandon = (why: CloseCause, detail: Record<string, unknown>): void => {
-      this.accumulator.reset();
-      this.phase = 'idle';
-      stats.roundClosed(false, durationMs);
-      logger.info({ ...closed, cause: why, ...detail }, 'round abandoned');
-      this.notifyClosed({ ...closed, cause: why, outcome: 'abandoned', modelVersion: model.version });
-      this.scheduleOpen(rounds.cooldownMs);
-    };
+    const afterwards = { retryAfterMs: rounds.cooldownMs, log: { level: 'info', message: 'round abandoned' } } as const;
     if (accepted < rounds.minUpdates) {
-      abandon(cause, { minUpdates: rounds.minUpdates });
+      this.abandon({ ...closed, ...afterwards, log: { ...afterwards.log, detail: { minUpdates: rounds.minUpdates } } });
       return;
     }
     const started = performance.now();
@@ -548,22 +396,17 @@ export class RoundCoordinator {
     // Bounded updates cannot make it so, but a SecAgg sum or a float overflow could: never step on a non-finite mean.
     if (!allFinite(mean)) {
       logger.error({ roundId: round.id }, 'the aggregate is not finite: round not applied, model unchanged');
-      abandon('non-finite', {});
+      this.abandon({ ...closed, ...afterwards, cause: 'non-finite' });
       return;
     }
     // Noise top-up, ledger and clip bound, before the step: the checkpoint below holds the ledger with this round in it.
-    const securePlan = round.secure?.plan;
-    const secureNoise = securePlan?.accountedNoiseMultiplier;
     let meanNoiseStd = 0;
     const policy = this.deps.privacy ?? null;
-    if (round.privacy !== null && policy !== null) {
-      const secure = securePlan === undefined || secureNoise === undefined ? undefined : { accountedNoiseMultiplier: secureNoise, clientNoiseMultiplier: securePlan.clientNoiseMultiplier };
-      meanNoiseStd = policy.applyRound(round.privacy, mean, accepted, round.unclipped, secure);
-    }
+    if (round.privacy !== null && policy !== null) meanNoiseStd = policy.applyRound(round.privacy, mean, accepted, round.kind.unclipped, round.kind.ledgerNoise);
     // The ledger keeps the round even if the step is rolled back: the noised mean was computed, so charging it errs on the safe side.
     if (!stepOrRollBack(optimiser, model.values, mean, meanNoiseStd)) {
       logger.error({ roundId: round.id }, 'the model would not be finite after this round: step rolled back, model unchanged');
-      abandon('non-finite', {});
+      this.abandon({ ...closed, ...afterwards, cause: 'non-finite' });
       return;
     }
     this.accumulator.reset();
@@ -580,6 +423,23 @@ export class RoundCoordinator {
       this.notifyClosed({ ...closed, outcome: 'applied', modelVersion });
       this.scheduleOpen(rounds.cooldownMs);
     });
+  }
+
+  /**
+   * The one way a round ends without changing the model, whether it closed
+   * with too few updates or a non-finite aggregate, or was never opened
+   * (cohort too small, secure aggregation impossible, budget spent): the
+   * accumulator is emptied, the outcome announced, and the next round
+   * scheduled.
+   */
+  private abandon(round: Abandonment): void {
+    const { roundId, cause, accepted, cohortSize, durationMs, retryAfterMs, log } = round;
+    this.accumulator.reset();
+    this.phase = 'idle';
+    this.deps.stats.roundClosed(false, durationMs);
+    this.deps.logger[log.level]({ roundId, cause, accepted, cohortSize, durationMs, ...log.detail }, log.message);
+    this.notifyClosed({ roundId, outcome: 'abandoned', cause, modelVersion: this.deps.model.version, accepted, cohortSize, durationMs });
+    if (retryAfterMs !== null) this.scheduleOpen(retryAfterMs);
   }
 
   /**

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import { issueToken } from '../auth/token.js';
+import { loadOrCreateTokenSecret } from '../auth/token-secret.js';
+import { checkpointCommitter } from '../checkpoint/commit-checkpoint.js';
+import { CheckpointStore } from '../checkpoint/checkpoint-store.js';
+import type { ResolvedServerConfig } from '../config/server-config.js';
+import { httpServerOptions, limitConnections } from '../http/connection-limits.js';
+import { EnrolLimits } from '../http/enrol-limits.js';
+import { createRequestHandler } from '../http/http-routes.js';
+import type { ModelState } from '../model/model-state.js';
+import type { PrivacyLedgerHook } from '../privacy-ledger-hook.js';
+import type { ServerPrivacy } from '../privacy/server-privacy.js';
+import type { AppliedRound } from '../rounds/round-coordinator.js';
+import { RoundCoordinator } from '../rounds/round-coordinator.js';
+import type { FedRecServerEvents } from '../server-events.js';
+import type { ServerStats } from '../status/server-stats.js';
+import type { PublicStatus, ServerStatus } from '../status/server-status.js';
+import type { StatusReport } from '../status/status-report.js';
+import { handshakeLimit } from '../transport/handshake-limit.js';
+import { SocketGateway } from '../transport/socket-gateway.js';
+import { StrikeBook } from '../transport/strike-book.js';
+import { resumeFromCheckpoint } from './resume-from-checkpoint.js';
+import { roundHooks } from './round-hooks.js';
+
+export interface AssembleDeps {
+  readonly config: ResolvedServerConfig;
+  readonly logger: Logger;
+  readonly events: EventEmitter<FedRecServerEvents>;
+  readonly privacy: ServerPrivacy | null;
+  readonly privacyLedger?: PrivacyLedgerHook | undefined;
+  readonly stats: ServerStats;
+  readonly report: StatusReport;
+  /** What `GET /status` serves (the lifecycle's state included). */
+  readonly status: () => ServerStatus;
+  readonly publicStatus: () => PublicStatus;
+}
+
+/** Everything a listening server runs on. */
+export interface RunningServer {
+  readonly model: ModelState;
+  readonly coordinator: RoundCoordinator;
+  readonly gateway: SocketGateway;
+  readonly httpServer: HttpServer;
+  readonly tokenSecret: string;
+  readonly strikes: StrikeBook;
+  /** The model is new: it must be checkpointed before the server listens. */
+  readonly fresh: boolean;
+  /** Writes a checkpoint (`null`: the fresh model, before any round). */
+  readonly commit: (applied: AppliedRound | null) => Promise<void>;
+}
+
+/**
+ * Builds a server that is ready to listen: resumes (or creates) the model,
+ * then wires the HTTP routes, the round coordinator and the socket gateway
+ * to one another. Nothing listens and no round opens yet.
+ */
+export async function assembleServer(deps: AssembleDeps): Promise<RunningServer> {
+  const { config, logger, events, privacy, privacyLedger, stats, report } = deps;
+  const store = config.modelDir === undefined ? null : new CheckpointStore(config.modelDir, config.checkpoints.keep);
+  await store?.init();
+  const { model, optimiser, nextRoundId, fresh } = await resumeFromCheckpoint(store, { config, logger, privacy, privacyLedger });
+  const tokenSecret = config.auth.tokenSecret ?? (await loadOrCreateTokenSecret(config.modelDir));
+  const { maxStrikes, strikeBanMs, strikeWindowMs } = config.limits;
+  const strikes = new StrikeBook({ maxStrikes, banMs: strikeBanMs, windowMs: strikeWindowMs, dir: config.modelDir, logger });
+  await strikes.load();
+  report.privacyRestored();
+  // Kept in memory only: an adversary who can predict the cohort loses privacy amplification.
+  const samplingSeed = config.rounds.samplingSeed ?? randomBytes(16).toString('hex');
+  const httpServer = createHttpServer(
+    httpServerOptions(config.http),
+    createRequestHandler({
+      status: deps.status,
+      publicStatus: deps.publicStatus,
+      operatorKey: config.auth.operatorKey,
+      model: () => ({ bytes: model.bytes(), version: model.version }),
+      enrol: () => issueToken({ secret: tokenSecret, ttlSeconds: config.auth.tokenTtlSeconds }),
+      enrolment: config.auth.enrolment,
+      enrolmentKey: config.auth.enrolmentKey,
+      logger,
+      enrolLimits: new EnrolLimits(config.http, logger, stats),
+    }),
+  );
+  limitConnections(httpServer, config.http, logger, stats);
+  let gateway: SocketGateway | null = null;
+  const commit = checkpointCommitter({ store, model, optimiser, nextRoundId: () => coordinator.nextRoundId, privacy, privacyLedger, stats, events });
+  const coordinator: RoundCoordinator = new RoundCoordinator({
+    rounds: config.rounds,
+    samplingSeed,
+    nextRoundId,
+    model,
+    optimiser,
+    stats,
+    logger,
+    privacy,
+    secureAggregation: config.secureAggregation,
+    maxUpdateNormWithoutPrivacy: config.limits.maxUpdateNorm,
+    commitRetryMs: config.checkpoints.retryMs,
+    hooks: roundHooks({ gateway: () => gateway, events, stats, report, commit }),
+  });
+  gateway = new SocketGateway({
+    httpServer,
+    config,
+    coordinator,
+    model,
+    tokenSecret,
+    stats,
+    logger,
+    events,
+    strikes,
+    privacySpend: () => privacy?.spend() ?? null,
+    allowRequest: handshakeLimit(config.http, logger, stats),
+  });
+  return { model, coordinator, gateway, httpServer, tokenSecret, strikes, fresh, commit };
+}
