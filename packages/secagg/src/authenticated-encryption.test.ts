@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { createSeededRandomSource } from '../random/seeded-random-source.js';
+import { createSeededRandomSource } from '@fedrec/core/random';
 import { AEAD_NONCE_BYTES, openBox, sealBox, sealedLength, shareAssociatedData } from './authenticated-encryption.js';
-import { codeOf } from '../test-support/secagg-error-code.js';
+import { codeOf } from './test-support/secagg-error-code.js';
 
 const random = createSeededRandomSource('aead-test');
 const key = new Uint8Array(32).map((_, i) => i * 7);

@@ -10,9 +10,9 @@
  * another client: opening it there fails authentication.
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import type { RandomSource } from '../random/random-source.js';
+import type { RandomSource } from '@fedrec/core/random';
 import { SecAggError } from './secagg-error.js';
-import { randomBytes } from './uniform-integer.js';
+import { randomBytes } from '@fedrec/core/random';
 
 export const AEAD_KEY_BYTES = 32;
 export const AEAD_NONCE_BYTES = 24;

@@ -1,10 +1,12 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, it, expect } from 'vitest';
-import { createCryptoRandomSource } from '../random/crypto-random-source.js';
-import { createSeededRandomSource } from '../random/seeded-random-source.js';
+import { createCryptoRandomSource } from '@fedrec/core/random';
+import { createSeededRandomSource } from '@fedrec/core/random';
 import { deriveKey, generateKeyPair, isValidPublicKey, pairwiseMaskSeed, publicKeyFor, sharedSecret, sharedSecrets, shareEncryptionKey } from './key-agreement.js';
-import { nobleSecAggCrypto, nodeSecAggCrypto, webCryptoSecAggCrypto } from './secagg-crypto.js';
+import { nobleSecAggCrypto } from './noble-secagg-crypto.js';
+import { nodeSecAggCrypto } from './node-secagg-crypto.js';
+import { webCryptoSecAggCrypto } from './web-crypto-secagg-crypto.js';
 import { SecAggError } from './secagg-error.js';
 
 const random = createSeededRandomSource('key-agreement-test');

@@ -17,9 +17,10 @@
 import { expand } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { RandomSource } from '../random/random-source.js';
+import type { RandomSource } from '@fedrec/core/random';
 import { SecAggError } from './secagg-error.js';
-import { resolveSecAggCrypto, type SecAggCrypto, type X25519KeyPair } from './secagg-crypto.js';
+import { resolveSecAggCrypto } from './resolve-secagg-crypto.js';
+import { type SecAggCrypto, type X25519KeyPair } from './secagg-crypto.js';
 import { X25519_KEY_BYTES } from './secagg-crypto-checks.js';
 
 export { X25519_KEY_BYTES };

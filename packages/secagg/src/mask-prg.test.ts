@@ -1,7 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import { ctr } from '@noble/ciphers/aes.js';
 import { expandMask } from './mask-prg.js';
-import { nobleSecAggCrypto, nodeSecAggCrypto, resolveSecAggCrypto, webCryptoSecAggCrypto } from './secagg-crypto.js';
+import { nobleSecAggCrypto } from './noble-secagg-crypto.js';
+import { nodeSecAggCrypto } from './node-secagg-crypto.js';
+import { resolveSecAggCrypto } from './resolve-secagg-crypto.js';
+import { webCryptoSecAggCrypto } from './web-crypto-secagg-crypto.js';
 
 const seed = new Uint8Array(32).map((_, i) => i);
 const implementations = [

@@ -12,7 +12,8 @@
  * and pair in key-agreement.ts), which is the condition for that to be safe.
  * A 64-bit block counter covers any model.
  */
-import { resolveSecAggCrypto, type SecAggCrypto } from './secagg-crypto.js';
+import { resolveSecAggCrypto } from './resolve-secagg-crypto.js';
+import { type SecAggCrypto } from './secagg-crypto.js';
 import { MASK_SEED_BYTES } from './secagg-crypto-checks.js';
 
 export { MASK_SEED_BYTES };

@@ -16,7 +16,10 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { chacha20 } from '@noble/ciphers/chacha.js';
 
-export const GRAPH_SEED_BYTES = 32;
+import { GRAPH_SEED_BYTES } from '@fedrec/core/protocol';
+
+// Defined with the invitation's schema in core's protocol, which checks it on the wire.
+export { GRAPH_SEED_BYTES };
 const GRAPH_LABEL = new TextEncoder().encode('fedrec/secagg/v1/neighbour-graph');
 
 export interface NeighbourGraph {

@@ -8,7 +8,7 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import type { SecAggCrypto } from './secagg-crypto.js';
 import { SecAggError } from './secagg-error.js';
 import { assertMaskArguments, assertNonZeroSecret, assertPeerKey, assertSecretKey, wordsFromKeystream, X25519_KEY_BYTES } from './secagg-crypto-checks.js';
-import { randomBytes } from './uniform-integer.js';
+import { randomBytes } from '@fedrec/core/random';
 
 const ZERO_COUNTER = new Uint8Array(16);
 

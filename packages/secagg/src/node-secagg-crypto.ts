@@ -34,7 +34,7 @@ import {
   x25519SecretFromPkcs8,
   X25519_KEY_BYTES,
 } from './secagg-crypto-checks.js';
-import { randomBytes } from './uniform-integer.js';
+import { randomBytes } from '@fedrec/core/random';
 
 // Typed with DER export only, so that a JWK export (see above) does not compile.
 interface NodeKeyObject {

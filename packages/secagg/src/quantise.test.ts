@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { createSeededRandomSource } from '../random/seeded-random-source.js';
+import { createSeededRandomSource } from '@fedrec/core/random';
 import { addIntegerNoise, assertNoWrapAround, coordinateBound, decodeSum, DEFAULT_MODULUS, quantise, toModular } from './quantise.js';
-import { codeOf } from '../test-support/secagg-error-code.js';
+import { codeOf } from './test-support/secagg-error-code.js';
 
 describe('quantise', () => {
   it('rounds without bias: P(round up) is the fractional part', () => {

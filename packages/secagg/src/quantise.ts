@@ -17,7 +17,7 @@
  * `toModular` refuses any coordinate above B, so the guarantee cannot be
  * broken by one unlucky value.
  */
-import type { RandomSource } from '../random/random-source.js';
+import type { RandomSource } from '@fedrec/core/random';
 import { SecAggError } from './secagg-error.js';
 
 /** The SecAgg modulus: masks and sums are uint32 words. */

@@ -6,9 +6,11 @@
  */
 import { assertNeighbourCount, defaultNeighbourCount, defaultThreshold, GRAPH_SEED_BYTES } from './neighbour-graph.js';
 
-/** Upper limits that keep every count a small integer and every index a uint32. */
-export const SECAGG_MAX_CLIENTS = 1_000_000;
-export const SECAGG_MAX_VECTOR_LENGTH = 2 ** 28;
+import { SECAGG_MAX_CLIENTS, SECAGG_MAX_VECTOR_LENGTH } from '@fedrec/core/protocol';
+
+// Upper limits that keep every count a small integer and every index a uint32;
+// defined with the invitation's schema in core's protocol, which checks them on the wire.
+export { SECAGG_MAX_CLIENTS, SECAGG_MAX_VECTOR_LENGTH };
 
 export interface SecAggRoundConfig {
   /** Distinguishes rounds; bound into every derived key and ciphertext. */

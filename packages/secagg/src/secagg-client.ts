@@ -26,11 +26,12 @@
  * server asks, this client never reveals both the self-mask share and the
  * mask-key share of the same neighbour.
  */
-import type { RandomSource } from '../random/random-source.js';
-import { createCryptoRandomSource } from '../random/crypto-random-source.js';
+import type { RandomSource } from '@fedrec/core/random';
+import { createCryptoRandomSource } from '@fedrec/core/random';
 import { openBox, sealBox, shareAssociatedData } from './authenticated-encryption.js';
 import { deriveKey, generateKeyPair, isValidPublicKey, pairwiseMaskSeedFromSecret, sharedSecrets, type X25519KeyPair } from './key-agreement.js';
-import { resolveSecAggCrypto, type SecAggCrypto } from './secagg-crypto.js';
+import { resolveSecAggCrypto } from './resolve-secagg-crypto.js';
+import { type SecAggCrypto } from './secagg-crypto.js';
 import { createNeighbourGraph, type NeighbourGraph } from './neighbour-graph.js';
 import type { SecAggRoundConfig } from './round-config.js';
 import { splitSecret } from './shamir.js';
@@ -49,7 +50,7 @@ import {
   type UnmaskingMessage,
 } from './secagg-messages.js';
 import { addExpandedMasks, decodeSharePair, encodeSharePair, maskSign, wordsToBytes, type SharePair } from './secagg-plus.js';
-import { randomBytes } from './uniform-integer.js';
+import { randomBytes } from '@fedrec/core/random';
 import type { z } from 'zod';
 
 export interface SecAggClientOptions {

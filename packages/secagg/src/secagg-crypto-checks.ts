@@ -2,7 +2,7 @@
  * Argument checks and byte helpers shared by the SecAggCrypto
  * implementations, so that each refuses the same inputs the same way.
  */
-import { HOST_IS_LITTLE_ENDIAN } from '../format/host-byte-order.js';
+import { HOST_IS_LITTLE_ENDIAN } from '@fedrec/core/format';
 import { SecAggError } from './secagg-error.js';
 
 export const X25519_KEY_BYTES = 32;

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { createSeededRandomSource, deriveSeed } from '../random/seeded-random-source.js';
-import { runInMemoryRound, type InMemoryRoundOptions } from '../test-support/in-memory-round.js';
+import { createSeededRandomSource, deriveSeed } from '@fedrec/core/random';
+import { runInMemoryRound, type InMemoryRoundOptions } from './test-support/in-memory-round.js';
 import { assertNoWrapAround, decodeSum, quantise, toModular } from './quantise.js';
 import { createRoundConfig, type SecAggRoundConfig } from './round-config.js';
 import { SecAggClient } from './secagg-client.js';
@@ -8,7 +8,8 @@ import { SecAggError } from './secagg-error.js';
 import { SecAggStage, type SecAggClientMessage, type SecAggServerMessage, type SecAggStageCode, type UnmaskingMessage } from './secagg-messages.js';
 import { bytesToWords, wordsToBytes } from './secagg-plus.js';
 import { SecAggServer } from './secagg-server.js';
-import { nobleSecAggCrypto, webCryptoSecAggCrypto } from './secagg-crypto.js';
+import { nobleSecAggCrypto } from './noble-secagg-crypto.js';
+import { webCryptoSecAggCrypto } from './web-crypto-secagg-crypto.js';
 
 const graphSeed = (byte: number): Uint8Array => new Uint8Array(32).map((_, i) => (i * 31 + byte) & 0xff);
 const randomFor = (label: string) => (index: number) => createSeededRandomSource(deriveSeed('secagg-test', label, index));

@@ -12,7 +12,7 @@
  * PRG(b_u) of survivors, and the pairwise masks that survivors added for
  * neighbours that dropped, from reconstructed secrets.
  */
-import { HOST_IS_LITTLE_ENDIAN } from '../format/host-byte-order.js';
+import { HOST_IS_LITTLE_ENDIAN } from '@fedrec/core/format';
 import type { SecAggCrypto } from './secagg-crypto.js';
 import { SECAGG_SHARE_BYTES, SECAGG_SHARE_PLAINTEXT_BYTES } from './secagg-messages.js';
 import { SecAggError } from './secagg-error.js';

@@ -27,7 +27,8 @@
  * honest clients.
  */
 import { isValidPublicKey, pairwiseMaskSeedFromSecret, publicKeyFor, sharedSecrets } from './key-agreement.js';
-import { resolveSecAggCrypto, type SecAggCrypto } from './secagg-crypto.js';
+import { resolveSecAggCrypto } from './resolve-secagg-crypto.js';
+import { type SecAggCrypto } from './secagg-crypto.js';
 import { createNeighbourGraph, type NeighbourGraph } from './neighbour-graph.js';
 import type { SecAggRoundConfig } from './round-config.js';
 import { combineShares } from './shamir.js';

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { createSeededRandomSource } from '../random/seeded-random-source.js';
+import { createSeededRandomSource } from '@fedrec/core/random';
 import { combineShares, shamirShareLength, shareCompletingTo, splitSecret, type ShamirShare } from './shamir.js';
-import { codeOf } from '../test-support/secagg-error-code.js';
+import { codeOf } from './test-support/secagg-error-code.js';
 
 const random = createSeededRandomSource('shamir-test');
 

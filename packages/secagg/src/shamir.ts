@@ -23,7 +23,7 @@
  */
 import { Field } from '@noble/curves/abstract/modular.js';
 import { bytesToNumberLE, numberToBytesLE } from '@noble/curves/utils.js';
-import type { RandomSource } from '../random/random-source.js';
+import type { RandomSource } from '@fedrec/core/random';
 import { SecAggError } from './secagg-error.js';
 
 const P = 2n ** 255n - 19n;

@@ -17,7 +17,7 @@ import {
   x25519Jwk,
   X25519_KEY_BYTES,
 } from './secagg-crypto-checks.js';
-import { randomBytes } from './uniform-integer.js';
+import { randomBytes } from '@fedrec/core/random';
 
 const X25519_ALGORITHM = { name: 'X25519' } as const;
 /** Keystream chunk per encrypt call: WebCrypto copies its input, so a bounded zero buffer is reused. */

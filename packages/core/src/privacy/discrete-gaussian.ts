@@ -36,7 +36,7 @@ import type { RandomSource } from '../random/random-source.js';
 import { sampleDiscreteLaplace } from './discrete-laplace.js';
 import { bernoulliExp, EXP_GRID_END, EXP_GRID_STEPS_PER_UNIT, EXP_GRID_UNITS, expGridTables, expNegFixedPoint, LazyUniform, wordBelowExpPolynomial } from './exact-bernoulli.js';
 import { floorSqrtRational, rationalFromNumber, rationalToNumber, type Rational } from './rational.js';
-import { rejectionLimit } from './uniform-integer.js';
+import { rejectionLimit } from '../random/uniform-integer.js';
 import { WordPool } from '../random/word-pool.js';
 
 /** σ² as an exact rational, or as a double (converted exactly: see `rationalFromNumber`). */

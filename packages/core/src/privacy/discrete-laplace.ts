@@ -10,7 +10,7 @@
  */
 import type { RandomSource } from '../random/random-source.js';
 import { bernoulliExp, bernoulliExpMinusOne, bernoulliExpRatio } from './exact-bernoulli.js';
-import { rejectionLimit, uniformBelow } from './uniform-integer.js';
+import { rejectionLimit, uniformBelow } from '../random/uniform-integer.js';
 import { WordPool } from '../random/word-pool.js';
 
 const ONE = { numerator: 1n, denominator: 1n } as const;

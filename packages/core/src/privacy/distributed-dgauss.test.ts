@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { PrivacyLedger } from '../privacy/privacy-ledger.js';
-import { rdpToEpsilon } from '../privacy/rdp-to-dp.js';
-import { subsampledGaussianRdp } from '../privacy/rdp-subsampled-gaussian.js';
+import { PrivacyLedger } from './privacy-ledger.js';
+import { rdpToEpsilon } from './rdp-to-dp.js';
+import { subsampledGaussianRdp } from './rdp-subsampled-gaussian.js';
 import { createSeededRandomSource } from '../random/seeded-random-source.js';
 import { createDiscreteGaussianSampler } from './discrete-gaussian.js';
 import {

@@ -21,9 +21,9 @@
  * `clients` = the fewest survivors the server accepts (the SecAgg threshold
  * or a stricter minimum): more survivors only add noise.
  */
-import { logAbsBinomial, logSumExp } from '../privacy/log-math.js';
-import { DEFAULT_RDP_ORDER_PRESET, resolveRdpOrders, type RdpOrdersInput } from '../privacy/rdp-orders.js';
-import { subsampledGaussianRdp } from '../privacy/rdp-subsampled-gaussian.js';
+import { logAbsBinomial, logSumExp } from './log-math.js';
+import { DEFAULT_RDP_ORDER_PRESET, resolveRdpOrders, type RdpOrdersInput } from './rdp-orders.js';
+import { subsampledGaussianRdp } from './rdp-subsampled-gaussian.js';
 import { rational, rationalFromNumber, type Rational } from './rational.js';
 import type { VarianceInput } from './discrete-gaussian.js';
 

@@ -13,7 +13,7 @@ import {
   wordBelowExpPolynomial,
 } from './exact-bernoulli.js';
 import { rationalFromNumber } from './rational.js';
-import { rejectionLimit } from './uniform-integer.js';
+import { rejectionLimit } from '../random/uniform-integer.js';
 import { WordPool } from '../random/word-pool.js';
 
 // Fixed seeds throughout; statistical tolerances are 5 standard errors.

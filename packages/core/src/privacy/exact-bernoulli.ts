@@ -9,7 +9,7 @@
  */
 import type { RandomSource } from '../random/random-source.js';
 import type { Rational } from './rational.js';
-import { rejectionLimit, uniformBelow, uniformBelowNumber } from './uniform-integer.js';
+import { rejectionLimit, uniformBelow, uniformBelowNumber } from '../random/uniform-integer.js';
 import type { WordPool } from '../random/word-pool.js';
 
 const TWO_32 = 1n << 32n;

@@ -1,4 +1,4 @@
-import type { RandomSource } from '../random/random-source.js';
+import type { RandomSource } from './random-source.js';
 
 /**
  * Exactly uniform integers and bytes from a `RandomSource`'s 32-bit words.

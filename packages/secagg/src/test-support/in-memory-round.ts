@@ -4,14 +4,14 @@
  * exported by the package, not in dist/); a real deployment puts a transport (socket.io) between the same
  * `SecAggClient` and `SecAggServer` calls, in the same order.
  */
-import type { RandomSource } from '../random/random-source.js';
-import { SecAggClient, type ClientShareRejection } from '../secagg/secagg-client.js';
-import { SecAggError, type SecAggErrorCode } from '../secagg/secagg-error.js';
-import { SecAggStage, type SecAggClientMessage, type SecAggServerMessage, type SecAggStageCode, type UnmaskingMessage } from '../secagg/secagg-messages.js';
-import type { SecAggRejectReasonName } from '../secagg/secagg-reject-reason.js';
-import { SecAggServer, type SecAggResult } from '../secagg/secagg-server.js';
-import type { SecAggRoundConfig } from '../secagg/round-config.js';
-import type { SecAggCrypto } from '../secagg/secagg-crypto.js';
+import type { RandomSource } from '@fedrec/core/random';
+import { SecAggClient, type ClientShareRejection } from '../secagg-client.js';
+import { SecAggError, type SecAggErrorCode } from '../secagg-error.js';
+import { SecAggStage, type SecAggClientMessage, type SecAggServerMessage, type SecAggStageCode, type UnmaskingMessage } from '../secagg-messages.js';
+import type { SecAggRejectReasonName } from '../secagg-reject-reason.js';
+import { SecAggServer, type SecAggResult } from '../secagg-server.js';
+import type { SecAggRoundConfig } from '../round-config.js';
+import type { SecAggCrypto } from '../secagg-crypto.js';
 
 export interface InMemoryRoundOptions {
   readonly config: SecAggRoundConfig;

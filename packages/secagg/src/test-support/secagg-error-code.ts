@@ -1,4 +1,4 @@
-import { SecAggError } from '../secagg/secagg-error.js';
+import { SecAggError } from '../secagg-error.js';
 
 /**
  * The `SecAggError` code `run` throws, undefined if it returns, or a
