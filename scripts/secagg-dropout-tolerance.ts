@@ -9,7 +9,7 @@
  *
  *   npm run secagg:dropout-tolerance [-- --rounds 4000]
  *
- * Prints a Markdown table (the one in packages/core/src/secagg/README.md),
+ * Prints a Markdown table (the one in packages/secagg/README.md),
  * then one JSON object as the last line.
  */
 import { createSeededRandomSource } from '@fedrec/core';
