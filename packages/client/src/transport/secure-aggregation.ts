@@ -41,8 +41,9 @@ export async function secureInput(result: TrainingResult, options: SecureInputOp
   const clipNorm = round?.clipNorm ?? secure.clipNorm;
   // Distributed noise is added as integers below; local noise in floats here, before quantising.
   const floatNoiseMultiplier = round !== null && round.placement === 'local' ? round.clientNoiseMultiplier : 0;
-  const built = buildPrivateUpdate(candidate, { clipNorm, noiseMultiplier: floatNoiseMultiplier, noiseSource });
+  // Loaded before the first draw, so noiseSource's draws below run in one synchronous stretch, as before the split.
   const { quantise, addIntegerNoise, toModular } = await loadSecAgg();
+  const built = buildPrivateUpdate(candidate, { clipNorm, noiseMultiplier: floatNoiseMultiplier, noiseSource });
   const ints = quantise(built.update.values, secure.granularity, noiseSource);
   if (secure.localNoiseVariance > 0) addIntegerNoise(ints, discreteGaussianVector(noiseSource, ints.length, secure.localNoiseVariance));
   const input = toModular(ints, secure.coordinateBound);
