@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // One project per package, plus cross-package scenarios in test/.
 // The `source` export condition lets tests import sibling packages from
 // their TypeScript sources, so `npm test` does not depend on a prior build.
-const packages = ['core', 'client', 'server', 'sim', 'cli'] as const;
+const packages = ['core', 'secagg', 'client', 'server', 'sim', 'cli'] as const;
 
 export default defineConfig({
   resolve: { conditions: ['source'] },

@@ -9,10 +9,11 @@
  *
  *   npm run secagg:dropout-tolerance [-- --rounds 4000]
  *
- * Prints a Markdown table (the one in packages/core/src/secagg/README.md),
+ * Prints a Markdown table (the one in packages/secagg/README.md),
  * then one JSON object as the last line.
  */
-import { createNeighbourGraph, createSeededRandomSource, defaultNeighbourCount, defaultThreshold } from '@fedrec/core';
+import { createSeededRandomSource } from '@fedrec/core';
+import { createNeighbourGraph, defaultNeighbourCount, defaultThreshold } from '@fedrec/secagg';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--rounds');

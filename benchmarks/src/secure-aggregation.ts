@@ -16,25 +16,28 @@
  * (JSON metadata + the one binary attachment), excluding the model download,
  * which is the same in both.
  */
-import type { RandomSource, SecAggClientMessage, SecAggCrypto, SecAggServerMessage } from '@fedrec/core';
+import type { RandomSource } from '@fedrec/core';
+import type { SecAggClientMessage, SecAggCrypto, SecAggServerMessage } from '@fedrec/secagg';
 import {
   MessageKind,
   PROTOCOL_VERSION,
-  SecAggClient,
-  SecAggServer,
-  SecAggStage,
   buildPrivateUpdate,
   createCryptoRandomSource,
-  createRoundConfig,
-  decodeSum,
-  defaultNeighbourCount,
   encodeUpdate,
   packBinaryFields,
   parameterCount,
+} from '@fedrec/core';
+import {
+  SecAggClient,
+  SecAggServer,
+  SecAggStage,
+  createRoundConfig,
+  decodeSum,
+  defaultNeighbourCount,
   quantise,
   resolveSecAggCrypto,
   toModular,
-} from '@fedrec/core';
+} from '@fedrec/secagg';
 import { UpdateAccumulator, checkUpdateBytes, decodeClientUpdate } from '@fedrec/server';
 import { median } from './stats.js';
 

@@ -1,7 +1,7 @@
 /**
  * Node 20's node:crypto can deadlock the main thread when a garbage collection
  * starts inside a JWK export of a key it has just generated (issue 13, point
- * 8; the mechanism is in packages/core/src/secagg/node-secagg-crypto.ts). A
+ * 8; the mechanism is in packages/secagg/src/node-secagg-crypto.ts). A
  * deadlocked process never returns, so the stress runs in a child process
  * (fixtures/node-crypto-gc-stress.ts) under a watchdog: the child must finish
  * and report, or it is killed and the test fails. The work takes a few

@@ -1,19 +1,22 @@
 import type { Socket } from 'socket.io-client';
-import type { RoundSecureAggregation, SecAggClientMessage } from '@fedrec/core';
+import type { RoundSecureAggregation } from '@fedrec/core';
+import type { SecAggClientMessage } from '@fedrec/secagg';
 import {
   MessageKind,
   PROTOCOL_VERSION,
   ProtocolEvent,
-  SecAggClient,
-  SecAggStage,
-  createRoundConfig,
   packBinaryFields,
   parseMessage,
   toBytes,
-  toModular,
   unpackBinaryFields,
   withUint8Arrays,
 } from '@fedrec/core';
+import {
+  SecAggClient,
+  SecAggStage,
+  createRoundConfig,
+  toModular,
+} from '@fedrec/secagg';
 import type { FedRecServer } from '@fedrec/server';
 import { nextSocketEvent, rawAuth, rawSocket } from '../server/raw-socket.js';
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MessageKind, PROTOCOL_VERSION, ProtocolEvent, RejectReason, SecAggRejectReason, SecAggStage, parameterCount } from '@fedrec/core';
+import { MessageKind, PROTOCOL_VERSION, ProtocolEvent, RejectReason, parameterCount } from '@fedrec/core';
+import { SecAggRejectReason, SecAggStage } from '@fedrec/secagg';
 import type { FedRecServer } from '@fedrec/server';
 import { Resources, SMALL_SHAPE, maxAbsDiff, nextServerEvent, startServer } from '../server/helpers.js';
 import { envelope, integerInput, plainSum, startScriptedClient, type ScriptedClient } from './scripted-client.js';

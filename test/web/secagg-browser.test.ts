@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRoundConfig, createSeededRandomSource, deriveSeed, nobleSecAggCrypto, SecAggStage } from '@fedrec/core';
-import { runInMemoryRound } from '../../packages/core/src/test-support/in-memory-round.js';
+import { createSeededRandomSource, deriveSeed } from '@fedrec/core';
+import { createRoundConfig, nobleSecAggCrypto, SecAggStage } from '@fedrec/secagg';
+import { runInMemoryRound } from '../../packages/secagg/src/test-support/in-memory-round.js';
 import { openBundledPage, type BundledPage } from './browser.js';
 
 /*
@@ -18,8 +19,8 @@ export function inputsFor(n, length, seed, createSeededRandomSource) {
 `;
 
 const ENTRY = `
-import { createRoundConfig, resolveSecAggCrypto, SecAggStage } from './packages/core/src/secagg/index.ts';
-import { runInMemoryRound } from './packages/core/src/test-support/in-memory-round.ts';
+import { createRoundConfig, resolveSecAggCrypto, SecAggStage } from './packages/secagg/src/index.ts';
+import { runInMemoryRound } from './packages/secagg/src/test-support/in-memory-round.ts';
 import { createSeededRandomSource, deriveSeed } from './packages/core/src/random/seeded-random-source.ts';
 ${ROUND}
 globalThis.secaggRound = async ({ n, length, dropped }) => {

@@ -1,7 +1,9 @@
 // The convenience barrel of @fedrec/core: every public name, for the client
 // and the simulator. It loads TensorFlow.js (through ./training); code that
 // never trains (the server) imports the subpaths instead: @fedrec/core/model,
-// /protocol, /format, /privacy, /random, /update, /secagg, /metrics, /state.
+// /protocol, /format, /privacy, /random, /update, /metrics, /state. Secure
+// aggregation is its own package, @fedrec/secagg (it depends on core, never
+// the reverse).
 // Named exports only, each from its subpath's entry; test support is not here.
 export type { ParameterShape, SharedModel, ModelUpdate } from './model/index.js';
 export { parameterCount, assertValidShape, sameShape, embeddingsView, biasesView } from './model/index.js';
@@ -17,6 +19,7 @@ export { nextInt } from './random/index.js';
 export { createCryptoRandomSource } from './random/index.js';
 export { createSeededRandomSource, deriveSeed } from './random/index.js';
 export { addGaussianNoise, gaussianVector } from './random/index.js';
+export { randomBytes, uniformBelow, uniformBelowNumber } from './random/index.js';
 export { trainLocally, trainLocallySparse, fitUserVector } from './training/index.js';
 export type { LocalTrainingInput, LocalTrainingResult, SparseLocalTrainingResult, SparseDelta } from './training/index.js';
 export { DEFAULT_LOCAL_TRAINING, resolveLocalTrainingConfig } from './training/index.js';
@@ -48,8 +51,6 @@ export { DpFedAvgRoundPolicy, securelyAccountedNoiseMultiplier } from './privacy
 export type { RoundPrivacyConfig, RoundPrivacyOptions, RoundNoisePlacement, PlannedRoundPrivacy, SecureRoundNoise } from './privacy/index.js';
 export { releasePrivatePopularity } from './privacy/index.js';
 export type { PrivatePopularity, PrivatePopularityOptions } from './privacy/index.js';
-export { SecAggError, splitSecret, combineShares, shamirShareLength, SHAMIR_CHUNK_BYTES, SHAMIR_FIELD_BYTES, SHAMIR_MAX_X, generateKeyPair, publicKeyFor, sharedSecret, sharedSecrets, isValidPublicKey, deriveKey, shareEncryptionKey, pairwiseMaskSeed, pairwiseMaskSeedFromSecret, resolveSecAggCrypto, webCryptoSecAggCrypto, nobleSecAggCrypto, nodeSecAggCrypto, KeyPurpose, X25519_KEY_BYTES, DERIVED_KEY_BYTES, sealBox, openBox, sealedLength, shareAssociatedData, AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_TAG_BYTES, expandMask, MASK_SEED_BYTES, quantise, coordinateBound, assertNoWrapAround, addIntegerNoise, toModular, decodeSum, DEFAULT_MODULUS, rational, rationalFromNumber, rationalToNumber, createDiscreteGaussianSampler, sampleDiscreteGaussian, discreteGaussianVector, sampleDiscreteLaplace, perClientSigma, perClientVariance, roundedL2Sensitivity, sumOfDiscreteGaussiansTau, distributedDiscreteGaussianRdp, subsampledDistributedDiscreteGaussianRdp, distributedDiscreteGaussianRdpVector, effectiveNoiseMultiplier, createNeighbourGraph, defaultNeighbourCount, defaultThreshold, GRAPH_SEED_BYTES, createRoundConfig, SECAGG_MAX_CLIENTS, SECAGG_MAX_VECTOR_LENGTH, SecAggStage, SECAGG_SERVER_SENDER, SECAGG_SECRET_BYTES, SECAGG_SHARE_BYTES, SECAGG_SHARE_PLAINTEXT_BYTES, SECAGG_SHARE_CIPHERTEXT_BYTES, advertiseKeysMessageSchema, shareKeysMessageSchema, maskedInputMessageSchema, unmaskingMessageSchema, keysBroadcastMessageSchema, sharesRoutedMessageSchema, unmaskRequestMessageSchema, SecAggRejectReason, wordsToBytes, bytesToWords, SecAggClient, SecAggServer } from './secagg/index.js';
-export type { SecAggErrorCode, SecAggCrypto, ShamirShare, X25519KeyPair, KeyPurposeName, CoordinateBoundOptions, DecodedSum, Rational, DiscreteGaussianSampler, VarianceInput, DistributedDiscreteGaussianParams, EffectiveNoiseMultiplierOptions, NeighbourGraph, SecAggRoundConfig, SecAggRoundConfigInput, SecAggStageName, SecAggStageCode, AdvertiseKeysMessage, ShareKeysMessage, MaskedInputMessage, UnmaskingMessage, KeysBroadcastMessage, SharesRoutedMessage, UnmaskRequestMessage, SecAggClientMessage, SecAggServerMessage, SecAggRejectReasonName, SecAggRejectReasonCode, SecAggClientOptions, ClientShareRejection, SecAggReceiveResult, SecAggResult, SecAggStageClosed } from './secagg/index.js';
 export { privacySpendSchema } from './protocol/index.js';
 export type { PrivacySpend } from './protocol/index.js';
 export { roundSecureAggregationSchema, secAggServerMessageSchema, secAggClientMessageSchema } from './protocol/index.js';
@@ -59,3 +60,9 @@ export { packBinaryFields, unpackBinaryFields } from './protocol/index.js';
 export type { PackedBinary } from './protocol/index.js';
 export { buildCatalogue, itemAttributes, alignCatalogue, catalogueToJson, parseCatalogueJson, attributeIdf, historyScores } from './catalogue/index.js';
 export type { Catalogue, CatalogueEntry, AlignedCatalogue, CatalogueJson, HistoryScoringOptions } from './catalogue/index.js';
+export { rational, rationalFromNumber, rationalToNumber, createDiscreteGaussianSampler, sampleDiscreteGaussian, discreteGaussianVector, sampleDiscreteLaplace } from './privacy/index.js';
+export type { Rational, DiscreteGaussianSampler, VarianceInput } from './privacy/index.js';
+export { perClientSigma, perClientVariance, roundedL2Sensitivity, sumOfDiscreteGaussiansTau, distributedDiscreteGaussianRdp, subsampledDistributedDiscreteGaussianRdp, distributedDiscreteGaussianRdpVector, effectiveNoiseMultiplier } from './privacy/index.js';
+export type { DistributedDiscreteGaussianParams, EffectiveNoiseMultiplierOptions } from './privacy/index.js';
+export { GRAPH_SEED_BYTES, SECAGG_MAX_CLIENTS, SECAGG_MAX_VECTOR_LENGTH } from './protocol/index.js';
+export { HOST_IS_LITTLE_ENDIAN } from './format/index.js';

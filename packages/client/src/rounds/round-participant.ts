@@ -7,13 +7,12 @@ import type {
   RoundPrivacy,
   RoundSecureAggregation,
   SecAggClientEnvelope,
-  SecAggClientMessage,
   SharedModel,
   UpdateMessage,
   UpdatePrivacy,
 } from '@fedrec/core';
+import type { SecAggClientMessage } from '@fedrec/secagg';
 import {
-  SecAggError,
   FormatError,
   createCryptoRandomSource,
   MessageKind,
@@ -35,6 +34,7 @@ import {
 import { io, type Socket } from 'socket.io-client';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { RoundParticipantError, type RoundRejection } from './round-participant-error.js';
+import { loadSecAgg } from './load-secagg.js';
 import { createLocalTrainer, type LocalTrainerOptions } from './local-trainer.js';
 import { privatiseUpdate, type UpdatePrivacyInfo } from './privatise-update.js';
 import { SecureRoundParticipant, secureInput } from './secure-aggregation.js';
@@ -388,14 +388,16 @@ class SocketIoRoundParticipant extends TypedEmitter<RoundParticipantEvents> impl
 
   /** Quantises (and noises) the update as the round says, then advertises keys: SecAgg+ stage 0. */
   private async startSecureRound(roundId: number, secure: RoundSecureAggregation, privacy: RoundPrivacy | null, result: Parameters<typeof secureInput>[0]): Promise<void> {
-    const out = secureInput(result, { secure, round: privacy, noiseSource: this.noiseSource });
+    // Loads @fedrec/secagg on the first secure round: shops that never run one never load it.
+    const out = await secureInput(result, { secure, round: privacy, noiseSource: this.noiseSource });
+    if (this.stopped || roundId <= this.lastClosedRound) return; // the round ended while the module loaded
     if (!out.ok) {
       this.emit('error', new RoundParticipantError('TRAINING_FAILED', out.message));
       return;
     }
     // Never buffered across a reconnect: the server counts a reconnected member as dropped.
     if (this.socket?.connected !== true) return;
-    const participant = new SecureRoundParticipant(roundId, secure, out.input);
+    const participant = await SecureRoundParticipant.create(roundId, secure, out.input);
     this.secure = participant;
     const keys = await participant.advertiseKeys();
     // Superseded while the keys were made (a newer round, a reconnect): say nothing.
@@ -418,7 +420,8 @@ class SocketIoRoundParticipant extends TypedEmitter<RoundParticipantEvents> impl
       reply = await participant.step(message as Record<string, unknown>);
     } catch (error) {
       if (error instanceof RangeError) return this.badServerMessage(`secure aggregation: ${error.message}`);
-      if (!(error instanceof SecAggError)) throw error;
+      // Loaded already: this client holds a participant, which only exists once @fedrec/secagg has loaded.
+      if (!(error instanceof (await loadSecAgg()).SecAggError)) throw error;
       // The server asked for something the protocol forbids: stop taking part, reveal nothing more.
       this.secure = null;
       return this.badServerMessage(`secure aggregation: ${error.code}`);

@@ -1,14 +1,7 @@
-import type { RandomSource, RoundPrivacy, RoundSecureAggregation, SecAggClientMessage } from '@fedrec/core';
-import {
-  SecAggClient,
-  SecAggStage,
-  addIntegerNoise,
-  buildPrivateUpdate,
-  createRoundConfig,
-  discreteGaussianVector,
-  quantise,
-  toModular,
-} from '@fedrec/core';
+import type { RandomSource, RoundPrivacy, RoundSecureAggregation } from '@fedrec/core';
+import { buildPrivateUpdate, discreteGaussianVector } from '@fedrec/core';
+import type { SecAggClient, SecAggClientMessage } from '@fedrec/secagg';
+import { loadSecAgg, type SecAggModule } from './load-secagg.js';
 import type { UpdatePrivacyInfo } from './privatise-update.js';
 import type { TrainingResult } from './training-callback.js';
 
@@ -34,10 +27,12 @@ export interface SecureInputOptions {
  * and is clipped too: the bound must hold whatever the callback returns.
  *
  * @example
- * const out = secureInput({ delta }, { secure: start.secureAggregation, round: start.privacy ?? null, noiseSource });
+ * const out = await secureInput({ delta }, { secure: start.secureAggregation, round: start.privacy ?? null, noiseSource });
  * if (out.ok) send(client.maskedInput(routed, out.input));
+ *
+ * Asynchronous because it loads @fedrec/secagg on first use (`loadSecAgg`).
  */
-export function secureInput(result: TrainingResult, options: SecureInputOptions): SecureInput {
+export async function secureInput(result: TrainingResult, options: SecureInputOptions): Promise<SecureInput> {
   const { secure, round, noiseSource } = options;
   if (result.delta === undefined && round !== null) {
     return { ok: false, message: 'this round sets DP parameters: return the raw `delta` so the transport clips and noises it as the round says' };
@@ -46,6 +41,8 @@ export function secureInput(result: TrainingResult, options: SecureInputOptions)
   const clipNorm = round?.clipNorm ?? secure.clipNorm;
   // Distributed noise is added as integers below; local noise in floats here, before quantising.
   const floatNoiseMultiplier = round !== null && round.placement === 'local' ? round.clientNoiseMultiplier : 0;
+  // Loaded before the first draw, so noiseSource's draws below run in one synchronous stretch, as before the split.
+  const { quantise, addIntegerNoise, toModular } = await loadSecAgg();
   const built = buildPrivateUpdate(candidate, { clipNorm, noiseMultiplier: floatNoiseMultiplier, noiseSource });
   const ints = quantise(built.update.values, secure.granularity, noiseSource);
   if (secure.localNoiseVariance > 0) addIntegerNoise(ints, discreteGaussianVector(noiseSource, ints.length, secure.localNoiseVariance));
@@ -78,9 +75,23 @@ export class SecureRoundParticipant {
   readonly roundId: number;
   readonly #client: SecAggClient;
   readonly #input: Uint32Array;
+  readonly #stages: SecAggModule['SecAggStage'];
 
-  constructor(roundId: number, secure: RoundSecureAggregation, input: Uint32Array, random?: RandomSource) {
+  /**
+   * Loads @fedrec/secagg (once, on the first secure round) and builds the
+   * member's state machine.
+   *
+   * @example
+   * const participant = await SecureRoundParticipant.create(start.roundId, start.secureAggregation, out.input);
+   * send(await participant.advertiseKeys());
+   */
+  static async create(roundId: number, secure: RoundSecureAggregation, input: Uint32Array, random?: RandomSource): Promise<SecureRoundParticipant> {
+    return new SecureRoundParticipant(await loadSecAgg(), roundId, secure, input, random);
+  }
+
+  private constructor({ SecAggClient, SecAggStage, createRoundConfig }: SecAggModule, roundId: number, secure: RoundSecureAggregation, input: Uint32Array, random?: RandomSource) {
     this.roundId = roundId;
+    this.#stages = SecAggStage;
     const config = createRoundConfig({
       roundId,
       clientCount: secure.clientCount,
@@ -109,9 +120,9 @@ export class SecureRoundParticipant {
    */
   async step(message: Record<string, unknown>): Promise<SecAggClientMessage> {
     switch (message['stage']) {
-      case SecAggStage.shareKeys:
+      case this.#stages.shareKeys:
         return this.#client.shareKeys(message);
-      case SecAggStage.maskedInput:
+      case this.#stages.maskedInput:
         return this.#client.maskedInput(message, this.#input);
       default:
         // Stage 3, or anything else: `unmask` validates the stage and refuses the rest.

@@ -8,3 +8,4 @@ export {
   type TensorKind,
 } from './tensor-header.js';
 export { decodeModel, decodeUpdate, encodeModel, encodeUpdate, type DecodeOptions } from './tensor-file.js';
+export { HOST_IS_LITTLE_ENDIAN } from './host-byte-order.js';

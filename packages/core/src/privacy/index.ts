@@ -24,3 +24,19 @@ export { DpFedAvgRoundPolicy, securelyAccountedNoiseMultiplier } from './dp-feda
 export type { RoundPrivacyConfig, RoundPrivacyOptions, RoundNoisePlacement, PlannedRoundPrivacy, SecureRoundNoise } from './dp-fedavg-round-policy.js';
 export { releasePrivatePopularity } from './private-popularity.js';
 export type { PrivatePopularity, PrivatePopularityOptions } from './private-popularity.js';
+export { rational, rationalFromNumber, rationalToNumber } from './rational.js';
+export type { Rational } from './rational.js';
+export { createDiscreteGaussianSampler, sampleDiscreteGaussian, discreteGaussianVector } from './discrete-gaussian.js';
+export type { DiscreteGaussianSampler, VarianceInput } from './discrete-gaussian.js';
+export { sampleDiscreteLaplace } from './discrete-laplace.js';
+export {
+  perClientSigma,
+  perClientVariance,
+  roundedL2Sensitivity,
+  sumOfDiscreteGaussiansTau,
+  distributedDiscreteGaussianRdp,
+  subsampledDistributedDiscreteGaussianRdp,
+  distributedDiscreteGaussianRdpVector,
+  effectiveNoiseMultiplier,
+} from './distributed-dgauss.js';
+export type { DistributedDiscreteGaussianParams, EffectiveNoiseMultiplierOptions } from './distributed-dgauss.js';

@@ -56,4 +56,5 @@ export {
 } from './messages.js';
 export { parseMessage, parseHandshakeAuth, type ParseResult, type ParseFailureReason } from './parse-message.js';
 export { toBytes, withUint8Arrays } from './binary-payload.js';
+export { GRAPH_SEED_BYTES, SECAGG_MAX_CLIENTS, SECAGG_MAX_VECTOR_LENGTH } from './secagg-limits.js';
 export { packBinaryFields, unpackBinaryFields, type PackedBinary } from './binary-fields.js';

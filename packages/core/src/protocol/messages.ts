@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { MessageKind, RoundOutcome } from './message-kind.js';
 import { PROTOCOL_VERSION } from './protocol-version.js';
-import { GRAPH_SEED_BYTES } from '../secagg/neighbour-graph.js';
-import { SECAGG_MAX_CLIENTS, SECAGG_MAX_VECTOR_LENGTH } from '../secagg/round-config.js';
+import { GRAPH_SEED_BYTES, SECAGG_MAX_CLIENTS, SECAGG_MAX_VECTOR_LENGTH } from './secagg-limits.js';
 
 /**
  * Runtime schemas for every protocol message's metadata, and the types
@@ -187,7 +186,7 @@ export const roundClosedMessageSchema = z.object({
 /**
  * A SecAgg+ stage message in either direction. The envelope is checked here;
  * `message` is checked by the SecAgg state machines themselves against their
- * strict per-stage schemas (`secagg/secagg-messages.ts`: one source of truth),
+ * strict per-stage schemas (`@fedrec/secagg`, `secagg-messages.ts`: one source of truth),
  * which refuse anything else with a reason code.
  */
 export const secAggServerMessageSchema = z.object({

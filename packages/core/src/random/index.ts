@@ -4,3 +4,4 @@ export { nextInt } from './random-source.js';
 export { createCryptoRandomSource } from './crypto-random-source.js';
 export { createSeededRandomSource, deriveSeed } from './seeded-random-source.js';
 export { addGaussianNoise, gaussianVector } from './gaussian.js';
+export { randomBytes, uniformBelow, uniformBelowNumber } from './uniform-integer.js';

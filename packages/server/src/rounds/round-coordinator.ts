@@ -1,7 +1,7 @@
 import type { PrivacySpend, RoundOutcomeName, RoundStartMessage, SecAggClientEnvelope, UpdateMessage } from '@fedrec/core/protocol';
 import { MessageKind, PROTOCOL_VERSION } from '@fedrec/core/protocol';
 import { createSeededRandomSource, deriveSeed } from '@fedrec/core/random';
-import type { SecAggServerMessage } from '@fedrec/core/secagg';
+import type { SecAggServerMessage } from '@fedrec/secagg';
 import type { Logger } from 'pino';
 import type { RoundsConfig, SecureAggregationConfig } from '../config/server-config.js';
 import type { ModelState } from '../model/model-state.js';

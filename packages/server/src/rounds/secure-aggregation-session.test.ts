@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { SecAggClientMessage, SecAggServerMessage } from '@fedrec/core/secagg';
-import { SecAggClient, SecAggRejectReason, createRoundConfig } from '@fedrec/core/secagg';
+import type { SecAggClientMessage, SecAggServerMessage } from '@fedrec/secagg';
+import { SecAggClient, SecAggRejectReason, createRoundConfig } from '@fedrec/secagg';
 import { SecureAggregationSession, type SecureAggregationOutcome } from './secure-aggregation-session.js';
 
 const config = createRoundConfig({ roundId: 5, clientCount: 4, vectorLength: 3, graphSeed: new Uint8Array(32).fill(9), neighbourCount: 3, threshold: 3 });

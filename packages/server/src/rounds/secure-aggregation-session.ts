@@ -1,5 +1,5 @@
-import type { SecAggReceiveResult, SecAggResult, SecAggRoundConfig, SecAggServerMessage } from '@fedrec/core/secagg';
-import { SecAggError, SecAggRejectReason, SecAggServer, SecAggStage } from '@fedrec/core/secagg';
+import type { SecAggReceiveResult, SecAggResult, SecAggRoundConfig, SecAggServerMessage } from '@fedrec/secagg';
+import { SecAggError, SecAggRejectReason, SecAggServer, SecAggStage } from '@fedrec/secagg';
 
 /** How a SecAgg+ round ended: the survivors' modular sum, or why it was aborted (nothing individual was revealed). */
 export type SecureAggregationOutcome =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RDP_ORDER_PRESETS } from '@fedrec/core/privacy';
-import { SecAggError } from '@fedrec/core/secagg';
+import { SecAggError } from '@fedrec/secagg';
 import { parseServerConfig } from '../config/server-config.js';
 import type { PlannedRoundPrivacy } from '../privacy/server-privacy.js';
 import { planSecureRound, type SecureRoundPlanInput } from './secure-round-plan.js';

@@ -1,6 +1,7 @@
 import type { RoundSecureAggregation } from '@fedrec/core/protocol';
-import type { SecAggRoundConfig } from '@fedrec/core/secagg';
-import { assertNoWrapAround, coordinateBound, createRoundConfig, defaultNeighbourCount, effectiveNoiseMultiplier, roundedL2Sensitivity } from '@fedrec/core/secagg';
+import { effectiveNoiseMultiplier, roundedL2Sensitivity } from '@fedrec/core/privacy';
+import type { SecAggRoundConfig } from '@fedrec/secagg';
+import { assertNoWrapAround, coordinateBound, createRoundConfig, defaultNeighbourCount } from '@fedrec/secagg';
 import type { SecureAggregationConfig } from '../config/server-config.js';
 import type { PlannedRoundPrivacy } from '../privacy/server-privacy.js';
 

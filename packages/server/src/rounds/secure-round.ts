@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { RoundPrivacy, RoundStartMessage, SecAggClientEnvelope, UpdateMessage } from '@fedrec/core/protocol';
 import { securelyAccountedNoiseMultiplier } from '@fedrec/core/privacy';
-import type { SecAggServerMessage } from '@fedrec/core/secagg';
-import { decodeSum } from '@fedrec/core/secagg';
+import type { SecAggServerMessage } from '@fedrec/secagg';
+import { decodeSum } from '@fedrec/secagg';
 import type { SecureAggregationConfig } from '../config/server-config.js';
 import type { PlannedRoundPrivacy, SecureRoundNoise } from '../privacy/server-privacy.js';
 import type { AggregationRound, RoundHost, RoundKind, RoundOpening } from './round-kind.js';
