@@ -7,11 +7,10 @@
  *
  * Parameters, as dp_accounting's defaults: Δ = 1e-4 (value discretization
  * interval) and a tail mass of 1e-15 truncated per convolution (into the
- * first cell or into +∞, never dropped). Rounding each step's loss up by at
- * most Δ makes the composed ε at most about T·Δ above the exact value after T
- * steps (0.004 for the 38-round README default; for T in the thousands pass
- * a smaller interval if that matters): the result is never below the truth
- * and never looser than that.
+ * first cell or into +∞, never dropped). The single-step PLDs are built by
+ * "connect the dots" (pld-subsampled-gaussian.ts), pessimistic at any Δ;
+ * truncation and the FFT round-off bound only add to δ, so the result is
+ * never below the true ε.
  *
  * Runtime: one run of T steps costs O(log T) convolutions whose size grows
  * like √T·q/σ / Δ; the binary powers of each (q, σ) are cached, so a ledger

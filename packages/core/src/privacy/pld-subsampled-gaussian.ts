@@ -12,12 +12,14 @@
  * Neither dominates the other in general, so each is composed on its own and
  * the accountant reports the worse one.
  *
- * Discretisation (dp_accounting's pessimistic `from_privacy_loss_mechanism`,
- * Doroshenko et al. 2022, §3): the loss in ((k−1)Δ, kΔ] is rounded up to kΔ.
- * ℓ is monotone, so that cell is an interval of x whose P-mass is a
- * difference of normal CDFs at x(kΔ), the inverse of ℓ. X beyond z·σ of the
- * means (P-mass ≤ tail/2 on each side) is not dropped: below the range it
- * joins the lowest cell (a larger loss than its own), above it goes to +∞.
+ * Discretisation: "connect the dots" (Doroshenko, Ghazi, Kamath, Kumar,
+ * Manurangsi 2022, "Connect the Dots: Tighter Discrete Approximations of
+ * Privacy Loss Distributions", as dp_accounting does by default for the
+ * Gaussian): a PLD on the grid ε = kΔ whose hockey-stick curve δ(ε)
+ * interpolates the exact one, which is convex in e^ε, so the discrete PLD
+ * is pessimistic (δ never below the truth, before or after composition).
+ * The exact single-step δ(ε) is a difference of normal tail probabilities at
+ * x(ε), the inverse of the monotone loss.
  */
 import { erfc } from './log-math.js';
 import type { DiscretePld } from './privacy-loss-distribution.js';
@@ -25,7 +27,7 @@ import type { DiscretePld } from './privacy-loss-distribution.js';
 /** Which neighbouring dataset is the larger one; see the file comment. */
 export type PldDirection = 'remove' | 'add';
 
-// Beyond this many cells the upper part of the range goes to +∞ instead
+// Beyond this many cells the grid stops and the flat top takes the rest
 // (pessimistic, and only reached for σ ≲ 0.05, where ε is enormous anyway).
 const MAX_CELLS = 4_000_000;
 
@@ -37,14 +39,6 @@ function normalCdf(x: number): number {
 /** P(X > x) for X ~ N(0, 1), without the cancellation of 1 − Φ(x). */
 function normalSurvival(x: number): number {
   return erfc(x / Math.SQRT2) / 2;
-}
-
-/** P(a < X ≤ b) for X ~ N(0, 1), from whichever tail keeps relative precision. */
-function normalMass(a: number, b: number): number {
-  if (!(b > a)) return 0;
-  if (a >= 0) return Math.max(0, normalSurvival(a) - normalSurvival(b));
-  if (b <= 0) return Math.max(0, normalCdf(b) - normalCdf(a));
-  return Math.max(0, 1 - normalCdf(a) - normalSurvival(b));
 }
 
 /** The z with P(N(0,1) > z) ≤ p, by bisection (p ≥ 1e-300). */
@@ -75,12 +69,53 @@ function removeInverse(q: number, sigma: number, loss: number): number {
 export interface PldDiscretisation {
   /** Δ, the grid spacing of loss values. */
   readonly interval: number;
-  /** Mass each tail may lose into its bound (and the per-composition tail truncation). */
+  /** P-mass each tail of the range may hold beyond the grid (and the per-composition tail truncation). */
   readonly tailMass: number;
 }
 
 function pointPld(interval: number, loss: number, mass: number, infinityMass: number): DiscretePld {
   return { interval, offset: Math.ceil(loss / interval - 1e-9), masses: Float64Array.of(mass), infinityMass };
+}
+
+/**
+ * The PLD on grid losses ε_i = (offset + i)·Δ, i = 0 … n, whose δ(ε) passes
+ * through the true δ(ε_i) at every grid point ("connect the dots",
+ * Doroshenko et al. 2022, Alg. 1 and Thm. 3.3). As a function of e^ε a
+ * discrete PLD's δ is piecewise linear with slope −W_i = −Σ_{j≥i} p_j e^{−ε_j}
+ * on [ε_{i−1}, ε_i], so the chords of the true curve fix
+ *   W_i = (δ_{i−1} − δ_i)/(e^{ε_i} − e^{ε_{i−1}}),  p_i = e^{ε_i}(W_i − W_{i+1}),
+ * with P(∞) = δ_n (the curve held flat above the range), W_{n+1} = 0, and the
+ * rest of the mass at ε_0. The true δ is convex in e^ε, so every chord lies
+ * above it, the flat top is above it (δ falls), and below ε_0 the line to
+ * (e^ε = 0, δ = 1) is above it too: the discrete PLD dominates the true one
+ * everywhere, and dominance survives composition. Unlike rounding every loss
+ * up (which shifts the composed loss by up to T·Δ after T steps), the error
+ * is second order in Δ.
+ */
+function connectTheDots(interval: number, kMin: number, kMax: number, deltaAt: (epsilon: number) => number): DiscretePld {
+  const n = kMax - kMin;
+  const delta = new Float64Array(n + 1);
+  const x = new Float64Array(n + 1);
+  for (let i = 0; i <= n; i++) {
+    const epsilon = (kMin + i) * interval;
+    // The true δ is in [0, 1] and at least 1 − e^ε; round-off must not leave that band.
+    delta[i] = Math.min(1, Math.max(0, -Math.expm1(epsilon), deltaAt(epsilon)));
+    x[i] = Math.exp(epsilon);
+  }
+  const masses = new Float64Array(n + 1);
+  const infinityMass = delta[n] as number;
+  let wNext = 0;
+  let total = infinityMass;
+  for (let i = n; i >= 1; i--) {
+    // Slopes of a convex curve only steepen downwards; round-off must not break that (it would make a mass negative).
+    const w = Math.max(wNext, ((delta[i - 1] as number) - (delta[i] as number)) / ((x[i] as number) - (x[i - 1] as number)));
+    const p = (x[i] as number) * (w - wNext);
+    masses[i] = p;
+    total += p;
+    wNext = w;
+  }
+  masses[0] = Math.max(0, 1 - total);
+  return { interval, offset: kMin, masses, infinityMass };
 }
 
 /**
@@ -101,41 +136,34 @@ export function subsampledGaussianPld(samplingRate: number, noiseMultiplier: num
     if (direction === 'remove') return q === 1 ? pointPld(interval, 0, 0, 1) : pointPld(interval, Math.log1p(-q), 1 - q, q);
     return q === 1 ? pointPld(interval, 0, 0, 1) : pointPld(interval, -Math.log1p(-q), 1, 0);
   }
+  // The grid spans the losses of x within z·σ of the means; what lies beyond
+  // is bounded by the flat top (P(∞) = δ at the last grid point) and by the
+  // line to δ = 1 below the first, never dropped.
   const z = upperQuantile(tailMass / 2);
-  const s2 = 2 * sigma * sigma;
-  const lossAt = (x: number): number => mixtureLogRatio(q, (2 * x - 1) / s2);
-  // P-mass of (a, b]: the remove direction's P is the mixture, the add direction's N(0, σ²).
-  const mass =
-    direction === 'remove'
-      ? (a: number, b: number): number => (1 - q) * normalMass(a / sigma, b / sigma) + q * normalMass((a - 1) / sigma, (b - 1) / sigma)
-      : (a: number, b: number): number => normalMass(a / sigma, b / sigma);
+  const lossAt = (x: number): number => mixtureLogRatio(q, (2 * x - 1) / (2 * sigma * sigma));
+  // −log(1 − q): the supremum of the add direction's loss and minus the infimum of the remove direction's.
+  const bound = q < 1 ? -Math.log1p(-q) : Infinity;
 
   if (direction === 'remove') {
-    // Cell k holds x ∈ (x(k−1), x(k)] with x(k) = removeInverse(kΔ).
-    const kMin = Math.ceil(lossAt(-z * sigma) / interval);
+    // {ℓ > ε} = {x > x(ε)}: δ(ε) = P(x > x(ε)) − e^ε·Q(x > x(ε)) = q·Φ̄((x−1)/σ) − (e^ε − 1 + q)·Φ̄(x/σ).
+    const deltaAt = (epsilon: number): number => {
+      const x = removeInverse(q, sigma, epsilon);
+      if (x === -Infinity) return -Math.expm1(epsilon);
+      return q * normalSurvival((x - 1) / sigma) - (Math.expm1(epsilon) + q) * normalSurvival(x / sigma);
+    };
+    const kMin = Math.floor((q < 1 ? -bound : lossAt(-z * sigma)) / interval);
     const kMax = Math.min(kMin + MAX_CELLS, Math.ceil(lossAt(1 + z * sigma) / interval));
-    const masses = new Float64Array(kMax - kMin + 1);
-    let previous = -Infinity;
-    for (let k = kMin; k <= kMax; k++) {
-      const bound = removeInverse(q, sigma, k * interval);
-      masses[k - kMin] = mass(previous, bound);
-      previous = bound;
-    }
-    return { interval, offset: kMin, masses, infinityMass: mass(previous, Infinity) };
+    return connectTheDots(interval, kMin, kMax, deltaAt);
   }
-  // add: ℓ(x) = −ℓ_remove(x), so cell k holds x ∈ [x(k), x(k−1)) with
-  // x(k) = removeInverse(−kΔ), which is −∞ once kΔ ≥ −log(1 − q) (the loss's supremum).
-  const kMin = Math.ceil(-lossAt(z * sigma) / interval);
-  // For q < 1 the loss is bounded by −log(1 − q): cover up to there and nothing goes to +∞.
-  const top = q < 1 ? -Math.log1p(-q) : -lossAt(-z * sigma);
-  const kMax = Math.min(kMin + MAX_CELLS, Math.ceil(top / interval));
-  const masses = new Float64Array(kMax - kMin + 1);
-  let previous = Infinity;
-  for (let k = kMin; k <= kMax; k++) {
-    const bound = removeInverse(q, sigma, -k * interval);
-    // Half-open the other way round does not matter: N(0, σ²) has no atoms.
-    masses[k - kMin] = mass(bound, previous);
-    previous = bound;
-  }
-  return { interval, offset: kMin, masses, infinityMass: mass(-Infinity, previous) };
+  // add: ℓ(x) = −ℓ_remove(x), so {ℓ > ε} = {x < b}, b = x_remove(−ε), and
+  // δ(ε) = Φ(b/σ) − e^ε·((1 − q)Φ(b/σ) + q·Φ((b − 1)/σ)); 0 once ε ≥ −log(1 − q).
+  const deltaAt = (epsilon: number): number => {
+    const b = removeInverse(q, sigma, -epsilon);
+    if (b === -Infinity) return 0;
+    const e = Math.exp(epsilon);
+    return (1 - e * (1 - q)) * normalCdf(b / sigma) - e * q * normalCdf((b - 1) / sigma);
+  };
+  const kMin = Math.floor(-lossAt(z * sigma) / interval);
+  const kMax = Math.min(kMin + MAX_CELLS, Math.ceil((q < 1 ? bound : -lossAt(-z * sigma)) / interval));
+  return connectTheDots(interval, kMin, kMax, deltaAt);
 }
