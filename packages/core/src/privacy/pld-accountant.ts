@@ -5,12 +5,15 @@
  * convolved together, for both add/remove directions, reporting the worse
  * (as dp_accounting's `PLDAccountant` does for its two PLDs).
  *
- * Parameters, as dp_accounting's defaults: Δ = 1e-4 (value discretization
- * interval) and a tail mass of 1e-15 truncated per convolution (into the
- * first cell or into +∞, never dropped). The single-step PLDs are built by
- * "connect the dots" (pld-subsampled-gaussian.ts), pessimistic at any Δ;
- * truncation and the FFT round-off bound only add to δ, so the result is
- * never below the true ε.
+ * Parameters: Δ = 1e-3 (dp_accounting's value_discretization_interval
+ * defaults to 1e-4) and a tail mass of 1e-15 truncated per convolution (into
+ * the first cell or into +∞, never dropped). The single-step PLDs are built
+ * by "connect the dots" (pld-subsampled-gaussian.ts), pessimistic at any Δ
+ * and with an error second order in Δ, so 1e-3 loses little: measured ε at
+ * δ = 1e-5, Δ = 1e-3 vs 1e-4: 2.520320 vs 2.520310 (q 0.1, σ 1.2, 20 steps),
+ * 1.516200 vs 1.515378 (q 0.01, σ 1.1, 1000 steps), 7.702222 vs 7.702175
+ * (q 0.05, σ 0.8, 200 steps), at a tenth of the time. Truncation and the FFT
+ * round-off bound only add to δ: the result is never below the true ε.
  *
  * Runtime: one run of T steps costs O(log T) convolutions whose size grows
  * like √T·q/σ / Δ; the binary powers of each (q, σ) are cached, so a ledger
@@ -20,11 +23,11 @@ import { assertDelta, assertEpsilon, assertMechanism, type SubsampledGaussianMec
 import { composePld, identityPld, pldDeltaForEpsilon, pldEpsilonForDelta, type DiscretePld } from './privacy-loss-distribution.js';
 import { subsampledGaussianPld, type PldDirection } from './pld-subsampled-gaussian.js';
 
-export const DEFAULT_PLD_INTERVAL = 1e-4;
+export const DEFAULT_PLD_INTERVAL = 1e-3;
 export const DEFAULT_PLD_TAIL_MASS = 1e-15;
 
 export interface PldAccountingOptions {
-  /** Δ, the loss grid spacing. Default 1e-4. */
+  /** Δ, the loss grid spacing. Default 1e-3. */
   readonly interval?: number;
   /** Tail mass truncated (pessimistically) per convolution. Default 1e-15. */
   readonly tailMass?: number;

@@ -38,7 +38,7 @@ export interface PrivacyAccountant {
 export interface AccountantOptions {
   /** RDP orders (both accountants use them: `pld` takes the minimum with RDP). Default: the dp-accounting preset. */
   readonly orders?: RdpOrdersInput;
-  /** PLD grid and tail truncation. Default: Δ = 1e-4, tail 1e-15. */
+  /** PLD grid and tail truncation. Default: Δ = 1e-3, tail 1e-15. */
   readonly pld?: PldAccountingOptions;
 }
 
