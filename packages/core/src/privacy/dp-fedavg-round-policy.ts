@@ -100,7 +100,7 @@ const MAX_REMAINING_SEARCH = 2 ** 40;
  * simulator (every published accuracy-versus-ε figure comes from the
  * simulator, so both must run this one implementation): what each round asks
  * of clients (clip bound, each member's noise multiplier), the noise the
- * aggregate must carry, the RDP ledger (one Poisson-subsampled Gaussian step
+ * aggregate must carry, the ledger (RDP or PLD, `config.accountant`; one Poisson-subsampled Gaussian step
  * (q, z) per applied round), the budget check, and adaptive clipping.
  *
  * With adaptive clipping the ledger charges z for update and count together

@@ -122,7 +122,7 @@ export interface ServerPrivacyOptions {
 
 /**
  * The server's side of user-level DP-FedAvg: the parameters each round asks
- * of clients, the RDP ledger (one Poisson-subsampled Gaussian step (q, z) per
+ * of clients, the ledger (RDP or PLD, `privacy.accountant`; one Poisson-subsampled Gaussian step (q, z) per
  * applied round), the budget check before every round, adaptive clipping,
  * and the state that rides in each checkpoint.
  *
