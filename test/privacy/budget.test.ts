@@ -120,6 +120,7 @@ describe('privacy budget', () => {
       simulationMode: false,
       perUpdateEpsilon: epsilonForMechanisms({ mechanisms: [{ samplingRate: 1, noiseMultiplier: z, steps: 1 }], delta: DELTA }).epsilon,
       roundsAccounted: 3,
+      accountant: 'rdp',
       roundsRemaining: 0,
       budgetExhausted: true,
       adaptiveClipping: null,

@@ -46,6 +46,8 @@ export type { RdpOrderPresetName, RdpOrdersInput, DeltaResult, MechanismsEpsilon
 export { PROTOCOL_VERSION, MessageKind, ProtocolEvent, RoundOutcome, RejectReason, REJECT_REASON_NAMES, rejectReasonName, isRejectReasonCode, rejectReasonForFormatError, CLIENT_ID_PATTERN, MAX_EXAMPLE_COUNT, MESSAGE_SCHEMAS, clientIdSchema, parameterShapeSchema, readyMessageSchema, welcomeMessageSchema, roundStartMessageSchema, roundPrivacySchema, updateMessageSchema, updateAcceptedMessageSchema, rejectedMessageSchema, roundClosedMessageSchema, handshakeAuthSchema, enrolResponseSchema, parseMessage, parseHandshakeAuth, toBytes } from './protocol/index.js';
 export type { MessageKindCode, MessageKindName, ProtocolEventName, RoundOutcomeCode, RoundOutcomeName, RejectReasonCode, RejectReasonName, ReadyMessage, WelcomeMessage, RoundStartMessage, RoundPrivacy, UpdateMessage, UpdateAcceptedMessage, RejectedMessage, RoundClosedMessage, HandshakeAuth, EnrolResponse, ProtocolMessages, ParseResult, ParseFailureReason } from './protocol/index.js';
 export { AdaptiveClipping, updateNoiseMultiplier, DEFAULT_ADAPTIVE_CLIPPING } from './privacy/index.js';
+export { ACCOUNTANT_NAMES, DEFAULT_ACCOUNTANT, isAccountantName, createAccountant, pldEpsilon, pldDelta } from './privacy/index.js';
+export type { AccountantName, PrivacyAccountant, AccountantOptions, PldAccountingOptions } from './privacy/index.js';
 export type { AdaptiveClippingConfig } from './privacy/index.js';
 export { DpFedAvgRoundPolicy, securelyAccountedNoiseMultiplier } from './privacy/index.js';
 export type { RoundPrivacyConfig, RoundPrivacyOptions, RoundNoisePlacement, PlannedRoundPrivacy, SecureRoundNoise } from './privacy/index.js';

@@ -171,4 +171,17 @@ describe('registerPrivacyCommand', () => {
     expect(privacy).toBeDefined();
     expect(privacy?.commands.map((c) => c.name())).toEqual(['epsilon', 'rdp', 'sigma']);
   });
+
+  it('--accountant pld: a smaller ε than rdp, with the RDP figure alongside; sigma needs less noise', () => {
+    const mechanism = ['--delta', '1e-5', '--mechanism', '0.1,1.2,20', '--json'];
+    const rdp = json(['epsilon', ...mechanism]);
+    const pld = json(['epsilon', ...mechanism, '--accountant', 'pld']);
+    expect(Object.keys(rdp)).toEqual(['epsilon', 'order']);
+    expect(pld['accountant']).toBe('pld');
+    expect(pld['rdpEpsilon']).toBe(rdp['epsilon']);
+    expect(pld['epsilon'] as number).toBeLessThan(0.95 * (rdp['epsilon'] as number));
+    const sigma = ['sigma', '--epsilon', '2', '--delta', '1e-5', '--q', '0.1', '--steps', '20', '--json'];
+    expect(json([...sigma, '--accountant', 'pld'])['sigma'] as number).toBeLessThan(json(sigma)['sigma'] as number);
+    expect(usageError(['epsilon', ...mechanism, '--accountant', 'moments']).message).toMatch(/^--accountant: expected rdp or pld, got 'moments'/);
+  }, 120_000);
 });

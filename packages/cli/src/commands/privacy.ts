@@ -1,11 +1,15 @@
 /**
- * `fedrec privacy`: the RDP accountant on the command line, for planning a
- * training run's privacy budget before starting it and for scripts that
- * check one.
+ * `fedrec privacy`: the privacy accountants on the command line, for
+ * planning a training run's privacy budget before starting it and for
+ * scripts that check one.
  *
- *   fedrec privacy epsilon --delta D --mechanism Q,SIGMA,STEPS [--mechanism …] [--orders …] [--conversion …] [--json]
+ *   fedrec privacy epsilon --delta D --mechanism Q,SIGMA,STEPS [--mechanism …] [--accountant rdp|pld] [--orders …] [--conversion …] [--json]
  *   fedrec privacy rdp --mechanism Q,SIGMA,STEPS [--mechanism …] [--orders …] [--json]
- *   fedrec privacy sigma --epsilon E --delta D --q Q --steps T [--orders …] [--conversion …] [--json]
+ *   fedrec privacy sigma --epsilon E --delta D --q Q --steps T [--accountant rdp|pld] [--orders …] [--conversion …] [--json]
+ *
+ * `--accountant pld` (privacy loss distributions) reports min(ε_PLD, ε_RDP)
+ * and prints {"epsilon", "accountant": "pld", "rdpEpsilon"} (there is no
+ * order); the default, rdp, prints what it always has.
  *
  * With --json each prints exactly one JSON object on one line; without it, a
  * short line for people. Bad values throw UsageError (exit code 2), worded
@@ -14,15 +18,18 @@
  */
 import { Command, CommanderError } from 'commander';
 import {
+  ACCOUNTANT_NAMES,
   RDP_ORDER_PRESETS,
   DEFAULT_RDP_ORDER_PRESET,
   calibrateNoiseMultiplier,
   composeRdp,
+  isAccountantName,
   isDpConversion,
+  pldEpsilon,
   isRdpOrderPresetName,
   rdpToEpsilon,
 } from '@fedrec/core/privacy';
-import type { DpConversion, SubsampledGaussianMechanism } from '@fedrec/core/privacy';
+import type { AccountantName, DpConversion, SubsampledGaussianMechanism } from '@fedrec/core/privacy';
 import { UsageError } from '../usage-error.js';
 
 /** Where the commands print; the CLI passes stdout, tests pass a buffer. */
@@ -124,6 +131,14 @@ export function parseConversion(text: string | undefined): DpConversion {
   return trimmed;
 }
 
+/** `--accountant`: rdp (default) or pld. */
+export function parseAccountant(text: string | undefined): AccountantName {
+  if (text === undefined) return 'rdp';
+  const trimmed = text.trim();
+  if (!isAccountantName(trimmed)) throw new UsageError(`--accountant: expected ${ACCOUNTANT_NAMES.join(' or ')}, got '${text}'`);
+  return trimmed;
+}
+
 function parseMechanisms(texts: readonly string[] | undefined): SubsampledGaussianMechanism[] {
   if (texts === undefined || texts.length === 0) {
     throw new UsageError('--mechanism: expected at least one Q,SIGMA,STEPS (e.g. 0.01,1.1,1000), got none');
@@ -151,6 +166,7 @@ interface EpsilonFlags {
   mechanism?: string[];
   orders?: string;
   conversion?: string;
+  accountant?: string;
   json?: boolean;
 }
 
@@ -167,6 +183,7 @@ interface SigmaFlags {
   steps?: string;
   orders?: string;
   conversion?: string;
+  accountant?: string;
   json?: boolean;
 }
 
@@ -175,7 +192,19 @@ function runEpsilon(flags: EpsilonFlags, write: PrivacyOutput): void {
   const mechanisms = parseMechanisms(flags.mechanism);
   const { name, orders } = parseOrders(flags.orders);
   const conversion = parseConversion(flags.conversion);
+  const accountant = parseAccountant(flags.accountant);
   const { epsilon, order } = rdpToEpsilon(orders, composeRdp(mechanisms, orders), delta, conversion);
+  if (accountant === 'pld') {
+    // Both bounds hold, so the smaller does: never above RDP's.
+    const pld = Math.min(epsilon, pldEpsilon(mechanisms, delta));
+    if (flags.json === true) {
+      assertFinite('epsilon', pld);
+      write(`${JSON.stringify({ epsilon: pld, accountant, rdpEpsilon: epsilon })}\n`);
+    } else {
+      write(`epsilon = ${short(pld)} at delta = ${delta} (PLD accountant; RDP gives ${short(epsilon)})\n`);
+    }
+    return;
+  }
   if (flags.json === true) {
     assertFinite('epsilon', epsilon);
     write(`${JSON.stringify({ epsilon, order })}\n`);
@@ -205,9 +234,10 @@ function runSigma(flags: SigmaFlags, write: PrivacyOutput): void {
   const steps = parseSteps(flags.steps, '--steps');
   const { name, orders } = parseOrders(flags.orders);
   const conversion = parseConversion(flags.conversion);
+  const accountant = parseAccountant(flags.accountant);
   let calibrated;
   try {
-    calibrated = calibrateNoiseMultiplier({ targetEpsilon, delta, samplingRate, steps, orders, conversion });
+    calibrated = calibrateNoiseMultiplier({ targetEpsilon, delta, samplingRate, steps, orders, conversion, accountant });
   } catch (error) {
     // An unreachable target is a question with no answer, not a crash.
     if (error instanceof RangeError) throw new UsageError(`--epsilon: ${error.message}`);
@@ -215,24 +245,23 @@ function runSigma(flags: SigmaFlags, write: PrivacyOutput): void {
   }
   const { noiseMultiplier: sigma, epsilon } = calibrated;
   if (flags.json === true) {
-    write(`${JSON.stringify({ sigma, epsilon })}\n`);
+    write(`${JSON.stringify(accountant === 'pld' ? { sigma, epsilon, accountant } : { sigma, epsilon })}\n`);
   } else {
-    write(
-      `sigma = ${short(sigma)} gives epsilon = ${short(epsilon)} at delta = ${delta} ` +
-        `(q = ${samplingRate}, ${steps} steps, ${conversion} conversion, ${name} orders)\n`,
-    );
+    const how = accountant === 'pld' ? 'PLD accountant' : `${conversion} conversion, ${name} orders`;
+    write(`sigma = ${short(sigma)} gives epsilon = ${short(epsilon)} at delta = ${delta} (q = ${samplingRate}, ${steps} steps, ${how})\n`);
   }
 }
 
 const MECHANISM_HELP = 'one mechanism as Q,SIGMA,STEPS (sampling rate, noise multiplier, steps); repeat to compose';
 const ORDERS_HELP = `Rényi orders: a preset (${PRESET_LIST}) or a list a,b,c (default: ${DEFAULT_RDP_ORDER_PRESET})`;
 const CONVERSION_HELP = 'RDP to (epsilon, delta) conversion: improved or classic (default: improved)';
+const ACCOUNTANT_HELP = 'rdp (Rényi DP, default) or pld (privacy loss distributions: tighter, never above rdp)';
 
 /** Adds `privacy epsilon|rdp|sigma` to `program`. */
 export function registerPrivacyCommand(program: Command, write: PrivacyOutput = (text) => void process.stdout.write(text)): void {
   const privacy = program
     .command('privacy')
-    .description('Rényi-DP accounting for the Poisson-subsampled Gaussian mechanism (DP-SGD / DP-FedAvg)');
+    .description('Rényi-DP or PLD accounting for the Poisson-subsampled Gaussian mechanism (DP-SGD / DP-FedAvg)');
 
   privacy
     .command('epsilon')
@@ -241,7 +270,8 @@ export function registerPrivacyCommand(program: Command, write: PrivacyOutput = 
     .option('--mechanism <Q,SIGMA,STEPS>', MECHANISM_HELP, collect, [])
     .option('--orders <PRESET|a,b,c>', ORDERS_HELP)
     .option('--conversion <NAME>', CONVERSION_HELP)
-    .option('--json', 'print {"epsilon": number, "order": number}')
+    .option('--accountant <NAME>', ACCOUNTANT_HELP)
+    .option('--json', 'print {"epsilon": number, "order": number} (pld: {"epsilon", "accountant", "rdpEpsilon"})')
     .action((_options: unknown, command: Command) => runEpsilon(command.opts<EpsilonFlags>(), write));
 
   privacy
@@ -261,7 +291,8 @@ export function registerPrivacyCommand(program: Command, write: PrivacyOutput = 
     .option('--steps <T>', 'number of steps (rounds)')
     .option('--orders <PRESET|a,b,c>', ORDERS_HELP)
     .option('--conversion <NAME>', CONVERSION_HELP)
-    .option('--json', 'print {"sigma": number, "epsilon": number}')
+    .option('--accountant <NAME>', ACCOUNTANT_HELP)
+    .option('--json', 'print {"sigma": number, "epsilon": number} (pld: and "accountant")')
     .action((_options: unknown, command: Command) => runSigma(command.opts<SigmaFlags>(), write));
 }
 

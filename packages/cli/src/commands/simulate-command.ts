@@ -35,6 +35,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--server-lr <eta>', 'server learning rate of FedAvg (default auto: from catalogue size, items per shopper and rounds; under noise capped so the run adds noise of std ≤ 1 to each parameter)', SIMULATE_DEFAULTS.serverLr)
     .option('--denoise <threshold>', 'with noise: release the model with each item row soft-thresholded at this multiple of its accumulated noise (0 = off; post-processing, no privacy cost; in e2e mode the server\'s optimiser.denoise)', String(SIMULATE_DEFAULTS.denoise))
     .option('--placement <where>', 'noise placement: distributed (sum carries the noise, as with secure aggregation) | local', SIMULATE_DEFAULTS.placement)
+    .option('--accountant <name>', 'privacy accountant for ε, the default target and the calibration of z: rdp (Rényi DP) | pld (privacy loss distributions: tighter, never above rdp)', SIMULATE_DEFAULTS.accountant)
     .option('--adaptive-clip <quantile>', 'adaptive clipping: C follows this quantile of update norms, starting from --clip')
     .option('--eval-shoppers <n>', 'shoppers in the evaluation sample', String(SIMULATE_DEFAULTS.evalShoppers))
     .option('--eval-every <n>', 'evaluate every n rounds', String(SIMULATE_DEFAULTS.evalEvery))

@@ -2,6 +2,7 @@ import { describe, it, expect, vi, afterEach } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { epsilonForMechanisms } from '@fedrec/core/privacy';
 import { main } from '../program.js';
 
 function capture() {
@@ -23,8 +24,9 @@ describe('fedrec simulate', () => {
     expect(code).toBe(0);
     expect(out).toHaveLength(1);
     const summary = JSON.parse(out[0]!);
-    expect(Object.keys(summary).sort()).toEqual(['clients', 'coverage', 'delta', 'epsilon', 'hr10', 'hr10Full', 'items', 'model', 'ndcg10', 'ndcg10Full', 'rounds', 'wallSeconds'].sort());
+    expect(Object.keys(summary).sort()).toEqual(['accountant', 'clients', 'coverage', 'delta', 'epsilon', 'hr10', 'hr10Full', 'items', 'model', 'ndcg10', 'ndcg10Full', 'rounds', 'wallSeconds'].sort());
     expect(summary.model).toBe('mf');
+    expect(summary.accountant).toBe('rdp');
     expect(summary.rounds).toBe(3);
     expect(summary.clients).toBe(400);
     expect(summary.epsilon).toBeGreaterThan(0);
@@ -72,6 +74,18 @@ describe('fedrec simulate', () => {
     expect(err.join('')).toMatch(message);
   });
 
+  it('--accountant pld: the JSON names it, and ε is below RDP\'s for the same rounds and noise', async () => {
+    const { out } = capture();
+    const code = await main(['simulate', '--population', 'synthetic:200', '--items', '40', '--rounds', '3', '--q', '0.2', '--noise', '1', '--dim', '4', '--eval-shoppers', '20', '--backend', 'cpu', '--accountant', 'pld', '--json']);
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const summary = JSON.parse(out[0]!);
+    expect(summary.accountant).toBe('pld');
+    const rdp = epsilonForMechanisms({ mechanisms: [{ samplingRate: 0.2, noiseMultiplier: 1, steps: 3 }], delta: summary.delta }).epsilon;
+    expect(summary.epsilon).toBeLessThan(rdp);
+    expect(summary.epsilon).toBeGreaterThan(0);
+  }, 120_000);
+
   it('reports ε as null when run without noise', async () => {
     const { out } = capture();
     const code = await main(['simulate', '--population', 'synthetic:200', '--items', '40', '--rounds', '1', '--epsilon', 'inf', '--dim', '4', '--eval-shoppers', '20', '--backend', 'cpu', '--json']);
@@ -88,6 +102,7 @@ describe('fedrec simulate', () => {
     [['--noise', '1', '--epsilon', '2'], /alternatives/],
     [['--delta', '1'], /--delta/],
     [['--placement', 'nowhere'], /--placement: expected one of distributed, local/],
+    [['--accountant', 'moments'], /--accountant: expected one of rdp, pld, got 'moments'/],
     [['--no-such-flag'], /unknown option/],
     [['--algorithm', 'magic'], /--algorithm: expected one of federated, central, popularity/],
     [['--mode', 'slow'], /--mode: expected one of fast, e2e/],

@@ -23,6 +23,8 @@ import {
 import type { RoundReport, NoisePlacement, Population, DatasetSpec, CatalogueSpec, SimulationChoices, SimulationPlan, PlannedField, Algorithm, SimulationMode } from '@fedrec/sim';
 import type { LeaveOneOutReport } from '@fedrec/core';
 import type { Catalogue } from '@fedrec/core/catalogue';
+import { ACCOUNTANT_NAMES } from '@fedrec/core/privacy';
+import type { AccountantName } from '@fedrec/core/privacy';
 import { selectNodeBackend } from '@fedrec/client/node';
 import { UsageError } from '../usage-error.js';
 import { SIMULATION_NODE_OPTIONS } from '../simulation-node-options.js';
@@ -55,6 +57,7 @@ export interface SimulateOptions {
   serverLr?: string;
   denoise?: string;
   placement?: string;
+  accountant?: string;
   adaptiveClip?: string;
   evalShoppers?: string;
   evalEvery?: string;
@@ -73,6 +76,8 @@ export interface SimulateSummary {
   coverage: number;
   epsilon: number | null;
   delta: number;
+  /** The accountant `epsilon` comes from. */
+  accountant: AccountantName;
   rounds: number;
   clients: number;
   items: number;
@@ -114,6 +119,7 @@ export async function runSimulateCommand(
       catalogue,
       ...(targetEpsilon !== undefined ? { targetEpsilon } : { noiseMultiplier: chosenNoise! }),
       delta,
+      accountant: plan.privacy.accountant ?? 'rdp',
       maxItemsPerShopper: k,
       evalShoppers: plan.evalShoppers,
       seed: plan.seed,
@@ -180,6 +186,7 @@ export async function runSimulateCommand(
       meanItemsPerShopper: plan.meanItemsPerShopper ?? null,
       denoiseThreshold: plan.denoiseThreshold,
       placement: plan.privacy.placement,
+      accountant: plan.privacy.accountant ?? 'rdp',
       adaptiveClipQuantile: adaptiveClipping?.targetQuantile ?? null,
       threads,
     };
@@ -196,6 +203,7 @@ export async function runSimulateCommand(
     // JSON has no Infinity: null means "no privacy guarantee" (no noise).
     epsilon: Number.isFinite(epsilon) ? epsilon : null,
     delta,
+    accountant: plan.privacy.accountant ?? 'rdp',
     rounds: algorithm === 'federated' ? rounds : 0,
     clients: algorithm === 'federated' ? participants : plan.shoppers,
     items: population.numItems,
@@ -266,6 +274,7 @@ function parseSimulateOptions(options: SimulateOptions): ParsedSimulateOptions {
     serverLearningRate: options.serverLr === undefined || options.serverLr === 'auto' ? undefined : parseNumber('--server-lr', options.serverLr, { min: 0, minExclusive: true }),
     denoiseThreshold: optional('--denoise', options.denoise, { min: 0 }),
     placement: options.placement === undefined ? undefined : parseChoice<NoisePlacement>('--placement', options.placement, ['distributed', 'local']),
+    accountant: options.accountant === undefined ? undefined : parseChoice<AccountantName>('--accountant', options.accountant, ACCOUNTANT_NAMES),
     adaptiveClipQuantile,
     evalShoppers: optional('--eval-shoppers', options.evalShoppers, { min: 1, integer: true }),
     evalEvery: optional('--eval-every', options.evalEvery, { min: 1, integer: true }),

@@ -11,6 +11,8 @@ import {
   assertSteps,
   assertTargetEpsilon,
 } from './privacy-params.js';
+import { pldEpsilon } from './pld-accountant.js';
+import type { AccountantName } from './privacy-accountant.js';
 import { resolveRdpOrders, type RdpOrdersInput } from './rdp-orders.js';
 import { subsampledGaussianRdpVector } from './rdp-subsampled-gaussian.js';
 import { rdpToEpsilon, type DpConversion } from './rdp-to-dp.js';
@@ -24,6 +26,11 @@ export interface CalibrateNoiseOptions {
   readonly orders?: RdpOrdersInput;
   /** Default: improved. */
   readonly conversion?: DpConversion;
+  /**
+   * Default: rdp. With pld, ε at each σ is min(ε_PLD, ε_RDP) (see
+   * privacy-accountant.ts), so the σ found is at most RDP's.
+   */
+  readonly accountant?: AccountantName;
 }
 
 export interface CalibratedNoise {
@@ -120,6 +127,42 @@ export function calibrateNoiseMultiplier(options: CalibrateNoiseOptions): Calibr
     }
   }
 
+  while (hi - lo > SIGMA_RELATIVE_TOLERANCE * hi) {
+    const mid = lo + (hi - lo) / 2;
+    const e = epsilonAt(mid);
+    if (e <= targetEpsilon) {
+      hi = mid;
+      hiEpsilon = e;
+    } else {
+      lo = mid;
+    }
+  }
+  const rdp = { noiseMultiplier: hi, epsilon: hiEpsilon };
+  return options.accountant === 'pld' ? calibrateWithPld(options, rdp, epsilonAt) : rdp;
+}
+
+/**
+ * Refines RDP's σ under the PLD accountant. RDP's σ already meets the target
+ * (min(ε_PLD, ε_RDP) ≤ ε_RDP), so it is the upper end of the bracket; the
+ * lower end is found by halving. Each evaluation is a PLD composition, so
+ * the bracket starts where the answer is (PLD saves well under half the noise).
+ */
+function calibrateWithPld(options: CalibrateNoiseOptions, rdp: CalibratedNoise, rdpEpsilonAt: (sigma: number) => number): CalibratedNoise {
+  const { targetEpsilon, delta, samplingRate, steps } = options;
+  if (rdp.noiseMultiplier === 0) return rdp;
+  const epsilonAt = (sigma: number): number =>
+    Math.min(rdpEpsilonAt(sigma), pldEpsilon([{ samplingRate, noiseMultiplier: sigma, steps }], delta));
+  let hi = rdp.noiseMultiplier;
+  let hiEpsilon = epsilonAt(hi);
+  let lo = hi * 0.8;
+  for (let n = 0; ; n++) {
+    const e = epsilonAt(lo);
+    if (e > targetEpsilon) break;
+    if (n >= MAX_BRACKET_STEPS) throw new RangeError(`expected epsilon to exceed ${targetEpsilon} for small noise, but it did not`);
+    hi = lo;
+    hiEpsilon = e;
+    lo /= 2;
+  }
   while (hi - lo > SIGMA_RELATIVE_TOLERANCE * hi) {
     const mid = lo + (hi - lo) / 2;
     const e = epsilonAt(mid);

@@ -6,6 +6,7 @@ import { AdaptiveClipping, updateNoiseMultiplier } from './adaptive-clipping.js'
 import { epsilonForMechanisms } from './mechanisms-epsilon.js';
 import { PrivacyLedger } from './privacy-ledger.js';
 import type { PrivacyLedgerJson } from './privacy-ledger.js';
+import { DEFAULT_ACCOUNTANT, type AccountantName } from './privacy-accountant.js';
 import type { RdpOrdersInput } from './rdp-orders.js';
 
 /**
@@ -32,6 +33,12 @@ export interface RoundPrivacyConfig {
   readonly placement: RoundNoisePlacement;
   /** q, the Poisson sampling rate of each round. */
   readonly samplingRate: number;
+  /**
+   * Which accountant turns the ledger into ε (and decides when the budget
+   * is spent). Default: rdp. A restored ledger must have been kept with the
+   * same one (see `restore`).
+   */
+  readonly accountant?: AccountantName;
   /** Adaptive clipping (Andrew et al. 2021), fully resolved (no defaults are applied here). */
   readonly adaptiveClipping?: { readonly targetQuantile: number; readonly learningRate: number; readonly countNoiseStd: number };
 }
@@ -93,7 +100,7 @@ const MAX_REMAINING_SEARCH = 2 ** 40;
  * simulator (every published accuracy-versus-ε figure comes from the
  * simulator, so both must run this one implementation): what each round asks
  * of clients (clip bound, each member's noise multiplier), the noise the
- * aggregate must carry, the RDP ledger (one Poisson-subsampled Gaussian step
+ * aggregate must carry, the ledger (RDP or PLD, `config.accountant`; one Poisson-subsampled Gaussian step
  * (q, z) per applied round), the budget check, and adaptive clipping.
  *
  * With adaptive clipping the ledger charges z for update and count together
@@ -114,7 +121,8 @@ export class DpFedAvgRoundPolicy {
   #adaptive: AdaptiveClipping | null;
   #epsilonSpent = 0;
   #exhausted = false;
-  #remaining = 0;
+  /** Computed on demand: under PLD every probe is a composition, and only `roundsRemaining` needs more than one. */
+  #remaining: number | null = null;
   #lastClientNoiseMultiplier: number | null = null;
   /** z the last securely aggregated round recorded (at most the configured z): budget checks use it from then on. */
   #securelyAccounted: number | null = null;
@@ -126,7 +134,8 @@ export class DpFedAvgRoundPolicy {
     this.config = config;
     this.#noise = options.noiseSource ?? createCryptoRandomSource();
     this.#onExhausted = options.onExhausted;
-    this.#ledger = new PrivacyLedger(options.ledgerOrders === undefined ? {} : { orders: options.ledgerOrders });
+    const accountant = config.accountant ?? DEFAULT_ACCOUNTANT;
+    this.#ledger = new PrivacyLedger(options.ledgerOrders === undefined ? { accountant } : { orders: options.ledgerOrders, accountant });
     this.#adaptive =
       adaptiveClipping === undefined
         ? null
@@ -163,7 +172,13 @@ export class DpFedAvgRoundPolicy {
 
   /** Further rounds at (q, z) that fit within the target (Infinity without noise). */
   get roundsRemaining(): number {
+    if (this.#remaining === null) this.#remaining = this.#exhausted ? 0 : largestFitting(this.#fits());
     return this.#remaining;
+  }
+
+  /** The accountant the ledger reports ε with. */
+  get accountant(): AccountantName {
+    return this.#ledger.accountant;
   }
 
   /** Rounds charged so far. */
@@ -187,7 +202,11 @@ export class DpFedAvgRoundPolicy {
    */
   perUpdateEpsilon(): number | null {
     if (this.config.placement !== 'local' || this.#updateNoiseMultiplier === 0) return null;
-    return epsilonForMechanisms({ mechanisms: [{ samplingRate: 1, noiseMultiplier: this.#updateNoiseMultiplier, steps: 1 }], delta: this.config.delta }).epsilon;
+    return epsilonForMechanisms({
+      mechanisms: [{ samplingRate: 1, noiseMultiplier: this.#updateNoiseMultiplier, steps: 1 }],
+      delta: this.config.delta,
+      accountant: this.#ledger.accountant,
+    }).epsilon;
   }
 
   /** The parameters for a round about to open among `eligible` clients, or null when the budget cannot afford it. */
@@ -310,27 +329,37 @@ export class DpFedAvgRoundPolicy {
    * comes from the config.
    */
   restore(state: { readonly ledger: PrivacyLedger; readonly clipNorm: number; readonly securelyAccounted: number | null }): void {
+    // ε already announced under one accountant must not jump when another re-reads the same runs.
+    if (state.ledger.accountant !== this.#ledger.accountant) {
+      throw new RangeError(`expected a ledger kept with the ${this.#ledger.accountant} accountant, got one kept with ${state.ledger.accountant}`);
+    }
     this.#securelyAccounted = state.securelyAccounted;
     this.#ledger = state.ledger;
     if (this.#adaptive !== null) this.#adaptive = AdaptiveClipping.fromJSON({ clipNorm: state.clipNorm, config: this.#adaptive.config });
     this.#refresh();
   }
 
-  #refresh(): void {
+  /** Whether k more rounds at the z rounds are charged now still fit the target. */
+  #fits(): (steps: number) => boolean {
     const { targetEpsilon, delta, samplingRate } = this.config;
+    // Under SecAgg with distributed noise, rounds are charged the (smaller) z they actually record.
+    const step = { samplingRate, noiseMultiplier: this.#securelyAccounted ?? this.config.noiseMultiplier };
+    return (steps) => !this.#ledger.wouldExceed({ ...step, steps }, targetEpsilon, delta);
+  }
+
+  #refresh(): void {
+    const { targetEpsilon, delta } = this.config;
     if (this.config.noiseMultiplier === 0) {
       // No noise, no guarantee: nothing to spend from, nothing to stop.
       this.#epsilonSpent = Infinity;
       this.#remaining = Infinity;
       return;
     }
-    // Under SecAgg with distributed noise, rounds are charged the (smaller) z they actually record.
-    const step = { samplingRate, noiseMultiplier: this.#securelyAccounted ?? this.config.noiseMultiplier };
     this.#epsilonSpent = this.#ledger.totalSteps === 0 ? 0 : this.#ledger.epsilon(delta).epsilon;
-    const fits = (steps: number): boolean => !this.#ledger.wouldExceed({ ...step, steps }, targetEpsilon, delta);
-    this.#remaining = largestFitting(fits);
+    this.#remaining = null;
     const wasExhausted = this.#exhausted;
-    this.#exhausted = this.#remaining === 0;
+    // Without a finite target every round fits; skip the probe (under PLD it is a composition).
+    this.#exhausted = Number.isFinite(targetEpsilon) ? !this.#fits()(1) : false;
     if (this.#exhausted && !wasExhausted) this.#onExhausted?.(this.spend());
   }
 }

@@ -1,4 +1,4 @@
-// Public API of the RDP privacy accountant: named exports only.
+// Public API of the privacy accountants (RDP and PLD): named exports only.
 export { logAdd, logSub, logSumExp, logAbsBinomial, binomialSign, erfc, logErfc } from './log-math.js';
 export type { SubsampledGaussianMechanism } from './privacy-params.js';
 export {
@@ -12,6 +12,14 @@ export type { RdpOrderPresetName, RdpOrdersInput } from './rdp-orders.js';
 export { subsampledGaussianRdp, subsampledGaussianRdpVector, composeRdp } from './rdp-subsampled-gaussian.js';
 export { DP_CONVERSIONS, isDpConversion, rdpToEpsilon, rdpToDelta } from './rdp-to-dp.js';
 export type { DpConversion, EpsilonResult, DeltaResult } from './rdp-to-dp.js';
+export { ACCOUNTANT_NAMES, DEFAULT_ACCOUNTANT, isAccountantName, createAccountant } from './privacy-accountant.js';
+export type { AccountantName, PrivacyAccountant, AccountantOptions } from './privacy-accountant.js';
+export { pldEpsilon, pldDelta, composedPld, DEFAULT_PLD_INTERVAL, DEFAULT_PLD_TAIL_MASS } from './pld-accountant.js';
+export type { PldAccountingOptions } from './pld-accountant.js';
+export { subsampledGaussianPld } from './pld-subsampled-gaussian.js';
+export type { PldDirection, PldDiscretisation } from './pld-subsampled-gaussian.js';
+export { composePld, selfComposePld, truncateTails, pldDeltaForEpsilon, pldEpsilonForDelta, identityPld } from './privacy-loss-distribution.js';
+export type { DiscretePld } from './privacy-loss-distribution.js';
 export { epsilonForMechanisms } from './mechanisms-epsilon.js';
 export type { MechanismsEpsilonOptions } from './mechanisms-epsilon.js';
 export { calibrateNoiseMultiplier, maxSteps } from './calibrate.js';

@@ -2,6 +2,8 @@
  * The one-call question "what (ε, δ) do these mechanisms cost together?":
  * compose their RDP and convert, with the accountant's defaults.
  */
+import { pldEpsilon } from './pld-accountant.js';
+import type { AccountantName } from './privacy-accountant.js';
 import { resolveRdpOrders, type RdpOrdersInput } from './rdp-orders.js';
 import { composeRdp } from './rdp-subsampled-gaussian.js';
 import { rdpToEpsilon, type DpConversion, type EpsilonResult } from './rdp-to-dp.js';
@@ -14,10 +16,15 @@ export interface MechanismsEpsilonOptions {
   readonly orders?: RdpOrdersInput;
   /** Default: improved. */
   readonly conversion?: DpConversion;
+  /** Default: rdp. pld: min(ε_PLD, ε_RDP), with `order` NaN when the PLD bound is the smaller. */
+  readonly accountant?: AccountantName;
 }
 
 export function epsilonForMechanisms(options: MechanismsEpsilonOptions): EpsilonResult {
   const orders = resolveRdpOrders(options.orders);
   const rdp = composeRdp(options.mechanisms, orders);
-  return rdpToEpsilon(orders, rdp, options.delta, options.conversion ?? 'improved');
+  const result = rdpToEpsilon(orders, rdp, options.delta, options.conversion ?? 'improved');
+  if (options.accountant !== 'pld') return result;
+  const pld = pldEpsilon(options.mechanisms, options.delta);
+  return pld < result.epsilon ? { epsilon: pld, order: NaN } : result;
 }

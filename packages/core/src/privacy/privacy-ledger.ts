@@ -10,9 +10,18 @@
  * multiplication). That keeps 10,000 identical rounds at O(orders) work, and
  * makes the arithmetic depend only on the runs, so a ledger restored with
  * `fromJSON` reports bit-for-bit the ε of the one that was saved.
+ *
+ * With `accountant: 'pld'` ε and δ come from privacy loss distributions of
+ * the recorded runs (pld-accountant.ts), capped by the RDP bound, which is
+ * kept all the same (cheap, and a budget check it passes needs no PLD). The
+ * stored form names the accountant so that a restored ledger keeps reporting
+ * the ε it reported before; without the field it is `rdp`, as every ledger
+ * saved before the choice existed.
  */
 import { z } from 'zod';
 import { parseSavedJson, parseSavedState, SavedStateError } from '../state/saved-state.js';
+import { pldDelta, pldEpsilon } from './pld-accountant.js';
+import { ACCOUNTANT_NAMES, DEFAULT_ACCOUNTANT, type AccountantName } from './privacy-accountant.js';
 import { assertMechanism, assertSteps, type SubsampledGaussianMechanism } from './privacy-params.js';
 import { DEFAULT_RDP_ORDER_PRESET, resolveRdpOrders, type RdpOrdersInput } from './rdp-orders.js';
 import { subsampledGaussianRdpVector } from './rdp-subsampled-gaussian.js';
@@ -28,10 +37,15 @@ export interface RecordedMechanism {
 export const PRIVACY_LEDGER_FORMAT = 'fedrec.privacy-ledger';
 export const PRIVACY_LEDGER_VERSION = 1;
 
-/** The stored form. σ = ∞ is written as the string "Infinity", which JSON cannot otherwise hold. */
+/**
+ * The stored form. σ = ∞ is written as the string "Infinity", which JSON
+ * cannot otherwise hold. `accountant` is written only when it is not `rdp`,
+ * so an RDP ledger's bytes are what they were before the field existed.
+ */
 export interface PrivacyLedgerJson {
   readonly format: typeof PRIVACY_LEDGER_FORMAT;
   readonly version: typeof PRIVACY_LEDGER_VERSION;
+  readonly accountant?: AccountantName;
   readonly orders: readonly number[];
   readonly entries: readonly {
     readonly samplingRate: number;
@@ -50,6 +64,7 @@ const WHAT = 'privacy ledger';
 const privacyLedgerJsonSchema = z.object({
   format: z.literal(PRIVACY_LEDGER_FORMAT),
   version: z.literal(PRIVACY_LEDGER_VERSION),
+  accountant: z.enum(ACCOUNTANT_NAMES as [AccountantName, ...AccountantName[]]).optional(),
   // Order 1 is the KL divergence, which the conversions cannot evaluate (see `validateRdpOrders`); z.number() is finite.
   orders: z.array(z.number().gt(1)).min(1),
   entries: z.array(
@@ -67,6 +82,8 @@ const privacyLedgerJsonSchema = z.object({
 export interface PrivacyLedgerOptions {
   /** Default: the dp-accounting preset. */
   readonly orders?: RdpOrdersInput;
+  /** Which accountant turns the runs into ε and δ. Default: rdp. */
+  readonly accountant?: AccountantName;
 }
 
 interface Run {
@@ -91,6 +108,7 @@ function normalise(next: RecordedMechanism, name: string): SubsampledGaussianMec
 
 export class PrivacyLedger {
   readonly orders: readonly number[];
+  readonly accountant: AccountantName;
   readonly #closed: Float64Array;
   readonly #runs: Run[] = [];
   #openPerStep: readonly number[] | undefined;
@@ -98,6 +116,9 @@ export class PrivacyLedger {
 
   constructor(options: PrivacyLedgerOptions = {}) {
     this.orders = resolveRdpOrders(options.orders ?? DEFAULT_RDP_ORDER_PRESET);
+    const accountant = options.accountant ?? DEFAULT_ACCOUNTANT;
+    if (!ACCOUNTANT_NAMES.includes(accountant)) throw new RangeError(`expected accountant 'rdp' or 'pld', got ${String(accountant)}`);
+    this.accountant = accountant;
     this.#closed = new Float64Array(this.orders.length);
   }
 
@@ -136,14 +157,23 @@ export class PrivacyLedger {
     return this.#runs.reduce((sum, run) => sum + run.steps, 0);
   }
 
-  /** ε spent so far at the given δ. */
+  /**
+   * ε spent so far at the given δ. Under `pld`, the smaller of the PLD and
+   * RDP bounds (both hold); `order` is NaN when the PLD one is smaller.
+   */
   epsilon(delta: number, conversion: DpConversion = 'improved'): EpsilonResult {
-    return rdpToEpsilon(this.orders, this.rdp(), delta, conversion);
+    const rdp = rdpToEpsilon(this.orders, this.rdp(), delta, conversion);
+    if (this.accountant === 'rdp' || this.totalSteps === 0) return rdp;
+    const pld = pldEpsilon(this.entries(), delta);
+    return pld < rdp.epsilon ? { epsilon: pld, order: NaN } : rdp;
   }
 
-  /** δ spent so far at the given ε. */
+  /** δ spent so far at the given ε; under `pld` as `epsilon` (order NaN when PLD's is smaller). */
   delta(epsilon: number, conversion: DpConversion = 'improved'): DeltaResult {
-    return rdpToDelta(this.orders, this.rdp(), epsilon, conversion);
+    const rdp = rdpToDelta(this.orders, this.rdp(), epsilon, conversion);
+    if (this.accountant === 'rdp' || this.totalSteps === 0) return rdp;
+    const pld = pldDelta(this.entries(), epsilon);
+    return pld < rdp.delta ? { delta: pld, order: NaN } : rdp;
   }
 
   /** Whether recording `next` as well would take ε above `targetEpsilon` at `delta`. Records nothing. */
@@ -161,13 +191,19 @@ export class PrivacyLedger {
         total[k] = add === 0 ? v : v + steps * add;
       });
     }
-    return rdpToEpsilon(this.orders, total, delta, conversion).epsilon > targetEpsilon;
+    const rdpExceeds = rdpToEpsilon(this.orders, total, delta, conversion).epsilon > targetEpsilon;
+    // RDP's ε bounds PLD's from above: only a round RDP refuses needs the PLD composition.
+    if (!rdpExceeds || this.accountant === 'rdp') return rdpExceeds;
+    const entries = this.entries();
+    if (steps > 0) entries.push({ samplingRate, noiseMultiplier, steps });
+    return pldEpsilon(entries, delta) > targetEpsilon;
   }
 
   toJSON(): PrivacyLedgerJson {
     return {
       format: PRIVACY_LEDGER_FORMAT,
       version: PRIVACY_LEDGER_VERSION,
+      ...(this.accountant === 'rdp' ? {} : { accountant: this.accountant }),
       orders: [...this.orders],
       entries: this.#runs.map(({ samplingRate, noiseMultiplier, steps }) => ({
         samplingRate,
@@ -188,7 +224,7 @@ export class PrivacyLedger {
    */
   static fromJSON(value: unknown): PrivacyLedger {
     const data = parseSavedState(privacyLedgerJsonSchema, typeof value === 'string' ? parseSavedJson(value, WHAT) : value, WHAT);
-    const ledger = new PrivacyLedger({ orders: data.orders });
+    const ledger = new PrivacyLedger({ orders: data.orders, accountant: data.accountant ?? DEFAULT_ACCOUNTANT });
     data.entries.forEach((entry, i) => {
       try {
         ledger.record(entry);

@@ -96,6 +96,19 @@ describe('server config', () => {
       expect(again.ok && again.config).toEqual(result.config);
     });
 
+    it('privacy.accountant: absent (rdp) or rdp | pld; calibrate uses it', () => {
+      const rounds = { sampling: { kind: 'poisson', rate: 0.1 } } as const;
+      const calibrated = (accountant?: 'rdp' | 'pld') => {
+        const result = parseServerConfig({ modelDir: 'model', rounds, privacy: { ...privacy, noiseMultiplier: 'calibrate', plannedRounds: 20, ...(accountant ? { accountant } : {}) } });
+        expect(result.ok).toBe(true);
+        return result.ok ? result.config.privacy! : undefined;
+      };
+      expect(calibrated()?.accountant).toBeUndefined();
+      expect(calibrated('pld')!.noiseMultiplier).toBeLessThan(calibrated('rdp')!.noiseMultiplier);
+      const bad = parseServerConfig({ modelDir: 'model', rounds, privacy: { ...privacy, accountant: 'moments' } });
+      expect(!bad.ok && bad.issues.map((i) => i.path)).toEqual(['privacy.accountant']);
+    }, 120_000);
+
     it('refuses what the accountant does not cover, one issue per field', () => {
       const result = parseServerConfig({
         modelDir: 'model',

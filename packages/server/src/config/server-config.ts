@@ -1,4 +1,5 @@
-import { calibrateNoiseMultiplier } from '@fedrec/core/privacy';
+import { ACCOUNTANT_NAMES, calibrateNoiseMultiplier } from '@fedrec/core/privacy';
+import type { AccountantName } from '@fedrec/core/privacy';
 import { z } from 'zod';
 import type { ConfigIssue } from '../server-error.js';
 import { ServerError } from '../server-error.js';
@@ -103,6 +104,14 @@ const privacySchema = z.strictObject({
   simulationMode: z.boolean().default(false),
   /** Adaptive clipping (Andrew et al. 2021): C follows a quantile of the update norms. */
   adaptiveClipping: adaptiveClippingSchema.optional(),
+  /**
+   * How ε is accounted (and `calibrate` sizes z): `rdp` (Rényi DP, the
+   * default) or `pld` (privacy loss distributions: a tighter ε, never above
+   * RDP's). Absent means `rdp`. A checkpoint's ledger must have been kept with
+   * the same accountant: changing it on a resumed job is refused rather than
+   * letting the announced ε jump.
+   */
+  accountant: z.enum(ACCOUNTANT_NAMES as [AccountantName, ...AccountantName[]]).optional(),
 });
 
 /**
@@ -388,6 +397,7 @@ function calibrate(privacy: PrivacyInput, sampling: { kind: string; rate?: numbe
       delta: privacy.delta,
       samplingRate: sampling.rate ?? 1,
       steps: privacy.plannedRounds ?? 1,
+      accountant: privacy.accountant ?? 'rdp',
     }).noiseMultiplier;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

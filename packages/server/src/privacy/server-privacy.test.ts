@@ -210,4 +210,29 @@ describe('ServerPrivacy', () => {
     // Nothing was taken over from any of them.
     expect(privacy.status()).toEqual(before);
   });
+
+  it('privacy.accountant: pld reports a smaller ε, its checkpoint names it, and the other accountant refuses to resume it', () => {
+    const base = { targetEpsilon: 10, delta: DELTA, clipNorm: 1, noiseMultiplier: 1.2, simulationMode: true } as const;
+    const rdp = new ServerPrivacy(privacyConfig(base, 0.1), 0.1, seeded('accountant-rdp'));
+    const pld = new ServerPrivacy(privacyConfig({ ...base, accountant: 'pld' }, 0.1), 0.1, seeded('accountant-pld'));
+    for (let round = 0; round < 5; round++) {
+      rdp.applyRound(rdp.planRound(100)!, new Float64Array(2), 10, 0);
+      pld.applyRound(pld.planRound(100)!, new Float64Array(2), 10, 0);
+    }
+    expect(pld.status().accountant).toBe('pld');
+    expect(rdp.status().accountant).toBe('rdp');
+    expect(pld.status().epsilonSpent).toBeLessThan(rdp.status().epsilonSpent);
+    const pldState = JSON.parse(JSON.stringify(pld.toJSON())) as { ledger: { accountant?: string } };
+    expect(pldState.ledger.accountant).toBe('pld');
+
+    // An old checkpoint (no accountant field) is an RDP one: it resumes under rdp and is refused under pld.
+    const rdpState = JSON.parse(JSON.stringify(rdp.toJSON())) as unknown;
+    new ServerPrivacy(privacyConfig(base, 0.1), 0.1, seeded('resume-rdp')).restore(rdpState);
+    const mismatched = new ServerPrivacy(privacyConfig({ ...base, accountant: 'pld' }, 0.1), 0.1, seeded('resume-pld'));
+    expect(() => mismatched.restore(rdpState)).toThrow(expect.objectContaining({ code: 'PRIVACY_LEDGER_CONFLICT', issues: [expect.objectContaining({ path: 'ledger.accountant' })] }));
+    expect(() => new ServerPrivacy(privacyConfig(base, 0.1), 0.1, seeded('resume-rdp-2')).restore(pldState)).toThrow(ServerError);
+    const resumed = new ServerPrivacy(privacyConfig({ ...base, accountant: 'pld' }, 0.1), 0.1, seeded('resume-pld-2'));
+    resumed.restore(pldState);
+    expect(resumed.status().epsilonSpent).toBe(pld.status().epsilonSpent);
+  }, 120_000);
 });

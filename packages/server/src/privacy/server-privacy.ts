@@ -59,6 +59,8 @@ export interface PrivacyStatus {
   readonly perUpdateEpsilon: number | null;
   /** Rounds charged so far. */
   readonly roundsAccounted: number;
+  /** The accountant `epsilonSpent` comes from. */
+  readonly accountant: 'rdp' | 'pld';
   /** Further rounds at (q, z) that fit within the target. */
   readonly roundsRemaining: number;
   readonly budgetExhausted: boolean;
@@ -120,7 +122,7 @@ export interface ServerPrivacyOptions {
 
 /**
  * The server's side of user-level DP-FedAvg: the parameters each round asks
- * of clients, the RDP ledger (one Poisson-subsampled Gaussian step (q, z) per
+ * of clients, the ledger (RDP or PLD, `privacy.accountant`; one Poisson-subsampled Gaussian step (q, z) per
  * applied round), the budget check before every round, adaptive clipping,
  * and the state that rides in each checkpoint.
  *
@@ -157,6 +159,7 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
         clipNorm: config.clipNorm,
         placement: config.placement,
         samplingRate,
+        accountant: config.accountant ?? 'rdp',
         ...(config.adaptiveClipping === undefined ? {} : { adaptiveClipping: config.adaptiveClipping }),
       },
       options,
@@ -215,6 +218,7 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
       simulationMode,
       perUpdateEpsilon: this.#perUpdateEpsilon,
       roundsAccounted: policy.roundsAccounted,
+      accountant: policy.accountant,
       roundsRemaining: policy.roundsRemaining,
       budgetExhausted: policy.budgetExhausted,
       adaptiveClipping: adaptiveClipping === undefined ? null : { ...adaptiveClipping },
@@ -257,6 +261,13 @@ export class ServerPrivacy implements RoundPrivacyPolicy {
     } catch (error) {
       if (!(error instanceof SavedStateError)) throw error;
       throw new ServerError('PRIVACY_LEDGER_CONFLICT', error.message, [{ path: error.path, message: error.problem }]);
+    }
+    // A ledger without the field was kept with RDP. Re-reading it with the
+    // other accountant would change the ε already announced to clients.
+    const configured = this.#config.accountant ?? 'rdp';
+    if (ledger.accountant !== configured) {
+      const problem = `was kept with the ${ledger.accountant} accountant but privacy.accountant is ${configured}; set privacy.accountant: '${ledger.accountant}' to resume this job`;
+      throw new ServerError('PRIVACY_LEDGER_CONFLICT', `${WHAT}: ledger.accountant ${problem}`, [{ path: 'ledger.accountant', message: problem }]);
     }
     // A changed adaptive-clipping config keeps the bound reached so far; a fixed bound comes from the config.
     this.#policy.restore({ ledger, clipNorm: stored.clipNorm, securelyAccounted: stored.securelyAccounted ?? null });

@@ -1,4 +1,5 @@
 import { calibrateNoiseMultiplier, epsilonForMechanisms } from '@fedrec/core/privacy';
+import type { AccountantName } from '@fedrec/core/privacy';
 import type { Population } from '../population/population.js';
 import { defaultSchedule, noiseAwareSchedule } from '../runner/default-schedule.js';
 import type { Schedule } from '../runner/default-schedule.js';
@@ -36,6 +37,8 @@ export interface SimulationChoices {
   readonly serverLearningRate?: number;
   readonly denoiseThreshold?: number;
   readonly placement?: NoisePlacement;
+  /** How ε is accounted (the default target, the calibration and the ledger): rdp (default) or pld. */
+  readonly accountant?: AccountantName;
   readonly adaptiveClipQuantile?: number;
   readonly evalShoppers?: number;
   readonly evalEvery?: number;
@@ -133,6 +136,7 @@ export function planSimulation(choices: SimulationChoices, population: Populatio
       ? explain('participants', Math.min(shoppers, choices.clients ?? DEFAULT_E2E_CLIENTS), choices.clients === undefined ? 'default' : 'chosen', `shoppers with a socket.io client (at most ${choices.clients ?? DEFAULT_E2E_CLIENTS})`)
       : shoppers;
   const delta = chosenOr<number>('privacy.delta', choices.delta, SIMULATE_DEFAULTS.delta, 'δ of the (ε, δ) guarantee');
+  const accountant = chosenOr<AccountantName>('privacy.accountant', choices.accountant, SIMULATE_DEFAULTS.accountant, 'Rényi DP; pld gives a tighter ε (never above RDP)');
   const seed = chosenOr<string>('seed', choices.seed, SIMULATE_DEFAULTS.seed, 'the same seed gives the same numbers');
 
   // The cohort is drawn from the participants (e2e: the shoppers with a client); rounds scale with the population.
@@ -161,7 +165,7 @@ export function planSimulation(choices: SimulationChoices, population: Populatio
   const targetEpsilon = defaultPrivacy
     ? explain(
         'privacy.targetEpsilon',
-        epsilonForMechanisms({ mechanisms: [{ samplingRate: noiseFree.samplingRate, noiseMultiplier: SIMULATE_DEFAULTS.noise, steps: noiseFree.rounds }], delta }).epsilon,
+        epsilonForMechanisms({ mechanisms: [{ samplingRate: noiseFree.samplingRate, noiseMultiplier: SIMULATE_DEFAULTS.noise, steps: noiseFree.rounds }], delta, accountant }).epsilon,
         'default',
         `target ε: what z=${SIMULATE_DEFAULTS.noise} spends on the noise-free schedule, ${noiseFree.rounds} rounds at q=${noiseFree.samplingRate.toPrecision(3)}`,
       )
@@ -171,7 +175,7 @@ export function planSimulation(choices: SimulationChoices, population: Populatio
   const noiseMultiplier = !federated
     ? explain('privacy.noiseMultiplier', 0, 'default', 'a baseline adds no noise')
     : targetEpsilon !== undefined
-      ? explain('privacy.noiseMultiplier', calibrateNoiseMultiplier({ targetEpsilon, delta, samplingRate, steps: rounds }).noiseMultiplier, 'derived', `z calibrated to spend ε ${targetEpsilon.toPrecision(3)} over ${rounds} rounds at q=${samplingRate.toPrecision(3)}`)
+      ? explain('privacy.noiseMultiplier', calibrateNoiseMultiplier({ targetEpsilon, delta, samplingRate, steps: rounds, accountant }).noiseMultiplier, 'derived', `z calibrated to spend ε ${targetEpsilon.toPrecision(3)} over ${rounds} rounds at q=${samplingRate.toPrecision(3)}`)
       : choices.targetEpsilon === Infinity
         ? explain('privacy.noiseMultiplier', 0, 'chosen', 'ε = ∞: no noise')
         : chosenOr<number>('privacy.noiseMultiplier', choices.noiseMultiplier, SIMULATE_DEFAULTS.noise, 'z with a schedule choice and no privacy choice');
@@ -180,6 +184,7 @@ export function planSimulation(choices: SimulationChoices, population: Populatio
   const privacy: PrivacySettings = {
     clipNorm,
     noiseMultiplier,
+    accountant,
     targetEpsilon,
     delta,
     placement,

@@ -25,6 +25,8 @@ export const SIMULATE_DEFAULTS = {
   clip: 0.5,
   dim: 32,
   placement: 'distributed',
+  /** Rényi DP: the published figures' accountant; `pld` is tighter (never above it). */
+  accountant: 'rdp',
   /** `defaultServerLearningRate` of the catalogue and schedule, capped by `maxModelNoiseStd` under noise. */
   serverLr: 'auto',
   /** With an automatic server learning rate and noise: the noise a run may add to each parameter before denoising (std). */

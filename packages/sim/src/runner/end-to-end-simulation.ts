@@ -48,13 +48,16 @@ export async function runEndToEndSimulation(config: EndToEndSimulationConfig): P
   const serverPrivacy = noisy
     ? {
         targetEpsilon:
-          privacy.targetEpsilon ?? epsilonForMechanisms({ mechanisms: [{ samplingRate, noiseMultiplier: privacy.noiseMultiplier, steps: rounds }], delta: privacy.delta }).epsilon * (1 + 1e-9),
+          privacy.targetEpsilon ??
+          epsilonForMechanisms({ mechanisms: [{ samplingRate, noiseMultiplier: privacy.noiseMultiplier, steps: rounds }], delta: privacy.delta, accountant: privacy.accountant ?? 'rdp' }).epsilon *
+            (1 + 1e-9),
         delta: privacy.delta,
         clipNorm: privacy.clipNorm,
         noiseMultiplier: privacy.targetEpsilon !== undefined ? ('calibrate' as const) : privacy.noiseMultiplier,
         plannedRounds: rounds,
         placement: privacy.placement,
         simulationMode: true,
+        accountant: privacy.accountant ?? 'rdp',
       }
     : undefined;
 

@@ -7,7 +7,7 @@ import {
   DpFedAvgRoundPolicy,
   DenoisedModel,
 } from '@fedrec/core';
-import type { SharedModel, LocalTrainingConfig, LeaveOneOutReport, EventWeights, PrivacyLedgerJson, RoundPrivacyConfig } from '@fedrec/core';
+import type { SharedModel, LocalTrainingConfig, LeaveOneOutReport, EventWeights, PrivacyLedgerJson, RoundPrivacyConfig, AccountantName } from '@fedrec/core';
 import type { Population } from '../population/population.js';
 import { createUpdateExecutor } from './update-executor.js';
 import type { SimulationWorkers } from './simulation-workers.js';
@@ -34,6 +34,8 @@ export interface PrivacySettings {
   readonly targetEpsilon?: number;
   readonly delta: number;
   readonly placement: NoisePlacement;
+  /** How ε is accounted and z calibrated: rdp (default) or pld (tighter, never above rdp). */
+  readonly accountant?: AccountantName;
   /**
    * Adaptive clipping (Andrew et al. 2021): C follows this quantile of the
    * update norms, starting from `clipNorm`. The noised count of unclipped
@@ -220,7 +222,13 @@ export async function runFederatedSimulation(config: FederatedSimulationConfig):
 function resolveNoiseMultiplier(config: FederatedSimulationConfig): number {
   const { privacy } = config;
   if (privacy.targetEpsilon === undefined || !Number.isFinite(privacy.targetEpsilon)) return privacy.noiseMultiplier;
-  return calibrateNoiseMultiplier({ targetEpsilon: privacy.targetEpsilon, delta: privacy.delta, samplingRate: config.samplingRate, steps: config.rounds }).noiseMultiplier;
+  return calibrateNoiseMultiplier({
+    targetEpsilon: privacy.targetEpsilon,
+    delta: privacy.delta,
+    samplingRate: config.samplingRate,
+    steps: config.rounds,
+    accountant: privacy.accountant ?? 'rdp',
+  }).noiseMultiplier;
 }
 
 /** The round policy's settings for a run: the budget is infinite (the run's length is fixed, and z calibrated to it). */
@@ -234,6 +242,7 @@ function roundPrivacyConfig(config: FederatedSimulationConfig, noiseMultiplier: 
     clipNorm: privacy.clipNorm,
     placement: privacy.placement,
     samplingRate,
+    accountant: privacy.accountant ?? 'rdp',
     ...(adaptive === undefined
       ? {}
       : {

@@ -3,6 +3,7 @@ import { createSeededRandomSource, deriveSeed } from '@fedrec/core/random';
 import { positiveItems } from '@fedrec/core/model';
 import type { EventWeights, LeaveOneOutReport } from '@fedrec/core';
 import type { Catalogue, HistoryScoringOptions } from '@fedrec/core/catalogue';
+import type { AccountantName } from '@fedrec/core/privacy';
 import { onDeviceBaseline } from '../baselines/on-device-baseline.js';
 import { evaluationSample } from '../baselines/evaluation-sample.js';
 import { itemPopularity } from '../baselines/popularity-baseline.js';
@@ -17,6 +18,8 @@ export interface OnDeviceSimulationConfig {
   readonly targetEpsilon?: number;
   readonly noiseMultiplier?: number;
   readonly delta: number;
+  /** Which accountant calibrates z and reports ε (default rdp). */
+  readonly accountant?: AccountantName;
   /** k: each shopper counts at most this many distinct items, the most recent first. */
   readonly maxItemsPerShopper: number;
   readonly evalShoppers: number;
@@ -51,7 +54,7 @@ export function runOnDeviceSimulation(config: OnDeviceSimulationConfig): OnDevic
   const exact = config.targetEpsilon === Infinity || config.noiseMultiplier === 0;
   const z = exact
     ? 0
-    : (config.noiseMultiplier ?? calibrateNoiseMultiplier({ targetEpsilon: config.targetEpsilon ?? 1, delta, samplingRate: 1, steps: 1 }).noiseMultiplier);
+    : (config.noiseMultiplier ?? calibrateNoiseMultiplier({ targetEpsilon: config.targetEpsilon ?? 1, delta, samplingRate: 1, steps: 1, accountant: config.accountant ?? 'rdp' }).noiseMultiplier);
   const recentFirst = function* (): Generator<Int32Array> {
     for (let shopper = 0; shopper < population.numShoppers; shopper++) {
       const split = leaveOneOut(population.shopper(shopper).events);
@@ -67,7 +70,7 @@ export function runOnDeviceSimulation(config: OnDeviceSimulationConfig): OnDevic
       yield Int32Array.from(order);
     }
   };
-  const ledger = new PrivacyLedger();
+  const ledger = new PrivacyLedger({ accountant: config.accountant ?? 'rdp' });
   let counts: Float32Array;
   let noiseStd = 0;
   if (exact) {
