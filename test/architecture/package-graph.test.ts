@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,5 +43,14 @@ describe('the package graph', () => {
         '@fedrec/server imports @fedrec/core (packages/server/src/rounds.ts) without declaring it in package.json',
       ]);
     });
+  });
+});
+
+describe('imports within each package', () => {
+  it('have no cycles (scripts/import-cycles.mjs, which exits 1 on one)', () => {
+    const run = spawnSync(process.execPath, [join(ROOT, 'scripts/import-cycles.mjs')], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.stdout).not.toMatch(/^cycle in/m);
+    expect(run.status).toBe(0);
+    for (const name of ['core', 'secagg', 'client', 'server', 'sim', 'cli']) expect(run.stdout).toMatch(new RegExp(`^packages/${name}: \\d+ files, no import cycle$`, 'm'));
   });
 });

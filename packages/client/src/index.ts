@@ -26,7 +26,7 @@ export type { ShopperClientOptions } from './shopper/shopper-client-options.js';
 export type { ShopperClientEvents } from './shopper/shopper-client-events.js';
 export type { TrackedEvent } from './shopper/tracked-event.js';
 export type { RecommendOptions, Recommendation, RecommendationList } from './shopper/recommend-for-shopper.js';
-export type { DeclineReason } from './shopper/round-decision.js';
+export type { DeclineReason } from './shopper/decline-reason.js';
 export type { TransparencyReport } from './shopper/transparency-report.js';
 export { ShopperClientError } from './shopper/shopper-client-error.js';
 export type { ShopperClientErrorCode } from './shopper/shopper-client-error.js';

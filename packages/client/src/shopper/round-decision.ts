@@ -1,16 +1,8 @@
 import { allowsContributing } from '../consent/consent-level.js';
 import { loadPersonalBudget } from '../privacy/stored-ledger.js';
 import type { RoundInvitation } from '../rounds/round-participant.js';
+import type { DeclineReason } from './decline-reason.js';
 import type { ShopperContext, ShopperState } from './shopper-context.js';
-
-/** Why the device sat a round out. */
-export type DeclineReason =
-  /** Consent is not `contribute` (any more). */
-  | 'consent'
-  /** The round announced no DP parameters, so the device cannot tell what taking part would cost. */
-  | 'no-privacy'
-  /** Taking part would take the device's ε above its personal budget. */
-  | 'budget';
 
 /** `consent` when the client may no longer take part (consent withdrawn, or closed); null otherwise. */
 export function consentDeclines(state: ShopperState): 'consent' | null {

@@ -1,7 +1,7 @@
 import type { ConsentLevel } from '../consent/consent-level.js';
 import type { UpdateLogEntry } from '../privacy/update-log-entry.js';
 import type { RoundParticipantError } from '../rounds/round-participant-error.js';
-import type { DeclineReason } from './round-decision.js';
+import type { DeclineReason } from './decline-reason.js';
 import type { ShopperClientError } from './shopper-client-error.js';
 
 export interface ShopperClientEvents {

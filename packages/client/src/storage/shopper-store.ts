@@ -1,26 +1,13 @@
-import type { PrivacyLedgerJson, ShoppingEvent } from '@fedrec/core';
+import type { ShoppingEvent } from '@fedrec/core';
 import type { ConsentLevel } from '../consent/consent-level.js';
 import type { ParticipantLock } from '../coordination/participant-lock.js';
 import type { ChangeChannel } from '../coordination/store-change.js';
-import type { UpdateLogEntry } from '../privacy/update-log-entry.js';
 import type { RetentionPolicy } from './retention-policy.js';
+import type { StoredPrivacy, StoredUserVector } from './stored-records.js';
 import type { WriteGuard } from './write-guard.js';
 
-/** The shopper's own vector, kept for the next session; never sent. */
-export interface StoredUserVector {
-  readonly values: readonly number[];
-  /** The model version and history it was fitted on, so it is refitted when either changes. */
-  readonly modelVersion: number;
-  readonly historyKey: string;
-}
-
-/** The device's personal privacy accounting and the log of what it sent. */
-export interface StoredPrivacy {
-  readonly ledger: PrivacyLedgerJson;
-  /** δ at which ε is reported: the smallest δ of any round taken part in; null before the first. */
-  readonly delta: number | null;
-  readonly updates: readonly UpdateLogEntry[];
-}
+// The record shapes live beside their schemas; re-exported here, where a store implementer looks for them.
+export type { StoredPrivacy, StoredUserVector };
 
 /**
  * Everything besides events a store keeps, by key. Values are plain JSON

@@ -1,9 +1,8 @@
-import type { EventTypeName, ShoppingEvent } from '@fedrec/core';
+import type { EventTypeName, PrivacyLedgerJson, ShoppingEvent } from '@fedrec/core';
 import { EVENT_TYPE_NAMES, PrivacyLedger, SavedStateError } from '@fedrec/core';
 import { z } from 'zod';
 import { isConsentLevel, type ConsentLevel } from '../consent/consent-level.js';
 import type { UpdateLogEntry } from '../privacy/update-log-entry.js';
-import type { StoredPrivacy, StoredUserVector } from './shopper-store.js';
 
 /*
  * Validation of what comes back from a store. Anything a file or a database
@@ -64,6 +63,23 @@ const storedPrivacySchema = z.object({
   delta: z.number().gt(0).lt(1).nullable(),
   updates: z.array(updateLogEntrySchema),
 }) satisfies z.ZodType<StoredPrivacy, unknown>;
+
+
+/** The shopper's own vector, kept for the next session; never sent. */
+export interface StoredUserVector {
+  readonly values: readonly number[];
+  /** The model version and history it was fitted on, so it is refitted when either changes. */
+  readonly modelVersion: number;
+  readonly historyKey: string;
+}
+
+/** The device's personal privacy accounting and the log of what it sent. */
+export interface StoredPrivacy {
+  readonly ledger: PrivacyLedgerJson;
+  /** δ at which ε is reported: the smallest δ of any round taken part in; null before the first. */
+  readonly delta: number | null;
+  readonly updates: readonly UpdateLogEntry[];
+}
 
 /** A stored event, or null if it is not one. */
 export function parseStoredEvent(value: unknown): ShoppingEvent | null {

@@ -1,4 +1,4 @@
-import type { SimulationChoices } from './plan-simulation.js';
+import type { SimulationChoices } from './simulation-choices.js';
 
 /**
  * A choice that cannot hold on this population (say, a cohort larger than

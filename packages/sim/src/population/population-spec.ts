@@ -1,5 +1,5 @@
 import type { DatasetSpec } from '../dataset/dataset-spec.js';
-import type { SyntheticPopulationConfig } from './synthetic-population.js';
+import type { SyntheticPopulationConfig } from './synthetic-population-config.js';
 
 /**
  * A population described by plain data, so that worker threads can rebuild

@@ -2,20 +2,10 @@ import { createSeededRandomSource, nextInt } from '@fedrec/core';
 import type { RandomSource, ShoppingEvent } from '@fedrec/core';
 import type { Population, VirtualShopper } from './population.js';
 import type { PopulationSpec } from './population-spec.js';
+import type { SyntheticPopulationConfig } from './synthetic-population-config.js';
 
-export interface SyntheticPopulationConfig {
-  readonly shoppers: number;
-  readonly items: number;
-  /** Product categories (default ≈ √items / 2, at least 4). */
-  readonly categories?: number;
-  /** Styles within a category: the item-level taste a model must learn beyond category and popularity. */
-  readonly stylesPerCategory?: number;
-  /** Zipf exponent of item popularity (long tail). */
-  readonly zipfExponent?: number;
-  /** Mean number of shopping sessions per shopper. */
-  readonly meanSessions?: number;
-  readonly seed: string | number;
-}
+export type { SyntheticPopulationConfig };
+
 
 interface Catalogue {
   readonly categories: number;
