@@ -29,9 +29,14 @@ function spawnRecorded(args: readonly string[], log: string): { child: ReturnTyp
   });
   resources.add(() => void child.kill('SIGKILL'));
   let stderr = '';
+  let killedBy: string | null = null;
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, stderr: () => stderr, exited };
+  const exited = once(child, 'exit').then(([code, signal]) => {
+    killedBy = signal as string | null;
+    return code as number | null;
+  });
+  // A null exit code means a signal ended the child: say which, with what it wrote.
+  return { child, stderr: () => (killedBy !== null ? `killed by ${killedBy}; stderr: ${stderr}` : stderr), exited };
 }
 
 /*

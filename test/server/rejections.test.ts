@@ -34,6 +34,9 @@ describe('rejections at the boundary', () => {
     startClients(resources, server, 2, (index) => recordingTrainer(index, log));
     const [meta] = (await invitation) as [RoundStartMessage, Uint8Array];
     const { roundId, modelVersion } = meta;
+    // The next round opens as soon as this one closes and its three members answer at once, so it can be
+    // over before the checks below are done: listen for it now, not after them.
+    const nextApplied = nextServerEvent(server, 'roundClosed', (round) => round.roundId > roundId);
     // In later rounds the attacker behaves, so they can complete.
     attacker.on(ProtocolEvent.roundStart, (next: RoundStartMessage) => {
       if (next.roundId === roundId) return;
@@ -85,7 +88,6 @@ describe('rejections at the boundary', () => {
     const lateRejection = nextSocketEvent(attacker, ProtocolEvent.rejected);
     attacker.emit(ProtocolEvent.update, updateMeta(roundId), goodBytes);
     expect(((await lateRejection)[0] as RejectedMessage).reason).toBe(RejectReason.STALE_ROUND);
-    const nextApplied = nextServerEvent(server, 'roundClosed', (round) => round.roundId > roundId);
     expect(await nextApplied).toMatchObject({ outcome: 'applied', accepted: 3, modelVersion: 2 });
   });
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ServerError } from '@fedrec/server';
 import { registerServerCommand, resolveServerCommandConfig, startFailure } from './server.js';
 import { RunError } from '../run-error.js';
@@ -95,5 +95,33 @@ describe('fedrec server: start failures', () => {
     expect((shape as RunError).message).toBe('cannot start the server: checkpoint x holds a 2×2 model');
     const bug = new TypeError('undefined is not a function');
     expect(startFailure(bug, config)).toBe(bug);
+  });
+});
+
+describe('fedrec server: signals', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('handles SIGTERM from the moment it says it is listening: the server closes and the command returns', async () => {
+    const program = new Command('fedrec').exitOverride();
+    registerServerCommand(program);
+    const before = new Set(process.listeners('SIGTERM'));
+    const ours = (): ((signal: NodeJS.Signals) => void)[] => process.listeners('SIGTERM').filter((listener) => !before.has(listener));
+    // Whoever started the server may signal it as soon as it reads the announcement: deliver SIGTERM right then,
+    // to the handlers the command has installed by that point. (Before the fix there were none: a real signal
+    // killed the process by its default action, exit code null.)
+    let handlersAtAnnouncement = -1;
+    const write = process.stderr.write.bind(process.stderr);
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      if (!String(chunk).includes('listening on')) return write(chunk, ...(rest as []));
+      handlersAtAnnouncement = ours().length;
+      for (const listener of ours()) listener('SIGTERM');
+      // Without handlers nobody heard it: signal again once there are some, so the command ends and the check below reports.
+      if (handlersAtAnnouncement === 0) setImmediate(() => ours().forEach((listener) => listener('SIGTERM')));
+      return true;
+    });
+    await program.parseAsync(['server', '--items', '4', '--dim', '2', '--port', '0', '--log-level', 'silent'], { from: 'user' });
+    expect(handlersAtAnnouncement).toBe(1);
+    // The command removed its handlers when it was done.
+    expect(ours()).toEqual([]);
   });
 });

@@ -131,13 +131,13 @@ export function registerServerCommand(program: Command): void {
     .action(async (options: ServerCommandOptions) => {
       const config = await resolveServerCommandConfig(options);
       const server = createServer(config);
-      const address = await server.listen().catch((error: unknown) => {
-        throw startFailure(error, config);
-      });
-      process.stderr.write(`fedrec server listening on ${address.url} (model version ${server.status().model.version})\n`);
-      // Resolve when a signal has closed the server, so the command returns and the process exits with code 0.
-      await new Promise<void>((resolve, reject) => {
-        const dispose = installShutdownHandlers(server, {
+      // The handlers go in before anything can ask us to stop: a SIGTERM that came while none was
+      // installed would kill the process by its default action (no checkpoint, no exit code), and
+      // whoever starts us may send one as soon as it reads the line below. A signal during startup
+      // is handled too: close() waits for listen() to finish, then closes what it started.
+      let dispose = (): void => undefined;
+      const stopped = new Promise<void>((resolve, reject) => {
+        dispose = installShutdownHandlers(server, {
           exit: (code) => {
             dispose();
             if (code === 0) resolve();
@@ -145,5 +145,16 @@ export function registerServerCommand(program: Command): void {
           },
         });
       });
+      let address;
+      try {
+        address = await server.listen();
+      } catch (error) {
+        dispose();
+        stopped.catch(() => undefined);
+        throw startFailure(error, config);
+      }
+      process.stderr.write(`fedrec server listening on ${address.url} (model version ${server.status().model.version})\n`);
+      // Resolves when a signal has closed the server, so the command returns and the process exits with code 0.
+      await stopped;
     });
 }
