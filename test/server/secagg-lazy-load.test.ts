@@ -46,7 +46,7 @@ const ROUNDS: Partial<FedRecServerOptions> = {
 /*
  * @fedrec/client loads @fedrec/secagg (the SecAgg+ state machines and the
  * @noble crypto libraries) only when a round invitation asks for secure
- * aggregation (transport/load-secagg.ts): a shop that never enables it never
+ * aggregation (rounds/load-secagg.ts): a shop that never enables it never
  * loads that code, in Node or in the browser bundle's lazy chunk.
  */
 describe('the client process', () => {
@@ -57,8 +57,8 @@ describe('the client process', () => {
     const { stderr } = spawnClients(server, 2, log);
     expect(await applied, stderr()).toMatchObject({ outcome: 'applied', accepted: 2 });
     const urls = await resolvedUrls(log);
-    // The recorder saw the client's transport (else an empty list would pass).
-    expect(urls.some((url) => url.includes('/packages/client/src/transport/'))).toBe(true);
+    // The recorder saw the client's round code (else an empty list would pass).
+    expect(urls.some((url) => url.includes('/packages/client/src/rounds/'))).toBe(true);
     expect([...new Set(urls.filter((url) => SECAGG.test(url)))]).toEqual([]);
   });
 
