@@ -127,17 +127,7 @@ export function calibrateNoiseMultiplier(options: CalibrateNoiseOptions): Calibr
     }
   }
 
-  while (hi - lo > SIGMA_RELATIVE_TOLERANCE * hi) {
-    const mid = lo + (hi - lo) / 2;
-    const e = epsilonAt(mid);
-    if (e <= targetEpsilon) {
-      hi = mid;
-      hiEpsilon = e;
-    } else {
-      lo = mid;
-    }
-  }
-  const rdp = { noiseMultiplier: hi, epsilon: hiEpsilon };
+  const rdp = bisectNoise(lo, { noiseMultiplier: hi, epsilon: hiEpsilon }, targetEpsilon, epsilonAt);
   return options.accountant === 'pld' ? calibrateWithPld(options, rdp, epsilonAt) : rdp;
 }
 
@@ -163,17 +153,22 @@ function calibrateWithPld(options: CalibrateNoiseOptions, rdp: CalibratedNoise, 
     hiEpsilon = e;
     lo /= 2;
   }
-  while (hi - lo > SIGMA_RELATIVE_TOLERANCE * hi) {
-    const mid = lo + (hi - lo) / 2;
-    const e = epsilonAt(mid);
-    if (e <= targetEpsilon) {
-      hi = mid;
-      hiEpsilon = e;
-    } else {
-      lo = mid;
-    }
+  return bisectNoise(lo, { noiseMultiplier: hi, epsilon: hiEpsilon }, targetEpsilon, epsilonAt);
+}
+
+/**
+ * Bisection between `lo` (ε above the target) and `hi` (ε at most the target)
+ * down to SIGMA_RELATIVE_TOLERANCE: the smallest σ found whose ε meets the target.
+ */
+function bisectNoise(lo: number, hi: CalibratedNoise, targetEpsilon: number, epsilonAt: (sigma: number) => number): CalibratedNoise {
+  let best = hi;
+  while (best.noiseMultiplier - lo > SIGMA_RELATIVE_TOLERANCE * best.noiseMultiplier) {
+    const mid = lo + (best.noiseMultiplier - lo) / 2;
+    const epsilon = epsilonAt(mid);
+    if (epsilon <= targetEpsilon) best = { noiseMultiplier: mid, epsilon };
+    else lo = mid;
   }
-  return { noiseMultiplier: hi, epsilon: hiEpsilon };
+  return best;
 }
 
 /**
