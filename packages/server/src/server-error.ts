@@ -20,7 +20,9 @@ export type ServerErrorCode =
    */
   | 'PRIVACY_LEDGER_CONFLICT'
   /** `close()` could not write the open round's checkpoint within `shutdownTimeoutMs`. */
-  | 'SHUTDOWN_TIMEOUT';
+  | 'SHUTDOWN_TIMEOUT'
+  /** `catalogueFile` cannot be read, is not a valid catalogue (the message names the file and the first bad field), or has another item count than the model. */
+  | 'INVALID_CATALOGUE';
 
 /** One problem with one configuration field. */
 export interface ConfigIssue {

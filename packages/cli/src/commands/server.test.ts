@@ -34,8 +34,9 @@ async function usageError(promise: Promise<unknown>): Promise<string> {
 describe('fedrec server: configuration', () => {
   it('lays flags over the config file and fills in defaults', async () => {
     const file = await configFile(JSON.stringify({ port: 9000, rounds: { minClients: 5 }, optimiser: { kind: 'fedadam' }, model: { numItems: 7, dim: 2 } }));
-    const config = await resolveServerCommandConfig({ config: file, port: '9100', dim: '3', modelDir: '/tmp/m' });
+    const config = await resolveServerCommandConfig({ config: file, port: '9100', dim: '3', modelDir: '/tmp/m', catalogue: '/tmp/catalogue.json' });
     expect(config.port).toBe(9100);
+    expect(config.catalogueFile).toBe('/tmp/catalogue.json');
     expect(config.model).toMatchObject({ numItems: 7, dim: 3 });
     expect(config.modelDir).toBe('/tmp/m');
     expect(config.rounds.minClients).toBe(5);

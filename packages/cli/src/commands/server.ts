@@ -22,6 +22,7 @@ export interface ServerCommandOptions {
   port?: string;
   host?: string;
   modelDir?: string;
+  catalogue?: string;
   items?: string;
   dim?: string;
   logLevel?: string;
@@ -32,6 +33,7 @@ const FLAG_FOR_FIELD: Readonly<Record<string, string>> = {
   port: '--port',
   host: '--host',
   modelDir: '--model-dir',
+  catalogueFile: '--catalogue',
   'model.numItems': '--items',
   'model.dim': '--dim',
   logLevel: '--log-level',
@@ -72,6 +74,7 @@ export async function resolveServerCommandConfig(
   if (options.port !== undefined) raw.port = parseNumber('--port', options.port, { min: 0, max: 65_535, integer: true });
   if (options.host !== undefined) raw.host = options.host;
   if (options.modelDir !== undefined) raw.modelDir = options.modelDir;
+  if (options.catalogue !== undefined) raw.catalogueFile = options.catalogue;
   if (options.logLevel !== undefined) raw.logLevel = options.logLevel;
   if (options.items !== undefined || options.dim !== undefined) {
     const model = isRecord(raw.model) ? { ...raw.model } : {};
@@ -116,11 +119,12 @@ export function startFailure(error: unknown, config: Pick<ResolvedServerConfig, 
 export function registerServerCommand(program: Command): void {
   program
     .command('server')
-    .description('run the FedRec aggregation server (socket.io; GET /status, GET /model, POST /enrol)')
-    .option('--config <file>', 'JSON config file (fields: host, port, modelDir, model, rounds, optimiser, limits, auth, checkpoints, privacy, corsOrigins, logLevel; see packages/server/README.md)')
+    .description('run the FedRec aggregation server (socket.io; GET /status, GET /model, GET /catalogue, POST /enrol)')
+    .option('--config <file>', 'JSON config file (fields: host, port, modelDir, catalogueFile, model, rounds, optimiser, limits, auth, checkpoints, privacy, corsOrigins, logLevel; see packages/server/README.md)')
     .option('--port <n>', 'port to listen on (default 8080; 0 picks a free one)')
     .option('--host <host>', 'address to bind (default 127.0.0.1)')
     .option('--model-dir <dir>', 'checkpoint directory: resumed from on start, written after every round')
+    .option('--catalogue <file>', "the shop's public catalogue (JSON as catalogueToJson writes it), served at GET /catalogue; its items are the model's rows")
     .option('--items <n>', 'catalogue size of a fresh model (when --model-dir holds no checkpoint)')
     .option('--dim <d>', 'embedding dimension of a fresh model')
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent (default info)')

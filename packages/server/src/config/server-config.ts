@@ -179,6 +179,11 @@ export const serverConfigSchema = z
     port: z.number().int().min(0).max(65_535).default(8080),
     /** Where checkpoints (and the generated token secret) live. Without it nothing is durable. */
     modelDir: z.string().min(1).optional(),
+    /**
+     * The shop's public catalogue, as `catalogueToJson` (@fedrec/core/catalogue) writes it: served at
+     * `GET /catalogue` for clients to store. Its items are the model's rows, so their count must match.
+     */
+    catalogueFile: z.string().min(1).optional(),
     /** Shape and seed of a fresh model, used only when `modelDir` holds no checkpoint. */
     model: z
       .strictObject({

@@ -16,6 +16,8 @@ export interface HttpRouteDeps {
   readonly operatorKey?: string | undefined;
   /** The current model file and its version. */
   model(): { readonly bytes: Uint8Array; readonly version: number };
+  /** The catalogue's JSON and its version (content hash), where the server has one. */
+  readonly catalogue?: ServedCatalogue | undefined;
   /** Issues a token for a fresh client id. */
   enrol(): EnrolResponse;
   readonly enrolment: 'open' | 'key' | 'off';
@@ -23,6 +25,12 @@ export interface HttpRouteDeps {
   readonly logger: Logger;
   /** Per-source limits on `POST /enrol` (none: unlimited). */
   readonly enrolLimits?: EnrolLimits;
+}
+
+/** The catalogue as served: encoded once, with its content-hash version for the ETag. */
+export interface ServedCatalogue {
+  readonly json: Buffer;
+  readonly version: string;
 }
 
 function sendJson(res: ServerResponse, statusCode: number, body: unknown): void {
@@ -51,6 +59,8 @@ function keyMatches(presented: string, expected: string): boolean {
  *   updated only when a round closes); with `Authorization: Bearer
  *   <operatorKey>`, the operator's live counters and timings (ServerStatus).
  * - `GET /model`: the current model file, its version in `X-FedRec-Model-Version`.
+ * - `GET /catalogue`: the shop's public catalogue (JSON), its content hash as ETag
+ *   (`If-None-Match` gets 304); 404 `NO_CATALOGUE` without one.
  * - `POST /enrol`: a token for a fresh client id (when enrolment is not `off`).
  */
 export function createRequestHandler(deps: HttpRouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -78,6 +88,22 @@ export function createRequestHandler(deps: HttpRouteDeps): (req: IncomingMessage
           [MODEL_VERSION_HEADER]: String(version),
         });
         res.end(bytes);
+      },
+    },
+    '/catalogue': {
+      method: 'GET',
+      handle: (req, res) => {
+        const { catalogue } = deps;
+        if (catalogue === undefined) return sendError(res, 404, 'NO_CATALOGUE', 'this server has no catalogue (catalogueFile)');
+        // Public and changed only by a restart with another file: caches keep it and revalidate by its content hash.
+        const etag = `"${catalogue.version}"`;
+        const headers = { etag, 'cache-control': 'public, no-cache' };
+        if (req.headers['if-none-match']?.split(',').some((tag) => tag.trim() === etag)) {
+          res.writeHead(304, headers);
+          return res.end();
+        }
+        res.writeHead(200, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': catalogue.json.byteLength });
+        res.end(catalogue.json);
       },
     },
     '/enrol': {

@@ -22,6 +22,7 @@ import type { StatusReport } from '../status/status-report.js';
 import { handshakeLimit } from '../transport/handshake-limit.js';
 import { SocketGateway } from '../transport/socket-gateway.js';
 import { StrikeBook } from '../transport/strike-book.js';
+import { loadCatalogueFile } from './load-catalogue-file.js';
 import { resumeFromCheckpoint } from './resume-from-checkpoint.js';
 import { roundHooks } from './round-hooks.js';
 
@@ -67,6 +68,7 @@ export async function assembleServer(deps: AssembleDeps): Promise<RunningServer>
   const strikes = new StrikeBook({ maxStrikes, banMs: strikeBanMs, windowMs: strikeWindowMs, dir: config.modelDir, logger });
   await strikes.load();
   report.privacyRestored();
+  const catalogue = config.catalogueFile === undefined ? undefined : await loadCatalogueFile(config.catalogueFile, model.shape.numItems);
   // Kept in memory only: an adversary who can predict the cohort loses privacy amplification.
   const samplingSeed = config.rounds.samplingSeed ?? randomBytes(16).toString('hex');
   const httpServer = createHttpServer(
@@ -76,6 +78,7 @@ export async function assembleServer(deps: AssembleDeps): Promise<RunningServer>
       publicStatus: deps.publicStatus,
       operatorKey: config.auth.operatorKey,
       model: () => ({ bytes: model.bytes(), version: model.version }),
+      catalogue,
       enrol: () => issueToken({ secret: tokenSecret, ttlSeconds: config.auth.tokenTtlSeconds }),
       enrolment: config.auth.enrolment,
       enrolmentKey: config.auth.enrolmentKey,
