@@ -4,6 +4,7 @@ import { UsageError } from './usage-error.js';
 import { registerSimulateCommand } from './commands/simulate-command.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerPrivacyCommand } from './commands/privacy.js';
+import { registerCatalogueCommand } from './commands/catalogue.js';
 
 /** The `fedrec` command tree. Subcommands register themselves from `commands/`. */
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerSimulateCommand(program);
   registerServerCommand(program);
   registerPrivacyCommand(program);
+  registerCatalogueCommand(program);
   // Subcommands inherit exit override, so parse errors surface as CommanderError.
   for (const command of program.commands) command.exitOverride();
   return program;

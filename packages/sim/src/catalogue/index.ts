@@ -1,4 +1,5 @@
 // The catalogue loaders of @fedrec/sim. Named exports only.
+export { DatasetError } from '../dataset/dataset-error.js';
 export { parseCatalogueSpec, CATALOGUE_KINDS } from './catalogue-spec.js';
 export type { CatalogueKind, CatalogueSpec } from './catalogue-spec.js';
 export { loadCatalogue, loadCatalogueFor } from './load-catalogue.js';
