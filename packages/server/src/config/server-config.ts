@@ -278,7 +278,11 @@ export const serverConfigSchema = z
         retryMs: positiveInt.default(1_000),
       })
       .prefault({}),
-    /** Browser origins given CORS headers by socket.io (long-polling). WebSockets are not subject to CORS: the token is what admits a client. */
+    /**
+     * Browser origins (exact, e.g. `https://shop.example`) given CORS headers: by socket.io (long-polling) and by the
+     * HTTP routes (`GET /model`, `GET /catalogue`, `POST /enrol` and its preflight). WebSockets are not subject to CORS:
+     * the token is what admits a client.
+     */
     corsOrigins: z.array(z.string().min(1)).default([]),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     /** Differential privacy (see `privacySchema`). Absent: no clipping, noise or accounting is asked of clients. */

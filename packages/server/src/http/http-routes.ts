@@ -25,6 +25,24 @@ export interface HttpRouteDeps {
   readonly logger: Logger;
   /** Per-source limits on `POST /enrol` (none: unlimited). */
   readonly enrolLimits?: EnrolLimits;
+  /** Browser origins allowed to read these routes (`corsOrigins`, as socket.io is given it); none: no CORS headers. */
+  readonly corsOrigins?: readonly string[];
+}
+
+/** Headers a cross-origin page may read: the model's version and the catalogue's content hash. */
+const EXPOSED_HEADERS = [MODEL_VERSION_HEADER, 'etag'].join(', ');
+/** What a page may send to `POST /enrol`: the enrolment key. */
+const ALLOWED_HEADERS = 'authorization, content-type';
+
+/**
+ * The CORS headers of a response to `origin`, or none when it is not one of
+ * `allowed` (exact match, as socket.io matches it): the same origin policy for
+ * the plain routes as for the socket, so a shop's page on another origin can
+ * fetch the model, the catalogue and a token.
+ */
+function corsHeaders(origin: string | undefined, allowed: readonly string[]): Record<string, string> {
+  if (origin === undefined || !allowed.includes(origin)) return {};
+  return { 'access-control-allow-origin': origin, 'access-control-expose-headers': EXPOSED_HEADERS, vary: 'Origin' };
 }
 
 /** The catalogue as served: encoded once, with its content-hash version for the ETag. */
@@ -135,8 +153,15 @@ export function createRequestHandler(deps: HttpRouteDeps): (req: IncomingMessage
         deps.logger.warn({ method: req.method }, 'malformed request target refused');
         return sendError(res, 400, 'BAD_REQUEST', 'malformed request target');
       }
+      const cors = corsHeaders(req.headers.origin, deps.corsOrigins ?? []);
+      for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
       const route = routes[path];
       if (route === undefined) return sendError(res, 404, 'NOT_FOUND', 'no such route');
+      if (req.method === 'OPTIONS' && cors['access-control-allow-origin'] !== undefined) {
+        // The preflight a browser sends before `POST /enrol` with a key: allow the route's method and the key's header.
+        res.writeHead(204, { 'access-control-allow-methods': route.method, 'access-control-allow-headers': ALLOWED_HEADERS, 'access-control-max-age': '600' });
+        return res.end();
+      }
       if (req.method !== route.method) return sendError(res, 405, 'METHOD_NOT_ALLOWED', `use ${route.method}`, { allow: route.method });
       route.handle(req, res);
     } catch (error) {

@@ -84,6 +84,7 @@ export async function assembleServer(deps: AssembleDeps): Promise<RunningServer>
       enrolmentKey: config.auth.enrolmentKey,
       logger,
       enrolLimits: new EnrolLimits(config.http, logger, stats),
+      corsOrigins: config.corsOrigins,
     }),
   );
   limitConnections(httpServer, config.http, logger, stats);
