@@ -99,17 +99,10 @@ export function calibrateNoiseMultiplier(options: CalibrateNoiseOptions): Calibr
   let hiEpsilon: number;
   const atOne = epsilonAt(1);
   if (atOne <= targetEpsilon) {
-    hi = 1;
-    hiEpsilon = atOne;
-    lo = 0.5;
-    for (let n = 0; ; n++) {
-      const e = epsilonAt(lo);
-      if (e > targetEpsilon) break;
-      if (n >= MAX_BRACKET_STEPS) throw new RangeError(`expected epsilon to exceed ${targetEpsilon} for small noise, but it did not`);
-      hi = lo;
-      hiEpsilon = e;
-      lo /= 2;
-    }
+    const bracket = bracketDown({ noiseMultiplier: 1, epsilon: atOne }, 0.5, targetEpsilon, epsilonAt);
+    lo = bracket.lo;
+    hi = bracket.hi.noiseMultiplier;
+    hiEpsilon = bracket.hi.epsilon;
   } else {
     lo = 1;
     hi = 2;
@@ -142,18 +135,23 @@ function calibrateWithPld(options: CalibrateNoiseOptions, rdp: CalibratedNoise, 
   if (rdp.noiseMultiplier === 0) return rdp;
   const epsilonAt = (sigma: number): number =>
     Math.min(rdpEpsilonAt(sigma), pldEpsilon([{ samplingRate, noiseMultiplier: sigma, steps }], delta));
-  let hi = rdp.noiseMultiplier;
-  let hiEpsilon = epsilonAt(hi);
-  let lo = hi * 0.8;
+  const start = { noiseMultiplier: rdp.noiseMultiplier, epsilon: epsilonAt(rdp.noiseMultiplier) };
+  const { lo, hi } = bracketDown(start, start.noiseMultiplier * 0.8, targetEpsilon, epsilonAt);
+  return bisectNoise(lo, hi, targetEpsilon, epsilonAt);
+}
+
+/**
+ * From `hi` (ε at most the target), tries `lo` and halves it until ε(lo)
+ * exceeds the target; each σ that still meets it becomes the new `hi`.
+ */
+function bracketDown(hi: CalibratedNoise, lo: number, targetEpsilon: number, epsilonAt: (sigma: number) => number): { lo: number; hi: CalibratedNoise } {
   for (let n = 0; ; n++) {
-    const e = epsilonAt(lo);
-    if (e > targetEpsilon) break;
+    const epsilon = epsilonAt(lo);
+    if (epsilon > targetEpsilon) return { lo, hi };
     if (n >= MAX_BRACKET_STEPS) throw new RangeError(`expected epsilon to exceed ${targetEpsilon} for small noise, but it did not`);
-    hi = lo;
-    hiEpsilon = e;
+    hi = { noiseMultiplier: lo, epsilon };
     lo /= 2;
   }
-  return bisectNoise(lo, { noiseMultiplier: hi, epsilon: hiEpsilon }, targetEpsilon, epsilonAt);
 }
 
 /**
