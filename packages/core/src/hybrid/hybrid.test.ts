@@ -38,7 +38,7 @@ describe('the hybrid model', () => {
     expect(features.numFeatures).toBe(catalogue.attributes.length + 1);
     // Item c: cat:lips (1), brand:y (2) and its identity row, after the 3 attribute rows.
     expect([...features.indices.subarray(features.offsets[2], features.offsets[3])]).toEqual([1, 2, 3]);
-    expect(features.weights[features.offsets[2]]).toBeCloseTo(1 / Math.sqrt(3));
+    expect(features.weights[features.offsets[2]!]).toBeCloseTo(1 / Math.sqrt(3));
     // Item d has no features: a zero vector.
     expect(features.offsets[4]! - features.offsets[3]!).toBe(0);
     expect(() => buildFeatureMap(catalogue, { identityItems: [2, 2] })).toThrow(/twice/);

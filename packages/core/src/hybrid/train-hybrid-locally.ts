@@ -36,6 +36,12 @@ export interface HybridTrainingInput {
   /** Negative sampling and target order (never the noise stream). */
   readonly random: RandomSource;
   readonly config?: Partial<HybridTrainingConfig>;
+  /**
+   * A fixed score per item added to every logit (e.g. the released
+   * popularity prior): training then learns what the prior does not already
+   * say, rather than spending the noisy rounds on relearning it.
+   */
+  readonly prior?: Float32Array;
 }
 
 /** The feature rows one shopper's training changed: after − before, row r of `embeddings` at [r·dim, (r+1)·dim). */
@@ -60,7 +66,8 @@ export interface HybridDelta {
  */
 export function trainHybridLocally(input: HybridTrainingInput): HybridDelta {
   const config = resolveHybridTrainingConfig(input.config);
-  const { model, features, sequence, random } = input;
+  const { model, features, sequence, random, prior } = input;
+  if (prior !== undefined && prior.length !== features.numItems) throw new RangeError(`expected a prior of ${features.numItems} items, got ${prior.length}`);
   const { dim } = model.shape;
   if (model.shape.numItems !== features.numFeatures) throw new RangeError(`expected a model with one row per feature (${features.numFeatures}), got ${model.shape.numItems} rows`);
   for (const item of sequence.items) if (!(item >= 0 && item < features.numItems)) throw new RangeError(`expected history items in [0, ${features.numItems}), got ${item}`);
@@ -95,7 +102,7 @@ export function trainHybridLocally(input: HybridTrainingInput): HybridDelta {
       for (const neg of negatives) {
         vNeg.fill(0);
         const bNeg = work.addItemVector(neg, 1, vNeg);
-        let s = bPos - bNeg;
+        let s = bPos - bNeg + (prior === undefined ? 0 : prior[pos]! - prior[neg]!);
         for (let j = 0; j < dim; j++) s += u[j]! * (vPos[j]! - vNeg[j]!);
         const g = 1 / (1 + Math.exp(s));
         gPosTotal += g;
