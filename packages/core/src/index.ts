@@ -39,7 +39,7 @@ export { FormatError, FORMAT_VERSION, HEADER_BYTES, peekHeader, encodeModel, dec
 export type { FormatErrorCode, TensorDtype, TensorHeader, TensorKind, DecodeOptions } from './format/index.js';
 export { hitRate, ndcg, rankOfScore, rankAmongCandidates, rankInCatalogue, sampleNegatives, topK, outranks, itemMask, catalogueCoverage, intraListDiversity, evaluateLeaveOneOut } from './metrics/index.js';
 export type { ItemMask, ItemFeatures, SampleNegativesOptions, LeaveOneOutUser, LeaveOneOutOptions, LeaveOneOutReport } from './metrics/index.js';
-export { PrivacyLedger, calibrateNoiseMultiplier, maxSteps, epsilonForMechanisms, rdpToEpsilon, subsampledGaussianRdp, subsampledGaussianRdpVector, composeRdp } from './privacy/index.js';
+export { PrivacyLedger, calibrateNoiseMultiplier, calibrateNoiseMultiplierAfter, maxSteps, epsilonForMechanisms, rdpToEpsilon, subsampledGaussianRdp, subsampledGaussianRdpVector, composeRdp } from './privacy/index.js';
 export type { SubsampledGaussianMechanism, DpConversion, EpsilonResult, PrivacyLedgerJson, RecordedMechanism } from './privacy/index.js';
 export { RDP_ORDER_PRESETS, DEFAULT_RDP_ORDER_PRESET, isRdpOrderPresetName, resolveRdpOrders, validateRdpOrders, DP_CONVERSIONS, isDpConversion, rdpToDelta, PRIVACY_LEDGER_FORMAT, PRIVACY_LEDGER_VERSION } from './privacy/index.js';
 export type { RdpOrderPresetName, RdpOrdersInput, DeltaResult, MechanismsEpsilonOptions, CalibrateNoiseOptions, CalibratedNoise, MaxStepsOptions, PrivacyLedgerOptions } from './privacy/index.js';

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import {
   SyntheticPopulation,
   runFederatedSimulation,
+  runHybridSimulation,
   runEndToEndSimulation,
   loadDataset,
   parseDatasetSpec,
@@ -82,7 +83,7 @@ export interface SimulateSummary {
   clients: number;
   items: number;
   /** What ranked the items: the federated matrix factorisation, a baseline, or the on-device recommender. */
-  model: 'mf' | 'central-mf' | 'popularity' | 'on-device';
+  model: 'mf' | 'hybrid' | 'central-mf' | 'popularity' | 'on-device';
   wallSeconds: number;
 }
 
@@ -157,10 +158,15 @@ export async function runSimulateCommand(
       onRound: (report: RoundReport) => progress.update(report, formatRound(report, delta)),
     };
     const { adaptiveClipping, ...privacy } = plan.privacy;
+    const hybrid = plan.hybrid;
+    const catalogue = hybrid === undefined ? undefined : await catalogueFor(population, catalogueSpec, log);
+    if (catalogue !== undefined) log(`hybrid model: ${catalogue.attributes.length} catalogue attributes + ${hybrid!.identityItems} identity rows, private popularity prior (${hybrid!.popularityShare} of ε)`);
     const result =
       mode === 'e2e'
         ? await runEndToEndSimulation({ ...common, clients: participants, privacy })
-        : await runFederatedSimulation({ ...common, privacy: { ...privacy, adaptiveClipping }, threads, backend: options.backend });
+        : catalogue !== undefined
+          ? await runHybridSimulation({ ...common, catalogue, model: hybrid!, privacy: { ...privacy, adaptiveClipping }, threads, backend: options.backend })
+          : await runFederatedSimulation({ ...common, privacy: { ...privacy, adaptiveClipping }, threads, backend: options.backend });
     progress.stop();
     evaluation = result.evaluation;
     epsilon = result.epsilon;
@@ -204,8 +210,8 @@ export async function runSimulateCommand(
     epsilon: Number.isFinite(epsilon) ? epsilon : null,
     delta,
     accountant: plan.privacy.accountant ?? 'rdp',
-    rounds: algorithm === 'federated' ? rounds : 0,
-    clients: algorithm === 'federated' ? participants : plan.shoppers,
+    rounds: algorithm === 'federated' || algorithm === 'hybrid' ? rounds : 0,
+    clients: algorithm === 'federated' || algorithm === 'hybrid' ? participants : plan.shoppers,
     items: population.numItems,
     model: MODEL_OF[algorithm],
     wallSeconds,
@@ -221,7 +227,7 @@ export async function runSimulateCommand(
   return { summary, evaluation, rounds: roundReports };
 }
 
-const MODEL_OF: Record<Algorithm, SimulateSummary['model']> = { federated: 'mf', central: 'central-mf', popularity: 'popularity', 'on-device': 'on-device' };
+const MODEL_OF: Record<Algorithm, SimulateSummary['model']> = { federated: 'mf', hybrid: 'hybrid', central: 'central-mf', popularity: 'popularity', 'on-device': 'on-device' };
 
 interface ParsedSimulateOptions {
   readonly choices: SimulationChoices;
@@ -246,9 +252,10 @@ function parseSimulateOptions(options: SimulateOptions): ParsedSimulateOptions {
   const datasetSpec = options.dataset === undefined ? undefined : parseDataset(options.dataset);
   const catalogueSpec = options.catalogue === undefined ? undefined : parseCatalogue(options.catalogue);
   if (catalogueSpec !== undefined && datasetSpec === undefined) throw new UsageError('--catalogue goes with --dataset: a synthetic population has its own catalogue');
-  if (catalogueSpec !== undefined && (algorithm ?? SIMULATE_DEFAULTS.algorithm) !== 'on-device') throw new UsageError('--catalogue is used by --algorithm on-device only (so far)');
-  if ((algorithm ?? SIMULATE_DEFAULTS.algorithm) === 'on-device' && datasetSpec !== undefined && catalogueSpec === undefined) {
-    throw new UsageError('--algorithm on-device needs the catalogue of the dataset: give --catalogue');
+  const usesCatalogue = algorithm === 'on-device' || algorithm === 'hybrid';
+  if (catalogueSpec !== undefined && !usesCatalogue) throw new UsageError('--catalogue is used by --algorithm hybrid and on-device only');
+  if (usesCatalogue && datasetSpec !== undefined && catalogueSpec === undefined) {
+    throw new UsageError(`--algorithm ${algorithm} needs the catalogue of the dataset: give --catalogue`);
   }
   if (options.q !== undefined && options.cohort !== undefined) throw new UsageError('--q and --cohort are alternatives: give one');
   if (options.noise !== undefined && options.epsilon !== undefined) throw new UsageError('--noise and --epsilon are alternatives: give one');
@@ -357,7 +364,7 @@ function parseCatalogue(raw: string): CatalogueSpec {
 /** The population's own catalogue (synthetic), or the file aligned to the dataset's items; a file that cannot be read is the user's to fix. */
 async function catalogueFor(population: Population, spec: CatalogueSpec | undefined, log: (line: string) => void): Promise<Catalogue> {
   if (population instanceof SyntheticPopulation) return syntheticCatalogue(population);
-  if (spec === undefined || !(population instanceof RecordedPopulation)) throw new UsageError('--algorithm on-device needs the catalogue of the dataset: give --catalogue');
+  if (spec === undefined || !(population instanceof RecordedPopulation)) throw new UsageError('this algorithm needs the catalogue of the dataset: give --catalogue');
   try {
     const aligned = await loadCatalogueFor(spec, population.itemIds);
     if (aligned.missing.length > 0) log(`catalogue: ${aligned.missing.length} of ${population.numItems} items have no entry (ranked by popularity only)`);

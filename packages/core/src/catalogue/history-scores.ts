@@ -30,22 +30,13 @@ export function attributeIdf(catalogue: Catalogue): Float32Array {
 }
 
 /**
- * Scores every item for one shopper from their own history and the public
- * catalogue alone: no model, no round, nothing sent, so at zero privacy cost
- * (plus the popularity prior's one-off, accounted release where one is used).
- *
- * The history becomes a profile over attributes (each event adds its
- * event-type weight × recency decay to the idf-weighted attributes of its item,
- * shared equally among them); an item's score is the profile's mass on its
- * attributes, normalised by √(number of attributes) so items with long
- * attribute lists do not win by length alone, plus the popularity prior.
- * Items without attributes score by the prior only.
- *
- * @example
- * const idf = attributeIdf(catalogue);
- * const scores = historyScores(events, catalogue, idf, { popularity: releasedCounts });
+ * A shopper's taste over the catalogue's attributes, from their history:
+ * each event adds its event-type weight × recency decay to the
+ * idf-weighted attributes of its item, shared equally among them; the
+ * profile has unit total weight (so the prior weighs the same against a
+ * history of 3 events or 300). `profileScore` reads it per item.
  */
-export function historyScores(events: readonly ShoppingEvent[], catalogue: Catalogue, idf: Float32Array, options: HistoryScoringOptions = {}): Float32Array {
+export function historyProfile(events: readonly ShoppingEvent[], catalogue: Catalogue, idf: Float32Array, options: Pick<HistoryScoringOptions, 'eventWeights' | 'halfLife'> = {}): Float64Array {
   const weights = options.eventWeights ?? DEFAULT_EVENT_WEIGHTS;
   const halfLife = options.halfLife ?? 5;
   if (!(halfLife > 0)) throw new RangeError(`expected halfLife > 0, got ${halfLife}`);
@@ -71,21 +62,43 @@ export function historyScores(events: readonly ShoppingEvent[], catalogue: Catal
     const share = weight / Math.sqrt(end - start);
     for (let k = start; k < end; k++) profile[indices[k]!]! += share * idf[indices[k]!]!;
   }
-
-  // A profile of unit total weight: the prior then weighs the same against a history of 3 events or 300.
   if (total > 0) for (let a = 0; a < profile.length; a++) profile[a]! /= total;
+  return profile;
+}
 
+/** The profile's mass on an item's attributes, normalised by √(their number) so long attribute lists do not win by length alone; 0 without attributes. */
+export function profileScore(profile: Float64Array, catalogue: Catalogue, idf: Float32Array, item: number): number {
+  const start = catalogue.attributeOffsets[item]!;
+  const end = catalogue.attributeOffsets[item + 1]!;
+  if (end === start) return 0;
+  let sum = 0;
+  for (let k = start; k < end; k++) sum += profile[catalogue.attributeIndices[k]!]! * idf[catalogue.attributeIndices[k]!]!;
+  return sum / Math.sqrt(end - start);
+}
+
+/**
+ * Scores every item for one shopper from their own history and the public
+ * catalogue alone: no model, no round, nothing sent, so at zero privacy cost
+ * (plus the popularity prior's one-off, accounted release where one is used).
+ *
+ * An item's score is its `profileScore` against the shopper's
+ * `historyProfile`, plus `popularityWeight · log(1 + count)`. Items without
+ * attributes score by the prior only.
+ *
+ * @example
+ * const idf = attributeIdf(catalogue);
+ * const scores = historyScores(events, catalogue, idf, { popularity: releasedCounts });
+ */
+export function historyScores(events: readonly ShoppingEvent[], catalogue: Catalogue, idf: Float32Array, options: HistoryScoringOptions = {}): Float32Array {
+  const items = catalogue.itemIds.length;
+  const profile = historyProfile(events, catalogue, idf, options);
   const scores = new Float32Array(items);
   const popularity = options.popularity;
   const popularityWeight = options.popularityWeight ?? 0.5;
   if (popularity !== undefined && popularity.length !== items) throw new RangeError(`expected ${items} popularity values, got ${popularity.length}`);
   for (let item = 0; item < items; item++) {
-    const start = offsets[item]!;
-    const end = offsets[item + 1]!;
-    let sum = 0;
-    for (let k = start; k < end; k++) sum += profile[indices[k]!]! * idf[indices[k]!]!;
     const prior = popularity === undefined ? 0 : popularityWeight * Math.log1p(Math.max(0, popularity[item]!));
-    scores[item] = (end === start ? 0 : sum / Math.sqrt(end - start)) + prior;
+    scores[item] = profileScore(profile, catalogue, idf, item) + prior;
   }
   return scores;
 }

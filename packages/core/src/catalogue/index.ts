@@ -5,5 +5,5 @@ export { alignCatalogue } from './align-catalogue.js';
 export type { AlignedCatalogue } from './align-catalogue.js';
 export { catalogueToJson, parseCatalogueJson } from './catalogue-json.js';
 export type { CatalogueJson } from './catalogue-json.js';
-export { attributeIdf, historyScores } from './history-scores.js';
+export { attributeIdf, historyScores, historyProfile, profileScore } from './history-scores.js';
 export type { HistoryScoringOptions } from './history-scores.js';

@@ -10,3 +10,7 @@ export type { ShopperSequence, ContextOptions } from './shopper-context.js';
 export { pooledShopperVector, hybridScores } from './hybrid-scores.js';
 export { trainHybridLocally, resolveHybridTrainingConfig, DEFAULT_HYBRID_TRAINING } from './train-hybrid-locally.js';
 export type { HybridTrainingConfig, HybridTrainingInput, HybridDelta } from './train-hybrid-locally.js';
+export { rowStepScales } from './row-step-scales.js';
+export { combinedScores } from './combined-scores.js';
+export type { CombinedScoring } from './combined-scores.js';
+export { historyContextScore } from './history-context-score.js';

@@ -42,6 +42,12 @@ export interface HybridTrainingInput {
    * say, rather than spending the noisy rounds on relearning it.
    */
   readonly prior?: Float32Array;
+  /**
+   * A per-shopper score added to the logits of the target at position `end`
+   * (e.g. `historyContextScore`: the on-device scorer on the history before
+   * it), so training fits the sum the device will rank by.
+   */
+  readonly contextScore?: (end: number, item: number) => number;
 }
 
 /** The feature rows one shopper's training changed: after − before, row r of `embeddings` at [r·dim, (r+1)·dim). */
@@ -66,7 +72,7 @@ export interface HybridDelta {
  */
 export function trainHybridLocally(input: HybridTrainingInput): HybridDelta {
   const config = resolveHybridTrainingConfig(input.config);
-  const { model, features, sequence, random, prior } = input;
+  const { model, features, sequence, random, prior, contextScore } = input;
   if (prior !== undefined && prior.length !== features.numItems) throw new RangeError(`expected a prior of ${features.numItems} items, got ${prior.length}`);
   const { dim } = model.shape;
   if (model.shape.numItems !== features.numFeatures) throw new RangeError(`expected a model with one row per feature (${features.numFeatures}), got ${model.shape.numItems} rows`);
@@ -102,7 +108,7 @@ export function trainHybridLocally(input: HybridTrainingInput): HybridDelta {
       for (const neg of negatives) {
         vNeg.fill(0);
         const bNeg = work.addItemVector(neg, 1, vNeg);
-        let s = bPos - bNeg + (prior === undefined ? 0 : prior[pos]! - prior[neg]!);
+        let s = bPos - bNeg + (prior === undefined ? 0 : prior[pos]! - prior[neg]!) + (contextScore === undefined ? 0 : contextScore(t, pos) - contextScore(t, neg));
         for (let j = 0; j < dim; j++) s += u[j]! * (vPos[j]! - vNeg[j]!);
         const g = 1 / (1 + Math.exp(s));
         gPosTotal += g;

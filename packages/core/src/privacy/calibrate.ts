@@ -16,6 +16,7 @@ import type { AccountantName } from './privacy-accountant.js';
 import { resolveRdpOrders, type RdpOrdersInput } from './rdp-orders.js';
 import { subsampledGaussianRdpVector } from './rdp-subsampled-gaussian.js';
 import { rdpToEpsilon, type DpConversion } from './rdp-to-dp.js';
+import { PrivacyLedger } from './privacy-ledger.js';
 
 export interface CalibrateNoiseOptions {
   readonly targetEpsilon: number;
@@ -202,4 +203,35 @@ export function maxSteps(options: MaxStepsOptions): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * The smallest σ for `steps` more steps at rate q after what `ledger`
+ * already holds (a release made before the rounds), such that the whole
+ * ledger stays within (targetEpsilon, delta) under the ledger's accountant.
+ * Throws RangeError when what the ledger holds already spends the target.
+ */
+export function calibrateNoiseMultiplierAfter(ledger: PrivacyLedger, options: Omit<CalibrateNoiseOptions, 'accountant' | 'orders'>): CalibratedNoise {
+  const { targetEpsilon, delta, samplingRate, steps } = options;
+  assertTargetEpsilon(targetEpsilon);
+  assertDelta(delta);
+  assertSamplingRate(samplingRate);
+  assertSteps(steps);
+  const already = ledger.totalSteps === 0 ? 0 : ledger.epsilon(delta).epsilon;
+  if (already >= targetEpsilon) throw new RangeError(`expected a target above the ${already} the ledger already spends, got ${targetEpsilon}`);
+  const epsilonAt = (sigma: number): number => {
+    const probe = new PrivacyLedger({ orders: ledger.orders, accountant: ledger.accountant });
+    for (const entry of ledger.entries()) probe.record(entry);
+    probe.record({ samplingRate, noiseMultiplier: sigma, steps });
+    return probe.epsilon(delta).epsilon;
+  };
+  if (samplingRate === 0 || steps === 0) return { noiseMultiplier: 0, epsilon: already };
+  // Up from σ = 1 until the target is met, then down to the boundary.
+  let hi = { noiseMultiplier: 1, epsilon: epsilonAt(1) };
+  for (let n = 0; hi.epsilon > targetEpsilon; n++) {
+    if (n >= MAX_BRACKET_STEPS) throw new RangeError(`expected some noise to meet epsilon ${targetEpsilon}, but none did`);
+    hi = { noiseMultiplier: hi.noiseMultiplier * 2, epsilon: epsilonAt(hi.noiseMultiplier * 2) };
+  }
+  const { lo, hi: top } = bracketDown(hi, hi.noiseMultiplier / 2, targetEpsilon, epsilonAt);
+  return bisectNoise(lo, top, targetEpsilon, epsilonAt);
 }

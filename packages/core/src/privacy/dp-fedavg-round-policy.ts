@@ -5,7 +5,7 @@ import type { PrivacySpend, RoundPrivacy } from '../protocol/messages.js';
 import { AdaptiveClipping, updateNoiseMultiplier } from './adaptive-clipping.js';
 import { epsilonForMechanisms } from './mechanisms-epsilon.js';
 import { PrivacyLedger } from './privacy-ledger.js';
-import type { PrivacyLedgerJson } from './privacy-ledger.js';
+import type { PrivacyLedgerJson, RecordedMechanism } from './privacy-ledger.js';
 import { DEFAULT_ACCOUNTANT, type AccountantName } from './privacy-accountant.js';
 import type { RdpOrdersInput } from './rdp-orders.js';
 
@@ -274,6 +274,16 @@ export class DpFedAvgRoundPolicy {
     }
     this.recordRound(plan, unclippedCount);
     return Math.sqrt(sumVariance) / accepted;
+  }
+
+  /**
+   * A one-off release accounted in the same ledger as the rounds (e.g. a
+   * private popularity release), so that the ε the policy reports covers
+   * it. Record it before the value it releases is used.
+   */
+  recordRelease(mechanism: RecordedMechanism): void {
+    this.#ledger.record(mechanism);
+    this.#refresh();
   }
 
   /**

@@ -22,7 +22,7 @@ export { composePld, selfComposePld, truncateTails, pldDeltaForEpsilon, pldEpsil
 export type { DiscretePld } from './privacy-loss-distribution.js';
 export { epsilonForMechanisms } from './mechanisms-epsilon.js';
 export type { MechanismsEpsilonOptions } from './mechanisms-epsilon.js';
-export { calibrateNoiseMultiplier, maxSteps } from './calibrate.js';
+export { calibrateNoiseMultiplier, calibrateNoiseMultiplierAfter, maxSteps } from './calibrate.js';
 export type { CalibrateNoiseOptions, CalibratedNoise, MaxStepsOptions } from './calibrate.js';
 export { PrivacyLedger, PRIVACY_LEDGER_FORMAT, PRIVACY_LEDGER_VERSION } from './privacy-ledger.js';
 export type { PrivacyLedgerJson, PrivacyLedgerOptions, RecordedMechanism } from './privacy-ledger.js';

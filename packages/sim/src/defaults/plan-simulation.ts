@@ -1,11 +1,12 @@
-import { calibrateNoiseMultiplier, epsilonForMechanisms } from '@fedrec/core/privacy';
+import { calibrateNoiseMultiplier, calibrateNoiseMultiplierAfter, epsilonForMechanisms, PrivacyLedger } from '@fedrec/core/privacy';
 import type { AccountantName } from '@fedrec/core/privacy';
 import type { Population } from '../population/population.js';
 import { defaultSchedule, noiseAwareSchedule } from '../runner/default-schedule.js';
 import type { Schedule } from '../runner/default-schedule.js';
 import { defaultServerLearningRate, meanItemsPerShopper } from '../runner/default-server-learning-rate.js';
 import type { NoisePlacement, PrivacySettings } from '../runner/federated-simulation.js';
-import { DEFAULT_E2E_CLIENTS, SIMULATE_DEFAULTS } from './simulate-defaults.js';
+import { DEFAULT_E2E_CLIENTS, HYBRID_DEFAULTS, SIMULATE_DEFAULTS } from './simulate-defaults.js';
+import type { HybridModelSettings } from '../runner/hybrid-simulation.js';
 import type { Algorithm, SimulationMode } from './simulate-defaults.js';
 import { SimulationChoiceError } from './simulation-choice-error.js';
 import type { SimulationChoices } from './simulation-choices.js';
@@ -56,6 +57,8 @@ export interface SimulationPlan {
   readonly evalShoppers: number;
   readonly evalEvery: number;
   readonly centralEpochs: number;
+  /** --algorithm hybrid: the hybrid model's settings (unset otherwise). */
+  readonly hybrid: HybridModelSettings | undefined;
   readonly seed: string;
   readonly explanation: readonly PlannedValue[];
 }
@@ -89,7 +92,9 @@ export function planSimulation(choices: SimulationChoices, population: Populatio
 
   const algorithm = chosenOr<Algorithm>('algorithm', choices.algorithm, SIMULATE_DEFAULTS.algorithm, 'DP-FedAvg');
   const mode = chosenOr<SimulationMode>('mode', choices.mode, SIMULATE_DEFAULTS.mode, 'in process, no sockets');
-  const federated = algorithm === 'federated';
+  const hybrid = algorithm === 'hybrid';
+  // Both train a shared model with DP-FedAvg; the hybrid has a schedule and step of its own (HYBRID_DEFAULTS).
+  const federated = algorithm === 'federated' || hybrid;
   const shoppers = population.numShoppers;
   const participants =
     mode === 'e2e'
@@ -105,11 +110,13 @@ export function planSimulation(choices: SimulationChoices, population: Populatio
   const targetEpsilonChosen = choices.targetEpsilon !== undefined && Number.isFinite(choices.targetEpsilon) ? choices.targetEpsilon : undefined;
   const chosenNoise = choices.targetEpsilon === Infinity ? 0 : (choices.noiseMultiplier ?? SIMULATE_DEFAULTS.noise);
   const noisy = federated && (chosenNoise > 0 || targetEpsilonChosen !== undefined);
-  const schedule = noisy ? noiseAwareSchedule(noiseFree) : noiseFree;
+  const schedule = hybrid ? { rounds: HYBRID_DEFAULTS.rounds, samplingRate: HYBRID_DEFAULTS.samplingRate } : noisy ? noiseAwareSchedule(noiseFree) : noiseFree;
   const rounds =
     choices.rounds !== undefined
       ? explain('rounds', choices.rounds, 'chosen', 'given')
-      : explain('rounds', schedule.rounds, 'default', noisy ? `with noise, ¼ of the noise-free ${noiseFree.rounds} rounds (at least 10)` : 'enough for ~10 participations per shopper (30–150)');
+      : hybrid
+        ? explain('rounds', schedule.rounds, 'default', 'the hybrid model: few rounds of large cohorts')
+        : explain('rounds', schedule.rounds, 'default', noisy ? `with noise, ¼ of the noise-free ${noiseFree.rounds} rounds (at least 10)` : 'enough for ~10 participations per shopper (30–150)');
   let chosenRate: number | undefined;
   if (choices.cohort !== undefined) {
     if (choices.cohort > participants) throw new SimulationChoiceError('cohort', `expected a value <= ${participants}, got ${choices.cohort}`);
@@ -119,10 +126,16 @@ export function planSimulation(choices: SimulationChoices, population: Populatio
   }
   const samplingRate =
     chosenRate ??
-    explain('samplingRate', schedule.samplingRate, 'default', noisy ? `with noise, 4× the noise-free q=${noiseFree.samplingRate.toPrecision(3)} (at most 1)` : 'an expected cohort of 3% of the participants, at least 100');
+    (hybrid
+      ? explain('samplingRate', schedule.samplingRate, 'default', 'the hybrid model: a large cohort per round')
+      : explain('samplingRate', schedule.samplingRate, 'default', noisy ? `with noise, 4× the noise-free q=${noiseFree.samplingRate.toPrecision(3)} (at most 1)` : 'an expected cohort of 3% of the participants, at least 100'));
 
   const defaultPrivacy = federated && choices.noiseMultiplier === undefined && choices.targetEpsilon === undefined && choices.rounds === undefined && chosenRate === undefined;
-  const targetEpsilon = defaultPrivacy
+  const targetEpsilon = hybrid
+    ? choices.targetEpsilon === Infinity || (choices.targetEpsilon === undefined && choices.noiseMultiplier !== undefined)
+      ? undefined
+      : explain('privacy.targetEpsilon', choices.targetEpsilon ?? HYBRID_DEFAULTS.epsilon, choices.targetEpsilon === undefined ? 'default' : 'chosen', 'ε of the popularity release and the rounds together')
+    : defaultPrivacy
     ? explain(
         'privacy.targetEpsilon',
         epsilonForMechanisms({ mechanisms: [{ samplingRate: noiseFree.samplingRate, noiseMultiplier: SIMULATE_DEFAULTS.noise, steps: noiseFree.rounds }], delta, accountant }).epsilon,
@@ -134,12 +147,14 @@ export function planSimulation(choices: SimulationChoices, population: Populatio
       : explain('privacy.targetEpsilon', targetEpsilonChosen, 'chosen', 'given');
   const noiseMultiplier = !federated
     ? explain('privacy.noiseMultiplier', 0, 'default', 'a baseline adds no noise')
-    : targetEpsilon !== undefined
+    : hybrid && targetEpsilon !== undefined
+      ? explain('privacy.noiseMultiplier', hybridRoundNoise(targetEpsilon, delta, samplingRate, rounds, accountant), 'derived', `z of the rounds, after the popularity release's ${HYBRID_DEFAULTS.model.popularityShare} share of ε ${targetEpsilon}`)
+      : targetEpsilon !== undefined
       ? explain('privacy.noiseMultiplier', calibrateNoiseMultiplier({ targetEpsilon, delta, samplingRate, steps: rounds, accountant }).noiseMultiplier, 'derived', `z calibrated to spend ε ${targetEpsilon.toPrecision(3)} over ${rounds} rounds at q=${samplingRate.toPrecision(3)}`)
       : choices.targetEpsilon === Infinity
         ? explain('privacy.noiseMultiplier', 0, 'chosen', 'ε = ∞: no noise')
         : chosenOr<number>('privacy.noiseMultiplier', choices.noiseMultiplier, SIMULATE_DEFAULTS.noise, 'z with a schedule choice and no privacy choice');
-  const clipNorm = chosenOr<number>('privacy.clipNorm', choices.clipNorm, SIMULATE_DEFAULTS.clip, 'L2 clip bound C on each update');
+  const clipNorm = chosenOr<number>('privacy.clipNorm', choices.clipNorm, hybrid ? HYBRID_DEFAULTS.clip : SIMULATE_DEFAULTS.clip, 'L2 clip bound C on each update');
   const placement = chosenOr<NoisePlacement>('privacy.placement', choices.placement, SIMULATE_DEFAULTS.placement, 'the sum carries the noise, as with secure aggregation');
   const privacy: PrivacySettings = {
     clipNorm,
@@ -154,12 +169,14 @@ export function planSimulation(choices: SimulationChoices, population: Populatio
   // Auto: a step sized to the catalogue's sparsity; under noise the runner caps it (maxModelNoiseStd).
   // Both modes: e2e configures the real server with the same step and its own denoising.
   const autoStep = choices.serverLearningRate === undefined;
-  const history = autoStep && federated ? meanItemsPerShopper(population, { seed }) : undefined;
+  const history = autoStep && federated && !hybrid ? meanItemsPerShopper(population, { seed }) : undefined;
   const expectedCohort = samplingRate * participants;
   const serverLearningRate =
     choices.serverLearningRate !== undefined
       ? explain('serverLearningRate', choices.serverLearningRate, 'chosen', 'given, never capped')
-      : history === undefined
+      : hybrid
+        ? explain('serverLearningRate', HYBRID_DEFAULTS.serverLearningRate, 'default', 'the hybrid model: each row moves by about the mean delta of the shoppers who touched it (rowStepScales)')
+        : history === undefined
         ? // The baselines take no server step: 1 is a placeholder.
           explain('serverLearningRate', 1, 'default', 'unused: a baseline takes no server step')
         : explain(
@@ -168,8 +185,8 @@ export function planSimulation(choices: SimulationChoices, population: Populatio
             'derived',
             `min(n, 30·items / (rounds·√m)), m = ${history.toPrecision(3)} items per shopper, n = ${expectedCohort.toPrecision(3)}`,
           );
-  const maxModelNoiseStd = autoStep ? explain('maxModelNoiseStd', SIMULATE_DEFAULTS.maxModelNoiseStd, 'default', 'under noise, the automatic step is capped so the run adds at most this noise std to each parameter') : undefined;
-  const denoiseThreshold = chosenOr('denoiseThreshold', choices.denoiseThreshold, SIMULATE_DEFAULTS.denoise, 'with noise, the released model is soft-thresholded at this multiple of its accumulated noise');
+  const maxModelNoiseStd = autoStep && !hybrid ? explain('maxModelNoiseStd', SIMULATE_DEFAULTS.maxModelNoiseStd, 'default', 'under noise, the automatic step is capped so the run adds at most this noise std to each parameter') : undefined;
+  const denoiseThreshold = chosenOr('denoiseThreshold', choices.denoiseThreshold, hybrid ? 0 : SIMULATE_DEFAULTS.denoise, 'with noise, the released model is soft-thresholded at this multiple of its accumulated noise');
 
   return {
     algorithm,
@@ -191,8 +208,17 @@ export function planSimulation(choices: SimulationChoices, population: Populatio
     dim: chosenOr('dim', choices.dim, SIMULATE_DEFAULTS.dim, 'embedding dimension'),
     evalShoppers: chosenOr('evalShoppers', choices.evalShoppers, SIMULATE_DEFAULTS.evalShoppers, 'shoppers in the evaluation sample'),
     evalEvery: chosenOr('evalEvery', choices.evalEvery, SIMULATE_DEFAULTS.evalEvery, 'rounds between evaluations'),
+    hybrid: hybrid ? HYBRID_DEFAULTS.model : undefined,
     centralEpochs: chosenOr('centralEpochs', choices.centralEpochs, SIMULATE_DEFAULTS.centralEpochs, 'passes of central BPR-MF'),
     seed,
     explanation: notes,
   };
+}
+
+/** z of the hybrid model's rounds: what the popularity release (its share of ε, one step at q = 1) leaves of the target, composed in one ledger as the runner records it. */
+function hybridRoundNoise(targetEpsilon: number, delta: number, samplingRate: number, rounds: number, accountant: AccountantName): number {
+  const release = calibrateNoiseMultiplier({ targetEpsilon: HYBRID_DEFAULTS.model.popularityShare * targetEpsilon, delta, samplingRate: 1, steps: 1, accountant });
+  const ledger = new PrivacyLedger({ accountant });
+  ledger.record({ samplingRate: 1, noiseMultiplier: release.noiseMultiplier, steps: 1 });
+  return calibrateNoiseMultiplierAfter(ledger, { targetEpsilon, delta, samplingRate, steps: rounds }).noiseMultiplier;
 }

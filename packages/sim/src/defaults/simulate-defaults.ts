@@ -1,8 +1,10 @@
 /**
- * What `planSimulation` runs: DP-FedAvg, one of the two baselines through the same harness, or the
- * on-device recommender (the shopper's history against the public catalogue, with a private popularity prior).
+ * What `planSimulation` runs: DP-FedAvg on matrix factorisation (`federated`) or on the hybrid model
+ * (`hybrid`: items from catalogue features, see `runHybridSimulation`), one of the two baselines through
+ * the same harness, or the on-device recommender (the shopper's history against the public catalogue,
+ * with a private popularity prior).
  */
-export const ALGORITHMS = ['federated', 'central', 'popularity', 'on-device'] as const;
+export const ALGORITHMS = ['federated', 'hybrid', 'central', 'popularity', 'on-device'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 /** fast: in process, worker threads, no sockets; e2e: a real server and one socket.io client per shopper. */
@@ -44,6 +46,33 @@ export const SIMULATE_DEFAULTS = {
   onDeviceEpsilon: 1,
   popularityItemsPerShopper: 5,
   seed: '1',
+} as const;
+
+/**
+ * --algorithm hybrid. Chosen on Amazon Beauty (22,363 shoppers, 1,000 evaluation shoppers, seed 3) by
+ * the runs recorded in issue 15's closing note: a larger cohort in fewer rounds beats many small
+ * rounds under noise (as for MF); identity rows for the 300 most popular items beat none and 1,000
+ * (their noise outweighs their signal further down); scaling each row's step by its touch rate (floor
+ * 0.01) is what lets item rows learn at all; the prior log(1 + count) in the logits lets the rounds
+ * learn what popularity does not already say.
+ */
+export const HYBRID_DEFAULTS = {
+  epsilon: 1,
+  rounds: 20,
+  samplingRate: 0.2,
+  clip: 1,
+  serverLearningRate: 1,
+  model: {
+    popularityShare: 0.25,
+    popularityItemsPerShopper: 5,
+    countShrinkStd: 2,
+    identityItems: 300,
+    rowRateFloor: 0.01,
+    priorWeight: 0.5,
+    historyWeight: 1,
+    boostHistory: true,
+    initScale: 0.1,
+  },
 } as const;
 
 /** e2e mode: at most this many shoppers get a socket.io client of their own (`--clients` changes it). */

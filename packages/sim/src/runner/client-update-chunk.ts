@@ -1,5 +1,8 @@
 import { trainLocally, trainLocallySparse, buildPrivateUpdate, positiveItems, createSeededRandomSource, deriveSeed, AdaptiveClipping, clipScale } from '@fedrec/core';
 import type { SharedModel, LocalTrainingConfig, EventWeights, SparseDelta } from '@fedrec/core';
+import { historyContextScore, shopperSequence, trainHybridLocally } from '@fedrec/core/hybrid';
+import type { Catalogue } from '@fedrec/core/catalogue';
+import type { FeatureMap, HybridTrainingConfig } from '@fedrec/core/hybrid';
 import type { Population } from '../population/population.js';
 import { leaveOneOut } from '../population/leave-one-out.js';
 
@@ -8,6 +11,18 @@ export interface ClientUpdateSettings {
   readonly seed: string | number;
   readonly localTraining?: Partial<LocalTrainingConfig>;
   readonly eventWeights?: EventWeights;
+  /** Train the hybrid model (rows are catalogue features) instead of matrix factorisation. */
+  readonly hybrid?: HybridClientSettings;
+}
+
+/** What a shopper's device needs to train the hybrid model: all of it public. */
+export interface HybridClientSettings {
+  readonly features: FeatureMap;
+  /** The fixed prior added to every logit (the released popularity). */
+  readonly prior?: Float32Array;
+  readonly training?: Partial<HybridTrainingConfig>;
+  /** Train on top of the on-device history scorer (its weight in the final score; see `historyContextScore`). */
+  readonly history?: { readonly catalogue: Catalogue; readonly idf: Float32Array; readonly weight: number };
 }
 
 /** What changes from round to round. */
@@ -54,35 +69,57 @@ export function computeChunk(
     const split = leaveOneOut(population.shopper(index).events);
     // A shopper with too little history still takes part: a zero delta,
     // clipped and noised like any other, keeps the cohort honest.
-    const positives = positiveItems(split ? split.train : [], settings.eventWeights);
-    const training = {
-      model,
-      positives,
-      random: createSeededRandomSource(deriveSeed(settings.seed, 'train', round.round, index)),
-      config: settings.localTraining,
-    };
+    const random = createSeededRandomSource(deriveSeed(settings.seed, 'train', round.round, index));
     let normBefore: number;
-    if (round.localNoiseMultiplier > 0) {
-      // Local noise covers every coordinate: the device's own dense pipeline.
-      const built = buildPrivateUpdate(trainLocally(training).delta, {
-        clipNorm: round.clipNorm,
-        noiseMultiplier: round.localNoiseMultiplier,
-        noiseSource: createSeededRandomSource(deriveSeed(settings.seed, 'noise', round.round, index)),
-      });
-      const values = built.update.values;
-      for (let i = 0; i < values.length; i++) sum[i]! += values[i]!;
-      normBefore = built.normBefore;
+    if (settings.hybrid) {
+      const { features, prior, training, history } = settings.hybrid;
+      const events = split ? split.train : [];
+      const sequence = shopperSequence(events, settings.eventWeights);
+      const contextScore = history === undefined ? undefined : historyContextScore(events, history.catalogue, history.idf, history.weight, settings.eventWeights);
+      const delta = trainHybridLocally({ model, features, sequence, random, config: training, ...(prior === undefined ? {} : { prior }), ...(contextScore === undefined ? {} : { contextScore }) });
+      const rows: SparseDelta = { items: delta.rows, embeddings: delta.embeddings, biases: delta.biases };
+      normBefore =
+        round.localNoiseMultiplier > 0
+          ? addLocallyNoised(sum, model, denseRows(model, rows), settings, round, index)
+          : addClippedRows(sum, rows, model.shape.numItems, model.shape.dim, round.clipNorm);
     } else {
-      // No noise on the update itself (it goes on the round's sum): the
+      const training = { model, positives: positiveItems(split ? split.train : [], settings.eventWeights), random, config: settings.localTraining };
+      // Without local noise the update goes on the round's sum unnoised: the
       // clipped update is zero outside the rows training changed, so clip and
       // add just those — the same float32 values the dense pipeline would add.
-      normBefore = addClippedRows(sum, trainLocallySparse(training).rows, model.shape.numItems, model.shape.dim, round.clipNorm);
+      normBefore =
+        round.localNoiseMultiplier > 0
+          ? addLocallyNoised(sum, model, trainLocally(training).delta.values, settings, round, index)
+          : addClippedRows(sum, trainLocallySparse(training).rows, model.shape.numItems, model.shape.dim, round.clipNorm);
     }
     if (normBefore > round.clipNorm) clipped++;
     unclipped += AdaptiveClipping.unclippedBit(normBefore, round.clipNorm);
     normSum += normBefore;
   }
   return { sum, contributors: shoppers.length, clipped, unclipped, normSum };
+}
+
+/** Local noise covers every coordinate: the device's own dense pipeline (clip, then noise) on a dense delta; returns ‖delta‖. */
+function addLocallyNoised(sum: Float64Array, model: SharedModel, delta: Float32Array, settings: ClientUpdateSettings, round: RoundSettings, index: number): number {
+  const built = buildPrivateUpdate({ shape: model.shape, baseVersion: model.version, values: delta }, {
+    clipNorm: round.clipNorm,
+    noiseMultiplier: round.localNoiseMultiplier,
+    noiseSource: createSeededRandomSource(deriveSeed(settings.seed, 'noise', round.round, index)),
+  });
+  const values = built.update.values;
+  for (let i = 0; i < values.length; i++) sum[i]! += values[i]!;
+  return built.normBefore;
+}
+
+/** The dense layout of a sparse delta: [rows × dim | biases], zero elsewhere. */
+function denseRows(model: SharedModel, rows: SparseDelta): Float32Array {
+  const { numItems, dim } = model.shape;
+  const values = new Float32Array(model.values.length);
+  for (let r = 0; r < rows.items.length; r++) {
+    values.set(rows.embeddings.subarray(r * dim, (r + 1) * dim), rows.items[r]! * dim);
+    values[numItems * dim + rows.items[r]!] = rows.biases[r]!;
+  }
+  return values;
 }
 
 /** sum += clip(delta) over the rows training changed (embedding row and bias); returns ‖delta‖. */

@@ -4,16 +4,21 @@ import {
   createSeededRandomSource,
   deriveSeed,
   calibrateNoiseMultiplier,
+  calibrateNoiseMultiplierAfter,
   DpFedAvgRoundPolicy,
+  PrivacyLedger,
   DenoisedModel,
 } from '@fedrec/core';
-import type { SharedModel, LocalTrainingConfig, LeaveOneOutReport, EventWeights, PrivacyLedgerJson, RoundPrivacyConfig, AccountantName } from '@fedrec/core';
+import type { SharedModel, LocalTrainingConfig, LeaveOneOutReport, EventWeights, PrivacyLedgerJson, RoundPrivacyConfig, AccountantName, RecordedMechanism } from '@fedrec/core';
 import type { Population } from '../population/population.js';
 import { createUpdateExecutor } from './update-executor.js';
 import type { SimulationWorkers } from './simulation-workers.js';
 import { evaluationSample } from '../baselines/evaluation-sample.js';
 import { poissonCohort } from './poisson-cohort.js';
 import { evaluateModel } from './evaluate-model.js';
+import { evaluateHybridModel } from './evaluate-hybrid-model.js';
+import type { HybridScoringSettings } from './evaluate-hybrid-model.js';
+import type { HybridClientSettings } from './client-update-chunk.js';
 
 /**
  * Where the Gaussian noise of DP-FedAvg is added:
@@ -68,6 +73,14 @@ export interface FederatedSimulationConfig {
   readonly denoising?: { readonly threshold: number };
   readonly localTraining?: Partial<LocalTrainingConfig>;
   readonly eventWeights?: EventWeights;
+  /** Train the hybrid model (see `runHybridSimulation`, which prepares this) instead of matrix factorisation. */
+  readonly hybrid?: HybridRunSettings;
+  /**
+   * Releases made before the rounds (e.g. private popularity), recorded in
+   * the run's ledger first: ε covers them, and a `targetEpsilon` is met by the
+   * releases and the rounds together.
+   */
+  readonly releases?: readonly RecordedMechanism[];
   /** Shoppers in the fixed evaluation sample. */
   readonly evalShoppers: number;
   /** Evaluate every this many rounds (and after the last). */
@@ -84,6 +97,15 @@ export interface FederatedSimulationConfig {
    */
   readonly workers?: SimulationWorkers;
   readonly onRound?: (report: RoundReport) => void;
+}
+
+/** The hybrid model's run: its starting table, what devices train and score with, and the server's per-row steps. */
+export interface HybridRunSettings {
+  readonly initialModel: SharedModel;
+  readonly client: HybridClientSettings;
+  readonly scoring: HybridScoringSettings;
+  /** Multiplies the server's step on each feature row (`rowStepScales`). */
+  readonly rowStepScales?: Float32Array;
 }
 
 export interface RoundReport {
@@ -134,22 +156,23 @@ export interface SimulationResult {
 export async function runFederatedSimulation(config: FederatedSimulationConfig): Promise<SimulationResult> {
   const started = performance.now();
   const { population, rounds, samplingRate, privacy, seed } = config;
-  const shape = { numItems: population.numItems, dim: config.dim };
-  let model = createSharedModel(shape, { seed });
+  const { hybrid } = config;
+  let model = hybrid ? hybrid.initialModel : createSharedModel({ numItems: population.numItems, dim: config.dim }, { seed });
   const noiseMultiplier = resolveNoiseMultiplier(config);
   // The round policy (noise per placement, ledger, adaptive clipping) is core's, the one the server runs.
   // Its own noise source is never drawn from: the simulator draws the sum's and the count's noise from its seeded streams.
   const policy = new DpFedAvgRoundPolicy(roundPrivacyConfig(config, noiseMultiplier), { noiseSource: createSeededRandomSource(deriveSeed(seed, 'privacy')) });
+  for (const release of config.releases ?? []) policy.recordRelease(release);
   const denoiser = config.denoising && noiseMultiplier > 0 ? new DenoisedModel(model, config.denoising) : undefined;
   const cohortStream = createSeededRandomSource(deriveSeed(seed, 'cohort'));
   const evalSample = evaluationSample(population.numShoppers, config.evalShoppers, seed);
-  const evaluate = (m: SharedModel) =>
-    evaluateModel(m, { population, shoppers: evalSample, seed: deriveSeed(seed, 'eval'), localTraining: config.localTraining, eventWeights: config.eventWeights });
+  const evaluationOptions = { population, shoppers: evalSample, seed: deriveSeed(seed, 'eval'), localTraining: config.localTraining, eventWeights: config.eventWeights };
+  const evaluate = (m: SharedModel) => (hybrid ? evaluateHybridModel(m, evaluationOptions, hybrid.scoring) : evaluateModel(m, evaluationOptions));
 
   const executor = await createUpdateExecutor({
     population,
     spec: population.spec,
-    settings: { seed, localTraining: config.localTraining, eventWeights: config.eventWeights },
+    settings: { seed, localTraining: config.localTraining, eventWeights: config.eventWeights, ...(hybrid ? { hybrid: hybrid.client } : {}) },
     threads: config.threads ?? 1,
     backend: config.backend,
     workers: config.workers,
@@ -177,7 +200,7 @@ export async function runFederatedSimulation(config: FederatedSimulationConfig):
       // Standard deviation of the noise on this round's sum: once (distributed) or from every contributor (local).
       const sumNoiseStd = updateNoise * clipNorm * (privacy.placement === 'local' ? Math.sqrt(contributors) : 1);
       const serverLearningRate = cappedServerLearningRate(config, updateNoise * clipNorm, expectedCohort);
-      if (contributors > 0) model = denoiser ? denoiser.step(sum, serverLearningRate / contributors, sumNoiseStd) : applyMean(model, sum, contributors, serverLearningRate);
+      if (contributors > 0) model = denoiser ? denoiser.step(sum, serverLearningRate / contributors, sumNoiseStd) : applyMean(model, sum, contributors, serverLearningRate, hybrid?.rowStepScales);
       policy.recordRound(plan, unclipped, { countNoise: createSeededRandomSource(deriveSeed(seed, 'count-noise', round)) });
       updateSeconds += (performance.now() - updatesStarted) / 1000;
       const epsilon = policy.epsilonSpent;
@@ -222,6 +245,13 @@ export async function runFederatedSimulation(config: FederatedSimulationConfig):
 function resolveNoiseMultiplier(config: FederatedSimulationConfig): number {
   const { privacy } = config;
   if (privacy.targetEpsilon === undefined || !Number.isFinite(privacy.targetEpsilon)) return privacy.noiseMultiplier;
+  const releases = config.releases ?? [];
+  if (releases.length > 0) {
+    // The rounds get what the releases leave of the target, composed in one ledger.
+    const ledger = new PrivacyLedger({ accountant: privacy.accountant ?? 'rdp' });
+    for (const release of releases) ledger.record(release);
+    return calibrateNoiseMultiplierAfter(ledger, { targetEpsilon: privacy.targetEpsilon, delta: privacy.delta, samplingRate: config.samplingRate, steps: config.rounds }).noiseMultiplier;
+  }
   return calibrateNoiseMultiplier({
     targetEpsilon: privacy.targetEpsilon,
     delta: privacy.delta,
@@ -269,11 +299,21 @@ export function cappedServerLearningRate(
   return Math.min(eta, (config.maxModelNoiseStd * expectedCohort) / (sumNoiseStd * Math.sqrt(config.rounds)));
 }
 
-/** FedAvg: model + η · (sum / n). */
-function applyMean(model: SharedModel, sum: Float64Array, n: number, serverLearningRate: number): SharedModel {
+/** FedAvg: model + η · (sum / n), each row's step multiplied by its `rowScales` entry where given (embedding row and bias alike). */
+function applyMean(model: SharedModel, sum: Float64Array, n: number, serverLearningRate: number, rowScales?: Float32Array): SharedModel {
   const step = serverLearningRate / n;
   // A plain loop: Float32Array.from with a mapping function took ~5 ms for 55,506 values, while the workers wait.
   const values = new Float32Array(model.values.length);
-  for (let i = 0; i < values.length; i++) values[i] = model.values[i]! + step * sum[i]!;
+  if (rowScales === undefined) {
+    for (let i = 0; i < values.length; i++) values[i] = model.values[i]! + step * sum[i]!;
+  } else {
+    const { numItems: rows, dim } = model.shape;
+    if (rowScales.length !== rows) throw new RangeError(`expected a step scale per row (${rows}), got ${rowScales.length}`);
+    for (let r = 0; r < rows; r++) {
+      const rowStep = step * rowScales[r]!;
+      for (let i = r * dim; i < (r + 1) * dim; i++) values[i] = model.values[i]! + rowStep * sum[i]!;
+      values[rows * dim + r] = model.values[rows * dim + r]! + rowStep * sum[rows * dim + r]!;
+    }
+  }
   return { shape: model.shape, version: model.version + 1, values };
 }

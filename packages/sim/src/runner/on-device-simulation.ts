@@ -1,13 +1,11 @@
-import { calibrateNoiseMultiplier, PrivacyLedger, releasePrivatePopularity } from '@fedrec/core/privacy';
-import { createSeededRandomSource, deriveSeed } from '@fedrec/core/random';
-import { positiveItems } from '@fedrec/core/model';
+import { calibrateNoiseMultiplier, PrivacyLedger } from '@fedrec/core/privacy';
 import type { EventWeights, LeaveOneOutReport } from '@fedrec/core';
 import type { Catalogue, HistoryScoringOptions } from '@fedrec/core/catalogue';
 import type { AccountantName } from '@fedrec/core/privacy';
 import { onDeviceBaseline } from '../baselines/on-device-baseline.js';
 import { evaluationSample } from '../baselines/evaluation-sample.js';
 import { itemPopularity } from '../baselines/popularity-baseline.js';
-import { leaveOneOut } from '../population/leave-one-out.js';
+import { releaseTrainingPopularity } from './training-popularity-release.js';
 import type { Population } from '../population/population.js';
 
 export interface OnDeviceSimulationConfig {
@@ -55,21 +53,6 @@ export function runOnDeviceSimulation(config: OnDeviceSimulationConfig): OnDevic
   const z = exact
     ? 0
     : (config.noiseMultiplier ?? calibrateNoiseMultiplier({ targetEpsilon: config.targetEpsilon ?? 1, delta, samplingRate: 1, steps: 1, accountant: config.accountant ?? 'rdp' }).noiseMultiplier);
-  const recentFirst = function* (): Generator<Int32Array> {
-    for (let shopper = 0; shopper < population.numShoppers; shopper++) {
-      const split = leaveOneOut(population.shopper(shopper).events);
-      if (!split) continue;
-      const positives = positiveItems(split.train, config.eventWeights).items;
-      const positive = new Set(positives);
-      // Most recent first: a shopper's recent items say most about what they will look at next.
-      const order: number[] = [];
-      for (let i = split.train.length - 1; i >= 0; i--) {
-        const item = split.train[i]!.item;
-        if (positive.delete(item)) order.push(item);
-      }
-      yield Int32Array.from(order);
-    }
-  };
   const ledger = new PrivacyLedger({ accountant: config.accountant ?? 'rdp' });
   let counts: Float32Array;
   let noiseStd = 0;
@@ -77,8 +60,7 @@ export function runOnDeviceSimulation(config: OnDeviceSimulationConfig): OnDevic
     // The non-private reference: every training positive counted, as the popularity baseline counts them.
     counts = itemPopularity(population, config.eventWeights);
   } else {
-    // Its own seeded stream: the noise must not share a stream with anything else in the run.
-    const release = releasePrivatePopularity(recentFirst(), { numItems: population.numItems, maxItemsPerShopper, noiseMultiplier: z, noise: createSeededRandomSource(deriveSeed(config.seed, 'popularity-noise')) });
+    const release = releaseTrainingPopularity(population, { maxItemsPerShopper, noiseMultiplier: z, seed: config.seed, ...(config.eventWeights === undefined ? {} : { eventWeights: config.eventWeights }) });
     ledger.record(release.mechanism);
     counts = release.counts.map((c) => Math.max(0, c));
     noiseStd = release.noiseStd;
