@@ -95,6 +95,8 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
     assertConsentLevel(level);
     this.#assertOpen();
     await this.#consent.set(level);
+    // The model loaded before the shopper opted in is kept for offline visits too.
+    this.#model.persist();
   }
 
   async track(event: TrackedEvent): Promise<boolean> {

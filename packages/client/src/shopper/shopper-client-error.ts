@@ -8,7 +8,11 @@ export type ShopperClientErrorCode =
   | 'STORAGE_CORRUPT'
   /** The store was used after `close()`. */
   | 'STORE_CLOSED'
-  /** No shared model: none was given, and `GET /model` failed or there is no `serverUrl`. */
+  /**
+   * No shared model: none was given, `GET /model` failed (or there is no
+   * `serverUrl`), and none is stored on the device, or the stored one is
+   * unusable (`path` names its first bad field, e.g. `model.values.3`).
+   */
   | 'MODEL_UNAVAILABLE'
   /** The client was used after `close()`. */
   | 'CLIENT_CLOSED'

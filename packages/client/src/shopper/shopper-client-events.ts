@@ -29,6 +29,16 @@ export interface ShopperClientEvents {
   participationChanged: { readonly participating: boolean; readonly waitingForTurn: boolean };
   /** Everything stored was deleted (by this client, or another tab sharing the store). */
   forgotten: Record<string, never>;
+  /**
+   * The server stopped answering (`GET /model` failed: no network, the
+   * server down, an HTTP error or a bad model file), first noticed now; the
+   * client goes on with the model in use, or the one stored on the device
+   * (then `modelUpdated` follows). `error.code` is `MODEL_UNAVAILABLE` and
+   * its message says what failed. Fires again only after `online`.
+   */
+  offline: { readonly error: ShopperClientError };
+  /** The server answers again after `offline`; `modelVersion` is the model now in use. */
+  online: { readonly modelVersion: number };
   /** Failures in the background (model refresh, transport, storage during a round). Never fatal. */
   error: ShopperClientError | RoundParticipantError;
 }
