@@ -5,6 +5,7 @@ import { createRoundParticipant, type RoundInvitation, type RoundParticipant } f
 import type { TrainingResult, TrainingRound } from '../rounds/training-callback.js';
 import { isGuardRefusal } from '../storage/write-guard.js';
 import type { CurrentModel } from './current-model.js';
+import type { DeclineReason } from './decline-reason.js';
 import { EnrolmentToken } from './enrolment-token.js';
 import { computeLocalDelta, updateBytes } from './local-update.js';
 import { ParticipantSlot } from './participant-slot.js';
@@ -132,12 +133,12 @@ export class RoundParticipation {
     return participant;
   }
 
-  /** The participant's `beforeRound` hook: see `reasonToDecline`. */
-  async #decide(round: RoundInvitation): Promise<boolean> {
+  /** The participant's `beforeRound` hook: see `reasonToDecline`. A reason declines, and the participant tells the server it. */
+  async #decide(round: RoundInvitation): Promise<true | DeclineReason> {
     const reason = await reasonToDecline(this.#context, round);
     if (reason !== null) {
       this.#context.emit('roundDeclined', { roundId: round.roundId, reason });
-      return false;
+      return reason;
     }
     this.#context.emit('roundJoined', { roundId: round.roundId });
     return true;
