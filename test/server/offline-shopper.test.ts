@@ -64,8 +64,8 @@ describe('a returning shopper with the server unreachable', () => {
     expect(list.items).toHaveLength(3);
     expect(list.items.some((r) => [2, 3, 4].includes(r.item))).toBe(true);
     const { error } = await offline;
-    expect(error.code).toBe('MODEL_UNAVAILABLE');
-    expect(error.message).toMatch(/GET \/model failed/);
+    expect(error.code).toBe('SERVER_UNREACHABLE');
+    expect(error.message).toMatch(/^the server cannot be reached: GET \/model failed/);
     expect(shopper.modelVersion).toBe(0);
   });
 
@@ -113,6 +113,16 @@ describe('a returning shopper with the server unreachable', () => {
     expect((await shopper.recommend(3)).modelVersion).toBe(0);
     await shopper.transparency(); // queued behind any write the recommendation caused
     await expect(readFile(file, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('a contributing shopper hears the server is offline from its connection for rounds too, without asking for recommendations', async () => {
+    const file = join(await resources.tempDir('fedrec-offline-'), 'shopper.json');
+    const url = await firstVisitThenServerDown(file);
+    const shopper = await visit(file, url);
+    const offline = nextShopperEvent(shopper, 'offline');
+    await shopper.setConsent('contribute'); // the first visit stored `local`
+    const { error } = await offline;
+    expect(error).toMatchObject({ code: 'SERVER_UNREACHABLE', message: expect.stringMatching(/^the server cannot be reached: connecting for rounds failed: /) });
   });
 
   it('says online again when the server answers after being unreachable', async () => {

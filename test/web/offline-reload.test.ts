@@ -50,7 +50,7 @@ describe('a returning shopper, page reloaded with the server down (Chromium)', (
     expect(list).toMatchObject({ personalised: true, modelVersion: 0 });
     expect(list.items).toHaveLength(3);
     const seen = await page.evaluate(() => (globalThis as unknown as { offlineShop: OfflineShop }).offlineShop.events);
-    expect(seen[0]).toMatchObject({ event: 'offline', detail: expect.stringMatching(/^MODEL_UNAVAILABLE: GET \/model answered HTTP 502/) });
+    expect(seen[0]).toMatchObject({ event: 'offline', detail: expect.stringMatching(/^SERVER_UNREACHABLE: the server cannot be reached: GET \/model answered HTTP 502/) });
     expect(seen).toContainEqual({ event: 'modelUpdated', detail: '0' });
 
     await call(page, 'forget');

@@ -95,6 +95,8 @@ export interface RoundParticipantEvents {
   /** The server's privacy budget is spent: it opens no more rounds and its model is frozen. Emitted once. */
   budgetExhausted: PrivacySpend & { readonly modelVersion: number | null };
   disconnected: { readonly reason: string; readonly willReconnect: boolean };
+  /** An attempt to connect failed before the server could answer (no network, the server down); socket.io retries with backoff. */
+  connectFailed: { readonly message: string };
   error: RoundParticipantError;
   /** `stop()` was called, or the server refused us in a way retrying cannot fix. */
   stopped: { readonly reason: string };
@@ -487,7 +489,11 @@ class SocketIoRoundParticipant extends TypedEmitter<RoundParticipantEvents> impl
    */
   private onConnectError(error: Error & { data?: unknown }): void {
     const parsed = rejectedMessageSchema.safeParse(error.data);
-    if (!parsed.success) return; // transport-level: socket.io-client's own reconnection handles it
+    if (!parsed.success) {
+      // Transport-level: socket.io-client's own reconnection handles it; the app may want to know.
+      this.emit('connectFailed', { message: error.message });
+      return;
+    }
     const rejection = toRejection(parsed.data, 'connection');
     this.emit('rejected', rejection);
     const retryable = !PERMANENT_REFUSALS.has(rejection.reason) && !(rejection.reason === 'BAD_TOKEN' && typeof this.options.token === 'string');

@@ -11,6 +11,7 @@ import { CurrentModel } from './current-model.js';
 import { assertRecommendArguments, recommendForShopper, type RecommendationList, type RecommendOptions } from './recommend-for-shopper.js';
 import { RoundParticipation } from './round-participation.js';
 import { SerialQueue } from './serial-queue.js';
+import { ServerReachability } from './server-reachability.js';
 import type { ShopperClient } from './shopper-client.js';
 import { ShopperClientError, toShopperClientError } from './shopper-client-error.js';
 import type { ShopperClientEvents } from './shopper-client-events.js';
@@ -59,6 +60,7 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
       budgetEpsilon,
       state: { epoch: { generation: stored.generation }, consent: stored.consent ?? options.consent ?? 'off', consentChosen: stored.consent !== null, closed: false },
       emit: (event, payload) => this.emit(event, payload),
+      reachability: new ServerReachability((event, payload) => this.emit(event, payload)),
       post: (change) => this.#post(change),
       catchUp: () => this.#consent.catchUp(),
     };

@@ -17,8 +17,6 @@ export class CurrentModel {
   readonly #context: ShopperContext;
   #model: SharedModel | null;
   #loading: Promise<SharedModel> | null = null;
-  /** Whether the last request to the server answered; null before the first. Events go out on changes only. */
-  #reachable: boolean | null = null;
   /** The version known to be in the store, and the deletion epoch it was stored in (a `forget()` starts a new one). */
   #stored: { readonly epoch: Epoch; readonly version: number } | null = null;
 
@@ -103,8 +101,7 @@ export class CurrentModel {
 
   /**
    * Loads the current model from the server (one request at a time) and uses
-   * it if newer. Tells listeners when the server stops answering (`offline`)
-   * and when it answers again (`online`).
+   * it if newer. Tells `reachability` how the request went.
    */
   refresh(): Promise<SharedModel> {
     const { serverUrl } = this.#context.options;
@@ -113,16 +110,11 @@ export class CurrentModel {
       .then(
         (model) => {
           this.use(model);
-          const wasOffline = this.#reachable === false;
-          this.#reachable = true;
-          if (wasOffline) this.#context.emit('online', { modelVersion: this.#model!.version });
+          this.#context.reachability.answered(model.version);
           return this.#model!;
         },
         (error: unknown) => {
-          if (error instanceof ShopperClientError && error.code === 'MODEL_UNAVAILABLE' && this.#reachable !== false) {
-            this.#reachable = false;
-            this.#context.emit('offline', { error });
-          }
+          if (error instanceof ShopperClientError && error.code === 'MODEL_UNAVAILABLE') this.#context.reachability.failed(error.message, error);
           throw error;
         },
       )

@@ -116,8 +116,16 @@ export class RoundParticipation {
     participant.on('rejected', (rejection) => {
       if (rejection.reason === 'BAD_TOKEN') this.#token.forget();
     });
-    participant.on('error', (error) => emit('error', error));
-    participant.on('connected', () => emit('participationChanged', { participating: true, waitingForTurn: false }));
+    participant.on('error', (error) => {
+      // No token, no rounds: the server (or its enrolment) cannot be reached from here.
+      if (error.code === 'TOKEN_UNAVAILABLE') this.#context.reachability.failed(error.message, error);
+      emit('error', error);
+    });
+    participant.on('connectFailed', ({ message }) => this.#context.reachability.failed(`connecting for rounds failed: ${message}`, null));
+    participant.on('connected', ({ modelVersion }) => {
+      this.#context.reachability.answered(modelVersion);
+      emit('participationChanged', { participating: true, waitingForTurn: false });
+    });
     participant.on('disconnected', () => emit('participationChanged', { participating: false, waitingForTurn: false }));
     participant.on('stopped', () => emit('participationChanged', { participating: false, waitingForTurn: false }));
     participant.on('updateSent', ({ roundId, bytes }) => void this.#confirmSent(roundId, bytes));

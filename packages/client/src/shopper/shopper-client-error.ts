@@ -14,6 +14,12 @@ export type ShopperClientErrorCode =
    * unusable (`path` names its first bad field, e.g. `model.values.3`).
    */
   | 'MODEL_UNAVAILABLE'
+  /**
+   * In `offline` events: a request to the server failed (no network, the
+   * server down, an HTTP error, a bad answer); the message says which
+   * request and why. The client goes on with what it has on the device.
+   */
+  | 'SERVER_UNREACHABLE'
   /** The client was used after `close()`. */
   | 'CLIENT_CLOSED'
   /**

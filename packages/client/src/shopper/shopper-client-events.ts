@@ -30,14 +30,15 @@ export interface ShopperClientEvents {
   /** Everything stored was deleted (by this client, or another tab sharing the store). */
   forgotten: Record<string, never>;
   /**
-   * The server stopped answering (`GET /model` failed: no network, the
-   * server down, an HTTP error or a bad model file), first noticed now; the
-   * client goes on with the model in use, or the one stored on the device
-   * (then `modelUpdated` follows). `error.code` is `MODEL_UNAVAILABLE` and
-   * its message says what failed. Fires again only after `online`.
+   * The server stopped answering, first noticed now: `GET /model` failed
+   * (no network, the server down, an HTTP error, a bad model file), or,
+   * with consent `contribute`, connecting or enrolling for rounds failed. `error.code` is `SERVER_UNREACHABLE`
+   * and its message says which request failed and why. The client goes on
+   * with the model in use, or the one stored on the device (`modelUpdated`
+   * then follows). Fires again only after `online`.
    */
   offline: { readonly error: ShopperClientError };
-  /** The server answers again after `offline`; `modelVersion` is the model now in use. */
+  /** The server answers again after `offline`; `modelVersion` is the version it serves. */
   online: { readonly modelVersion: number };
   /** Failures in the background (model refresh, transport, storage during a round). Never fatal. */
   error: ShopperClientError | RoundParticipantError;
