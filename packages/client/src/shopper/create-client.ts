@@ -6,6 +6,7 @@ import { TypedEmitter } from '../events/typed-emitter.js';
 import { PersonalBudget } from '../privacy/personal-budget.js';
 import { readStoredPrivacy } from '../privacy/stored-ledger.js';
 import type { StoredUserVector } from '../storage/shopper-store.js';
+import { parseStoredModel } from '../storage/stored-model.js';
 import { parseStoredConsent, parseStoredUserVector } from '../storage/stored-records.js';
 import { CurrentModel } from './current-model.js';
 import { assertRecommendArguments, recommendForShopper, type RecommendationList, type RecommendOptions } from './recommend-for-shopper.js';
@@ -29,6 +30,8 @@ interface StoredState {
   readonly generation: number;
   readonly consent: ConsentLevel | null;
   readonly vector: StoredUserVector | null;
+  /** Read only when `options.model` was given; null when none is stored or it is unusable (the shipped one then serves). */
+  readonly model: SharedModel | null;
 }
 
 /**
@@ -64,7 +67,7 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
       post: (change) => this.#post(change),
       catchUp: () => this.#consent.catchUp(),
     };
-    this.#model = new CurrentModel(this.#context);
+    this.#model = new CurrentModel(this.#context, stored.model);
     this.#vector = new UserVectorCache(this.#context, stored.vector);
     this.#rounds = new RoundParticipation(this.#context, { model: this.#model, vector: this.#vector });
     this.#consent = new ShopperConsent(this.#context, { rounds: this.#rounds, vector: this.#vector });
@@ -201,5 +204,8 @@ export async function createClient(options: ShopperClientOptions): Promise<Shopp
   readStoredPrivacy(await storage.readRecord('privacy')); // refuses to start on an unreadable ledger
   const consent = parseStoredConsent(await storage.readRecord('consent'));
   const vector = parseStoredUserVector(await storage.readRecord('userVector'));
-  return new OnDeviceShopperClient(options, { generation, consent, vector });
+  // With a model shipped with the page, a newer one kept from an earlier visit wins; without one, the server is asked first.
+  const storedModel = options.model !== undefined ? parseStoredModel(await storage.readRecord('model')) : null;
+  const model = storedModel?.ok === true ? storedModel.model : null;
+  return new OnDeviceShopperClient(options, { generation, consent, vector, model });
 }

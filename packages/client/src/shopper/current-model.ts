@@ -20,9 +20,20 @@ export class CurrentModel {
   /** The version known to be in the store, and the deletion epoch it was stored in (a `forget()` starts a new one). */
   #stored: { readonly epoch: Epoch; readonly version: number } | null = null;
 
-  constructor(context: ShopperContext) {
+  /**
+   * @param stored the model stored on the device, read at start only when a
+   * `model` was given (a model shipped with the page): the newer of the two
+   * is used, so a returning shopper keeps the version a previous visit got.
+   */
+  constructor(context: ShopperContext, stored: SharedModel | null = null) {
     this.#context = context;
-    this.#model = context.options.model ?? null;
+    const shipped = context.options.model ?? null;
+    if (stored !== null && (shipped === null || stored.version > shipped.version)) {
+      this.#model = stored;
+      this.#stored = { epoch: context.state.epoch, version: stored.version };
+    } else {
+      this.#model = shipped;
+    }
   }
 
   /** Null before one is loaded. */

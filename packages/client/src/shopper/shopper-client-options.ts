@@ -23,7 +23,8 @@ export interface ShopperClientOptions {
    * A model to start from, e.g. shipped with the page as a static file
    * (`decodeModel(new Uint8Array(await (await fetch('/fedrec-model.bin')).arrayBuffer()))`):
    * recommendations need no request to the server. It is used until a newer
-   * version arrives: `refreshModel()` or a round's model. Without it the
+   * version arrives: `refreshModel()` or a round's model; a newer one stored
+   * on an earlier visit is used instead from the start. Without it the
    * client loads the model from `serverUrl` on first use, and falls back to
    * the one stored on the device when the server cannot be reached.
    */
