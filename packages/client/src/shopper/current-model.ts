@@ -65,7 +65,7 @@ export class CurrentModel {
     const stored = parseStoredModel(await this.#context.queue.run(() => this.#context.store.readRecord('model')));
     const why = unreachable !== null ? unreachable.message : 'no `model` was given and there is no `serverUrl` to load one from';
     if (!stored.ok) {
-      throw new ShopperClientError('MODEL_UNAVAILABLE', `no model: ${why}, and the stored model is unusable (${stored.path || 'model'}: ${stored.problem}); it is replaced by the next model received`, {
+      throw new ShopperClientError('MODEL_UNAVAILABLE', `no model: ${why}, and the stored model is unusable (${stored.path || 'model'}: ${stored.problem}); the next model received replaces it`, {
         path: stored.path === '' ? 'model' : `model.${stored.path}`,
         ...(unreachable !== null ? { cause: unreachable } : {}),
       });
