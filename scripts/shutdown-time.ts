@@ -55,7 +55,8 @@ await writeFile(
   }),
 );
 
-const server = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CLI, 'server', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+// --no-privacy: a fixed cohort of two, without DP (a config without privacy would otherwise get the default budget, which needs Poisson sampling).
+const server = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CLI, 'server', '--config', configFile, '--no-privacy'], { stdio: ['ignore', 'ignore', 'pipe'] });
 const exited = once(server, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
 const url = await new Promise<string>((resolve, reject) => {
   createInterface({ input: server.stderr }).on('line', (line) => {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { HEADER_BYTES, MessageKind, PROTOCOL_VERSION, ProtocolEvent, decodeUpdate, parameterCount } from '@fedrec/core';
+import { DECLINE_REASONS, HEADER_BYTES, MessageKind, PROTOCOL_VERSION, ProtocolEvent, decodeUpdate, parameterCount } from '@fedrec/core';
 import { CATALOGUE } from '../../examples/web-shop/catalogue.js';
 import { DEMO_DIM, startDemo, type RunningDemo } from '../../examples/web-shop/server/start-demo.js';
 import { collectPageErrors, launchChromium } from './browser.js';
@@ -159,8 +159,14 @@ describe('web shop in Chromium', () => {
       const event = /^4(?:2|51-)(\[.*\])$/.exec(frame);
       expect(event, `unexpected frame ${frame.slice(0, 80)}`).not.toBeNull();
       const [name, meta, attachment] = JSON.parse(event![1]!) as [string, Record<string, unknown>, unknown];
-      expect([ProtocolEvent.ready, ProtocolEvent.update]).toContain(name);
+      expect([ProtocolEvent.ready, ProtocolEvent.update, ProtocolEvent.decline]).toContain(name);
       expect(meta['v']).toBe(PROTOCOL_VERSION);
+      if (name === ProtocolEvent.decline) {
+        // A round sat out (e.g. over the personal budget): the round id and one reason name, nothing else.
+        expect(Object.keys(meta).sort()).toEqual(['kind', 'reason', 'roundId', 'v']);
+        expect(DECLINE_REASONS).toContain(meta['reason']);
+        continue;
+      }
       if (name === ProtocolEvent.ready) {
         expect(Object.keys(meta).sort()).toEqual(['eligible', 'kind', 'v']);
         expect(meta['kind']).toBe(MessageKind.ready);

@@ -33,7 +33,7 @@ export type { ShopperClientErrorCode } from './shopper/shopper-client-error.js';
 export { CONSENT_LEVELS, isConsentLevel } from './consent/consent-level.js';
 export type { ConsentLevel } from './consent/consent-level.js';
 export { createMemoryStore } from './storage/memory-store.js';
-export type { ShopperStore, ShopperStoreOptions, ShopperRecords, ShopperRecordKey, StoredPrivacy, StoredUserVector } from './storage/shopper-store.js';
+export type { ShopperStore, ShopperStoreOptions, ShopperRecords, ShopperRecordKey, StoredModel, StoredPrivacy, StoredUserVector } from './storage/shopper-store.js';
 export { guardRefusal } from './storage/write-guard.js';
 export type { WriteGuard, WritePurpose, GuardedState } from './storage/write-guard.js';
 export type { ParticipantLock } from './coordination/participant-lock.js';

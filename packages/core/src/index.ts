@@ -58,6 +58,8 @@ export type { PrivacySpend } from './protocol/index.js';
 export { roundSecureAggregationSchema, secAggServerMessageSchema, secAggClientMessageSchema } from './protocol/index.js';
 export type { RoundSecureAggregation, SecAggServerEnvelope, SecAggClientEnvelope } from './protocol/index.js';
 export { withUint8Arrays } from './protocol/index.js';
+export { DECLINE_REASONS, isDeclineReason, declineMessageSchema } from './protocol/index.js';
+export type { DeclineReasonName, DeclineMessage } from './protocol/index.js';
 export { packBinaryFields, unpackBinaryFields } from './protocol/index.js';
 export type { PackedBinary } from './protocol/index.js';
 export { buildCatalogue, itemAttributes, alignCatalogue, catalogueToJson, parseCatalogueJson, attributeIdf, historyScores } from './catalogue/index.js';

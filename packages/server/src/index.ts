@@ -4,6 +4,7 @@ export type { FedRecServer, FedRecServerOptions, ServerAddress } from './create-
 export { installShutdownHandlers } from './shutdown.js';
 export type { ShutdownOptions } from './shutdown.js';
 export { serverConfigSchema, parseServerConfig, resolveServerConfig } from './config/server-config.js';
+export { DEFAULT_PRIVACY, DEFAULT_PRIVATE_SAMPLING, withDefaultPrivacy } from './config/default-privacy.js';
 export type {
   ServerConfig,
   ResolvedServerConfig,

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ServerError } from '@fedrec/server';
-import { registerServerCommand, resolveServerCommandConfig, startFailure } from './server.js';
+import { DEFAULT_PRIVACY, DEFAULT_PRIVATE_SAMPLING, ServerError } from '@fedrec/server';
+import { describePrivacy, registerServerCommand, resolveServerCommandConfig, startFailure } from './server.js';
 import { RunError } from '../run-error.js';
 import { UsageError } from '../usage-error.js';
 
@@ -45,7 +45,7 @@ describe('fedrec server: configuration', () => {
 
   it('reports every bad field on its own line, naming the flag where there is one', async () => {
     const file = await configFile(JSON.stringify({ rounds: { minClients: 0, sampling: { kind: 'poisson', rate: 2 } }, optimizer: {} }));
-    const message = await usageError(resolveServerCommandConfig({ config: file, items: '10' }));
+    const message = await usageError(resolveServerCommandConfig({ config: file, items: '10', privacy: false }));
     const lines = message.split('\n').slice(1).map((line) => line.trim());
     expect(lines).toHaveLength(4);
     expect(lines).toContain('model.dim (--dim): required: expected number');
@@ -63,6 +63,30 @@ describe('fedrec server: configuration', () => {
     expect(await usageError(resolveServerCommandConfig({}))).toMatch(/nothing to serve/);
   });
 
+  it('gives a config without privacy the default budget, with Poisson sampling, and --no-privacy none', async () => {
+    const config = await resolveServerCommandConfig({ items: '5', dim: '2', modelDir: '/tmp/m' });
+    expect(config.privacy).toMatchObject({ ...DEFAULT_PRIVACY, noiseMultiplier: expect.any(Number) });
+    expect(config.privacy!.noiseMultiplier).toBeGreaterThan(1);
+    expect(config.rounds.sampling).toEqual(DEFAULT_PRIVATE_SAMPLING);
+    expect(describePrivacy(config, {})).toMatch(/^privacy: the default budget, ε = 3 at δ = 0\.00001, z = 1\.37, q = 0\.05/);
+    const plain = await resolveServerCommandConfig({ items: '5', dim: '2', privacy: false });
+    expect(plain.privacy).toBeUndefined();
+    expect(plain.rounds.sampling).toEqual({ kind: 'fixed', size: 10 });
+    expect(describePrivacy(plain, { privacy: false })).toMatch(/none \(--no-privacy\).*decline them \(reason no-privacy\)/);
+    // An explicit block is the user's: no default is laid over it.
+    const file = await configFile(JSON.stringify({ modelDir: '/tmp/m', model: { numItems: 5, dim: 2 }, rounds: { sampling: { kind: 'poisson', rate: 0.5 } }, privacy: { targetEpsilon: 8, delta: 1e-6, clipNorm: 1, noiseMultiplier: 2 } }));
+    expect((await resolveServerCommandConfig({ config: file })).privacy).toMatchObject({ targetEpsilon: 8, noiseMultiplier: 2 });
+    expect(await usageError(resolveServerCommandConfig({ config: file, privacy: false }))).toMatch(/--no-privacy: the config file sets privacy/);
+  });
+
+  it('explains an error the default budget causes, and how to choose', async () => {
+    const message = await usageError(resolveServerCommandConfig({ items: '5', dim: '2' }));
+    expect(message).toMatch(/modelDir \(--model-dir\): required with privacy/);
+    expect(message).toMatch(/the config sets no privacy, so the default budget applies: ε = 3 at δ = 0\.00001 .*--no-privacy to run without DP/);
+    const fixed = await configFile(JSON.stringify({ modelDir: '/tmp/m', model: { numItems: 5, dim: 2 }, rounds: { sampling: { kind: 'fixed', size: 3 } } }));
+    expect(await usageError(resolveServerCommandConfig({ config: fixed }))).toMatch(/rounds\.sampling: must be \{"kind":"poisson".*\n\(the config sets no privacy/);
+  });
+
   it('--help describes the options', async () => {
     const program = new Command('fedrec').exitOverride();
     let help = '';
@@ -73,7 +97,8 @@ describe('fedrec server: configuration', () => {
       command.configureOutput({ writeOut: (text) => (help += text), writeErr: () => undefined });
     }
     await expect(program.parseAsync(['server', '--help'], { from: 'user' })).rejects.toMatchObject({ exitCode: 0 });
-    for (const flag of ['--config', '--port', '--model-dir', '--items', '--dim', '--log-level']) expect(help).toContain(flag);
+    for (const flag of ['--config', '--port', '--model-dir', '--items', '--dim', '--log-level', '--no-privacy']) expect(help).toContain(flag);
+    expect(help).toMatch(/default budget, ε = 3 at δ = 0\.00001 over 200 planned rounds, Poisson rate q = 0\.05/);
   });
 });
 
@@ -120,7 +145,7 @@ describe('fedrec server: signals', () => {
       if (handlersAtAnnouncement === 0) setImmediate(() => ours().forEach((listener) => listener('SIGTERM')));
       return true;
     });
-    await program.parseAsync(['server', '--items', '4', '--dim', '2', '--port', '0', '--log-level', 'silent'], { from: 'user' });
+    await program.parseAsync(['server', '--items', '4', '--dim', '2', '--port', '0', '--no-privacy', '--log-level', 'silent'], { from: 'user' });
     expect(handlersAtAnnouncement).toBe(1);
     // The command removed its handlers when it was done.
     expect(ours()).toEqual([]);

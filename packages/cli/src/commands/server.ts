@@ -1,17 +1,20 @@
 /**
  * `fedrec server`: run the aggregation server.
  *
- *   fedrec server [--config FILE] [--port N] [--host H] [--model-dir DIR] [--items N --dim D] [--log-level L]
+ *   fedrec server [--config FILE] [--port N] [--host H] [--model-dir DIR] [--items N --dim D] [--no-privacy] [--log-level L]
  *
  * The JSON config file is validated against the server's schema (see
  * @fedrec/server's `serverConfigSchema`); flags override its fields. Every bad
  * field is reported on its own line and the command exits with code 2.
+ * A config without a `privacy` block gets the default budget
+ * (`DEFAULT_PRIVACY`), so that shoppers' clients take part: they decline
+ * rounds that announce no DP parameters. `--no-privacy` runs without DP.
  * SIGTERM / SIGINT finish (or abandon) the open round, write its checkpoint
  * and exit 0.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ServerError, createServer, installShutdownHandlers, parseServerConfig } from '@fedrec/server';
+import { DEFAULT_PRIVACY, DEFAULT_PRIVATE_SAMPLING, ServerError, createServer, installShutdownHandlers, parseServerConfig, withDefaultPrivacy } from '@fedrec/server';
 import type { ResolvedServerConfig } from '@fedrec/server';
 import { RunError } from '../run-error.js';
 import { UsageError } from '../usage-error.js';
@@ -26,7 +29,15 @@ export interface ServerCommandOptions {
   items?: string;
   dim?: string;
   logLevel?: string;
+  /** False with `--no-privacy`: no DP, and no default budget. */
+  privacy?: boolean;
 }
+
+/** The default budget in words, for `--help`, the start-up line and config errors. */
+const DEFAULT_BUDGET = `ε = ${DEFAULT_PRIVACY.targetEpsilon} at δ = ${DEFAULT_PRIVACY.delta} over ${DEFAULT_PRIVACY.plannedRounds} planned rounds, Poisson rate q = ${DEFAULT_PRIVATE_SAMPLING.rate}, clip norm ${DEFAULT_PRIVACY.clipNorm}, noise added on each device (${DEFAULT_PRIVACY.placement})`;
+
+/** Config fields the default budget constrains: an issue on one of them is explained by it. */
+const DEFAULT_PRIVACY_FIELDS = ['privacy', 'modelDir', 'rounds.sampling', 'rounds.weighting'];
 
 /** Which flag sets which config field, so an error about a field can name the flag too. */
 const FLAG_FOR_FIELD: Readonly<Record<string, string>> = {
@@ -82,18 +93,47 @@ export async function resolveServerCommandConfig(
     if (options.dim !== undefined) model.dim = parseNumber('--dim', options.dim, { min: 1, integer: true });
     raw.model = model;
   }
-  const result = parseServerConfig(raw);
+  // Said first: with nothing to serve, whatever else is wrong hardly matters.
+  if (raw.modelDir === undefined && raw.model === undefined) {
+    throw new UsageError('nothing to serve: give --model-dir holding a checkpoint, or --items and --dim for a fresh model');
+  }
+  if (options.privacy === false && raw.privacy !== undefined) {
+    throw new UsageError('--no-privacy: the config file sets privacy; drop one or the other');
+  }
+  const defaultPrivacy = options.privacy !== false && raw.privacy === undefined;
+  const result = parseServerConfig(defaultPrivacy ? withDefaultPrivacy(raw) : raw);
   if (!result.ok) {
     const lines = result.issues.map(({ path, message }) => {
       const flag = FLAG_FOR_FIELD[path];
       return `${path || '(config)'}${flag !== undefined ? ` (${flag})` : ''}: ${message}`;
     });
-    throw new UsageError(`invalid server configuration:\n  ${lines.join('\n  ')}`);
-  }
-  if (result.config.modelDir === undefined && result.config.model === undefined) {
-    throw new UsageError('nothing to serve: give --model-dir holding a checkpoint, or --items and --dim for a fresh model');
+    const explained = defaultPrivacy && result.issues.some(({ path }) => DEFAULT_PRIVACY_FIELDS.some((field) => path === field || path.startsWith(`${field}.`)));
+    const note = explained
+      ? `\n(the config sets no privacy, so the default budget applies: ${DEFAULT_BUDGET}. Set "privacy" in --config to choose another, or --no-privacy to run without DP)`
+      : '';
+    throw new UsageError(`invalid server configuration:\n  ${lines.join('\n  ')}${note}`);
   }
   return result.config;
+}
+
+/** One line on the privacy the server runs with, printed at start: what shoppers' devices will be told. */
+export function describePrivacy(config: Pick<ResolvedServerConfig, 'privacy' | 'rounds'>, options: Pick<ServerCommandOptions, 'privacy'>): string {
+  const { privacy, rounds } = config;
+  if (privacy === undefined) {
+    const why = options.privacy === false ? '--no-privacy' : 'none configured';
+    return `privacy: none (${why}): rounds announce no DP parameters, and shoppers' clients (createClient) decline them (reason no-privacy)`;
+  }
+  const q = rounds.sampling.kind === 'poisson' ? rounds.sampling.rate : 1;
+  const budget = `ε = ${privacy.targetEpsilon} at δ = ${privacy.delta}, z = ${privacy.noiseMultiplier.toPrecision(3)}, q = ${q}, clip norm ${privacy.clipNorm}, ${privacy.placement} noise`;
+  // A config that spells out the default's figures runs the default budget too.
+  const defaulted =
+    privacy.targetEpsilon === DEFAULT_PRIVACY.targetEpsilon &&
+    privacy.delta === DEFAULT_PRIVACY.delta &&
+    privacy.clipNorm === DEFAULT_PRIVACY.clipNorm &&
+    privacy.plannedRounds === DEFAULT_PRIVACY.plannedRounds &&
+    privacy.placement === DEFAULT_PRIVACY.placement &&
+    q === DEFAULT_PRIVATE_SAMPLING.rate;
+  return defaulted ? `privacy: the default budget, ${budget} (set "privacy" in --config to change it)` : `privacy: ${budget}`;
 }
 
 /**
@@ -128,9 +168,13 @@ export function registerServerCommand(program: Command): void {
     .option('--items <n>', 'catalogue size of a fresh model (when --model-dir holds no checkpoint)')
     .option('--dim <d>', 'embedding dimension of a fresh model')
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent (default info)')
+    .option('--no-privacy', "run without differential privacy: shoppers' clients (createClient) then decline every round")
     .addHelpText(
       'after',
-      '\nExample:\n  fedrec server --model-dir ./model --items 1682 --dim 32 --port 8080\n  fedrec server --config server.json\n\nStops cleanly on SIGTERM/SIGINT: the open round is finished or abandoned and checkpointed.',
+      `\nPrivacy: a config without a "privacy" block gets the default budget, ${DEFAULT_BUDGET};` +
+        ' shoppers\' clients take part only in rounds that announce one. It needs --model-dir (the ε ledger must be durable).' +
+        ' No round opens once the budget is spent.\n' +
+        '\nExample:\n  fedrec server --model-dir ./model --items 1682 --dim 32 --port 8080\n  fedrec server --config server.json\n\nStops cleanly on SIGTERM/SIGINT: the open round is finished or abandoned and checkpointed.',
     )
     .action(async (options: ServerCommandOptions) => {
       const config = await resolveServerCommandConfig(options);
@@ -158,6 +202,7 @@ export function registerServerCommand(program: Command): void {
         throw startFailure(error, config);
       }
       process.stderr.write(`fedrec server listening on ${address.url} (model version ${server.status().model.version})\n`);
+      process.stderr.write(`${describePrivacy(config, options)}\n`);
       // Resolves when a signal has closed the server, so the command returns and the process exits with code 0.
       await stopped;
     });

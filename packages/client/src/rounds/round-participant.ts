@@ -1,4 +1,5 @@
 import type {
+  DeclineReasonName,
   ParameterShape,
   PrivacySpend,
   RandomSource,
@@ -15,6 +16,7 @@ import type { SecAggClientMessage } from '@fedrec/secagg';
 import {
   FormatError,
   createCryptoRandomSource,
+  isDeclineReason,
   MessageKind,
   PROTOCOL_VERSION,
   ProtocolEvent,
@@ -57,9 +59,12 @@ export interface RoundInvitation {
 /**
  * Decides whether this device takes part in a round (consent, a personal ε
  * budget, battery…). Only `true` takes part; anything else declines, and the
- * client then sends nothing for the round, as if it had not been sampled.
+ * client sends no update for the round. A decline reason (`'budget'`, …)
+ * declines and tells the server why (`false` tells it `other`), where the
+ * server takes declines (its welcome says so): the operator then sees why
+ * rounds go without updates. The reason is all that is sent.
  */
-export type BeforeRoundHook = (round: RoundInvitation) => boolean | Promise<boolean>;
+export type BeforeRoundHook = (round: RoundInvitation) => boolean | DeclineReasonName | Promise<boolean | DeclineReasonName>;
 
 export interface RoundParticipantEvents {
   /** The server accepted the connection and said hello. */
@@ -90,6 +95,8 @@ export interface RoundParticipantEvents {
   /** The server's privacy budget is spent: it opens no more rounds and its model is frozen. Emitted once. */
   budgetExhausted: PrivacySpend & { readonly modelVersion: number | null };
   disconnected: { readonly reason: string; readonly willReconnect: boolean };
+  /** An attempt to connect failed before the server could answer (no network, the server down); socket.io retries with backoff. */
+  connectFailed: { readonly message: string };
   error: RoundParticipantError;
   /** `stop()` was called, or the server refused us in a way retrying cannot fix. */
   stopped: { readonly reason: string };
@@ -167,6 +174,8 @@ class SocketIoRoundParticipant extends TypedEmitter<RoundParticipantEvents> impl
   /** The last round `beforeRound` declined, so a re-sent invitation is not asked about twice. */
   private declinedRound: number | null = null;
   private budget: PrivacySpend | null = null;
+  /** Whether the server of this connection takes `decline` messages (its welcome says so). */
+  private acceptsDeclines = false;
   /** The securely aggregated round this client is taking part in, if any. */
   private secure: SecureRoundParticipant | null = null;
 
@@ -275,6 +284,7 @@ class SocketIoRoundParticipant extends TypedEmitter<RoundParticipantEvents> impl
     const parsed = parseMessage('welcome', meta);
     if (!parsed.ok) return this.badServerMessage(`welcome: ${parsed.message}`);
     const { clientId, modelVersion, shape, privacy } = parsed.value;
+    this.acceptsDeclines = parsed.value.acceptsDeclines === true;
     this.id = clientId;
     this.version = modelVersion;
     this.shape = shape;
@@ -325,23 +335,33 @@ class SocketIoRoundParticipant extends TypedEmitter<RoundParticipantEvents> impl
     void this.takePart(invitation, model, parsed.value.wantsUnclippedBit === true, secure);
   }
 
-  /** Asks `beforeRound`; a hook that throws declines the round (and is reported), never sends. */
-  private async consents(invitation: RoundInvitation): Promise<boolean> {
+  /** Asks `beforeRound`: null takes part, else why not. A hook that throws declines the round (and is reported), never sends. */
+  private async declineReason(invitation: RoundInvitation): Promise<DeclineReasonName | null> {
     const hook = this.options.beforeRound;
-    if (hook === undefined) return true;
+    if (hook === undefined) return null;
     try {
-      return (await hook(invitation)) === true;
+      const answer = await hook(invitation);
+      if (answer === true) return null;
+      return isDeclineReason(answer) ? answer : 'other';
     } catch (error) {
       this.emit('error', new RoundParticipantError('BEFORE_ROUND_FAILED', `beforeRound failed, round declined: ${error instanceof Error ? error.message : 'unknown error'}`));
-      return false;
+      return 'other';
     }
+  }
+
+  /** Tells the server why this member sits the round out, where it takes declines; otherwise sending nothing says it. */
+  private sendDecline(roundId: number, reason: DeclineReasonName): void {
+    if (!this.acceptsDeclines || this.socket?.connected !== true) return;
+    this.socket.emit(ProtocolEvent.decline, { v: PROTOCOL_VERSION, kind: MessageKind.decline, roundId, reason });
   }
 
   private async takePart(invitation: RoundInvitation, model: SharedModel, wantsUnclippedBit: boolean, secure: RoundSecureAggregation | null): Promise<void> {
     const { roundId, modelVersion, wantsExampleCount, timeoutMs, privacy } = invitation;
     try {
-      if (!(await this.consents(invitation))) {
+      const declined = await this.declineReason(invitation);
+      if (declined !== null) {
         this.declinedRound = roundId;
+        this.sendDecline(roundId, declined);
         this.emit('roundDeclined', { roundId, modelVersion, privacy });
         return;
       }
@@ -469,7 +489,11 @@ class SocketIoRoundParticipant extends TypedEmitter<RoundParticipantEvents> impl
    */
   private onConnectError(error: Error & { data?: unknown }): void {
     const parsed = rejectedMessageSchema.safeParse(error.data);
-    if (!parsed.success) return; // transport-level: socket.io-client's own reconnection handles it
+    if (!parsed.success) {
+      // Transport-level: socket.io-client's own reconnection handles it; the app may want to know.
+      this.emit('connectFailed', { message: error.message });
+      return;
+    }
     const rejection = toRejection(parsed.data, 'connection');
     this.emit('rejected', rejection);
     const retryable = !PERMANENT_REFUSALS.has(rejection.reason) && !(rejection.reason === 'BAD_TOKEN' && typeof this.options.token === 'string');

@@ -6,11 +6,13 @@ import { TypedEmitter } from '../events/typed-emitter.js';
 import { PersonalBudget } from '../privacy/personal-budget.js';
 import { readStoredPrivacy } from '../privacy/stored-ledger.js';
 import type { StoredUserVector } from '../storage/shopper-store.js';
+import { parseStoredModel } from '../storage/stored-model.js';
 import { parseStoredConsent, parseStoredUserVector } from '../storage/stored-records.js';
 import { CurrentModel } from './current-model.js';
 import { assertRecommendArguments, recommendForShopper, type RecommendationList, type RecommendOptions } from './recommend-for-shopper.js';
 import { RoundParticipation } from './round-participation.js';
 import { SerialQueue } from './serial-queue.js';
+import { ServerReachability } from './server-reachability.js';
 import type { ShopperClient } from './shopper-client.js';
 import { ShopperClientError, toShopperClientError } from './shopper-client-error.js';
 import type { ShopperClientEvents } from './shopper-client-events.js';
@@ -28,6 +30,8 @@ interface StoredState {
   readonly generation: number;
   readonly consent: ConsentLevel | null;
   readonly vector: StoredUserVector | null;
+  /** Read only when `options.model` was given; null when none is stored or it is unusable (the shipped one then serves). */
+  readonly model: SharedModel | null;
 }
 
 /**
@@ -59,10 +63,11 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
       budgetEpsilon,
       state: { epoch: { generation: stored.generation }, consent: stored.consent ?? options.consent ?? 'off', consentChosen: stored.consent !== null, closed: false },
       emit: (event, payload) => this.emit(event, payload),
+      reachability: new ServerReachability((event, payload) => this.emit(event, payload)),
       post: (change) => this.#post(change),
       catchUp: () => this.#consent.catchUp(),
     };
-    this.#model = new CurrentModel(this.#context);
+    this.#model = new CurrentModel(this.#context, stored.model);
     this.#vector = new UserVectorCache(this.#context, stored.vector);
     this.#rounds = new RoundParticipation(this.#context, { model: this.#model, vector: this.#vector });
     this.#consent = new ShopperConsent(this.#context, { rounds: this.#rounds, vector: this.#vector });
@@ -95,6 +100,8 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
     assertConsentLevel(level);
     this.#assertOpen();
     await this.#consent.set(level);
+    // The model loaded before the shopper opted in is kept for offline visits too.
+    this.#model.persist();
   }
 
   async track(event: TrackedEvent): Promise<boolean> {
@@ -197,5 +204,8 @@ export async function createClient(options: ShopperClientOptions): Promise<Shopp
   readStoredPrivacy(await storage.readRecord('privacy')); // refuses to start on an unreadable ledger
   const consent = parseStoredConsent(await storage.readRecord('consent'));
   const vector = parseStoredUserVector(await storage.readRecord('userVector'));
-  return new OnDeviceShopperClient(options, { generation, consent, vector });
+  // With a model shipped with the page, a newer one kept from an earlier visit wins; without one, the server is asked first.
+  const storedModel = options.model !== undefined ? parseStoredModel(await storage.readRecord('model')) : null;
+  const model = storedModel?.ok === true ? storedModel.model : null;
+  return new OnDeviceShopperClient(options, { generation, consent, vector, model });
 }

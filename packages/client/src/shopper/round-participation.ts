@@ -5,6 +5,7 @@ import { createRoundParticipant, type RoundInvitation, type RoundParticipant } f
 import type { TrainingResult, TrainingRound } from '../rounds/training-callback.js';
 import { isGuardRefusal } from '../storage/write-guard.js';
 import type { CurrentModel } from './current-model.js';
+import type { DeclineReason } from './decline-reason.js';
 import { EnrolmentToken } from './enrolment-token.js';
 import { computeLocalDelta, updateBytes } from './local-update.js';
 import { ParticipantSlot } from './participant-slot.js';
@@ -115,8 +116,16 @@ export class RoundParticipation {
     participant.on('rejected', (rejection) => {
       if (rejection.reason === 'BAD_TOKEN') this.#token.forget();
     });
-    participant.on('error', (error) => emit('error', error));
-    participant.on('connected', () => emit('participationChanged', { participating: true, waitingForTurn: false }));
+    participant.on('error', (error) => {
+      // No token, no rounds: the server (or its enrolment) cannot be reached from here.
+      if (error.code === 'TOKEN_UNAVAILABLE') this.#context.reachability.failed(error.message, error);
+      emit('error', error);
+    });
+    participant.on('connectFailed', ({ message }) => this.#context.reachability.failed(`connecting for rounds failed: ${message}`, null));
+    participant.on('connected', ({ modelVersion }) => {
+      this.#context.reachability.answered(modelVersion);
+      emit('participationChanged', { participating: true, waitingForTurn: false });
+    });
     participant.on('disconnected', () => emit('participationChanged', { participating: false, waitingForTurn: false }));
     participant.on('stopped', () => emit('participationChanged', { participating: false, waitingForTurn: false }));
     participant.on('updateSent', ({ roundId, bytes }) => void this.#confirmSent(roundId, bytes));
@@ -132,12 +141,12 @@ export class RoundParticipation {
     return participant;
   }
 
-  /** The participant's `beforeRound` hook: see `reasonToDecline`. */
-  async #decide(round: RoundInvitation): Promise<boolean> {
+  /** The participant's `beforeRound` hook: see `reasonToDecline`. A reason declines, and the participant tells the server it. */
+  async #decide(round: RoundInvitation): Promise<true | DeclineReason> {
     const reason = await reasonToDecline(this.#context, round);
     if (reason !== null) {
       this.#context.emit('roundDeclined', { roundId: round.roundId, reason });
-      return false;
+      return reason;
     }
     this.#context.emit('roundJoined', { roundId: round.roundId });
     return true;

@@ -8,8 +8,18 @@ export type ShopperClientErrorCode =
   | 'STORAGE_CORRUPT'
   /** The store was used after `close()`. */
   | 'STORE_CLOSED'
-  /** No shared model: none was given, and `GET /model` failed or there is no `serverUrl`. */
+  /**
+   * No shared model: none was given, `GET /model` failed (or there is no
+   * `serverUrl`), and none is stored on the device, or the stored one is
+   * unusable (`path` names its first bad field, e.g. `model.values.3`).
+   */
   | 'MODEL_UNAVAILABLE'
+  /**
+   * In `offline` events: a request to the server failed (no network, the
+   * server down, an HTTP error, a bad answer); the message says which
+   * request and why. The client goes on with what it has on the device.
+   */
+  | 'SERVER_UNREACHABLE'
   /** The client was used after `close()`. */
   | 'CLIENT_CLOSED'
   /**

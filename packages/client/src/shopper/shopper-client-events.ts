@@ -29,6 +29,17 @@ export interface ShopperClientEvents {
   participationChanged: { readonly participating: boolean; readonly waitingForTurn: boolean };
   /** Everything stored was deleted (by this client, or another tab sharing the store). */
   forgotten: Record<string, never>;
+  /**
+   * The server stopped answering, first noticed now: `GET /model` failed
+   * (no network, the server down, an HTTP error, a bad model file), or,
+   * with consent `contribute`, connecting or enrolling for rounds failed. `error.code` is `SERVER_UNREACHABLE`
+   * and its message says which request failed and why. The client goes on
+   * with the model in use, or the one stored on the device (`modelUpdated`
+   * then follows). Fires again only after `online`.
+   */
+  offline: { readonly error: ShopperClientError };
+  /** The server answers again after `offline`; `modelVersion` is the version it serves. */
+  online: { readonly modelVersion: number };
   /** Failures in the background (model refresh, transport, storage during a round). Never fatal. */
   error: ShopperClientError | RoundParticipantError;
 }

@@ -19,7 +19,15 @@ export interface ShopperClientOptions {
   readonly consent?: ConsentLevel;
   /** The most ε this device spends on training rounds, in total. Default `{ epsilon: 10 }`. */
   readonly personalBudget?: { readonly epsilon: number };
-  /** A model to start from (e.g. shipped with the page); replaced by newer ones from the server. */
+  /**
+   * A model to start from, e.g. shipped with the page as a static file
+   * (`decodeModel(new Uint8Array(await (await fetch('/fedrec-model.bin')).arrayBuffer()))`):
+   * recommendations need no request to the server. It is used until a newer
+   * version arrives: `refreshModel()` or a round's model; a newer one stored
+   * on an earlier visit is used instead from the start. Without it the
+   * client loads the model from `serverUrl` on first use, and falls back to
+   * the one stored on the device when the server cannot be reached.
+   */
   readonly model?: SharedModel;
   /** One category id per catalogue item: diversity then means "other categories" rather than embedding distance. */
   readonly itemCategories?: ArrayLike<number>;

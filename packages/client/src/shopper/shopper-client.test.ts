@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { SharedModel } from '@fedrec/core';
 import { createSeededRandomSource, intraListDiversity, scoreAllItems, topK } from '@fedrec/core';
 import { createMemoryStore } from '../storage/memory-store.js';
+import { toStoredModel } from '../storage/stored-model.js';
 import type { ShopperStore } from '../storage/shopper-store.js';
 import { createClient } from './create-client.js';
 import type { ShopperClientOptions } from './shopper-client-options.js';
@@ -113,6 +114,33 @@ describe('createClient: recommendations', () => {
     await expect(withModel.recommend(3, { diversity: 2 })).rejects.toThrow(/diversity in \[0, 1\], got 2/);
     await expect(withModel.track({ item: NUM_ITEMS, type: 'view' })).rejects.toThrow(/item in \[0, 24\), got 24/);
     await expect(withModel.track({ item: 1, type: 'like' as 'view' })).rejects.toThrow(/one of view, cart, purchase, got 'like'/);
+  });
+});
+
+describe('createClient: a model shipped with the page, and the stored one', () => {
+  it('uses the newer of the shipped model and the one an earlier visit stored; an unusable stored one leaves the shipped one', async () => {
+    const shipped = clusteredModel(); // version 3
+    const newer = { ...shipped, version: 9, values: shipped.values.map((x) => -x) };
+    const storage = createMemoryStore();
+    await storage.writeRecord('model', toStoredModel(newer));
+    const returning = await client(storage, { consent: 'local' });
+    expect(returning.modelVersion).toBe(9);
+    expect((await returning.recommend(3)).modelVersion).toBe(9);
+
+    await storage.writeRecord('model', toStoredModel({ ...shipped, version: 1 }));
+    expect((await client(storage, { consent: 'local' })).modelVersion).toBe(3);
+    await storage.writeRecord('model', { ...toStoredModel(newer), values: [1, 2] });
+    expect((await client(storage, { consent: 'local' })).modelVersion).toBe(3);
+  });
+
+  it('stores the model in use once the shopper opts in, and not before', async () => {
+    const storage = createMemoryStore();
+    const shopper = await client(storage);
+    await shopper.recommend(3);
+    expect(await storage.readRecord('model')).toBeUndefined();
+    await shopper.setConsent('local');
+    await shopper.transparency(); // queued behind the write
+    expect(await storage.readRecord('model')).toMatchObject({ version: 3, shape: { numItems: NUM_ITEMS, dim: DIM } });
   });
 });
 

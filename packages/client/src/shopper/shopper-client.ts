@@ -35,12 +35,16 @@ export interface ShopperClient {
   setConsent(level: ConsentLevel): Promise<void>;
   /** Stores an event on the device if consent allows; resolves to whether it was stored. Nothing is sent. */
   track(event: TrackedEvent): Promise<boolean>;
-  /** The top `k` items for this shopper, computed on the device. */
+  /**
+   * The top `k` items for this shopper, computed on the device. Works
+   * offline: when the server cannot be reached the client uses the last
+   * model it stored (see the `offline` event).
+   */
   recommend(k: number, options?: RecommendOptions): Promise<RecommendationList>;
   transparency(): Promise<TransparencyReport>;
   /**
-   * Deletes the history, the shopper's vector, the privacy ledger and the
-   * update log from storage, withdraws from rounds and sets consent to `off`
+   * Deletes the history, the shopper's vector, the privacy ledger, the
+   * update log and the stored model from storage, withdraws from rounds and sets consent to `off`
    * (not stored: the shopper is asked again). What the server already
    * aggregated cannot be taken back — it is in the shared model, with noise.
    * Every other tab sharing the store stops too, and nothing a tab decided

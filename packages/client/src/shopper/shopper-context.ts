@@ -4,6 +4,7 @@ import type { StoreChange } from '../coordination/store-change.js';
 import type { ShopperStore } from '../storage/shopper-store.js';
 import type { WriteGuard, WritePurpose } from '../storage/write-guard.js';
 import type { SerialQueue } from './serial-queue.js';
+import type { ServerReachability } from './server-reachability.js';
 import type { ShopperClientEvents } from './shopper-client-events.js';
 import type { ShopperClientOptions } from './shopper-client-options.js';
 
@@ -45,6 +46,8 @@ export interface ShopperContext {
   readonly budgetEpsilon: number;
   readonly state: ShopperState;
   readonly emit: <K extends keyof ShopperClientEvents>(event: K, payload: ShopperClientEvents[K]) => void;
+  /** Whether the server answers, told as `offline` / `online`: every request to it reports here. */
+  readonly reachability: ServerReachability;
   /** Tells the other tabs sharing the store; a failure is reported, not thrown. */
   readonly post: (change: StoreChange) => void;
   /** Adopts what the store holds now, after a refused write or a message from another generation (see `ShopperConsent.catchUp`). Call it inside the queue. */

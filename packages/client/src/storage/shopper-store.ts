@@ -3,11 +3,12 @@ import type { ConsentLevel } from '../consent/consent-level.js';
 import type { ParticipantLock } from '../coordination/participant-lock.js';
 import type { ChangeChannel } from '../coordination/store-change.js';
 import type { RetentionPolicy } from './retention-policy.js';
+import type { StoredModel } from './stored-model.js';
 import type { StoredPrivacy, StoredUserVector } from './stored-records.js';
 import type { WriteGuard } from './write-guard.js';
 
 // The record shapes live beside their schemas; re-exported here, where a store implementer looks for them.
-export type { StoredPrivacy, StoredUserVector };
+export type { StoredModel, StoredPrivacy, StoredUserVector };
 
 /**
  * Everything besides events a store keeps, by key. Values are plain JSON
@@ -17,10 +18,12 @@ export interface ShopperRecords {
   readonly consent: ConsentLevel;
   readonly userVector: StoredUserVector;
   readonly privacy: StoredPrivacy;
+  /** The last shared model received, for recommending while the server is unreachable. */
+  readonly model: StoredModel;
 }
 
 export type ShopperRecordKey = keyof ShopperRecords;
-export const SHOPPER_RECORD_KEYS: readonly ShopperRecordKey[] = ['consent', 'userVector', 'privacy'];
+export const SHOPPER_RECORD_KEYS: readonly ShopperRecordKey[] = ['consent', 'userVector', 'privacy', 'model'];
 
 /**
  * Where a device keeps the shopper's data: the event history (bounded by a

@@ -90,6 +90,8 @@ function sampleRecords(): ShopperRecords {
         { roundId: 7, time: T0, bytes: 1234, clipNorm: 0.5, clientNoiseMultiplier: 1.1, accountedNoiseMultiplier: 1.1, placement: 'local', epsilon: 2.5, delta: 1e-5, sent: true },
       ],
     },
+    // Float32 values (what a model holds), so the round trip must keep them exactly.
+    model: { version: 12, shape: { numItems: 2, dim: 1 }, values: Array.from(Float32Array.of(0.1, -2.5, 1e-7, 3)) },
   };
 }
 
@@ -173,10 +175,12 @@ export const STORE_CONTRACT: readonly StoreCheck[] = [
         await store.writeRecord('consent', records.consent);
         await store.writeRecord('userVector', vector);
         await store.writeRecord('privacy', records.privacy);
+        await store.writeRecord('model', records.model);
         vector.values[0] = 99; // must not reach the stored copy
         same(await store.readRecord('consent'), records.consent, 'consent');
         same(await store.readRecord('userVector'), records.userVector, 'user vector');
         same(await store.readRecord('privacy'), records.privacy, 'privacy');
+        same(await store.readRecord('model'), records.model, 'model');
         await store.writeRecord('consent', 'off');
         same(await store.readRecord('consent'), 'off', 'overwritten consent');
         await store.deleteRecord('userVector');
@@ -196,6 +200,7 @@ export const STORE_CONTRACT: readonly StoreCheck[] = [
         await store.appendEvent(event(5, 'purchase', T0));
         await store.writeRecord('consent', records.consent);
         await store.writeRecord('privacy', records.privacy);
+        await store.writeRecord('model', records.model);
         await store.clear();
         same(await store.readEvents(), [], 'events after clear');
         for (const key of SHOPPER_RECORD_KEYS) same(await store.readRecord(key), undefined, `record ${key} after clear`);

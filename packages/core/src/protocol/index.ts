@@ -30,6 +30,7 @@ export {
   roundPrivacySchema,
   updateMessageSchema,
   updateAcceptedMessageSchema,
+  declineMessageSchema,
   rejectedMessageSchema,
   roundClosedMessageSchema,
   roundSecureAggregationSchema,
@@ -44,6 +45,7 @@ export {
   type RoundPrivacy,
   type UpdateMessage,
   type UpdateAcceptedMessage,
+  type DeclineMessage,
   type RejectedMessage,
   type RoundClosedMessage,
   type RoundSecureAggregation,
@@ -54,6 +56,7 @@ export {
   type ProtocolMessages,
   type PrivacySpend,
 } from './messages.js';
+export { DECLINE_REASONS, isDeclineReason, type DeclineReasonName } from './decline-reason.js';
 export { parseMessage, parseHandshakeAuth, type ParseResult, type ParseFailureReason } from './parse-message.js';
 export { toBytes, withUint8Arrays } from './binary-payload.js';
 export { GRAPH_SEED_BYTES, SECAGG_MAX_CLIENTS, SECAGG_MAX_VECTOR_LENGTH } from './secagg-limits.js';

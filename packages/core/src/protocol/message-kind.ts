@@ -22,6 +22,8 @@ export const MessageKind = {
   secAggServer: 8,
   /** client → server: this client's SecAgg+ reply for a stage (keys, sealed shares, masked input, unmasking). */
   secAggClient: 9,
+  /** client → server: this cohort member sits the round out, and why (only to a server whose welcome said `acceptsDeclines`). */
+  decline: 10,
 } as const;
 
 export type MessageKindName = keyof typeof MessageKind;
@@ -41,6 +43,7 @@ export const ProtocolEvent = {
   roundClosed: 'fedrec:round-closed',
   secAggServer: 'fedrec:secagg-server',
   secAggClient: 'fedrec:secagg-client',
+  decline: 'fedrec:decline',
 } as const satisfies Record<MessageKindName, string>;
 
 export type ProtocolEventName = (typeof ProtocolEvent)[MessageKindName];

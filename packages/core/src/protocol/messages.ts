@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DECLINE_REASONS } from './decline-reason.js';
 import { MessageKind, RoundOutcome } from './message-kind.js';
 import { PROTOCOL_VERSION } from './protocol-version.js';
 import { GRAPH_SEED_BYTES, SECAGG_MAX_CLIENTS, SECAGG_MAX_VECTOR_LENGTH } from './secagg-limits.js';
@@ -65,6 +66,12 @@ export const welcomeMessageSchema = z.object({
   maxUpdateBytes: z.number().int().min(1),
   /** The privacy budget so far (a client that connects after it ran out learns it here). */
   privacy: privacySpendSchema.optional(),
+  /**
+   * True when the server takes `decline` messages. A server without it
+   * would refuse one as an unknown event, so clients send them only when
+   * this says so.
+   */
+  acceptsDeclines: z.boolean().optional(),
 });
 
 export const roundPrivacySchema = z.strictObject({
@@ -151,6 +158,19 @@ export const updateMessageSchema = z.strictObject({
   unclipped: z.boolean().optional(),
 });
 
+/**
+ * A cohort member sits the round out. It carries only the reason, one of
+ * a few names: what a device's own policy decided, so that the operator can
+ * see why a round went without updates (`/status`) — never anything about
+ * the shopper's history. Sent only to servers that said `acceptsDeclines`.
+ */
+export const declineMessageSchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal(MessageKind.decline),
+  roundId: roundIdSchema,
+  reason: z.enum(DECLINE_REASONS),
+});
+
 export const updateAcceptedMessageSchema = z.object({
   v: z.literal(PROTOCOL_VERSION),
   kind: z.literal(MessageKind.updateAccepted),
@@ -224,6 +244,7 @@ export type RoundPrivacy = z.infer<typeof roundPrivacySchema>;
 export type PrivacySpend = z.infer<typeof privacySpendSchema>;
 export type UpdateMessage = z.infer<typeof updateMessageSchema>;
 export type UpdateAcceptedMessage = z.infer<typeof updateAcceptedMessageSchema>;
+export type DeclineMessage = z.infer<typeof declineMessageSchema>;
 export type RejectedMessage = z.infer<typeof rejectedMessageSchema>;
 export type RoundClosedMessage = z.infer<typeof roundClosedMessageSchema>;
 export type RoundSecureAggregation = z.infer<typeof roundSecureAggregationSchema>;
@@ -243,6 +264,7 @@ export interface ProtocolMessages {
   roundClosed: RoundClosedMessage;
   secAggServer: SecAggServerEnvelope;
   secAggClient: SecAggClientEnvelope;
+  decline: DeclineMessage;
 }
 
 export const MESSAGE_SCHEMAS = {
@@ -255,4 +277,5 @@ export const MESSAGE_SCHEMAS = {
   roundClosed: roundClosedMessageSchema,
   secAggServer: secAggServerMessageSchema,
   secAggClient: secAggClientMessageSchema,
+  decline: declineMessageSchema,
 } as const satisfies { [K in keyof ProtocolMessages]: z.ZodType<ProtocolMessages[K]> };

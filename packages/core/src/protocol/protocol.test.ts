@@ -10,7 +10,7 @@ describe('wire constants are pinned', () => {
   it('protocol version', () => expect(PROTOCOL_VERSION).toBe(1));
 
   it('message kinds', () => {
-    expect(MessageKind).toEqual({ ready: 1, welcome: 2, roundStart: 3, update: 4, updateAccepted: 5, rejected: 6, roundClosed: 7, secAggServer: 8, secAggClient: 9 });
+    expect(MessageKind).toEqual({ ready: 1, welcome: 2, roundStart: 3, update: 4, updateAccepted: 5, rejected: 6, roundClosed: 7, secAggServer: 8, secAggClient: 9, decline: 10 });
   });
 
   it('rejection reasons', () => {
@@ -95,6 +95,14 @@ describe('parseMessage', () => {
   it('server-to-client messages tolerate added fields', () => {
     const closed = { v: 1, kind: MessageKind.roundClosed, roundId: 1, outcome: 1, modelVersion: 2, accepted: 3, futureField: 'x' };
     expect(parseMessage('roundClosed', closed)).toMatchObject({ ok: true });
+  });
+
+  it('a decline carries a round and one of the known reasons, nothing else', () => {
+    const decline = { v: 1, kind: MessageKind.decline, roundId: 4, reason: 'no-privacy' };
+    expect(parseMessage('decline', decline)).toEqual({ ok: true, value: decline });
+    for (const raw of [{ ...decline, reason: 'tired' }, { ...decline, reason: undefined }, { ...decline, history: [1, 2] }, { ...decline, kind: MessageKind.update }]) {
+      expect(parseMessage('decline', raw)).toMatchObject({ ok: false, reason: 'MALFORMED' });
+    }
   });
 
   it('validates the handshake', () => {

@@ -82,6 +82,29 @@ describe('RoundCoordinator', () => {
     expect(opened[0]!.message).toMatchObject({ roundId: 1, modelVersion: 0, wantsExampleCount: false });
   });
 
+  it('counts each cohort member\'s decline once, by reason; ignores declines from outside the cohort or for another round; keeps the round open', async () => {
+    const { coordinator, closed, stats, join } = setup({ minClients: 2, sampling: { kind: 'fixed', size: 2 }, minUpdates: 1, timeoutMs: 1_000 });
+    coordinator.start();
+    join('a', 'b');
+    coordinator.clientConnected('outsider');
+    await settle();
+    coordinator.clientDeclined('a', 1, 'budget');
+    coordinator.clientDeclined('a', 1, 'consent'); // a member's second word changes nothing
+    coordinator.clientDeclined('b', 1, 'no-privacy');
+    coordinator.clientDeclined('outsider', 1, 'no-privacy');
+    coordinator.clientDeclined('b', 7, 'no-privacy');
+    await settle();
+    // Declines do not close the round early: the deadline does.
+    expect(closed).toHaveLength(0);
+    await settle(1_000);
+    expect(closed).toHaveLength(1);
+    expect(closed[0]).toMatchObject({ roundId: 1, outcome: 'abandoned', cause: 'deadline', declined: { budget: 1, 'no-privacy': 1, consent: 0, other: 0 } });
+    expect(stats.declined).toEqual({ budget: 1, 'no-privacy': 1, consent: 0, other: 0 });
+    coordinator.clientDeclined('a', 1, 'budget'); // late: the round has closed
+    expect(stats.declined.budget).toBe(1);
+    await coordinator.stop();
+  });
+
   it('applies the mean once the target is reached and opens the next round', async () => {
     const { coordinator, opened, closed, commits, model, meta, bytes, join } = setup({ minClients: 2, sampling: { kind: 'fixed', size: 2 }, minUpdates: 2 });
     coordinator.start();

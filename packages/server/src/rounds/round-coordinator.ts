@@ -1,4 +1,4 @@
-import type { PrivacySpend, RoundOutcomeName, RoundStartMessage, SecAggClientEnvelope, UpdateMessage } from '@fedrec/core/protocol';
+import type { DeclineReasonName, PrivacySpend, RoundOutcomeName, RoundStartMessage, SecAggClientEnvelope, UpdateMessage } from '@fedrec/core/protocol';
 import { MessageKind, PROTOCOL_VERSION } from '@fedrec/core/protocol';
 import { createSeededRandomSource, deriveSeed } from '@fedrec/core/random';
 import type { SecAggServerMessage } from '@fedrec/secagg';
@@ -11,6 +11,7 @@ import type { ServerStats } from '../status/server-stats.js';
 import { chooseRoundKind } from './choose-round-kind.js';
 import type { CloseCause } from './close-cause.js';
 import { sampleCohort } from './cohort-sampler.js';
+import { countDeclines, explainDeclines, noDeclines, type DeclineCounts } from './decline-counts.js';
 import { checkUpdateBytes } from './decode-client-update.js';
 import type { AggregationRound, RoundHost, RoundKind } from './round-kind.js';
 import type { SecureAggregationInfo } from './secure-round.js';
@@ -40,6 +41,8 @@ export interface RoundClosedInfo {
   readonly accepted: number;
   readonly cohortSize: number;
   readonly durationMs: number;
+  /** Cohort members that declined the round, by the reason they gave (all 0 for a round that never opened). */
+  readonly declined: DeclineCounts;
   /** The privacy budget after the round; absent when the server runs without DP. */
   readonly privacy?: PrivacySpend;
 }
@@ -110,6 +113,8 @@ interface OpenRound {
   readonly privacy: PlannedRoundPrivacy | null;
   /** What differs between plain and secure rounds. */
   readonly kind: AggregationRound;
+  /** Members that said they sit the round out, and why. */
+  readonly declined: Map<string, DeclineReasonName>;
 }
 
 /** A round that closes without changing the model, or never opens. */
@@ -119,6 +124,7 @@ interface Abandonment {
   readonly accepted: number;
   readonly cohortSize: number;
   readonly durationMs: number;
+  readonly declined: DeclineCounts;
   /** When to try to open the next round; null: never (the privacy budget is spent). */
   readonly retryAfterMs: number | null;
   readonly log: { readonly level: 'debug' | 'info' | 'warn'; readonly message: string; readonly detail?: Readonly<Record<string, unknown>> };
@@ -243,6 +249,20 @@ export class RoundCoordinator {
   }
 
   /**
+   * A cohort member says it sits the round out, and why: counted (once per
+   * member) for the round's log line and `/status`. The round is not closed
+   * early on it: a server whose rounds every member declines would otherwise
+   * open them as fast as the declines come back. A decline for another round
+   * (a late one) or from outside the cohort changes nothing.
+   */
+  clientDeclined(clientId: string, roundId: number, reason: DeclineReasonName): void {
+    const round = this.round;
+    if (this.phase !== 'open' || round === null || round.id !== roundId || !round.cohort.has(clientId) || round.declined.has(clientId)) return;
+    round.declined.set(clientId, reason);
+    this.deps.stats.declined[reason]++;
+  }
+
+  /**
    * Hands a SecAgg+ stage message to the open round (only a secure round
    * takes it). Nothing changes unless the result is ok; a refusal by the
    * secure aggregation carries the SecAggRejectReason code.
@@ -308,7 +328,7 @@ export class RoundCoordinator {
     const random = createSeededRandomSource(deriveSeed(this.deps.samplingSeed, 'cohort', roundId));
     const cohort = sampleCohort(eligible, rounds.sampling, random);
     const cohortSize = cohort.length;
-    const notOpened = { roundId, accepted: 0, cohortSize, durationMs: 0 };
+    const notOpened = { roundId, accepted: 0, cohortSize, durationMs: 0, declined: noDeclines() };
     if (cohortSize < rounds.minUpdates) {
       this.abandon({ ...notOpened, cause: 'cohort-too-small', retryAfterMs: rounds.retryDelayMs, log: { level: 'debug', message: 'cohort too small, round abandoned' } });
       return;
@@ -340,6 +360,7 @@ export class RoundCoordinator {
       deadline: setTimeout(() => this.guard('round deadline', () => this.finish('deadline')), kind.deadlineMs),
       privacy,
       kind,
+      declined: new Map(),
     };
     this.deps.logger.info({ roundId, modelVersion: model.version, cohortSize, eligible: eligible.length, kind: kind.kind }, 'round opened');
     const invitationFor = kind.invitationFor === undefined ? undefined : (clientId: string): RoundStartMessage => kind.invitationFor!(message, clientId);
@@ -384,10 +405,14 @@ export class RoundCoordinator {
     const { rounds, model, optimiser, stats, logger } = this.deps;
     const accepted = this.accumulator.count;
     const durationMs = performance.now() - round.openedAt;
-    const closed = { roundId: round.id, cause, accepted, cohortSize: round.cohort.size, durationMs };
+    const declined = countDeclines(round.declined);
+    const closed = { roundId: round.id, cause, accepted, cohortSize: round.cohort.size, durationMs, declined };
     const afterwards = { retryAfterMs: rounds.cooldownMs, log: { level: 'info', message: 'round abandoned' } } as const;
     if (accepted < rounds.minUpdates) {
-      this.abandon({ ...closed, ...afterwards, log: { ...afterwards.log, detail: { minUpdates: rounds.minUpdates } } });
+      // Declines explain an abandoned round: said at warn, with what they mean and what to change.
+      const why = explainDeclines(declined, round.cohort.size);
+      const log = why === null ? afterwards.log : ({ level: 'warn', message: `round abandoned: ${why}` } as const);
+      this.abandon({ ...closed, ...afterwards, log: { ...log, detail: { minUpdates: rounds.minUpdates } } });
       return;
     }
     const started = performance.now();
@@ -433,12 +458,12 @@ export class RoundCoordinator {
    * scheduled.
    */
   private abandon(round: Abandonment): void {
-    const { roundId, cause, accepted, cohortSize, durationMs, retryAfterMs, log } = round;
+    const { roundId, cause, accepted, cohortSize, durationMs, declined, retryAfterMs, log } = round;
     this.accumulator.reset();
     this.phase = 'idle';
     this.deps.stats.roundClosed(false, durationMs);
-    this.deps.logger[log.level]({ roundId, cause, accepted, cohortSize, durationMs, ...log.detail }, log.message);
-    this.notifyClosed({ roundId, outcome: 'abandoned', cause, modelVersion: this.deps.model.version, accepted, cohortSize, durationMs });
+    this.deps.logger[log.level]({ roundId, cause, accepted, cohortSize, durationMs, declined, ...log.detail }, log.message);
+    this.notifyClosed({ roundId, outcome: 'abandoned', cause, modelVersion: this.deps.model.version, accepted, cohortSize, durationMs, declined });
     if (retryAfterMs !== null) this.scheduleOpen(retryAfterMs);
   }
 

@@ -1,5 +1,6 @@
 import type { RejectReasonName } from '@fedrec/core/protocol';
 import { REJECT_REASON_NAMES } from '@fedrec/core/protocol';
+import { noDeclines } from '../rounds/decline-counts.js';
 
 /** Counters and timings behind `GET /status`. Everything here is aggregate: no client ids. */
 export class ServerStats {
@@ -11,6 +12,8 @@ export class ServerStats {
   >;
   roundsApplied = 0;
   roundsAbandoned = 0;
+  /** Cohort members that declined a round, by the reason they gave, over all rounds. */
+  readonly declined = noDeclines();
   lastRoundMs: number | null = null;
   private roundMsTotal = 0;
   private roundsTimed = 0;

@@ -1,5 +1,6 @@
 import type { PrivacySpend, RejectReasonName } from '@fedrec/core/protocol';
 import type { PrivacyStatus } from '../privacy/server-privacy.js';
+import type { DeclineCounts } from '../rounds/decline-counts.js';
 
 /**
  * The operator's view (`server.status()`, or `GET /status` with the operator
@@ -25,7 +26,16 @@ export interface ServerStatus {
     /** Refused messages and connections, by reason. */
     readonly rejected: Readonly<Record<RejectReasonName, number>>;
   };
-  readonly rounds: { readonly applied: number; readonly abandoned: number };
+  readonly rounds: {
+    readonly applied: number;
+    readonly abandoned: number;
+    /**
+     * Cohort members that declined a round, over all rounds, by the reason
+     * their device gave (`no-privacy`: the rounds announce no DP parameters;
+     * `budget`: their personal ε budget is spent; `consent`; `other`).
+     */
+    readonly declined: DeclineCounts;
+  };
   readonly timings: {
     /** ISO 8601. */
     readonly startedAt: string;
@@ -71,6 +81,8 @@ export interface PublicStatus {
       readonly roundId: number;
       readonly outcome: 'applied' | 'abandoned';
       readonly accepted: number;
+      /** Cohort members that declined it, by reason: why a round went without updates. */
+      readonly declined: DeclineCounts;
       /** ISO 8601. */
       readonly closedAt: string;
     } | null;

@@ -33,7 +33,7 @@ export class StatusReport {
   }
 
   roundClosed(info: RoundClosedInfo): void {
-    this.#lastClosed = { roundId: info.roundId, outcome: info.outcome, accepted: info.accepted, closedAt: new Date().toISOString() };
+    this.#lastClosed = { roundId: info.roundId, outcome: info.outcome, accepted: info.accepted, declined: { ...info.declined }, closedAt: new Date().toISOString() };
     if (info.privacy !== undefined) this.#publicPrivacy = info.privacy;
   }
 
@@ -52,7 +52,7 @@ export class StatusReport {
       },
       clients: { connected: coordinator?.connectedCount ?? 0, eligible: coordinator?.eligibleCount ?? 0 },
       updates: { accepted: stats.updatesAccepted, rejectedTotal: stats.rejectedTotal, rejected: { ...stats.rejected } },
-      rounds: { applied: stats.roundsApplied, abandoned: stats.roundsAbandoned },
+      rounds: { applied: stats.roundsApplied, abandoned: stats.roundsAbandoned, declined: { ...stats.declined } },
       timings: {
         startedAt: new Date(stats.startedAt).toISOString(),
         uptimeMs: now - stats.startedAt,

@@ -45,7 +45,7 @@ const LATE_SECAGG_REASONS: ReadonlySet<number> = new Set([
   SecAggRejectReason.ROUND_ENDED,
 ]);
 
-const CLIENT_EVENTS: ReadonlySet<string> = new Set([ProtocolEvent.ready, ProtocolEvent.update, ProtocolEvent.secAggClient]);
+const CLIENT_EVENTS: ReadonlySet<string> = new Set([ProtocolEvent.ready, ProtocolEvent.update, ProtocolEvent.secAggClient, ProtocolEvent.decline]);
 
 export interface GatewayDeps {
   readonly httpServer: HttpServer;
@@ -241,6 +241,7 @@ export class SocketGateway {
     socket.on(ProtocolEvent.ready, (...args: unknown[]) => this.guard(connection, () => this.onReady(connection, args)));
     socket.on(ProtocolEvent.update, (...args: unknown[]) => this.guard(connection, () => this.onUpdate(connection, args)));
     socket.on(ProtocolEvent.secAggClient, (...args: unknown[]) => this.guard(connection, () => this.onSecAgg(connection, args)));
+    socket.on(ProtocolEvent.decline, (...args: unknown[]) => this.guard(connection, () => this.onDecline(connection, args)));
 
     const { model } = this.deps;
     const privacy = this.deps.privacySpend?.() ?? null;
@@ -252,6 +253,7 @@ export class SocketGateway {
       shape: { numItems: model.shape.numItems, dim: model.shape.dim },
       maxUpdateBytes: this.maxUpdateBytes,
       ...(privacy !== null ? { privacy } : {}),
+      acceptsDeclines: true,
     };
     socket.emit(ProtocolEvent.welcome, welcome);
     this.deps.events.emit('clientConnected', { clientId });
@@ -267,6 +269,17 @@ export class SocketGateway {
       return;
     }
     this.deps.coordinator.clientReady(connection.clientId, parsed.value.eligible);
+  }
+
+  /** A cohort member sits the round out: counted by reason for `/status` and the round's log line. */
+  private onDecline(connection: Connection, args: unknown[]): void {
+    const payload = withoutAck(args);
+    const parsed = parseMessage('decline', payload.length === 1 ? payload[0] : undefined);
+    if (!parsed.ok) {
+      this.reject(connection, parsed.reason, null, parsed.message);
+      return;
+    }
+    this.deps.coordinator.clientDeclined(connection.clientId, parsed.value.roundId, parsed.value.reason);
   }
 
   private onUpdate(connection: Connection, args: unknown[]): void {
