@@ -5,7 +5,7 @@
  * other commands (`fedrec server` above all) never load TensorFlow.js.
  */
 import type { Command } from 'commander';
-import { DEFAULT_E2E_CLIENTS, SIMULATE_DEFAULTS } from '@fedrec/sim/defaults';
+import { DEFAULT_E2E_CLIENTS, HYBRID_DEFAULTS, SIMULATE_DEFAULTS } from '@fedrec/sim/defaults';
 import type { SimulateOptions } from './simulate.js';
 
 export function registerSimulateCommand(program: Command): void {
@@ -17,7 +17,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--catalogue <spec>', "the shop's public catalogue, aligned to the dataset's item ids: attributes-json:PATH (S3-Rec item2attributes.json) | movielens:PATH (u.item) | csv:PATH (item,attribute[,attribute…]); a synthetic population has its own (categories and styles)")
     .option(
       '--algorithm <name>',
-      `federated (DP-FedAvg) | central (non-private BPR-MF, same model code) | popularity | on-device (each shopper's history against the catalogue, with a private popularity prior: its one release is the run's ε, default ${SIMULATE_DEFAULTS.onDeviceEpsilon}; --epsilon inf for exact counts)`,
+      `federated (DP-FedAvg on matrix factorisation) | hybrid (DP-FedAvg on items built from catalogue attributes and head-item rows, on top of the on-device scorer; a private popularity release takes ${HYBRID_DEFAULTS.model.popularityShare} of ε, default ε ${HYBRID_DEFAULTS.epsilon}, ${HYBRID_DEFAULTS.rounds} rounds at q = ${HYBRID_DEFAULTS.samplingRate}) | central (non-private BPR-MF, same model code) | popularity | on-device (each shopper's history against the catalogue, with a private popularity prior: its one release is the run's ε, default ${SIMULATE_DEFAULTS.onDeviceEpsilon}; --epsilon inf for exact counts)`,
       SIMULATE_DEFAULTS.algorithm,
     )
     .option('--mode <mode>', 'fast (in process, worker threads, no sockets) | e2e (a real server and one socket.io client per shopper on 127.0.0.1)', SIMULATE_DEFAULTS.mode)

@@ -62,9 +62,24 @@ describe('fedrec simulate', () => {
     expect(err.join('')).toMatch(/private popularity prior \(k = 5 items a shopper, ε 0\.5\)/);
   });
 
+  it('runs the hybrid model: the popularity release and the rounds in one ε, the JSON says "hybrid"', async () => {
+    const { out, err } = capture();
+    const code = await main(['simulate', '--algorithm', 'hybrid', '--population', 'synthetic:400', '--items', '100', '--rounds', '3', '--epsilon', '2', '--dim', '4', '--eval-shoppers', '50', '--backend', 'cpu', '--json']);
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const summary = JSON.parse(out[0]!);
+    expect(summary.model).toBe('hybrid');
+    expect(summary.rounds).toBe(3);
+    expect(summary.epsilon).toBeLessThanOrEqual(2);
+    expect(summary.epsilon).toBeGreaterThan(1.99);
+    expect(err.join('')).toMatch(/hybrid model: \d+ catalogue attributes \+ 300 identity rows, private popularity prior \(0\.25 of ε\)/);
+  });
+
   it.each([
     [['--algorithm', 'on-device', '--dataset', 'ml-100k:u.data'], /--algorithm on-device needs the catalogue of the dataset: give --catalogue/],
     [['--catalogue', 'csv:items.csv'], /--catalogue goes with --dataset/],
+    [['--algorithm', 'hybrid', '--dataset', 'ml-100k:u.data'], /--algorithm hybrid needs the catalogue of the dataset: give --catalogue/],
+    [['--dataset', 'ml-100k:u.data', '--catalogue', 'csv:items.csv'], /--catalogue is used by --algorithm hybrid and on-device only/],
     [['--algorithm', 'on-device', '--dataset', 'ml-100k:u.data', '--catalogue', 'xml:items.xml'], /--catalogue: expected a catalogue kind of attributes-json, movielens, csv, got "xml"/],
   ])('refuses %j with a usage error', async (args, message) => {
     const { err } = capture();
@@ -104,7 +119,7 @@ describe('fedrec simulate', () => {
     [['--placement', 'nowhere'], /--placement: expected one of distributed, local/],
     [['--accountant', 'moments'], /--accountant: expected one of rdp, pld, got 'moments'/],
     [['--no-such-flag'], /unknown option/],
-    [['--algorithm', 'magic'], /--algorithm: expected one of federated, central, popularity/],
+    [['--algorithm', 'magic'], /--algorithm: expected one of federated, hybrid, central, popularity, on-device/],
     [['--mode', 'slow'], /--mode: expected one of fast, e2e/],
     [['--clients', '5'], /--clients applies to --mode e2e only/],
     [['--dataset', 'parquet:/x'], /--dataset/],

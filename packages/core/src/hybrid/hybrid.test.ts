@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildCatalogue } from '../catalogue/catalogue.js';
+import { attributeIdf, historyScores } from '../catalogue/history-scores.js';
+import { combinedScores } from './combined-scores.js';
+import { historyContextScore } from './history-context-score.js';
+import { rowStepScales } from './row-step-scales.js';
 import { createSeededRandomSource } from '../random/seeded-random-source.js';
 import type { SharedModel } from '../model/shared-parameters.js';
 import { buildFeatureMap } from './feature-map.js';
@@ -102,5 +106,40 @@ describe('the hybrid model', () => {
     expect(run().embeddings).toEqual(run().embeddings);
     expect(trainHybridLocally({ model, features, sequence: shopperSequence([{ item: 0, type: 'view', time: 0 }]), random: createSeededRandomSource('x') }).rows).toHaveLength(0);
     expect(() => trainHybridLocally({ model: randomModel(2, 4, 'm'), features, sequence, random: createSeededRandomSource('x') })).toThrow(/one row per feature/);
+  });
+});
+
+describe('what the hybrid model is combined with', () => {
+  it('scales a row’s server step by 1 / its touch rate, floored', () => {
+    const features = buildFeatureMap(catalogue, { identityItems: [0] });
+    // 100 shoppers; a has 50, b 20, c 1 and d none.
+    const scales = rowStepScales(features, [50, 20, 1, 0], 100, 0.05);
+    const brandX = catalogue.attributes.indexOf('brand:x');
+    expect(scales[brandX]).toBeCloseTo(100 / 70);
+    expect(scales[catalogue.attributes.indexOf('brand:y')]).toBeCloseTo(1 / 0.05);
+    expect(scales[features.numFeatures - 1]).toBeCloseTo(2);
+    expect(() => rowStepScales(features, [1, 2], 100, 0.05)).toThrow(/item counts/);
+  });
+
+  it('scores targets against the history before them, and the device adds model, prior and history', () => {
+    const events = [
+      { item: 1, type: 'view' as const, time: 0 },
+      { item: 0, type: 'view' as const, time: 1 },
+      { item: 2, type: 'view' as const, time: 2 },
+    ];
+    const idf = attributeIdf(catalogue);
+    const score = historyContextScore(events, catalogue, idf, 2);
+    // Before the second item only b (brand:x) was seen: a shares brand:x, c does not.
+    expect(score(1, 0)).toBeGreaterThan(score(1, 2));
+    expect(score(1, 0)).toBeCloseTo(2 * historyScores(events.slice(0, 1), catalogue, idf)[0]!, 6);
+    expect(historyContextScore(events, catalogue, idf, 0)(1, 0)).toBe(0);
+
+    const features = buildFeatureMap(catalogue);
+    const table = buildItemTable(features, randomModel(features.numFeatures, 3, 'combined'));
+    const prior = Float32Array.from([0.5, 0, 1, 2]);
+    const combined = combinedScores(table, events, { catalogue, idf, prior, historyWeight: 3 });
+    const model = hybridScores(table, shopperSequence(events));
+    const history = historyScores(events, catalogue, idf);
+    for (let i = 0; i < 4; i++) expect(combined[i]).toBeCloseTo(model[i]! + prior[i]! + 3 * history[i]!, 5);
   });
 });
