@@ -1,34 +1,60 @@
 /**
- * Accuracy against privacy budget: DP-FedAvg at ε ∈ {0.5, 1, 2, 4, 8, ∞} on
- * MovieLens-100K and on 100,000 synthetic shoppers, with the popularity and
- * centralised (non-private) BPR-MF baselines run through the same harness.
+ * Accuracy against privacy budget, under both protocols (HR@10 and NDCG@10
+ * against 99 sampled negatives and against the full catalogue; Krichene &
+ * Rendle, KDD 2020): on MovieLens-100K (with `u.item` when it sits beside
+ * `u.data`), on Amazon Beauty 5-core (with its item attributes) and on
+ * synthetic shoppers. Rows per population:
  *
- * Each federated run is configured by `planSimulation`, the function behind
- * `fedrec simulate --epsilon E`: the server learning rate derived from the
- * catalogue and the schedule, and with noise the noise-aware schedule (4×
- * the cohort, ¼ of the rounds), the step capped at noise std 1 per parameter
- * and the denoised release. The no-noise run keeps the noise-free schedule.
- * `--plan` prints those configurations, one JSON line per run, and exits.
+ * - popularity (exact counts: the non-private reference) and central BPR-MF
+ *   (non-private), through the same harness;
+ * - federated MF (`--algorithm federated`) and, where there is a catalogue,
+ *   the on-device recommender (`--algorithm on-device`: its private
+ *   popularity prior is its only release) and the federated hybrid
+ *   (`--algorithm hybrid`), each at ε ∈ {0.5, 1, 2, 4, 8, ∞}.
  *
- *   npm run bench:privacy-utility [-- --dataset ml-100k:PATH] [--synthetic N] [--out DIR] [--quick]
+ * Every run is configured by `planSimulation`, the function behind
+ * `fedrec simulate`, so the figures describe the code users run. Each
+ * figure is the mean over `--seeds` seeds (default 3), with the spread
+ * (max − min); `--plan` prints the configurations and exits.
  *
- * Writes results.csv, results.json, privacy-utility.svg and .png into DIR
- * (default bench-out/privacy-utility). The last line of stdout is one JSON
- * object with the goals: federated without noise against central BPR-MF
- * (HR@10, sampled protocol) and ε = 2 against no noise on the synthetic
- * population.
+ *   npm run bench:privacy-utility [-- --dataset ml-100k:PATH] [--beauty DIR] [--synthetic N]
+ *     [--only ml-100k,beauty,synthetic] [--seeds N] [--eval-shoppers N] [--out DIR] [--quick]
+ *
+ * Writes results.csv, results.json, table.md, privacy-utility.svg and .png
+ * into DIR (default bench-out/privacy-utility). The last line of stdout is
+ * one JSON object with issue 15's goals.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { SyntheticPopulation, runFederatedSimulation, popularityBaseline, centralBprBaseline, evaluationSample, defaultSchedule, noiseAwareSchedule, planSimulation } from '@fedrec/sim';
-import type { Population, Schedule, SimulationPlan } from '@fedrec/sim';
+import {
+  SyntheticPopulation,
+  RecordedPopulation,
+  runFederatedSimulation,
+  runHybridSimulation,
+  runOnDeviceSimulation,
+  popularityBaseline,
+  centralBprBaseline,
+  evaluationSample,
+  defaultSchedule,
+  planSimulation,
+  loadDataset,
+  parseDatasetSpec,
+  loadCatalogueFor,
+  parseCatalogueSpec,
+  syntheticCatalogue,
+  SIMULATE_DEFAULTS,
+} from '@fedrec/sim';
+import type { Population, Schedule } from '@fedrec/sim';
+import type { Catalogue } from '@fedrec/core/catalogue';
 import type { LeaveOneOutReport } from '@fedrec/core';
 import { selectNodeBackend } from '@fedrec/client/node';
 import { loadBenchmarkPopulation } from './src/bench-population.js';
 import { renderPrivacyUtilityPlot } from './src/privacy-utility-plot.js';
-import type { SweepPoint, ReferenceLine } from './src/privacy-utility-plot.js';
+import type { PlotMetric, SweepPoint, ReferenceLine } from './src/privacy-utility-plot.js';
 
 const argv = process.argv.slice(2);
 const option = (name: string) => {
@@ -39,105 +65,163 @@ const quick = argv.includes('--quick');
 const planOnly = argv.includes('--plan');
 const outDir = resolve(option('--out') ?? 'bench-out/privacy-utility');
 const syntheticShoppers = Number(option('--synthetic') ?? (quick ? 10_000 : 100_000));
+const only = new Set((option('--only') ?? 'ml-100k,beauty,synthetic').split(','));
+const SEEDS = Array.from({ length: Number(option('--seeds') ?? (quick ? 1 : 3)) }, (_, k) => `privacy-utility-${k + 1}`);
 const EPSILONS = [0.5, 1, 2, 4, 8, Infinity];
 const DELTA = 1e-5;
-const SEED = 'privacy-utility';
-const EVAL_SHOPPERS = quick ? 300 : 1000;
+const EVAL_SHOPPERS = Number(option('--eval-shoppers') ?? (quick ? 300 : 3000));
 const threads = availableParallelism();
+const SHARED_BEAUTY = fileURLToPath(new URL('../../shared/data/amazon-beauty-5core', import.meta.url));
 
 tf.env().set('PROD', true);
 if (!planOnly) await selectNodeBackend({ log: (line) => console.log(`# ${line}`) });
 
+type Algorithm = 'popularity' | 'central' | 'federated-mf' | 'on-device' | 'federated-hybrid';
+
 interface Row {
   population: string;
-  algorithm: 'popularity' | 'central' | 'federated';
+  algorithm: Algorithm;
+  /** The target ε (null: ∞ for the swept algorithms, no privacy for the baselines). */
   epsilon: number | null;
-  noiseMultiplier: number | null;
-  rounds: number | null;
-  samplingRate: number | null;
+  /** ε the runs reported, mean over seeds (null: ∞ or none). */
+  epsilonSpent: number | null;
+  seeds: number;
   hr10: number;
+  hr10Spread: number;
   ndcg10: number;
   hr10Full: number;
+  hr10FullSpread: number;
   ndcg10Full: number;
   coverage: number;
   seconds: number;
 }
 
 const rows: Row[] = [];
-const row = (population: string, algorithm: Row['algorithm'], r: LeaveOneOutReport, seconds: number, extra: Partial<Row> = {}): Row => ({
-  population,
-  algorithm,
-  epsilon: null,
-  noiseMultiplier: null,
-  rounds: null,
-  samplingRate: null,
-  hr10: r.hr,
-  ndcg10: r.ndcg,
-  hr10Full: r.hrFull,
-  ndcg10Full: r.ndcgFull,
-  coverage: r.coverage,
-  seconds,
-  ...extra,
-});
 
-/** The run `fedrec simulate --epsilon E` would make on this population, with the benchmark's schedule, seed and evaluation. */
-function planRun(population: Population, noiseFree: Schedule, epsilon: number): SimulationPlan {
-  return planSimulation({ targetEpsilon: epsilon, delta: DELTA, noiseFreeSchedule: noiseFree, dim: 32, clipNorm: 0.5, evalShoppers: EVAL_SHOPPERS, seed: SEED }, population);
+/** Mean over seeds of each metric, with the spread (max − min) of the two HRs. */
+function summarise(population: string, algorithm: Algorithm, epsilon: number, runs: readonly { report: LeaveOneOutReport; epsilon: number }[], seconds: number): Row {
+  const mean = (f: (r: LeaveOneOutReport) => number) => runs.reduce((s, r) => s + f(r.report), 0) / runs.length;
+  const spread = (f: (r: LeaveOneOutReport) => number) => Math.max(...runs.map((r) => f(r.report))) - Math.min(...runs.map((r) => f(r.report)));
+  const spent = runs.map((r) => r.epsilon);
+  return {
+    population,
+    algorithm,
+    epsilon: Number.isFinite(epsilon) ? epsilon : null,
+    epsilonSpent: spent.every(Number.isFinite) ? spent.reduce((s, e) => s + e, 0) / spent.length : null,
+    seeds: runs.length,
+    hr10: mean((r) => r.hr),
+    hr10Spread: spread((r) => r.hr),
+    ndcg10: mean((r) => r.ndcg),
+    hr10Full: mean((r) => r.hrFull),
+    hr10FullSpread: spread((r) => r.hrFull),
+    ndcg10Full: mean((r) => r.ndcgFull),
+    coverage: mean((r) => r.coverage),
+    seconds,
+  };
 }
 
-async function sweep(label: string, population: Population, noiseFree: Schedule, centralEpochs: number): Promise<void> {
+async function overSeeds(population: string, algorithm: Algorithm, epsilon: number, run: (seed: string) => Promise<{ report: LeaveOneOutReport; epsilon: number }>): Promise<void> {
+  const t0 = performance.now();
+  const runs = [];
+  for (const seed of SEEDS) runs.push(await run(seed));
+  const row = summarise(population, algorithm, epsilon, runs, (performance.now() - t0) / 1000);
+  rows.push(row);
+  const eps = row.epsilon === null ? (algorithm === 'popularity' || algorithm === 'central' ? '-' : '∞') : row.epsilon;
+  console.log(
+    `# ${population.padEnd(14)} ${algorithm.padEnd(16)} ε=${String(eps).padEnd(4)} HR@10 ${row.hr10.toFixed(4)} ±${(row.hr10Spread / 2).toFixed(4)}  NDCG@10 ${row.ndcg10.toFixed(4)}  full: HR@10 ${row.hr10Full.toFixed(4)} ±${(row.hr10FullSpread / 2).toFixed(4)}  NDCG@10 ${row.ndcg10Full.toFixed(4)}  (${row.seconds.toFixed(0)} s)`,
+  );
+}
+
+async function sweep(label: string, population: Population, noiseFree: Schedule, centralEpochs: number, catalogue: Catalogue | undefined): Promise<void> {
+  const evalShoppers = Math.min(EVAL_SHOPPERS, population.numShoppers);
+  const mfPlan = (epsilon: number, seed: string) =>
+    planSimulation({ targetEpsilon: epsilon, delta: DELTA, noiseFreeSchedule: noiseFree, dim: 32, clipNorm: 0.5, evalShoppers, seed }, population);
+  const hybridPlan = (epsilon: number, seed: string) => planSimulation({ algorithm: 'hybrid', targetEpsilon: epsilon, delta: DELTA, dim: 32, evalShoppers, seed }, population);
   if (planOnly) {
     for (const epsilon of EPSILONS) {
-      const plan = planRun(population, noiseFree, epsilon);
-      console.log(JSON.stringify({ label, ...plan, explanation: undefined, centralEpochs, epsilon: String(epsilon) }));
+      console.log(JSON.stringify({ label, ...mfPlan(epsilon, SEEDS[0]!), explanation: undefined, epsilon: String(epsilon) }));
+      if (catalogue) console.log(JSON.stringify({ label, ...hybridPlan(epsilon, SEEDS[0]!), explanation: undefined, epsilon: String(epsilon) }));
     }
     return;
   }
-  const noisy = noiseAwareSchedule(noiseFree);
-  console.log(`# ${label}: ${population.numShoppers} shoppers × ${population.numItems} items; no noise: q=${noiseFree.samplingRate.toPrecision(3)}, ${noiseFree.rounds} rounds; with noise: q=${noisy.samplingRate.toPrecision(3)}, ${noisy.rounds} rounds`);
-  const evalShoppers = evaluationSample(population.numShoppers, EVAL_SHOPPERS, SEED);
-  let t0 = performance.now();
-  rows.push(row(label, 'popularity', popularityBaseline(population, { evalShoppers, seed: SEED }), (performance.now() - t0) / 1000));
-  t0 = performance.now();
-  rows.push(row(label, 'central', centralBprBaseline(population, { dim: 32, epochs: centralEpochs, evalShoppers, seed: SEED }), (performance.now() - t0) / 1000));
+  console.log(`# ${label}: ${population.numShoppers} shoppers × ${population.numItems} items${catalogue ? `, ${catalogue.attributes.length} catalogue attributes` : ', no catalogue'}; ${evalShoppers} evaluation shoppers, ${SEEDS.length} seed(s)`);
+  const none = Infinity;
+  await overSeeds(label, 'popularity', none, async (seed) => ({ report: popularityBaseline(population, { evalShoppers: evaluationSample(population.numShoppers, evalShoppers, seed), seed }), epsilon: Infinity }));
+  await overSeeds(label, 'central', none, async (seed) => ({
+    report: centralBprBaseline(population, { dim: 32, epochs: centralEpochs, evalShoppers: evaluationSample(population.numShoppers, evalShoppers, seed), seed }),
+    epsilon: Infinity,
+  }));
   for (const epsilon of EPSILONS) {
-    t0 = performance.now();
-    const plan = planRun(population, noiseFree, epsilon);
-    const result = await runFederatedSimulation({
-      population,
-      dim: plan.dim,
-      rounds: plan.rounds,
-      samplingRate: plan.samplingRate,
-      privacy: plan.privacy,
-      serverLearningRate: plan.serverLearningRate,
-      maxModelNoiseStd: plan.maxModelNoiseStd,
-      denoising: plan.denoising,
-      evalShoppers: plan.evalShoppers,
-      // One evaluation, after the last round.
-      evalEvery: plan.rounds,
-      seed: plan.seed,
-      threads,
-    });
-    rows.push(
-      row(label, 'federated', result.evaluation, (performance.now() - t0) / 1000, {
-        epsilon: Number.isFinite(epsilon) ? result.epsilon : null,
-        noiseMultiplier: result.noiseMultiplier,
+    await overSeeds(label, 'federated-mf', epsilon, async (seed) => {
+      const plan = mfPlan(epsilon, seed);
+      const result = await runFederatedSimulation({
+        population,
+        dim: plan.dim,
         rounds: plan.rounds,
         samplingRate: plan.samplingRate,
-      }),
-    );
-  }
-  for (const r of rows.filter((x) => x.population === label)) {
-    console.log(`# ${label.padEnd(10)} ${r.algorithm.padEnd(10)} ε=${r.epsilon === null ? (r.algorithm === 'federated' ? '∞' : '-') : r.epsilon.toFixed(2)}  HR@10 ${r.hr10.toFixed(4)}  NDCG@10 ${r.ndcg10.toFixed(4)}  (${r.seconds.toFixed(0)} s)`);
+        privacy: plan.privacy,
+        serverLearningRate: plan.serverLearningRate,
+        maxModelNoiseStd: plan.maxModelNoiseStd,
+        denoising: plan.denoising,
+        evalShoppers: plan.evalShoppers,
+        evalEvery: plan.rounds,
+        seed: plan.seed,
+        threads,
+      });
+      return { report: result.evaluation, epsilon: result.epsilon };
+    });
+    if (catalogue === undefined) continue;
+    await overSeeds(label, 'on-device', epsilon, async (seed) => {
+      const result = runOnDeviceSimulation({ population, catalogue, targetEpsilon: epsilon, delta: DELTA, maxItemsPerShopper: SIMULATE_DEFAULTS.popularityItemsPerShopper, evalShoppers, seed });
+      return { report: result.evaluation, epsilon: result.epsilon };
+    });
+    await overSeeds(label, 'federated-hybrid', epsilon, async (seed) => {
+      const plan = hybridPlan(epsilon, seed);
+      const result = await runHybridSimulation({
+        population,
+        catalogue,
+        model: plan.hybrid!,
+        dim: plan.dim,
+        rounds: plan.rounds,
+        samplingRate: plan.samplingRate,
+        privacy: plan.privacy,
+        serverLearningRate: plan.serverLearningRate,
+        evalShoppers: plan.evalShoppers,
+        evalEvery: plan.rounds,
+        seed: plan.seed,
+        threads,
+      });
+      return { report: result.evaluation, epsilon: result.epsilon };
+    });
   }
 }
 
-const ml = await loadBenchmarkPopulation(argv, { shoppers: 943, items: 1682 });
-// Central BPR-MF: 10 passes is its best on MovieLens-100K (5 under-fits, 20 over-fits).
-await sweep('ml-100k', ml, defaultSchedule(ml.numShoppers), 10);
-const synthetic = new SyntheticPopulation({ shoppers: syntheticShoppers, items: 1000, seed: SEED });
-// A cohort of 1% (1,000 of 100,000 shoppers) per round.
-await sweep(`synthetic-${syntheticShoppers / 1000}k`, synthetic, { samplingRate: 0.01, rounds: quick ? 30 : 60 }, quick ? 1 : 3);
+/** The catalogue beside a dataset, aligned to its items: u.item next to MovieLens' u.data. */
+async function movieLensCatalogue(population: Population, dataset: string | undefined): Promise<Catalogue | undefined> {
+  if (!(population instanceof RecordedPopulation) || dataset === undefined) return undefined;
+  const uItem = join(dirname(dataset), 'u.item');
+  return existsSync(uItem) ? (await loadCatalogueFor(parseCatalogueSpec(`movielens:${uItem}`), population.itemIds)).catalogue : undefined;
+}
+
+if (only.has('ml-100k')) {
+  const ml = await loadBenchmarkPopulation(argv, { shoppers: 943, items: 1682 });
+  const mlPath = ml instanceof RecordedPopulation ? (option('--dataset')?.replace(/^ml-100k:/, '') ?? fileURLToPath(new URL('../../shared/data/ml-100k/u.data', import.meta.url))) : undefined;
+  // Central BPR-MF: 10 passes is its best on MovieLens-100K (5 under-fits, 20 over-fits).
+  await sweep('ml-100k', ml, defaultSchedule(ml.numShoppers), 10, await movieLensCatalogue(ml, mlPath));
+}
+const beautyDir = option('--beauty') ?? SHARED_BEAUTY;
+if (only.has('beauty') && existsSync(join(beautyDir, 'Beauty.txt'))) {
+  const beauty = await loadDataset(parseDatasetSpec(`seq:${join(beautyDir, 'Beauty.txt')}`));
+  if (!(beauty instanceof RecordedPopulation)) throw new Error('expected a recorded population from Beauty.txt');
+  const catalogue = (await loadCatalogueFor(parseCatalogueSpec(`attributes-json:${join(beautyDir, 'Beauty_item2attributes.json')}`), beauty.itemIds)).catalogue;
+  await sweep('amazon-beauty', beauty, defaultSchedule(beauty.numShoppers), quick ? 2 : 5, catalogue);
+}
+const synthLabel = `synthetic-${syntheticShoppers / 1000}k`;
+if (only.has('synthetic')) {
+  const synthetic = new SyntheticPopulation({ shoppers: syntheticShoppers, items: 1000, seed: 'privacy-utility' });
+  // A cohort of 1% (1,000 of 100,000 shoppers) per round.
+  await sweep(synthLabel, synthetic, { samplingRate: 0.01, rounds: quick ? 30 : 60 }, quick ? 1 : 3, syntheticCatalogue(synthetic));
+}
 if (planOnly) process.exit(0);
 
 await mkdir(outDir, { recursive: true });
@@ -146,43 +230,55 @@ const csv = [columns.join(','), ...rows.map((r) => columns.map((c) => (r[c] === 
 await writeFile(join(outDir, 'results.csv'), csv);
 await writeFile(join(outDir, 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
 
-const epsLabel = (e: number | null) => (e === null ? '∞' : String(Number(e.toPrecision(2))));
+const epsLabel = (e: number | null) => (e === null ? '∞' : String(e));
+const SERIES: Partial<Record<Algorithm, string>> = { 'federated-mf': 'federated MF', 'federated-hybrid': 'federated hybrid', 'on-device': 'on-device (private popularity prior)' };
+const METRICS: readonly [PlotMetric, (r: Row) => number][] = [
+  ['HR@10', (r) => r.hr10],
+  ['NDCG@10', (r) => r.ndcg10],
+  ['HR@10 (full catalogue)', (r) => r.hr10Full],
+  ['NDCG@10 (full catalogue)', (r) => r.ndcg10Full],
+];
 const points: SweepPoint[] = rows
-  .filter((r) => r.algorithm === 'federated')
-  .flatMap((r) => [
-    { population: r.population, epsilonLabel: epsLabel(r.epsilon), metric: 'HR@10' as const, value: r.hr10 },
-    { population: r.population, epsilonLabel: epsLabel(r.epsilon), metric: 'NDCG@10' as const, value: r.ndcg10 },
-  ]);
+  .filter((r) => SERIES[r.algorithm] !== undefined)
+  .flatMap((r) => METRICS.map(([metric, value]) => ({ population: r.population, series: SERIES[r.algorithm]!, epsilonLabel: epsLabel(r.epsilon), metric, value: value(r) })));
 const references: ReferenceLine[] = rows
-  .filter((r) => r.algorithm !== 'federated')
-  .flatMap((r) => {
-    const baseline = r.algorithm === 'central' ? 'central BPR-MF (no privacy)' : 'popularity';
-    return [
-      { population: r.population, metric: 'HR@10' as const, baseline, value: r.hr10 },
-      { population: r.population, metric: 'NDCG@10' as const, baseline, value: r.ndcg10 },
-    ];
-  });
+  .filter((r) => SERIES[r.algorithm] === undefined)
+  .flatMap((r) => METRICS.map(([metric, value]) => ({ population: r.population, metric, baseline: r.algorithm === 'central' ? 'central BPR-MF (no privacy)' : 'popularity (exact counts)', value: value(r) })));
 const { svg, png } = await renderPrivacyUtilityPlot(points, references, ['0.5', '1', '2', '4', '8', '∞']);
 await writeFile(join(outDir, 'privacy-utility.svg'), svg);
 await writeFile(join(outDir, 'privacy-utility.png'), png);
-console.log(`# wrote ${outDir}/{results.csv,results.json,privacy-utility.svg,privacy-utility.png}`);
+const table = [
+  '| population | algorithm | ε | HR@10 | NDCG@10 | HR@10 full | NDCG@10 full |',
+  '|---|---|---|---|---|---|---|',
+  ...rows.map(
+    (r) =>
+      `| ${r.population} | ${r.algorithm} | ${r.epsilon === null ? (SERIES[r.algorithm] ? '∞' : '–') : r.epsilon} | ${r.hr10.toFixed(3)} ± ${(r.hr10Spread / 2).toFixed(3)} | ${r.ndcg10.toFixed(3)} | ${r.hr10Full.toFixed(3)} ± ${(r.hr10FullSpread / 2).toFixed(3)} | ${r.ndcg10Full.toFixed(3)} |`,
+  ),
+].join('\n');
+await writeFile(join(outDir, 'table.md'), `${table}\n`);
+console.log(`# wrote ${outDir}/{results.csv,results.json,table.md,privacy-utility.svg,privacy-utility.png}`);
 
-const find = (population: string, algorithm: Row['algorithm'], epsilon?: number | null) =>
-  rows.find((r) => r.population === population && r.algorithm === algorithm && (epsilon === undefined || (epsilon === null ? r.epsilon === null : r.epsilon !== null && Math.abs(r.epsilon - epsilon) < 0.05)))!;
-const synthLabel = `synthetic-${syntheticShoppers / 1000}k`;
-const noNoiseMl = find('ml-100k', 'federated', null);
+const find = (population: string, algorithm: Algorithm, epsilon: number | null = null) => rows.find((r) => r.population === population && r.algorithm === algorithm && r.epsilon === epsilon);
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? null : a / b);
+const hybridBeauty1 = find('amazon-beauty', 'federated-hybrid', 1);
 const centralMl = find('ml-100k', 'central');
-const noNoiseSynth = find(synthLabel, 'federated', null);
-const eps2Synth = find(synthLabel, 'federated', 2);
+const bestMl8 = ['federated-mf', 'federated-hybrid'].map((a) => find('ml-100k', a as Algorithm, 8)).filter((r): r is Row => r !== undefined);
+const bestMl8Hr = bestMl8.length ? Math.max(...bestMl8.map((r) => r.hr10)) : undefined;
+const bestMl8Full = bestMl8.length ? Math.max(...bestMl8.map((r) => r.hr10Full)) : undefined;
+const hybridOverOnDevice = (population: string) => ratio(find(population, 'federated-hybrid', 2)?.hr10Full, find(population, 'on-device', 2)?.hr10Full);
 console.log(
   JSON.stringify({
-    ml100k: { centralHr10: centralMl.hr10, popularityHr10: find('ml-100k', 'popularity').hr10, federatedNoNoiseHr10: noNoiseMl.hr10, federatedByEpsilon: Object.fromEntries(rows.filter((r) => r.population === 'ml-100k' && r.algorithm === 'federated').map((r) => [epsLabel(r.epsilon), r.hr10])) },
-    synthetic: { shoppers: syntheticShoppers, centralHr10: find(synthLabel, 'central').hr10, federatedNoNoiseHr10: noNoiseSynth.hr10, federatedByEpsilon: Object.fromEntries(rows.filter((r) => r.population === synthLabel && r.algorithm === 'federated').map((r) => [epsLabel(r.epsilon), r.hr10])) },
+    seeds: SEEDS.length,
+    evalShoppers: EVAL_SHOPPERS,
+    rows: rows.length,
     goals: {
-      noNoiseOverCentralMl100k: noNoiseMl.hr10 / centralMl.hr10,
-      noNoiseWithin5PercentOfCentral: noNoiseMl.hr10 >= 0.95 * centralMl.hr10,
-      eps2OverNoNoiseSynthetic: eps2Synth.hr10 / noNoiseSynth.hr10,
-      eps2Within15PercentOfNoNoise: eps2Synth.hr10 >= 0.85 * noNoiseSynth.hr10,
+      beautyHybridEps1Hr10: hybridBeauty1?.hr10 ?? null,
+      beautyHybridEps1Hr10Full: hybridBeauty1?.hr10Full ?? null,
+      beautyHybridEps1Met: hybridBeauty1 === undefined ? null : hybridBeauty1.hr10 >= 0.5 && hybridBeauty1.hr10Full >= 0.055,
+      hybridOverOnDeviceEps2FullBeauty: hybridOverOnDevice('amazon-beauty'),
+      hybridOverOnDeviceEps2FullSynthetic: hybridOverOnDevice(synthLabel),
+      ml100kEps8OverCentralSampled: ratio(bestMl8Hr, centralMl?.hr10),
+      ml100kEps8OverCentralFull: ratio(bestMl8Full, centralMl?.hr10Full),
     },
   }),
 );
