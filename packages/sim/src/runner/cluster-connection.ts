@@ -69,3 +69,8 @@ export function isRedisFailure(error: unknown): boolean {
     (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('E'))
   );
 }
+
+/** A Buffer over the same memory (no copy: a result is hundreds of kilobytes, sent once). */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

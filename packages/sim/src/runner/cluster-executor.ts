@@ -3,9 +3,9 @@ import type { SharedModel } from '@fedrec/core';
 import { encodeModel } from '@fedrec/core/format';
 import type { PopulationSpec } from '../population/population-spec.js';
 import type { ChunkResult, ClientUpdateSettings, RoundSettings } from './client-update-chunk.js';
-import { chunksOf } from './cohort-chunks.js';
+import { blocksOf } from './cohort-chunks.js';
 import { RoundSum } from './round-sum.js';
-import { connectCluster, ClusterConnectionError, isRedisFailure, reason } from './cluster-connection.js';
+import { connectCluster, ClusterConnectionError, isRedisFailure, reason, asBuffer } from './cluster-connection.js';
 import type { ClusterClient } from './cluster-connection.js';
 import { clusterKeys, CLUSTER_KEY_TTL_SECONDS } from './cluster-keys.js';
 import type { ClusterKeys } from './cluster-keys.js';
@@ -34,6 +34,12 @@ export interface ClusterProgress {
   readonly done: number;
   /** Chunks posted and not yet returned. */
   readonly inFlight: number;
+  /**
+   * Milliseconds of this round the runner spent working rather than waiting
+   * for results: posting, decoding and adding partial sums. The serial part
+   * of a round (Amdahl), which more workers do not shorten.
+   */
+  readonly runnerMs: number;
 }
 
 /** How long the runner blocks on the results stream before it reports progress again. */
@@ -44,10 +50,12 @@ const READ_COUNT = 256;
 
 /**
  * Client updates on worker processes, through Redis: the model is stored
- * once per round, each chunk of the cohort (the same chunks as in process)
- * goes into a stream that the workers' consumer group shares out, and the
- * partial sums come back on the job's results stream. The sum adds them in
- * chunk order (`RoundSum`), so the numbers are those of the in-process run.
+ * once per round, each chunk of the cohort — one block of the summation
+ * tree, 8 × 16 shoppers (cohort-chunks.ts) — goes into a stream that the
+ * workers' consumer group shares out, and the blocks' partial sums come back
+ * on the job's results stream. Workers sum a block exactly as `RoundSum`
+ * does in process and the runner adds the blocks in order, so the numbers
+ * are those of the in-process run.
  *
  * A chunk whose worker died is claimed by another worker after the claim
  * timeout (XAUTOCLAIM); if the first one was only slow, its result arrives
@@ -78,7 +86,7 @@ export class ClusterExecutor {
     const executor = new ClusterExecutor(client, keys, jobId, cluster.url, cluster.onProgress);
     try {
       await ensureWorkerGroup(client, keys.chunks);
-      await client.set(keys.job(jobId), Buffer.from(encodeJob({ jobId, population: spec, settings })), { EX: CLUSTER_KEY_TTL_SECONDS });
+      await client.set(keys.job(jobId), asBuffer(encodeJob({ jobId, population: spec, settings })), { EX: CLUSTER_KEY_TTL_SECONDS });
       // Workers add results with NOMKSTREAM, so that a late one for a closed job does not recreate its stream: it must exist first.
       await client.xGroupCreate(keys.results(jobId), 'runner', '$', { MKSTREAM: true });
       await client.expire(keys.results(jobId), CLUSTER_KEY_TTL_SECONDS);
@@ -96,21 +104,26 @@ export class ClusterExecutor {
 
   async computeRound(model: SharedModel, round: RoundSettings, cohort: readonly number[]): Promise<ChunkResult> {
     const step = ++this.step;
-    const chunks = chunksOf(cohort);
-    const total = new RoundSum(model.values.length, chunks.length);
+    // A cluster chunk is one block of the summation tree (up to 128 shoppers): its worker sums the block as RoundSum would here.
+    const chunks = blocksOf(cohort);
+    const total = new RoundSum(model.values.length, chunks.length, 1);
     if (chunks.length === 0) return total.result();
     const { client, keys, jobId } = this;
+    const started = performance.now();
+    let waited = 0;
     try {
       const post = client.multi();
-      post.set(keys.model(jobId, step), Buffer.from(encodeModel(model)), { EX: CLUSTER_KEY_TTL_SECONDS });
+      post.set(keys.model(jobId, step), asBuffer(encodeModel(model)), { EX: CLUSTER_KEY_TTL_SECONDS });
       post.expire(keys.job(jobId), CLUSTER_KEY_TTL_SECONDS);
-      chunks.forEach((shoppers, chunkId) => post.xAdd(keys.chunks, '*', { m: Buffer.from(encodeChunk({ jobId, step, chunkId, round, shoppers })) }));
+      chunks.forEach((shoppers, chunkId) => post.xAdd(keys.chunks, '*', { m: asBuffer(encodeChunk({ jobId, step, chunkId, round, shoppers })) }));
       const replies = await post.exec();
       this.posted = replies.slice(2).map((id) => String(id));
       // The first report comes after a second of waiting (or at the end): short rounds print nothing between their round lines.
       let reported = performance.now();
       while (!total.complete) {
+        const waitStarted = performance.now();
         const read = await client.xRead({ key: keys.results(jobId), id: this.lastResultId }, { COUNT: READ_COUNT, BLOCK: READ_BLOCK_MS });
+        waited += performance.now() - waitStarted;
         const entries = readReplyEntries(read, 'r');
         if (entries.length > 0) {
           this.lastResultId = entries.at(-1)!.id;
@@ -118,13 +131,14 @@ export class ClusterExecutor {
           void client.xDel(keys.results(jobId), entries.map((e) => e.id)).catch(() => {});
         }
         for (const entry of entries) this.take(entry.body, total, step, model.values.length);
-        if (performance.now() - reported >= PROGRESS_EVERY_MS || total.complete) {
+        if (!total.complete && performance.now() - reported >= PROGRESS_EVERY_MS) {
           reported = performance.now();
-          await this.report(step, chunks.length, total);
+          await this.report(step, chunks.length, total, reported - started - waited);
         }
       }
       await client.multi().del(keys.model(jobId, step)).xDel(keys.chunks, this.posted).exec();
       this.posted = [];
+      await this.report(step, chunks.length, total, performance.now() - started - waited);
     } catch (error) {
       throw this.lost(error);
     }
@@ -144,12 +158,12 @@ export class ClusterExecutor {
     this.scratch.push(...(spent ?? [reply.result.sum]));
   }
 
-  private async report(step: number, chunks: number, total: RoundSum): Promise<void> {
+  private async report(step: number, chunks: number, total: RoundSum, runnerMs: number): Promise<void> {
     const workers = await liveWorkers(this.client, this.keys.chunks);
     this.workersSeen = Math.max(this.workersSeen, workers);
     let arrived = 0;
     for (let c = 0; c < chunks; c++) if (total.has(c)) arrived++;
-    this.onProgress?.({ step, workers, chunks, done: total.done, inFlight: chunks - arrived });
+    this.onProgress?.({ step, workers, chunks, done: total.done, inFlight: chunks - arrived, runnerMs });
   }
 
   /** A Redis failure becomes a ClusterConnectionError naming the server; our own errors pass through. */

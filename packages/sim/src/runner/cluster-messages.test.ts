@@ -31,6 +31,12 @@ describe('cluster messages', () => {
     expect(bytes.byteLength).toBeLessThan(200);
     const sparseBack = decodeReply(bytes, 1000, new Float64Array(1000).fill(9));
     expect(sparseBack.type === 'result' && bits(sparseBack.result.sum).equals(bits(sparse))).toBe(true);
+    // Two thirds non-zero (a chunk at MovieLens-100K scale): a bitmap and the values, smaller than dense.
+    const mostly = Float64Array.from({ length: 1001 }, (_, i) => (i % 3 === 0 ? 0 : i / 7));
+    const bitmapBytes = encodeResult(address, result(mostly));
+    expect(bitmapBytes.byteLength).toBeLessThan(mostly.byteLength * 0.7);
+    const bitmapBack = decodeReply(bitmapBytes, 1001, new Float64Array(1001).fill(-1));
+    expect(bitmapBack.type === 'result' && bits(bitmapBack.result.sum).equals(bits(mostly))).toBe(true);
     expect(decodeReply(encodeFailure(address, 'no such file'), 1000)).toEqual({ type: 'failure', ...address, message: 'no such file' });
   });
 
@@ -43,6 +49,7 @@ describe('cluster messages', () => {
     ['truncated', () => chunkBytes().subarray(0, 30), /cluster chunk message is truncated at/],
     ['trailing bytes', () => Uint8Array.from([...chunkBytes(), 0]), /cluster chunk message has 1 trailing bytes/],
     ['a negative shopper', () => encodeChunk({ ...address, round, shoppers: Int32Array.from([1, -2]) }), /expected shopper ids >= 0, got -2/],
+    ['more shoppers than one block', () => encodeChunk({ ...address, round, shoppers: new Int32Array(129) }), /expected 1 to 128 shoppers \(one block\), got 129/],
     ['a clip norm of 0', () => encodeChunk({ ...address, round: { ...round, clipNorm: 0 }, shoppers: new Int32Array(1) }), /expected a clip norm > 0 and finite, got 0/],
   ])('refuse a chunk message with %s, saying why', (_name, bytes, message) => {
     expect(() => decodeChunk(bytes())).toThrow(ClusterMessageError);
@@ -61,6 +68,23 @@ describe('cluster messages', () => {
     view.setUint32(at, 2, true);
     view.setUint32(at + 4, 1, true);
     expect(() => decodeReply(bytes, 100)).toThrow(/expected increasing indices below 100, got 1 after 2/);
+  });
+
+  it('refuse a bitmap that does not match its count of values, or marks bits past the end', () => {
+    const mostly = Float64Array.from({ length: 20 }, (_, i) => (i % 4 === 0 ? 0 : i));
+    const bytes = encodeResult(address, result(mostly));
+    // Layout after the header and address: counts, norm sum, length, encoding (2), count, 3-byte bitmap, 15 values.
+    const bitmapAt = bytes.byteLength - 15 * 8 - 3;
+    expect(bytes[bitmapAt - 5]).toBe(2);
+    const extraBit = bytes.slice();
+    extraBit[bitmapAt]! |= 1; // coordinate 0, which is zero
+    expect(() => decodeReply(extraBit, 20)).toThrow(/the bitmap marks more than its 15 non-zero values/);
+    const missingBit = bytes.slice();
+    missingBit[bitmapAt]! &= ~2; // coordinate 1, which is not
+    expect(() => decodeReply(missingBit, 20)).toThrow(/the bitmap marks 14 of its 15 non-zero values/);
+    const pastEnd = bytes.slice();
+    pastEnd[bitmapAt + 2]! |= 0x80; // bit 23 of a sum of 20
+    expect(() => decodeReply(pastEnd, 20)).toThrow(/bitmap bits set past the end of the sum/);
   });
 
   it('refuse a job body with unknown fields or bad values, naming the field', () => {

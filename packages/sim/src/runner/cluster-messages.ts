@@ -3,6 +3,7 @@ import type { ChunkResult, ClientUpdateSettings, RoundSettings } from './client-
 import { ClusterMessageError } from './cluster-message-error.js';
 import { clusterJobBodySchema } from './cluster-job-schema.js';
 import { WireReader, WireWriter } from './cluster-wire.js';
+import { BLOCK_CHUNKS, CHUNK_SIZE } from './cohort-chunks.js';
 
 /**
  * The messages of the simulation cluster, as they sit in Redis: binary,
@@ -11,7 +12,8 @@ import { WireReader, WireWriter } from './cluster-wire.js';
  * stored in core's model file format, which has its own header and CRC.)
  *
  * - job: what a worker needs to rebuild the population (one per simulation);
- * - chunk: a slice of a round's cohort (shopper ids) and the round's settings;
+ * - chunk: a slice of a round's cohort (shopper ids: one block of the
+ *   summation tree, at most 128) and the round's settings;
  * - result: the chunk's partial sum (float64) and counts;
  * - failure: a chunk the worker could not compute, and why.
  */
@@ -28,8 +30,8 @@ const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Bounds on untrusted lengths, far above what the runner writes. */
 const MAX_JOB_BYTES = 64 * 1024;
 const MAX_FAILURE_BYTES = 16 * 1024;
-const MAX_CHUNK_SHOPPERS = 1 << 16;
 const MAX_SUM_LENGTH = 1 << 28;
+const MAX_CHUNK_SHOPPERS = CHUNK_SIZE * BLOCK_CHUNKS;
 
 export interface ClusterJob {
   readonly jobId: string;
@@ -129,39 +131,59 @@ export function decodeChunk(bytes: Uint8Array): ClusterChunk {
     throw new ClusterMessageError(`cluster chunk message: expected a local noise multiplier >= 0 and finite, got ${round.localNoiseMultiplier}`);
   }
   const count = read.u32('shopper count');
-  if (count > MAX_CHUNK_SHOPPERS) throw new ClusterMessageError(`cluster chunk message: expected at most ${MAX_CHUNK_SHOPPERS} shoppers, got ${count}`);
+  // More would be more than one block of the summation tree, and sum differently from the in-process run.
+  if (count < 1 || count > MAX_CHUNK_SHOPPERS) throw new ClusterMessageError(`cluster chunk message: expected 1 to ${MAX_CHUNK_SHOPPERS} shoppers (one block), got ${count}`);
   const shoppers = read.int32s(count, 'shoppers');
   read.end();
   for (const s of shoppers) if (s < 0) throw new ClusterMessageError(`cluster chunk message: expected shopper ids >= 0, got ${s}`);
   return { ...address, round, shoppers };
 }
 
-/** Results go sparse when that is smaller: with central noise a chunk's sum is zero outside the rows its shoppers trained. */
+/**
+ * How a result's sum travels, whichever is smallest. With central noise a
+ * chunk's sum is zero outside the rows its shoppers trained: a third of the
+ * coordinates at MovieLens-100K scale (a bitmap of the non-zeros and their
+ * values), nearly all for a small cohort in a large catalogue (indices and
+ * values). Skipping zeros is exact: a sum that starts at +0 is never -0,
+ * and adding +0 changes nothing.
+ */
 const DENSE = 0;
 const SPARSE = 1;
+const BITMAP = 2;
 
 export function encodeResult(address: ChunkAddress, result: ChunkResult): Uint8Array {
   const { jobId, size } = addressBytes(address);
   const { sum } = result;
   let nonZero = 0;
   for (let i = 0; i < sum.length; i++) if (sum[i] !== 0) nonZero++;
-  const sparse = nonZero * 12 + 4 < sum.length * 8;
-  const w = writeAddress(writer('result', size + 12 + 8 + 4 + 1 + (sparse ? 4 + nonZero * 12 : sum.byteLength)), address, jobId)
+  const bitmapBytes = (sum.length + 7) >> 3;
+  const sizes = [sum.byteLength, 4 + nonZero * 12, 4 + bitmapBytes + nonZero * 8];
+  const encoding = sizes.indexOf(Math.min(...sizes));
+  const w = writeAddress(writer('result', size + 12 + 8 + 4 + 1 + sizes[encoding]!), address, jobId)
     .u32(result.contributors)
     .u32(result.clipped)
     .u32(result.unclipped)
     .f64(result.normSum)
-    .u32(sum.length);
-  if (!sparse) return w.u8(DENSE).typed(sum).finish();
-  // Skipping zeros is exact: a sum that starts at +0 is never -0, and adding +0 changes nothing.
-  const indices = new Uint32Array(nonZero);
+    .u32(sum.length)
+    .u8(encoding);
+  if (encoding === DENSE) return w.typed(sum).finish();
   const values = new Float64Array(nonZero);
+  if (encoding === SPARSE) {
+    const indices = new Uint32Array(nonZero);
+    for (let i = 0, k = 0; i < sum.length; i++) {
+      if (sum[i] === 0) continue;
+      indices[k] = i;
+      values[k++] = sum[i]!;
+    }
+    return w.u32(nonZero).typed(indices).typed(values).finish();
+  }
+  const bitmap = new Uint8Array(bitmapBytes);
   for (let i = 0, k = 0; i < sum.length; i++) {
     if (sum[i] === 0) continue;
-    indices[k] = i;
+    bitmap[i >> 3]! |= 1 << (i & 7);
     values[k++] = sum[i]!;
   }
-  return w.u8(SPARSE).u32(nonZero).typed(indices).typed(values).finish();
+  return w.u32(nonZero).raw(bitmap).typed(values).finish();
 }
 
 export function encodeFailure(address: ChunkAddress, message: string): Uint8Array {
@@ -209,6 +231,21 @@ export function decodeReply(bytes: Uint8Array, expectedLength: number, scratch?:
       sum[i] = values[k]!;
       previous = i;
     }
+  } else if (encoding === BITMAP) {
+    const nonZero = read.u32('non-zero count');
+    if (nonZero > length) throw new ClusterMessageError(`cluster result message: ${nonZero} non-zero values in a sum of ${length}`);
+    const bitmap = read.raw((length + 7) >> 3, 'bitmap');
+    const values = read.float64s(nonZero, 'values');
+    sum = scratch?.length === length ? scratch.fill(0) : new Float64Array(length);
+    let k = 0;
+    for (let i = 0; i < length; i++) {
+      if ((bitmap[i >> 3]! & (1 << (i & 7))) === 0) continue;
+      if (k === nonZero) throw new ClusterMessageError(`cluster result message: the bitmap marks more than its ${nonZero} non-zero values`);
+      sum[i] = values[k++]!;
+    }
+    if (k !== nonZero) throw new ClusterMessageError(`cluster result message: the bitmap marks ${k} of its ${nonZero} non-zero values`);
+    // Bits past the end would be a different writer's padding: refuse them rather than guess.
+    if (length % 8 !== 0 && bitmap[bitmap.length - 1]! >> (length % 8) !== 0) throw new ClusterMessageError('cluster result message: bitmap bits set past the end of the sum');
   } else {
     throw new ClusterMessageError(`cluster result message: unknown sum encoding ${encoding}`);
   }

@@ -109,6 +109,12 @@ export class WireReader {
     }
   }
 
+  /** `count` bytes, copied. */
+  raw(count: number, field: string): Uint8Array {
+    this.need(count, field);
+    return this.bytes.slice(this.offset, (this.offset += count));
+  }
+
   /** `count` little-endian values into a fresh array. */
   int32s(count: number, field: string): Int32Array {
     return this.typed(new Int32Array(count), field, 'getInt32');

@@ -6,6 +6,8 @@ import type { Population } from '../population/population.js';
 import { computeChunk } from './client-update-chunk.js';
 import type { ClientUpdateSettings } from './client-update-chunk.js';
 import { createPopulation } from './create-population.js';
+import { chunksOf } from './cohort-chunks.js';
+import { RoundSum } from './round-sum.js';
 import { connectCluster, ClusterConnectionError, isRedisFailure, reason } from './cluster-connection.js';
 import type { ClusterClient } from './cluster-connection.js';
 import { clusterKeys, WORKER_GROUP } from './cluster-keys.js';
@@ -16,6 +18,7 @@ import { ClusterMessageError } from './cluster-message-error.js';
 import { ensureWorkerGroup } from './cluster-group.js';
 import { claimReplyEntries, readReplyEntries } from './cluster-stream-entries.js';
 import type { StreamEntry } from './cluster-stream-entries.js';
+import { asBuffer } from './cluster-connection.js';
 
 export interface ClusterWorkerOptions {
   /** redis://HOST:PORT, the runner's `--cluster`. */
@@ -152,9 +155,13 @@ class ClusterWorker {
         this.emit({ type: 'dropped', reason: `chunk ${chunk.chunkId} of ${!job ? 'a finished job' : 'a finished round'} (${chunk.jobId}, step ${chunk.step})` });
       } else {
         for (const s of chunk.shoppers) if (s >= job.population.numShoppers) throw new ClusterMessageError(`shopper ${s} is not in the population (${job.population.numShoppers} shoppers)`);
-        const result = computeChunk(job.population, model, job.settings, chunk.round, chunk.shoppers, this.scratch);
-        this.scratch = result.sum;
-        reply = encodeResult(chunk, result);
+        // The chunk is a block of the round's summation tree: its 16-shopper chunks summed in order, as RoundSum does in process.
+        const parts = chunksOf(chunk.shoppers);
+        const block = new RoundSum(model.values.length, parts.length);
+        parts.forEach((shoppers, k) => {
+          [this.scratch] = block.put(k, computeChunk(job.population, model, job.settings, chunk.round, shoppers, this.scratch))!;
+        });
+        reply = encodeResult(chunk, block.result());
         this.chunks++;
       }
     } catch (error) {
@@ -165,7 +172,7 @@ class ClusterWorker {
     }
     const answer = this.client.multi();
     // NOMKSTREAM: a job whose runner has closed has no results stream, and must not get one back.
-    if (reply) answer.xAddNoMkStream(this.keys.results(chunk.jobId), '*', { r: Buffer.from(reply) });
+    if (reply) answer.xAddNoMkStream(this.keys.results(chunk.jobId), '*', { r: asBuffer(reply) });
     await answer.xAck(this.keys.chunks, WORKER_GROUP, entry.id).exec();
   }
 
