@@ -21,7 +21,7 @@ export function registerWorkerCommand(program: Command): void {
     .requiredOption('--cluster <url>', 'redis://HOST:PORT of the Redis the runner posts chunks to')
     .option('--cluster-prefix <prefix>', 'key prefix shared with the runner (several clusters can share one Redis)', DEFAULT_PREFIX)
     .option('--claim-idle <ms>', "take over a chunk another worker has held this long without answering (it is presumed dead; a late answer is ignored, so too short only wastes work)", String(DEFAULT_CLAIM_IDLE_MS))
-    .option('--backend <name>', 'tfjs backend: auto | tensorflow | wasm | cpu (default: $FEDREC_BACKEND or auto); results do not depend on it')
+    .option('--backend <name>', 'tfjs backend: auto | tensorflow | wasm | cpu (default: $FEDREC_BACKEND or auto)')
     .option('--json', 'print one JSON object per event (connected, job, claimed, failed, dropped, stopped) on stdout')
     .addHelpText(
       'after',
