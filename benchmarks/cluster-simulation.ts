@@ -28,7 +28,11 @@
  * includes that contention; on machines where workers have cores of their
  * own it does not.
  *
- *   npm run bench:cluster [-- --redis redis://HOST:PORT] [--workers N] [--dataset ml-100k:PATH]
+ *   npm run bench:cluster [-- --redis redis://HOST:PORT] [--workers N] [--dataset ml-100k:PATH | --shoppers N]
+ *
+ * `--shoppers N`: a synthetic population of N shoppers × 1,682 items instead
+ * of MovieLens-100K, for rounds of more chunks (the cluster's tail at block
+ * granularity weighs less); BENCH_ROUNDS sets the rounds a run (default 8).
  *
  * The last line of stdout is one JSON object.
  */
@@ -54,7 +58,10 @@ const CHUNK = 128;
 
 tf.env().set('PROD', true);
 await selectNodeBackend({ force: backend, log: (line) => console.log(`# ${line}`) });
-const population = await loadBenchmarkPopulation(argv, { shoppers: 943, items: 1682 });
+const shoppers = flag('--shoppers');
+const population = shoppers
+  ? new SyntheticPopulation({ shoppers: Number(shoppers), items: 1682, meanSessions: 8, seed: 'bench' })
+  : await loadBenchmarkPopulation(argv, { shoppers: 943, items: 1682 });
 const tiny = new SyntheticPopulation({ shoppers: 16, items: population.numItems, meanSessions: 8, seed: 'bench-tiny' });
 console.log(`# population ${population.name}: ${population.numShoppers} shoppers × ${population.numItems} items; ${n} threads vs ${n} worker processes through ${url}`);
 

@@ -57,6 +57,9 @@ export function redact(url: URL): string {
   return copy.href;
 }
 
+/** Socket errors of a connection to Redis (not, say, ENOENT from a dataset file a worker could not read). */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
 /** Errors of the connection or of Redis itself, as opposed to the caller's own. */
 export function isRedisFailure(error: unknown): boolean {
   return (
@@ -66,7 +69,7 @@ export function isRedisFailure(error: unknown): boolean {
     error instanceof ClientOfflineError ||
     error instanceof ConnectionTimeoutError ||
     error instanceof SocketTimeoutError ||
-    (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('E'))
+    (error instanceof Error && 'code' in error && typeof error.code === 'string' && NETWORK_CODES.has(error.code))
   );
 }
 

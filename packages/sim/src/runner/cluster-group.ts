@@ -21,5 +21,9 @@ export async function ensureWorkerGroup(client: ClusterClient, chunks: string): 
 /** Workers of the group seen within the last few seconds, by Redis's own clock (no clock skew between machines). */
 export async function liveWorkers(client: ClusterClient, chunks: string): Promise<number> {
   const consumers = await client.xInfoConsumers(chunks, WORKER_GROUP);
-  return consumers.filter((c) => Number(c.inactive ?? c.idle) < WORKER_SEEN_MS).length;
+  // `inactive` (Redis 7.2+) is -1 for a consumer that never read; `idle` (before 7.2) counts from any call.
+  return consumers.filter((c) => {
+    const idle = Number(c.inactive ?? c.idle);
+    return idle >= 0 && idle < WORKER_SEEN_MS;
+  }).length;
 }

@@ -65,6 +65,16 @@ describe('cluster worker (real Redis)', () => {
     expect((await redis.client.xPending(keys.chunks, WORKER_GROUP)).pending).toBe(0);
   });
 
+  it('drops and deletes a chunk whose job has ended (its runner died before deleting it)', async () => {
+    const worker = startWorker();
+    await worker.next('connected');
+    const keys = clusterKeys(redis.prefix);
+    await redis.client.xAdd(keys.chunks, '*', { m: Buffer.from(encodeChunk({ jobId: 'gone', step: 1, chunkId: 4, round, shoppers: Int32Array.from([1]) })) });
+    expect(await worker.next('dropped')).toMatchObject({ reason: 'chunk 4 of a finished job (gone, step 1)' });
+    await worker.stop();
+    expect(await redis.client.xLen(keys.chunks)).toBe(0);
+  });
+
   it('answers a chunk naming a shopper outside the population with a failure that says so', async () => {
     const worker = startWorker();
     await worker.next('connected');

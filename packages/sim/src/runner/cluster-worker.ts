@@ -153,6 +153,9 @@ class ClusterWorker {
       const model = job && (await this.loadModel(chunk));
       if (!job || !model) {
         this.emit({ type: 'dropped', reason: `chunk ${chunk.chunkId} of ${!job ? 'a finished job' : 'a finished round'} (${chunk.jobId}, step ${chunk.step})` });
+        // Its runner is gone or done with it (a runner deletes its round's entries itself, unless it died first).
+        await this.client.multi().xAck(this.keys.chunks, WORKER_GROUP, entry.id).xDel(this.keys.chunks, entry.id).exec();
+        return;
       } else {
         for (const s of chunk.shoppers) if (s >= job.population.numShoppers) throw new ClusterMessageError(`shopper ${s} is not in the population (${job.population.numShoppers} shoppers)`);
         // The chunk is a block of the round's summation tree: its 16-shopper chunks summed in order, as RoundSum does in process.
