@@ -21,9 +21,6 @@ export async function ensureWorkerGroup(client: ClusterClient, chunks: string): 
 /** Workers of the group seen within the last few seconds, by Redis's own clock (no clock skew between machines). */
 export async function liveWorkers(client: ClusterClient, chunks: string): Promise<number> {
   const consumers = await client.xInfoConsumers(chunks, WORKER_GROUP);
-  // `inactive` (Redis 7.2+) is -1 for a consumer that never read; `idle` (before 7.2) counts from any call.
-  return consumers.filter((c) => {
-    const idle = Number(c.inactive ?? c.idle);
-    return idle >= 0 && idle < WORKER_SEEN_MS;
-  }).length;
+  // `idle` counts from the consumer's last attempt to read or claim, which an idle worker makes every second; `inactive` (Redis 7.2+) only from its last success.
+  return consumers.filter((c) => Number(c.idle) < WORKER_SEEN_MS).length;
 }
