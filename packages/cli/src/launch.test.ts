@@ -29,6 +29,11 @@ describe('relaunchOptions', () => {
     expect(relaunchOptions(['simulate'], [...SIMULATION_NODE_OPTIONS])).toBeUndefined();
   });
 
+  it('asks worker for them too: a cluster worker runs the same client updates, one process per core', () => {
+    expect(relaunchOptions(['worker', '--cluster', 'redis://127.0.0.1:6379'], [])).toEqual([...SIMULATION_NODE_OPTIONS]);
+    expect(relaunchOptions(['worker'], [...SIMULATION_NODE_OPTIONS])).toBeUndefined();
+  });
+
   it('leaves every other command in the process it started in', () => {
     for (const command of ['server', 'privacy', '--help', 'simulatex']) expect(relaunchOptions([command], [])).toBeUndefined();
     expect(relaunchOptions([], [])).toBeUndefined();

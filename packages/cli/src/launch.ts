@@ -4,10 +4,11 @@ import { SIMULATION_NODE_OPTIONS } from './simulation-node-options.js';
 
 /**
  * The node options to re-run `fedrec <args>` with, or undefined to run it
- * here: only `simulate` asks for options, and only those it lacks.
+ * here: only `simulate` and `worker` (the same client updates, in another
+ * process) ask for options, and only those they lack.
  */
 export function relaunchOptions(args: readonly string[], execArgv: readonly string[]): string[] | undefined {
-  if (args[0] !== 'simulate') return undefined;
+  if (args[0] !== 'simulate' && args[0] !== 'worker') return undefined;
   const missing = SIMULATION_NODE_OPTIONS.filter((option) => !execArgv.includes(option));
   return missing.length ? [...missing, ...execArgv] : undefined;
 }

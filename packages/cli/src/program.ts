@@ -5,6 +5,7 @@ import { registerSimulateCommand } from './commands/simulate-command.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerPrivacyCommand } from './commands/privacy.js';
 import { registerCatalogueCommand } from './commands/catalogue.js';
+import { registerWorkerCommand } from './commands/worker-command.js';
 
 /** The `fedrec` command tree. Subcommands register themselves from `commands/`. */
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerServerCommand(program);
   registerPrivacyCommand(program);
   registerCatalogueCommand(program);
+  registerWorkerCommand(program);
   // Subcommands inherit exit override, so parse errors surface as CommanderError.
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -17,6 +17,12 @@ export { releaseTrainingPopularity } from './runner/training-popularity-release.
 export type { TrainingPopularityOptions } from './runner/training-popularity-release.js';
 export { startSimulationWorkers } from './runner/simulation-workers.js';
 export type { SimulationWorkers, SimulationWorkersOptions } from './runner/simulation-workers.js';
+export type { ClusterSettings, ClusterProgress } from './runner/cluster-executor.js';
+export { runClusterWorker, DEFAULT_CLAIM_IDLE_MS } from './runner/cluster-worker.js';
+export type { ClusterWorkerOptions, ClusterWorkerEvent } from './runner/cluster-worker.js';
+export { ClusterConnectionError } from './runner/cluster-connection.js';
+export { ClusterMessageError } from './runner/cluster-message-error.js';
+export { DEFAULT_CLUSTER_PREFIX } from './runner/cluster-keys.js';
 export { DatasetError } from './dataset/dataset-error.js';
 export type { DatasetErrorCode } from './dataset/dataset-error.js';
 export { loadDataset } from './dataset/load-dataset.js';

@@ -41,6 +41,8 @@ export function registerSimulateCommand(program: Command): void {
     .option('--eval-every <n>', 'evaluate every n rounds', String(SIMULATE_DEFAULTS.evalEvery))
     .option('--seed <s>', 'seed: the same seed gives the same numbers', SIMULATE_DEFAULTS.seed)
     .option('--threads <n>', 'worker threads for client updates (default: one per core); results do not depend on it')
+    .option('--cluster <url>', 'compute client updates on `fedrec worker --cluster URL` processes (any number, any machines) through the Redis at redis://HOST:PORT instead of local threads; the numbers are those of a local run')
+    .option('--cluster-prefix <prefix>', 'with --cluster: the key prefix the workers were given (default fedrec:sim)')
     .option('--backend <name>', 'tfjs backend: auto | tensorflow | wasm | cpu (default: $FEDREC_BACKEND or auto)')
     .option('--out <dir>', 'write results.json and a per-round rounds.csv into this directory')
     .option('--json', 'print one JSON object with the final results on stdout')

@@ -20,14 +20,16 @@ import {
   SIMULATE_DEFAULTS,
   ALGORITHMS,
   SIMULATION_MODES,
+  ClusterConnectionError,
 } from '@fedrec/sim';
-import type { RoundReport, NoisePlacement, Population, DatasetSpec, CatalogueSpec, SimulationChoices, SimulationPlan, PlannedField, Algorithm, SimulationMode } from '@fedrec/sim';
+import type { ClusterProgress, RoundReport, NoisePlacement, Population, DatasetSpec, CatalogueSpec, SimulationChoices, SimulationPlan, PlannedField, Algorithm, SimulationMode } from '@fedrec/sim';
 import type { LeaveOneOutReport } from '@fedrec/core';
 import type { Catalogue } from '@fedrec/core/catalogue';
 import { ACCOUNTANT_NAMES } from '@fedrec/core/privacy';
 import type { AccountantName } from '@fedrec/core/privacy';
 import { selectNodeBackend } from '@fedrec/client/node';
 import { UsageError } from '../usage-error.js';
+import { RunError } from '../run-error.js';
 import { SIMULATION_NODE_OPTIONS } from '../simulation-node-options.js';
 import { parseNumber, parseChoice } from '../parse-options.js';
 import { writeSimulationResults } from './simulation-results.js';
@@ -64,6 +66,8 @@ export interface SimulateOptions {
   evalEvery?: string;
   seed?: string;
   threads?: string;
+  cluster?: string;
+  clusterPrefix?: string;
   backend?: string;
   out?: string;
   json?: boolean;
@@ -91,7 +95,7 @@ export async function runSimulateCommand(
   options: SimulateOptions,
   log: (line: string) => void,
 ): Promise<{ summary: SimulateSummary; evaluation: LeaveOneOutReport; rounds: readonly RoundReport[] }> {
-  const { choices, syntheticSize, items, datasetSpec, catalogueSpec, threads } = parseSimulateOptions(options);
+  const { choices, syntheticSize, items, datasetSpec, catalogueSpec, threads, cluster } = parseSimulateOptions(options);
   await selectNodeBackend({ force: options.backend, log });
   const population: Population = datasetSpec ? await loadDatasetOrExplain(datasetSpec) : new SyntheticPopulation({ shoppers: syntheticSize!, items, seed: options.seed ?? SIMULATE_DEFAULTS.seed });
   const plan = planOrExplain(choices, population);
@@ -142,8 +146,10 @@ export async function runSimulateCommand(
     });
     settings = { ...settings, dim: plan.dim, centralEpochs: plan.centralEpochs };
   } else {
-    log(formatStartLine(plan, population.name, threads));
+    log(formatStartLine(plan, population.name, threads, cluster?.url));
     const progress = createRoundProgress(rounds, log);
+    // The cluster's latest state, for the round lines: how many workers answered.
+    let clusterState: ClusterProgress | undefined;
     const common = {
       population,
       dim: plan.dim,
@@ -155,7 +161,11 @@ export async function runSimulateCommand(
       evalShoppers: plan.evalShoppers,
       evalEvery: plan.evalEvery,
       seed: plan.seed,
-      onRound: (report: RoundReport) => progress.update(report, formatRound(report, delta)),
+      onRound: (report: RoundReport) => progress.update(report, formatRound(report, delta) + (clusterState ? `  workers ${clusterState.workers}` : '')),
+    };
+    const onProgress = (state: ClusterProgress) => {
+      clusterState = state;
+      progress.cluster(state);
     };
     const { adaptiveClipping, ...privacy } = plan.privacy;
     const hybrid = plan.hybrid;
@@ -166,7 +176,16 @@ export async function runSimulateCommand(
         ? await runEndToEndSimulation({ ...common, clients: participants, privacy })
         : catalogue !== undefined
           ? await runHybridSimulation({ ...common, catalogue, model: hybrid!, privacy: { ...privacy, adaptiveClipping }, threads, backend: options.backend })
-          : await runFederatedSimulation({ ...common, privacy: { ...privacy, adaptiveClipping }, threads, backend: options.backend });
+          : await runFederatedSimulation({
+              ...common,
+              privacy: { ...privacy, adaptiveClipping },
+              threads,
+              backend: options.backend,
+              cluster: cluster && { ...cluster, onProgress },
+            }).catch((error: unknown) => {
+              // Redis unreachable or lost: the user's to fix, one line, exit 1.
+              throw error instanceof ClusterConnectionError ? new RunError(error.message) : error;
+            });
     progress.stop();
     evaluation = result.evaluation;
     epsilon = result.epsilon;
@@ -194,7 +213,8 @@ export async function runSimulateCommand(
       placement: plan.privacy.placement,
       accountant: plan.privacy.accountant ?? 'rdp',
       adaptiveClipQuantile: adaptiveClipping?.targetQuantile ?? null,
-      threads,
+      threads: cluster ? null : threads,
+      cluster: cluster ? { workers: result.threads, prefix: cluster.prefix ?? null } : null,
     };
   }
   settings = { ...settings, explanation: plan.explanation };
@@ -236,6 +256,7 @@ interface ParsedSimulateOptions {
   readonly datasetSpec: DatasetSpec | undefined;
   readonly catalogueSpec: CatalogueSpec | undefined;
   readonly threads: number;
+  readonly cluster: { readonly url: string; readonly prefix?: string } | undefined;
 }
 
 /** Flags to choices: each bad flag a usage error (exit 2) naming it; what the flags leave out, `planSimulation` fills in. */
@@ -289,7 +310,23 @@ function parseSimulateOptions(options: SimulateOptions): ParsedSimulateOptions {
     seed: options.seed,
   };
   const threads = options.threads === undefined ? availableParallelism() : parseNumber('--threads', options.threads, { min: 1, max: 256, integer: true });
-  return { choices, syntheticSize, items, datasetSpec, catalogueSpec, threads };
+  return { choices, syntheticSize, items, datasetSpec, catalogueSpec, threads, cluster: parseCluster(options, algorithm, mode) };
+}
+
+/** --cluster runs the fast mode's client updates elsewhere: it excludes --threads, e2e mode and the non-federated algorithms. */
+function parseCluster(options: SimulateOptions, algorithm: Algorithm | undefined, mode: SimulationMode | undefined): ParsedSimulateOptions['cluster'] {
+  if (options.cluster === undefined) {
+    if (options.clusterPrefix !== undefined) throw new UsageError('--cluster-prefix goes with --cluster');
+    return undefined;
+  }
+  if (options.threads !== undefined) throw new UsageError('--threads and --cluster are alternatives: the workers are the threads of a cluster run');
+  if ((mode ?? SIMULATE_DEFAULTS.mode) !== 'fast') throw new UsageError('--cluster runs the fast mode only (e2e mode has a real server and clients)');
+  if ((algorithm ?? SIMULATE_DEFAULTS.algorithm) !== 'federated') throw new UsageError('--cluster runs the federated algorithm only');
+  if (!/^rediss?:\/\/[^\s]+$/.test(options.cluster)) throw new UsageError(`--cluster: expected redis://HOST:PORT, got '${options.cluster}'`);
+  if (options.clusterPrefix !== undefined && !/^[A-Za-z0-9:_.-]{1,100}$/.test(options.clusterPrefix)) {
+    throw new UsageError(`--cluster-prefix: expected 1–100 letters, digits or :_.-, got '${options.clusterPrefix}'`);
+  }
+  return { url: options.cluster, prefix: options.clusterPrefix };
 }
 
 /** The flag behind each choice `planSimulation` can reject once it sees the population. */
@@ -305,10 +342,11 @@ function planOrExplain(choices: SimulationChoices, population: Population): Simu
 }
 
 /** The start-up line of a federated run: the schedule, privacy and server step of the plan, each default said to be one. */
-function formatStartLine(plan: SimulationPlan, populationName: string, threads: number): string {
+function formatStartLine(plan: SimulationPlan, populationName: string, threads: number, cluster: string | undefined): string {
   const sourceOf = (field: PlannedField) => plan.explanation.find((v) => v.field === field)?.source;
   const { privacy, samplingRate, participants, noisy, maxModelNoiseStd } = plan;
-  const where = plan.mode === 'e2e' ? `end to end with ${participants} socket.io clients` : `on ${threads} thread${threads === 1 ? '' : 's'}`;
+  const where =
+    plan.mode === 'e2e' ? `end to end with ${participants} socket.io clients` : cluster ? `on the workers of ${cluster}` : `on ${threads} thread${threads === 1 ? '' : 's'}`;
   const schedule = `${plan.items} items, ${plan.rounds} rounds, q=${samplingRate.toPrecision(3)} (≈${Math.round(samplingRate * participants)} per round), clip ${privacy.clipNorm}`;
   const defaultBudget =
     sourceOf('privacy.targetEpsilon') === 'default'

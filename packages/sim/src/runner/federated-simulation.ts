@@ -13,6 +13,7 @@ import type { SharedModel, LocalTrainingConfig, LeaveOneOutReport, EventWeights,
 import type { Population } from '../population/population.js';
 import { createUpdateExecutor } from './update-executor.js';
 import type { SimulationWorkers } from './simulation-workers.js';
+import type { ClusterSettings } from './cluster-executor.js';
 import { evaluationSample } from '../baselines/evaluation-sample.js';
 import { poissonCohort } from './poisson-cohort.js';
 import { evaluateModel } from './evaluate-model.js';
@@ -96,6 +97,12 @@ export interface FederatedSimulationConfig {
    * simulations in a row. Results do not depend on it either.
    */
   readonly workers?: SimulationWorkers;
+  /**
+   * Compute client updates on cluster workers (`fedrec worker --cluster URL`,
+   * any number, on any machines) through Redis. The numbers are those of the
+   * in-process run; `threads` and `workers` do not apply.
+   */
+  readonly cluster?: ClusterSettings;
   readonly onRound?: (report: RoundReport) => void;
 }
 
@@ -176,6 +183,7 @@ export async function runFederatedSimulation(config: FederatedSimulationConfig):
     threads: config.threads ?? 1,
     backend: config.backend,
     workers: config.workers,
+    cluster: config.cluster,
   });
   const reports: RoundReport[] = [];
   let clientUpdates = 0;

@@ -4,14 +4,11 @@ import type { PopulationSpec } from '../population/population-spec.js';
 import { computeChunk } from './client-update-chunk.js';
 import type { ChunkResult, ClientUpdateSettings, RoundSettings } from './client-update-chunk.js';
 import { WorkerPool } from './simulation-workers.js';
+import { chunksOf } from './cohort-chunks.js';
+import { RoundSum } from './round-sum.js';
+import { ClusterExecutor } from './cluster-executor.js';
+import type { ClusterSettings } from './cluster-executor.js';
 import type { SimulationWorkers, WorkerChannel } from './simulation-workers.js';
-
-/**
- * Shoppers per unit of work. The cohort is always cut into the same chunks
- * and their sums are added in chunk order, so a run gives the same numbers
- * on 1 thread or 16 (float addition is not associative).
- */
-export const CHUNK_SIZE = 16;
 
 /**
  * Chunks a worker may hold at once while the round has plenty left: the
@@ -22,7 +19,7 @@ export const CHUNK_SIZE = 16;
  */
 const CHUNKS_IN_FLIGHT = 2;
 
-/** Computes a round's summed client updates, in process or on worker threads. */
+/** Computes a round's summed client updates: in process, on worker threads, or on cluster worker processes (cluster-executor.ts). */
 export interface UpdateExecutor {
   readonly threads: number;
   computeRound(model: SharedModel, round: RoundSettings, cohort: readonly number[]): Promise<ChunkResult>;
@@ -39,10 +36,19 @@ export interface UpdateExecutorOptions {
   readonly backend?: string;
   /** Started workers to use (and leave running) instead of starting `threads` new ones. */
   readonly workers?: SimulationWorkers;
+  /** Run on cluster workers through Redis instead (`threads` and `workers` then do not apply). */
+  readonly cluster?: ClusterSettings;
 }
 
 export async function createUpdateExecutor(options: UpdateExecutorOptions): Promise<UpdateExecutor> {
-  const { spec, workers } = options;
+  const { spec, workers, cluster } = options;
+  if (cluster) {
+    if (!spec) throw new Error('a cluster simulation needs a population its workers can rebuild: a synthetic one or a dataset file');
+    if (workers) throw new Error('give worker threads or a cluster, not both');
+    // The job description workers read is JSON; the hybrid model's feature map and prior are not in it yet.
+    if (options.settings.hybrid) throw new Error('a cluster simulation trains matrix factorisation only (so far): run the hybrid model in process or on worker threads');
+    return ClusterExecutor.start(cluster, spec, options.settings);
+  }
   if (!spec || (!workers && options.threads <= 1)) return inProcessExecutor(options.population, options.settings);
   if (workers && !(workers instanceof WorkerPool)) throw new TypeError('expected workers from startSimulationWorkers');
   const pool = workers ?? (await WorkerPool.start(options.threads, options.backend));
@@ -55,53 +61,16 @@ export async function createUpdateExecutor(options: UpdateExecutorOptions): Prom
   return new WorkerExecutor(pool, !workers);
 }
 
-function chunksOf(cohort: readonly number[]): Int32Array[] {
-  const chunks: Int32Array[] = [];
-  for (let i = 0; i < cohort.length; i += CHUNK_SIZE) chunks.push(Int32Array.from(cohort.slice(i, i + CHUNK_SIZE)));
-  return chunks;
-}
-
-/** A round's running total: chunk results added in chunk order. */
-class RoundSum {
-  readonly sum: Float64Array;
-  private contributors = 0;
-  private clipped = 0;
-  private unclipped = 0;
-  private normSum = 0;
-
-  constructor(length: number) {
-    this.sum = new Float64Array(length);
-  }
-
-  add(r: ChunkResult): void {
-    addInto(this.sum, r.sum);
-    this.contributors += r.contributors;
-    this.clipped += r.clipped;
-    this.unclipped += r.unclipped;
-    this.normSum += r.normSum;
-  }
-
-  result(): ChunkResult {
-    return { sum: this.sum, contributors: this.contributors, clipped: this.clipped, unclipped: this.unclipped, normSum: this.normSum };
-  }
-}
-
-/** sum += part, element-wise (a function of its own: one monomorphic loop). */
-function addInto(sum: Float64Array, part: Float64Array): void {
-  for (let i = 0; i < sum.length; i++) sum[i]! += part[i]!;
-}
-
 function inProcessExecutor(population: Population, settings: ClientUpdateSettings): UpdateExecutor {
   let scratch: Float64Array | undefined;
   return {
     threads: 1,
     computeRound: async (model, round, cohort) => {
-      const total = new RoundSum(model.values.length);
-      for (const chunk of chunksOf(cohort)) {
-        const result = computeChunk(population, model, settings, round, chunk, scratch);
-        total.add(result);
-        scratch = result.sum;
-      }
+      const chunks = chunksOf(cohort);
+      const total = new RoundSum(model.values.length, chunks.length);
+      chunks.forEach((chunk, chunkId) => {
+        [scratch] = total.put(chunkId, computeChunk(population, model, settings, round, chunk, scratch))!;
+      });
       return total.result();
     },
     close: async () => {},
@@ -126,21 +95,12 @@ class WorkerExecutor implements UpdateExecutor {
     const { channels } = this.pool;
     for (const channel of channels) channel.post({ type: 'model', model });
     const chunks = chunksOf(cohort);
-    const total = new RoundSum(model.values.length);
-    // Results arrive in any order; each is added as soon as all before it
-    // are in, so the main thread sums while the workers still compute.
-    const arrived: (ChunkResult | undefined)[] = new Array(chunks.length);
-    let added = 0;
+    // Results arrive in any order; the sum adds each as soon as all before
+    // it are in, so the main thread sums while the workers still compute.
+    const total = new RoundSum(model.values.length, chunks.length);
     let sent = 0;
     try {
       await new Promise<void>((resolve, reject) => {
-        const addArrived = () => {
-          for (let r = arrived[added]; r !== undefined; r = arrived[added]) {
-            total.add(r);
-            this.scratch.push(r.sum);
-            arrived[added++] = undefined;
-          }
-        };
         // Each worker pulls the next chunk as soon as it is done: load
         // balances shoppers with long and short histories.
         const send = (channel: WorkerChannel) => {
@@ -150,9 +110,8 @@ class WorkerExecutor implements UpdateExecutor {
             .request({ type: 'chunk', chunkId, round, shoppers: chunks[chunkId]!, scratch }, scratch ? [scratch.buffer as ArrayBuffer] : [])
             .then((message) => {
               if (message.type !== 'chunk' || message.chunkId !== chunkId) throw new Error('simulation worker answered out of turn');
-              arrived[chunkId] = message.result;
-              addArrived();
-              if (added === chunks.length) resolve();
+              this.scratch.push(...total.put(chunkId, message.result)!);
+              if (total.complete) resolve();
               else if (sent < chunks.length && (channel.outstanding === 0 || chunks.length - sent > channels.length)) send(channel);
             })
             .catch(reject);
