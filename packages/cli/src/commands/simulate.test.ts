@@ -72,7 +72,7 @@ describe('fedrec simulate', () => {
     expect(summary.rounds).toBe(3);
     expect(summary.epsilon).toBeLessThanOrEqual(2);
     expect(summary.epsilon).toBeGreaterThan(1.99);
-    expect(err.join('')).toMatch(/hybrid model: \d+ catalogue attributes \+ 300 identity rows, private popularity prior \(0\.25 of ε\)/);
+    expect(err.join('')).toMatch(/hybrid model: \d+ catalogue attributes \+ 300 identity rows, private popularity prior \(0\.75 of ε\)/);
   });
 
   it.each([
