@@ -15,7 +15,7 @@ export type { DenoisedModelState } from './model/index.js';
 export { EventType, EVENT_TYPE_NAMES, DEFAULT_EVENT_WEIGHTS, assertValidEventWeights, positiveItems } from './model/index.js';
 export type { EventTypeName, ShoppingEvent, EventWeights } from './model/index.js';
 export type { RandomSource } from './random/index.js';
-export { nextInt } from './random/index.js';
+export { nextInt, shuffleInPlace } from './random/index.js';
 export { createCryptoRandomSource } from './random/index.js';
 export { createSeededRandomSource, deriveSeed } from './random/index.js';
 export { addGaussianNoise, gaussianVector } from './random/index.js';

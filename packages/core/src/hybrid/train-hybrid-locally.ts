@@ -1,6 +1,6 @@
 import type { SharedModel } from '../model/shared-parameters.js';
 import type { RandomSource } from '../random/random-source.js';
-import { nextInt } from '../random/random-source.js';
+import { shuffleInPlace } from '../random/shuffle.js';
 import { NegativeSampler } from '../training/negative-sampler.js';
 import type { FeatureMap } from './feature-map.js';
 import { contextWeights } from './shopper-context.js';
@@ -91,7 +91,7 @@ export function trainHybridLocally(input: HybridTrainingInput): HybridDelta {
   const order = Int32Array.from({ length: targets }, (_, k) => k + 1);
   let steps = 0;
   for (let epoch = 0; epoch < config.epochs; epoch++) {
-    shuffle(order, random);
+    shuffleInPlace(order, random);
     for (const t of order) {
       for (let k = 0; k < negatives.length; k++) negatives[k] = sampler.sample(random);
       const first = contextWeights(sequence, t, config, context);
@@ -137,15 +137,6 @@ export function resolveHybridTrainingConfig(partial: Partial<HybridTrainingConfi
     if (!Number.isInteger(config[key])) throw new RangeError(`expected ${key} to be an integer, got ${config[key]}`);
   }
   return config;
-}
-
-function shuffle(order: Int32Array, random: RandomSource): void {
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = nextInt(random, i + 1);
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
 }
 
 /**

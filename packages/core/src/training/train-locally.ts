@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { SharedModel, ModelUpdate } from '../model/shared-parameters.js';
 import { parameterCount } from '../model/shared-parameters.js';
 import type { RandomSource } from '../random/random-source.js';
-import { nextInt } from '../random/random-source.js';
+import { shuffleInPlace } from '../random/shuffle.js';
 import type { LocalTrainingConfig } from './local-training-config.js';
 import { resolveLocalTrainingConfig } from './local-training-config.js';
 import { NegativeSampler } from './negative-sampler.js';
@@ -334,13 +334,8 @@ function samplePlan(
   posItems.forEach((item, row) => (rowOf[item] = row));
   const order = Int32Array.from(posItems.keys());
   for (let e = 0; e < epochs; e++) {
-    // Fisher–Yates, so batches mix items.
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = nextInt(random, i + 1);
-      const t = order[i]!;
-      order[i] = order[j]!;
-      order[j] = t;
-    }
+    // A fresh order every epoch, so batches mix items.
+    shuffleInPlace(order, random);
     for (let k = 0; k < epochLength; k++) {
       const at = e * epochLength + k;
       const p = order[Math.floor(k / perPositive)]!;

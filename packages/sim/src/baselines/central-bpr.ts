@@ -1,5 +1,5 @@
-import { createSeededRandomSource, createSharedModel, deriveSeed, nextInt, trainLocally } from '@fedrec/core';
-import type { EventWeights, LeaveOneOutReport, LocalTrainingConfig, RandomSource, SharedModel } from '@fedrec/core';
+import { createSeededRandomSource, createSharedModel, deriveSeed, shuffleInPlace, trainLocally } from '@fedrec/core';
+import type { EventWeights, LeaveOneOutReport, LocalTrainingConfig, SharedModel } from '@fedrec/core';
 import type { Population } from '../population/population.js';
 import { evaluateModel } from '../runner/evaluate-model.js';
 import { trainingPositives } from './training-positives.js';
@@ -82,7 +82,7 @@ export function trainCentralBpr(population: Population, options: CentralBprTrain
   const userVectors = new Map<number, Float32Array>();
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const model: SharedModel = { shape, version: epoch - 1, values };
-    shuffle(active, createSeededRandomSource(deriveSeed(seed, 'central', 'order', epoch)));
+    shuffleInPlace(active, createSeededRandomSource(deriveSeed(seed, 'central', 'order', epoch)));
     let triplets = 0;
     for (const index of active) {
       const result = trainLocally({
@@ -124,12 +124,3 @@ export function centralBprBaseline(population: Population, options: CentralBprOp
   });
 }
 
-/** Fisher–Yates, in place. */
-function shuffle(order: Int32Array, random: RandomSource): void {
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = nextInt(random, i + 1);
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
-}
