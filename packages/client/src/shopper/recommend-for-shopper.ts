@@ -128,7 +128,8 @@ export async function recommendForShopper(
     const rows = model !== null ? model.shape.numItems : catalogue!.itemIds.length;
     const events = allowsStoring(context.state.consent) ? eventsInCatalogue(await context.store.readEvents(), rows) : [];
     const modelVersion = model?.version ?? null;
-    if (catalogue !== null && (model === null || context.state.consent === 'local') && (events.length > 0 || model === null)) {
+    const byHistory = catalogue !== null && (model === null || (context.state.consent === 'local' && events.length > 0));
+    if (byHistory) {
       // Nothing to rank by: no model for a prior, no history to match.
       if (model === null && events.length === 0) throw modelError;
       const aligned = catalogueForRows(catalogue, rows);
