@@ -146,6 +146,16 @@ describe('web shop in Chromium', () => {
     expect(requests).toContain('GET /catalogue');
     expect(requests.every((r) => r.startsWith('GET '))).toBe(true);
     expect((await readIndexedDb(page)).records).toContain('catalogue');
+
+    // The next visit offers the stored version: 304, nothing downloaded again, the same kind of list.
+    const statuses: number[] = [];
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname === '/catalogue') statuses.push(response.status());
+    });
+    await page.reload();
+    await page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true');
+    expect(await page.locator('#recs-list').getAttribute('data-source')).toBe('history');
+    expect(statuses).toEqual([304]);
     expect(errors).toEqual([]);
   });
 
