@@ -1,13 +1,17 @@
 /**
  * The demo shop's catalogue, shared by the server (which sizes the model by
- * it and serves it as `/catalogue.json`) and the page. A product's `index`
- * is its row in the shared model; `sku` is what a real shop would call it.
+ * it, serves it as `/catalogue.json` for the page, and as FedRec's public
+ * catalogue at `/catalogue` for the client's on-device recommender) and the
+ * page. A product's `index` is its row in the shared model; `sku` is what a
+ * real shop would call it.
  */
 export interface Product {
   readonly index: number;
   readonly sku: string;
   readonly name: string;
   readonly category: number;
+  /** The maker: shared across categories, so a shopper's favourite brand is a taste of its own. */
+  readonly brand: string;
   /** Price in cents. */
   readonly price: number;
 }
@@ -26,12 +30,14 @@ const CATEGORIES: readonly { readonly name: string; readonly products: readonly 
   { name: 'Games', products: ['Cooperative board game', 'Jigsaw, 1000 pieces', 'Chess set', 'Card game classics', 'Puzzle cube', 'Strategy game'] },
 ];
 
+const BRANDS: readonly string[] = ['Alder & Co', 'Northwind', 'Fieldcraft', 'Lumen'];
+
 export const CATALOGUE: Catalogue = {
   categories: CATEGORIES.map((c) => c.name),
   products: CATEGORIES.flatMap((category, c) =>
     category.products.map((name, i) => {
       const index = c * category.products.length + i;
-      return { index, sku: `WS-${String(1000 + index)}`, name, category: c, price: 900 + ((index * 737) % 9000) };
+      return { index, sku: `WS-${String(1000 + index)}`, name, category: c, brand: BRANDS[(index * 7 + c) % BRANDS.length]!, price: 900 + ((index * 737) % 9000) };
     }),
   ),
 };

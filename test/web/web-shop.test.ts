@@ -115,6 +115,50 @@ describe('web shop in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('at consent local, recommends from the shopper’s own history against the shop’s catalogue (brands too), with no round', async () => {
+    const { demo, page, errors } = await openShop();
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
+    await page.getByRole('button', { name: 'Personalise on this device' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('#recs-list li').length === 8);
+    await page.getByRole('slider', { name: 'Variety' }).focus();
+    await page.keyboard.press('Home');
+
+    // One brand in three categories: the shared model knows categories only, the catalogue knows brands.
+    const lumen = CATALOGUE.products.filter((p) => p.brand === 'Lumen');
+    const viewed = [lumen[0]!, lumen.find((p) => p.category === 2)!, lumen.find((p) => p.category === 4)!];
+    for (const { name } of viewed) {
+      await page.getByRole('button', { name: `View ${name}` }).first().click();
+      await page.getByText(`Viewed ${name}.`).waitFor();
+    }
+    await page.waitForFunction(() => document.querySelector('#recs-list')?.getAttribute('data-source') === 'history');
+    // The model alone would fill the list from the three categories viewed (at most 5 Lumen products among them).
+    await page.waitForFunction(() => [...document.querySelectorAll('#recs-list .meta')].filter((m) => m.textContent?.split(' · ')[1] === 'Lumen').length >= 7);
+    expect(await page.locator('#recs-list').getAttribute('data-personalised')).toBe('true');
+    expect(await page.locator('#recs-note').textContent()).toMatch(/your activity and the shop’s catalogue/);
+    // Lumen products of categories the shopper never looked at, by the brand alone.
+    const metas = await page.locator('#recs-list .meta').allTextContents();
+    const seenCategories = new Set(viewed.map((p) => CATALOGUE.categories[p.category]));
+    expect(metas.some((meta) => !seenCategories.has(meta.split(' · ')[0]))).toBe(true);
+
+    // Zero ε: no round, nothing sent but GETs of public things; the catalogue is kept for offline visits.
+    expect(demo.fedrec.status().rounds.applied).toBe(0);
+    expect(requests).toContain('GET /catalogue');
+    expect(requests.every((r) => r.startsWith('GET '))).toBe(true);
+    expect((await readIndexedDb(page)).records).toContain('catalogue');
+
+    // The next visit offers the stored version: 304, nothing downloaded again, the same kind of list.
+    const statuses: number[] = [];
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname === '/catalogue') statuses.push(response.status());
+    });
+    await page.reload();
+    await page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true');
+    expect(await page.locator('#recs-list').getAttribute('data-source')).toBe('history');
+    expect(statuses).toEqual([304]);
+    expect(errors).toEqual([]);
+  });
+
   it('completes a federated round from the page; every frame it sends is protocol metadata or a noised update of the model’s size', async () => {
     const { demo, page, errors } = await openShop();
     const textFrames: string[] = [];

@@ -1,13 +1,15 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
+import { catalogueToJson } from '@fedrec/core/catalogue';
 import { CheckpointStore, createServer, type FedRecServer } from '@fedrec/server';
 import { CATALOGUE } from '../catalogue.js';
 import { ASSET_DIR, SHOP_ROOT, buildShopAssets, type ShopAssets } from './build-assets.js';
+import { fedrecCatalogue } from './fedrec-catalogue.js';
 import { proxyRequest, proxyUpgrade } from './reverse-proxy.js';
 import { catalogueSeedModel } from './seed-model.js';
 
@@ -82,14 +84,15 @@ const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
-const PROXIED = new Set(['/model', '/enrol', '/status']);
+const PROXIED = new Set(['/model', '/catalogue', '/enrol', '/status']);
 
 /**
  * Starts the demo shop: the aggregation server (`createServer` from
  * `@fedrec/server`, open enrolment, DP rounds) on a private port, and in
  * front of it one HTTP server that serves the shop, the client bundle and
- * the tfjs wasm files, and forwards `/model`, `/enrol`, `/status` and
- * socket.io to the aggregation server.
+ * the tfjs wasm files, and forwards `/model`, `/catalogue` (the products'
+ * categories and brands, for the on-device recommender), `/enrol`, `/status`
+ * and socket.io to the aggregation server.
  *
  * @example
  * const demo = await startDemo({ port: 0 });
@@ -111,11 +114,15 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     privacyLedger: null,
     createdAt: new Date().toISOString(),
   });
+  // The public catalogue the aggregation server serves (GET /catalogue), checked by it against the model's rows at start.
+  const catalogueFile = join(modelDir, 'catalogue.json');
+  await writeFile(catalogueFile, JSON.stringify(catalogueToJson(fedrecCatalogue(CATALOGUE))));
   const fedrec = createServer({
     host: '127.0.0.1',
     port: 0,
     modelDir,
     model: { numItems: CATALOGUE.products.length, dim },
+    catalogueFile,
     rounds: {
       minClients: 1,
       sampling: { kind: 'poisson', rate: 1 },

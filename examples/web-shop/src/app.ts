@@ -57,12 +57,17 @@ async function main(): Promise<void> {
     byId('recs-list', HTMLElement).replaceChildren(
       ...list.items.map(({ item }) => productCard(catalogue.products[item]!, catalogue, 'recs', onAction)),
     );
-    byId('recs-note', HTMLElement).textContent = list.personalised
-      ? 'Worked out on this device from your activity.'
-      : client.consent === 'off'
-        ? 'Popular items: you chose to keep nothing.'
-        : 'Popular items, until you look around a little.';
+    byId('recs-note', HTMLElement).textContent =
+      list.source === 'history'
+        ? 'Worked out on this device from your activity and the shop’s catalogue (categories, brands).'
+        : list.personalised
+          ? 'Worked out on this device from your activity.'
+          : client.consent === 'off'
+            ? 'Popular items: you chose to keep nothing.'
+            : 'Popular items, until you look around a little.';
     byId('recs-list', HTMLElement).dataset['personalised'] = String(list.personalised);
+    // What ranked the list: the shopper's history against the catalogue (consent `local`), the shared model, or popularity.
+    byId('recs-list', HTMLElement).dataset['source'] = list.source;
     byId('recs-list', HTMLElement).dataset['modelVersion'] = String(list.modelVersion);
   };
   const refreshRecommendations = (): void => {

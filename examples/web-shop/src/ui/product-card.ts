@@ -32,7 +32,7 @@ export function productCard(product: Product, catalogue: Catalogue, where: 'grid
       { class: 'card', 'aria-labelledby': headingId },
       el('div', { class: `thumb cat-${product.category}`, 'aria-hidden': 'true' }, category.slice(0, 1)),
       el('h3', { id: headingId }, product.name),
-      el('p', { class: 'meta' }, `${category} · ${formatPrice(product.price)}`),
+      el('p', { class: 'meta' }, `${category} · ${product.brand} · ${formatPrice(product.price)}`),
       actions,
     ),
   );

@@ -1,4 +1,5 @@
 import type { SharedModel } from '@fedrec/core';
+import type { Catalogue } from '@fedrec/core/catalogue';
 import { createCryptoRandomSource } from '@fedrec/core';
 import { assertConsentLevel, type ConsentLevel } from '../consent/consent-level.js';
 import type { ChangeEndpoint, StoreChange } from '../coordination/store-change.js';
@@ -8,6 +9,7 @@ import { readStoredPrivacy } from '../privacy/stored-ledger.js';
 import type { StoredUserVector } from '../storage/shopper-store.js';
 import { parseStoredModel } from '../storage/stored-model.js';
 import { parseStoredConsent, parseStoredUserVector } from '../storage/stored-records.js';
+import { CurrentCatalogue } from './current-catalogue.js';
 import { CurrentModel } from './current-model.js';
 import { assertRecommendArguments, recommendForShopper, type RecommendationList, type RecommendOptions } from './recommend-for-shopper.js';
 import { RoundParticipation } from './round-participation.js';
@@ -43,6 +45,7 @@ interface StoredState {
 class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements ShopperClient {
   readonly #context: ShopperContext;
   readonly #model: CurrentModel;
+  readonly #catalogue: CurrentCatalogue;
   readonly #vector: UserVectorCache;
   readonly #rounds: RoundParticipation;
   readonly #consent: ShopperConsent;
@@ -68,6 +71,7 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
       catchUp: () => this.#consent.catchUp(),
     };
     this.#model = new CurrentModel(this.#context, stored.model);
+    this.#catalogue = new CurrentCatalogue(this.#context);
     this.#vector = new UserVectorCache(this.#context, stored.vector);
     this.#rounds = new RoundParticipation(this.#context, { model: this.#model, vector: this.#vector });
     this.#consent = new ShopperConsent(this.#context, { rounds: this.#rounds, vector: this.#vector });
@@ -88,6 +92,10 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
     return this.#model.model?.version ?? null;
   }
 
+  get catalogueVersion(): string | null {
+    return this.#catalogue.catalogue?.version ?? null;
+  }
+
   get participating(): boolean {
     return this.#rounds.participating;
   }
@@ -100,8 +108,9 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
     assertConsentLevel(level);
     this.#assertOpen();
     await this.#consent.set(level);
-    // The model loaded before the shopper opted in is kept for offline visits too.
+    // The model and catalogue loaded before the shopper opted in are kept for offline visits too.
     this.#model.persist();
+    this.#catalogue.persist();
   }
 
   async track(event: TrackedEvent): Promise<boolean> {
@@ -113,7 +122,7 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
   async recommend(k: number, options: RecommendOptions = {}): Promise<RecommendationList> {
     assertRecommendArguments(k, options);
     this.#assertOpen();
-    return recommendForShopper(this.#context, { model: this.#model, vector: this.#vector }, k, options);
+    return recommendForShopper(this.#context, { model: this.#model, vector: this.#vector, catalogue: this.#catalogue }, k, options);
   }
 
   async transparency(): Promise<TransparencyReport> {
@@ -128,6 +137,11 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
 
   refreshModel(): Promise<SharedModel> {
     return this.#model.refresh();
+  }
+
+  refreshCatalogue(): Promise<Catalogue | null> {
+    this.#assertOpen();
+    return this.#catalogue.refresh();
   }
 
   async close(): Promise<void> {

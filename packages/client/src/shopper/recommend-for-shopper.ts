@@ -1,10 +1,15 @@
-import type { ItemFeatures, SharedModel } from '@fedrec/core';
+import type { ItemFeatures, SharedModel, ShoppingEvent } from '@fedrec/core';
 import { biasesView, embeddingsView, scoreAllItems } from '@fedrec/core';
+import type { Catalogue } from '@fedrec/core/catalogue';
+import { historyScores } from '@fedrec/core/catalogue';
 import { allowsStoring } from '../consent/consent-level.js';
 import { rankRecommendations } from '../recommend/rank-recommendations.js';
+import { catalogueForRows } from './catalogue-rows.js';
+import type { CurrentCatalogue } from './current-catalogue.js';
 import type { CurrentModel } from './current-model.js';
 import { eventsInCatalogue } from './local-update.js';
 import type { ShopperContext } from './shopper-context.js';
+import { ShopperClientError } from './shopper-client-error.js';
 import type { UserVectorCache } from './user-vector-cache.js';
 
 export interface RecommendOptions {
@@ -20,15 +25,22 @@ export interface RecommendOptions {
 
 export interface Recommendation {
   readonly item: number;
-  /** The model's score for this shopper (personalised) or the item's bias (popular). */
+  /** The score it was ranked by: the model's for this shopper, the history scorer's, or the item's bias (popular). */
   readonly score: number;
 }
+
+/** What ranked a list (see `recommendForShopper`). */
+export type RecommendationSource = 'model' | 'history' | 'popularity';
 
 export interface RecommendationList {
   readonly items: readonly Recommendation[];
   /** False when the list is popular items only (consent `off`, or no history yet). */
   readonly personalised: boolean;
-  readonly modelVersion: number;
+  readonly source: RecommendationSource;
+  /** The shared model used (its biases, at least); null when none was available and the catalogue alone ranked. */
+  readonly modelVersion: number | null;
+  /** The catalogue the history scorer used, or the one known; null when none was needed or the shop has none. */
+  readonly catalogueVersion: string | null;
 }
 
 /** Throws on a `k` or `diversity` that `recommendForShopper` cannot use. */
@@ -48,36 +60,101 @@ function itemFeatures(model: SharedModel, categories: ArrayLike<number> | undefi
 }
 
 /**
- * The top `k` items for this shopper, computed on the device: from the
- * shopper's own vector (fitted on the stored history) when consent allows a
- * history and there is one, otherwise the popular items (the model's item
- * biases). Call `assertRecommendArguments` first.
+ * Weight of the model's item biases as the history scorer's popularity
+ * prior. A BPR item bias learns the item's log-popularity up to a constant
+ * (a constant changes no ranking), so it stands where `historyScores` puts
+ * `popularityWeight · log(1 + count)`, with the same default weight (0.5).
+ * The biases are the published model's, released under the rounds' DP: no
+ * count from anyone is used.
+ */
+export const BIAS_PRIOR_WEIGHT = 0.5;
+
+/** The shopper's purchases, to leave out; undefined when nothing is left out. */
+function purchasedMask(events: readonly ShoppingEvent[], rows: number, options: RecommendOptions): Uint8Array | undefined {
+  if (!(options.excludePurchased ?? true)) return undefined;
+  const exclude = new Uint8Array(rows);
+  for (const event of events) if (event.type === 'purchase') exclude[event.item] = 1;
+  return exclude;
+}
+
+/** Diversity without a model: the shop's categories when it gave them, else each item's first catalogue attribute. */
+function catalogueFeatures(catalogue: Catalogue, categories: ArrayLike<number> | undefined): ItemFeatures {
+  const rows = catalogue.itemIds.length;
+  if (categories !== undefined && categories.length === rows) return { kind: 'categories', categories: Int32Array.from(categories) };
+  const first = new Int32Array(rows);
+  for (let item = 0; item < rows; item++) {
+    const start = catalogue.attributeOffsets[item]!;
+    // An item without attributes is like no other: a category of its own, beyond the vocabulary.
+    first[item] = start === catalogue.attributeOffsets[item + 1]! ? catalogue.attributes.length + item : catalogue.attributeIndices[start]!;
+  }
+  return { kind: 'categories', categories: first };
+}
+
+/**
+ * The top `k` items for this shopper, computed on the device, from one of:
+ * - **history** (`source: 'history'`): at consent `local`, or with no model
+ *   available, when the shop has a catalogue: the shopper's own history
+ *   against the public catalogue (`historyScores`), plus the model's item
+ *   biases as the popularity prior where there is a model. Zero ε, no
+ *   round needed, works offline from the stored catalogue;
+ * - **model** (`source: 'model'`): otherwise, the shopper's own vector
+ *   fitted on the stored history (as before catalogues);
+ * - **popularity** (`source: 'popularity'`): no history (consent `off`, or
+ *   nothing yet) and a model: its item biases.
+ * With neither a model nor a history to rank by, rejects with the model's
+ * `MODEL_UNAVAILABLE`. Call `assertRecommendArguments` first.
  */
 export async function recommendForShopper(
   context: ShopperContext,
-  parts: { readonly model: CurrentModel; readonly vector: UserVectorCache },
+  parts: { readonly model: CurrentModel; readonly vector: UserVectorCache; readonly catalogue: CurrentCatalogue },
   k: number,
   options: RecommendOptions,
 ): Promise<RecommendationList> {
   const diversity = options.diversity ?? 0;
   const epoch = context.state.epoch;
-  const model = await parts.model.current();
+  let model: SharedModel | null = null;
+  let modelError: unknown = null;
+  try {
+    model = await parts.model.current();
+  } catch (error) {
+    if (!(error instanceof ShopperClientError) || error.code !== 'MODEL_UNAVAILABLE') throw error;
+    modelError = error;
+  }
+  // The catalogue is needed only where it ranks: at `local`, or without a model.
+  const catalogue = context.state.consent === 'local' || model === null ? await parts.catalogue.current() : null;
+  if (model === null && catalogue === null) throw modelError;
   return context.queue.run(async () => {
-    const features = itemFeatures(model, context.options.itemCategories);
-    const events = allowsStoring(context.state.consent) ? eventsInCatalogue(await context.store.readEvents(), model.shape.numItems) : [];
+    // The model's rows are the items when there is a model (see `catalogueForRows`), else the catalogue's.
+    const rows = model !== null ? model.shape.numItems : catalogue!.itemIds.length;
+    const events = allowsStoring(context.state.consent) ? eventsInCatalogue(await context.store.readEvents(), rows) : [];
+    const modelVersion = model?.version ?? null;
+    const byHistory = catalogue !== null && (model === null || (context.state.consent === 'local' && events.length > 0));
+    if (byHistory) {
+      // Nothing to rank by: no model for a prior, no history to match.
+      if (model === null && events.length === 0) throw modelError;
+      const aligned = catalogueForRows(catalogue, rows);
+      const scores = historyScores(events, aligned.catalogue, aligned.idf, context.options.eventWeights !== undefined ? { eventWeights: context.options.eventWeights } : {});
+      if (model !== null) {
+        const biases = biasesView(model.shape, model.values);
+        for (let item = 0; item < rows; item++) scores[item]! += BIAS_PRIOR_WEIGHT * biases[item]!;
+      }
+      const features = model !== null ? itemFeatures(model, context.options.itemCategories) : catalogueFeatures(aligned.catalogue, context.options.itemCategories);
+      const exclude = purchasedMask(events, rows, options);
+      const items = rankRecommendations({ scores, k, diversity, features, ...(exclude !== undefined ? { exclude } : {}) });
+      return { items: items.map((item) => ({ item, score: scores[item]! })), personalised: true, source: 'history', modelVersion, catalogueVersion: catalogue.version };
+    }
+    // Past the branch above there is a model: without one, the catalogue's branch ranked or threw.
+    const shared = model!;
+    const features = itemFeatures(shared, context.options.itemCategories);
     if (events.length === 0) {
-      const popularity = biasesView(model.shape, model.values);
+      const popularity = biasesView(shared.shape, shared.values);
       const items = rankRecommendations({ scores: popularity, k, diversity, features });
-      return { items: items.map((item) => ({ item, score: popularity[item]! })), personalised: false, modelVersion: model.version };
+      return { items: items.map((item) => ({ item, score: popularity[item]! })), personalised: false, source: 'popularity', modelVersion: shared.version, catalogueVersion: catalogue?.version ?? null };
     }
-    const vector = await parts.vector.fit(model, events, epoch);
-    const scores = scoreAllItems(model.shape, model.values, vector);
-    let exclude: Uint8Array | undefined;
-    if (options.excludePurchased ?? true) {
-      exclude = new Uint8Array(model.shape.numItems);
-      for (const event of events) if (event.type === 'purchase') exclude[event.item] = 1;
-    }
+    const vector = await parts.vector.fit(shared, events, epoch);
+    const scores = scoreAllItems(shared.shape, shared.values, vector);
+    const exclude = purchasedMask(events, rows, options);
     const items = rankRecommendations({ scores, k, diversity, features, ...(exclude !== undefined ? { exclude } : {}) });
-    return { items: items.map((item) => ({ item, score: scores[item]! })), personalised: true, modelVersion: model.version };
+    return { items: items.map((item) => ({ item, score: scores[item]! })), personalised: true, source: 'model', modelVersion: shared.version, catalogueVersion: catalogue?.version ?? null };
   });
 }

@@ -15,6 +15,14 @@ export type ShopperClientErrorCode =
    */
   | 'MODEL_UNAVAILABLE'
   /**
+   * The on-device recommender needs the shop's catalogue, the server cannot
+   * give it (unreachable, an HTTP error, an invalid catalogue) and the copy
+   * stored on the device is unusable (`path` names its first bad field,
+   * e.g. `catalogue.items.3.attributes.0`). Nothing else stored is touched;
+   * the next catalogue received replaces the bad copy.
+   */
+  | 'CATALOGUE_UNAVAILABLE'
+  /**
    * In `offline` events: a request to the server failed (no network, the
    * server down, an HTTP error, a bad answer); the message says which
    * request and why. The client goes on with what it has on the device.

@@ -1,4 +1,5 @@
 import type { SharedModel } from '@fedrec/core';
+import type { Catalogue } from '@fedrec/core/catalogue';
 import type { ConsentLevel } from '../consent/consent-level.js';
 import type { RecommendationList, RecommendOptions } from './recommend-for-shopper.js';
 import type { ShopperClientEvents } from './shopper-client-events.js';
@@ -16,6 +17,8 @@ export interface ShopperClient {
   readonly consentChosen: boolean;
   /** Version of the shared model in use; null before one is loaded. */
   readonly modelVersion: number | null;
+  /** Content hash of the shop's catalogue in use; null before one is loaded, or when the shop has none. */
+  readonly catalogueVersion: string | null;
   /** Whether this client is connected to the server and available for rounds. */
   readonly participating: boolean;
   /**
@@ -38,13 +41,17 @@ export interface ShopperClient {
   /**
    * The top `k` items for this shopper, computed on the device. Works
    * offline: when the server cannot be reached the client uses the last
-   * model it stored (see the `offline` event).
+   * model and catalogue it stored (see the `offline` event). Where the shop
+   * has a catalogue (`GET /catalogue`), consent `local` — and any level
+   * when no model is available — ranks by the shopper's own history against
+   * it (`source: 'history'`): no round, no ε, nothing sent.
    */
   recommend(k: number, options?: RecommendOptions): Promise<RecommendationList>;
   transparency(): Promise<TransparencyReport>;
   /**
    * Deletes the history, the shopper's vector, the privacy ledger, the
-   * update log and the stored model from storage, withdraws from rounds and sets consent to `off`
+   * update log, the stored model and the stored catalogue from storage,
+   * withdraws from rounds and sets consent to `off`
    * (not stored: the shopper is asked again). What the server already
    * aggregated cannot be taken back — it is in the shared model, with noise.
    * Every other tab sharing the store stops too, and nothing a tab decided
@@ -53,6 +60,14 @@ export interface ShopperClient {
   forget(): Promise<void>;
   /** Loads the current model from the server now. */
   refreshModel(): Promise<SharedModel>;
+  /**
+   * Asks the server for its catalogue now, offering the version held
+   * (If-None-Match: an unchanged one is not downloaded again), and stores a
+   * new one where consent allows. Resolves to the catalogue in use, null
+   * when the server has none; rejects with `CATALOGUE_UNAVAILABLE` when it
+   * cannot be reached or sends an invalid one.
+   */
+  refreshCatalogue(): Promise<Catalogue | null>;
   /** Withdraws from rounds and closes the store. */
   close(): Promise<void>;
   on<K extends keyof ShopperClientEvents>(event: K, listener: (payload: ShopperClientEvents[K]) => void): ShopperClient;

@@ -3,12 +3,13 @@ import type { ConsentLevel } from '../consent/consent-level.js';
 import type { ParticipantLock } from '../coordination/participant-lock.js';
 import type { ChangeChannel } from '../coordination/store-change.js';
 import type { RetentionPolicy } from './retention-policy.js';
+import type { StoredCatalogue } from './stored-catalogue.js';
 import type { StoredModel } from './stored-model.js';
 import type { StoredPrivacy, StoredUserVector } from './stored-records.js';
 import type { WriteGuard } from './write-guard.js';
 
 // The record shapes live beside their schemas; re-exported here, where a store implementer looks for them.
-export type { StoredModel, StoredPrivacy, StoredUserVector };
+export type { StoredCatalogue, StoredModel, StoredPrivacy, StoredUserVector };
 
 /**
  * Everything besides events a store keeps, by key. Values are plain JSON
@@ -20,10 +21,12 @@ export interface ShopperRecords {
   readonly privacy: StoredPrivacy;
   /** The last shared model received, for recommending while the server is unreachable. */
   readonly model: StoredModel;
+  /** The shop's public catalogue as last received, for the on-device recommender offline and for revalidating it (If-None-Match). */
+  readonly catalogue: StoredCatalogue;
 }
 
 export type ShopperRecordKey = keyof ShopperRecords;
-export const SHOPPER_RECORD_KEYS: readonly ShopperRecordKey[] = ['consent', 'userVector', 'privacy', 'model'];
+export const SHOPPER_RECORD_KEYS: readonly ShopperRecordKey[] = ['consent', 'userVector', 'privacy', 'model', 'catalogue'];
 
 /**
  * Where a device keeps the shopper's data: the event history (bounded by a

@@ -92,6 +92,16 @@ function sampleRecords(): ShopperRecords {
     },
     // Float32 values (what a model holds), so the round trip must keep them exactly.
     model: { version: 12, shape: { numItems: 2, dim: 1 }, values: Array.from(Float32Array.of(0.1, -2.5, 1e-7, 3)) },
+    // A store keeps records as opaque JSON: the content hash is checked by the client on load, not here.
+    catalogue: {
+      format: 'fedrec-catalogue',
+      formatVersion: 1,
+      version: '0123456789abcdef',
+      items: [
+        { id: 'sku-1', attributes: ['brand:Acme', 'category:lips'], numeric: { price: 12.5 } },
+        { id: 'sku-2', attributes: [] },
+      ],
+    },
   };
 }
 
@@ -176,11 +186,13 @@ export const STORE_CONTRACT: readonly StoreCheck[] = [
         await store.writeRecord('userVector', vector);
         await store.writeRecord('privacy', records.privacy);
         await store.writeRecord('model', records.model);
+        await store.writeRecord('catalogue', records.catalogue);
         vector.values[0] = 99; // must not reach the stored copy
         same(await store.readRecord('consent'), records.consent, 'consent');
         same(await store.readRecord('userVector'), records.userVector, 'user vector');
         same(await store.readRecord('privacy'), records.privacy, 'privacy');
         same(await store.readRecord('model'), records.model, 'model');
+        same(await store.readRecord('catalogue'), records.catalogue, 'catalogue');
         await store.writeRecord('consent', 'off');
         same(await store.readRecord('consent'), 'off', 'overwritten consent');
         await store.deleteRecord('userVector');
@@ -201,6 +213,7 @@ export const STORE_CONTRACT: readonly StoreCheck[] = [
         await store.writeRecord('consent', records.consent);
         await store.writeRecord('privacy', records.privacy);
         await store.writeRecord('model', records.model);
+        await store.writeRecord('catalogue', records.catalogue);
         await store.clear();
         same(await store.readEvents(), [], 'events after clear');
         for (const key of SHOPPER_RECORD_KEYS) same(await store.readRecord(key), undefined, `record ${key} after clear`);
