@@ -23,10 +23,10 @@ afterAll(() => browser?.close());
 afterEach(() => resources.cleanup());
 
 /** A fresh shop and a fresh browser profile (so a fresh IndexedDB) per test; one round at most per test. */
-async function openShop(query = ''): Promise<{ demo: RunningDemo; page: Page; context: BrowserContext; errors: string[] }> {
+async function openShop(query = '', viewport = { width: 1280, height: 900 }): Promise<{ demo: RunningDemo; page: Page; context: BrowserContext; errors: string[] }> {
   const demo = await startDemo({ port: 0, roundCooldownMs: 600_000, logLevel: 'silent' });
   resources.add(() => demo.close());
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ viewport });
   resources.add(() => context.close());
   const page = await context.newPage();
   const errors = collectPageErrors(page);
@@ -79,7 +79,38 @@ describe('web shop in Chromium', () => {
     await page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true');
     expect(await banner.isVisible()).toBe(false);
     expect(await page.getByRole('radio', { name: 'Personalise on this device' }).isChecked()).toBe(true);
-    expect(await page.locator('[data-fact="activity"]').textContent()).toMatch(/^1 events \(1 views/);
+    expect(await page.locator('[data-fact="activity"]').textContent()).toMatch(/^1 event \(1 view, /);
+    expect(errors).toEqual([]);
+  });
+
+  it('on a phone: a compact banner, focus on the list after a choice, a cart count, and a status toast that clears and covers nothing', async () => {
+    const { page, errors } = await openShop('', { width: 390, height: 844 });
+    const banner = page.getByRole('region', { name: 'How may this shop use what you do here?' });
+    // The banner leaves most of the screen to the shop.
+    const box = await banner.boundingBox();
+    expect(box!.height).toBeLessThan(844 * 0.5);
+    await page.getByRole('button', { name: 'Personalise on this device' }).click();
+    await banner.waitFor({ state: 'hidden' });
+    // Focus lands on the recommendations, not on <body>.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('recs-title');
+    // Headings go h1 (the shop) → h2 (sections) → h3 (products): no level skipped.
+    const levels = await page.evaluate(() => [...document.querySelectorAll('h1, h2, h3')].filter((h) => (h as HTMLElement).offsetParent !== null).map((h) => Number(h.tagName[1])));
+    expect(levels[0]).toBe(1);
+    for (let i = 1; i < levels.length; i++) expect(levels[i]! - levels[i - 1]!).toBeLessThanOrEqual(1);
+
+    await page.getByRole('button', { name: 'Add Chess set to cart' }).first().click();
+    await page.getByText('Added to cart: Chess set.').waitFor();
+    expect(await page.locator('#cart-count').textContent()).toBe('Cart: 1 item');
+    // The button just used shows it took.
+    await page.locator('button.done[data-action="cart"]').first().waitFor();
+    // Scrolled to the end, the toast covers nothing: "Delete my data" sits above it.
+    await page.getByRole('button', { name: 'Delete my data' }).scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    const forget = (await page.getByRole('button', { name: 'Delete my data' }).boundingBox())!;
+    const toast = (await page.locator('#status').boundingBox())!;
+    expect(forget.y + forget.height).toBeLessThanOrEqual(toast.y);
+    // And the toast clears by itself.
+    await page.locator('#status').waitFor({ state: 'hidden', timeout: 30_000 });
     expect(errors).toEqual([]);
   });
 

@@ -5,6 +5,7 @@ import type { Catalogue, Product } from '../catalogue.js';
 import { byId, el } from './ui/dom.js';
 import { renderDashboard, showConsentChoice } from './ui/privacy-dashboard.js';
 import { productCard, type ShopperAction } from './ui/product-card.js';
+import { countOf } from './ui/format.js';
 
 /** The shopper's own ε limit: rounds that would take this device past it are declined. */
 const PERSONAL_BUDGET = { epsilon: 10 };
@@ -12,8 +13,23 @@ const RECOMMENDATIONS = 8;
 
 const DONE: Record<ShopperAction, string> = { view: 'Viewed', cart: 'Added to cart:', purchase: 'Bought' };
 
+/** How long the status toast stays: long enough to read, then it clears so it covers nothing. */
+const TOAST_MS = 10_000;
+let toastTimer: ReturnType<typeof setTimeout> | undefined;
+
 function announce(message: string): void {
-  byId('status', HTMLElement).textContent = message;
+  const status = byId('status', HTMLElement);
+  status.textContent = message;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    if (status.textContent === message) status.textContent = '';
+  }, TOAST_MS);
+}
+
+/** Marks the button just used for a moment (its accessible name is its aria-label, unchanged). */
+function markDone(button: HTMLElement): void {
+  button.classList.add('done');
+  setTimeout(() => button.classList.remove('done'), 1500);
 }
 
 async function main(): Promise<void> {
@@ -37,9 +53,15 @@ async function main(): Promise<void> {
     if (!banner.hidden && focus) byId('consent-title', HTMLElement).focus();
   };
 
-  const onAction = (product: Product, type: ShopperAction): void => {
+  // Items added to the cart this visit (the demo has no checkout: a purchase does not empty it).
+  let cartItems = 0;
+  const onAction = (product: Product, type: ShopperAction, button: HTMLButtonElement): void => {
     client.track({ item: product.index, type }).then(
-      (stored) => announce(`${DONE[type]} ${product.name}.${stored ? '' : ' (Not remembered: you chose to keep nothing.)'}`),
+      (stored) => {
+        announce(`${DONE[type]} ${product.name}.${stored ? '' : ' (Not remembered: you chose to keep nothing.)'}`);
+        markDone(button);
+        if (type === 'cart') byId('cart-count', HTMLElement).textContent = `Cart: ${countOf(++cartItems, 'item')}`;
+      },
       (error: unknown) => announce(`Could not record that: ${error instanceof Error ? error.message : 'unknown error'}`),
     );
   };
@@ -98,7 +120,10 @@ async function main(): Promise<void> {
     client.setConsent(level).then(
       () => {
         showConsentChoice(level);
+        const fromBanner = !banner.hidden;
         showBanner(false);
+        // The banner's button is gone: without this, focus would fall to <body>.
+        if (fromBanner) byId('recs-title', HTMLElement).focus();
         announce(message);
       },
       (error: unknown) => announce(`Could not save your choice: ${error instanceof Error ? error.message : 'unknown error'}`),

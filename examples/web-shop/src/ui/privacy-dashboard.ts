@@ -1,6 +1,6 @@
 import type { TransparencyReport } from '@fedrec/client';
 import { byId, el } from './dom.js';
-import { formatBytes, formatClock, formatEpsilon, formatTime } from './format.js';
+import { countOf, formatBytes, formatClock, formatEpsilon, formatTime } from './format.js';
 
 const CONSENT_WORDS = {
   off: 'Nothing new is stored.',
@@ -29,7 +29,7 @@ export function renderDashboard(report: TransparencyReport, role: TrainingRole):
   const { stored } = report;
   const facts: [string, string][] = [
     ['Consent', report.consentChosen ? CONSENT_WORDS[report.consent] : 'Not chosen yet: nothing is stored.'],
-    ['Activity', stored.events === 0 ? 'none' : `${stored.events} events (${stored.byType.view} views, ${stored.byType.cart} cart, ${stored.byType.purchase} purchases)`],
+    ['Activity', stored.events === 0 ? 'none' : `${countOf(stored.events, 'event')} (${countOf(stored.byType.view, 'view')}, ${countOf(stored.byType.cart, 'cart add')}, ${countOf(stored.byType.purchase, 'purchase')})`],
     ['Oldest', stored.oldest === null ? '—' : formatTime(stored.oldest)],
     ['Newest', stored.newest === null ? '—' : formatTime(stored.newest)],
     ['Taste profile', stored.userVector ? 'stored (a short list of numbers, never sent)' : 'none'],

@@ -12,7 +12,7 @@ const ACTIONS: readonly { readonly type: ShopperAction; readonly label: string; 
 ];
 
 /** One product as a list item: a heading and three buttons whose accessible names say which product they act on. */
-export function productCard(product: Product, catalogue: Catalogue, where: 'grid' | 'recs', onAction: (product: Product, type: ShopperAction) => void): HTMLLIElement {
+export function productCard(product: Product, catalogue: Catalogue, where: 'grid' | 'recs', onAction: (product: Product, type: ShopperAction, button: HTMLButtonElement) => void): HTMLLIElement {
   const headingId = `${where}-p${product.index}`;
   const category = catalogue.categories[product.category] ?? '';
   const actions = el(
@@ -20,7 +20,7 @@ export function productCard(product: Product, catalogue: Catalogue, where: 'grid
     { class: 'actions' },
     ...ACTIONS.map(({ type, label, name }) => {
       const button = el('button', { type: 'button', 'aria-label': name(product), 'data-action': type, 'data-sku': product.sku }, label);
-      button.addEventListener('click', () => onAction(product, type));
+      button.addEventListener('click', () => onAction(product, type, button));
       return button;
     }),
   );
