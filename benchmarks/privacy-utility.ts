@@ -18,7 +18,8 @@
  * (max − min); `--plan` prints the configurations and exits.
  *
  *   npm run bench:privacy-utility [-- --dataset ml-100k:PATH] [--beauty DIR] [--synthetic N]
- *     [--only ml-100k,beauty,synthetic] [--seeds N] [--eval-shoppers N] [--out DIR] [--quick]
+ *     [--only ml-100k,beauty,synthetic] [--algorithms popularity,central,federated-mf,on-device,federated-hybrid]
+ *     [--seeds N] [--eval-shoppers N] [--out DIR] [--quick]
  *
  * Writes results.csv, results.json, table.md, privacy-utility.svg and .png
  * into DIR (default bench-out/privacy-utility). The last line of stdout is
@@ -66,6 +67,7 @@ const planOnly = argv.includes('--plan');
 const outDir = resolve(option('--out') ?? 'bench-out/privacy-utility');
 const syntheticShoppers = Number(option('--synthetic') ?? (quick ? 10_000 : 100_000));
 const only = new Set((option('--only') ?? 'ml-100k,beauty,synthetic').split(','));
+const algorithms = new Set((option('--algorithms') ?? 'popularity,central,federated-mf,on-device,federated-hybrid').split(','));
 const SEEDS = Array.from({ length: Number(option('--seeds') ?? (quick ? 1 : 3)) }, (_, k) => `privacy-utility-${k + 1}`);
 const EPSILONS = [0.5, 1, 2, 4, 8, Infinity];
 const DELTA = 1e-5;
@@ -121,6 +123,7 @@ function summarise(population: string, algorithm: Algorithm, epsilon: number, ru
 }
 
 async function overSeeds(population: string, algorithm: Algorithm, epsilon: number, run: (seed: string) => Promise<{ report: LeaveOneOutReport; epsilon: number }>): Promise<void> {
+  if (!algorithms.has(algorithm)) return;
   const t0 = performance.now();
   const runs = [];
   for (const seed of SEEDS) runs.push(await run(seed));
@@ -224,6 +227,7 @@ if (only.has('synthetic')) {
 }
 if (planOnly) process.exit(0);
 
+if (rows.length === 0) throw new Error('no rows: check --only and --algorithms');
 await mkdir(outDir, { recursive: true });
 const columns = Object.keys(rows[0]!) as (keyof Row)[];
 const csv = [columns.join(','), ...rows.map((r) => columns.map((c) => (r[c] === null ? '' : String(r[c]))).join(','))].join('\n') + '\n';
