@@ -9,7 +9,9 @@ import { Resources, nextServerEvent, startServer } from './helpers.js';
 
 const RECORDER = fileURLToPath(new URL('./fixtures/record-resolutions.mjs', import.meta.url));
 const CLIENTS = fileURLToPath(new URL('./fixtures/client-round.ts', import.meta.url));
+const RECOMMEND_ONLY = fileURLToPath(new URL('./fixtures/recommend-only.ts', import.meta.url));
 const SECAGG = /\/packages\/secagg\/|\/@fedrec\/secagg\//;
+const SOCKET_IO_CLIENT = /\/node_modules\/(socket\.io-client|engine\.io-client)\//;
 
 const resources = new Resources();
 afterEach(() => resources.cleanup());
@@ -60,6 +62,8 @@ describe('the client process', () => {
     // The recorder saw the client's round code (else an empty list would pass).
     expect(urls.some((url) => url.includes('/packages/client/src/rounds/'))).toBe(true);
     expect([...new Set(urls.filter((url) => SECAGG.test(url)))]).toEqual([]);
+    // Taking part in rounds is what loads socket.io-client (the check in the next describe can fail).
+    expect(urls.some((url) => SOCKET_IO_CLIENT.test(url))).toBe(true);
   });
 
   it('loads @fedrec/secagg when the round runs secure aggregation (the check above can fail)', async () => {
@@ -74,5 +78,37 @@ describe('the client process', () => {
     expect(await ended, stderr()).toMatchObject({ outcome: 'completed' });
     const urls = await resolvedUrls(log);
     expect(urls.some((url) => url.includes('/packages/secagg/src/secagg-client.ts'))).toBe(true);
+  });
+});
+
+/*
+ * socket.io-client loads only when a device first joins training rounds
+ * (rounds/load-socket-io.ts, issue #16): a shopper at consent `local`, who
+ * only gets recommendations, never loads it (nor, in a browser, downloads it).
+ */
+describe('a shopper who only gets recommendations', () => {
+  it('never loads socket.io-client', async () => {
+    const server = await startServer(resources, ROUNDS);
+    const log = join(await resources.tempDir('fedrec-socket-lazy-'), 'resolved.txt');
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', '--import', RECORDER, RECOMMEND_ONLY], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FEDREC_RESOLUTION_LOG: log, FEDREC_CLIENT_URL: server.address!.url },
+    });
+    const exited = once(child, 'exit');
+    resources.add(async () => {
+      child.kill('SIGKILL');
+      await exited;
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await exited) as [number | null];
+    expect(code, stderr).toBe(0);
+    expect(stdout).toBe('recommended 3 personalised true\n');
+    const urls = await resolvedUrls(log);
+    // The recorder saw the client's recommendation code (else an empty list would pass).
+    expect(urls.some((url) => url.includes('/packages/client/src/shopper/recommend-for-shopper.ts'))).toBe(true);
+    expect([...new Set(urls.filter((url) => SOCKET_IO_CLIENT.test(url)))]).toEqual([]);
   });
 });

@@ -273,8 +273,9 @@ describe('web shop in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('runs on the wasm backend too, with its binaries served by the shop', async () => {
-    const { page, errors } = await openShop('?backend=wasm');
+  it('runs on the wasm backend by default, with its binaries served by the shop (issue #16: WebGL only when asked)', async () => {
+    // No ?backend=: the page calls selectBrowserBackend with its wasmPaths only, as a shop would.
+    const { page, errors } = await openShop();
     expect(await page.evaluate(() => document.documentElement.dataset['backend'])).toBe('wasm');
     await page.getByRole('button', { name: 'Personalise on this device' }).click();
     await page.getByRole('button', { name: 'View Compost bin' }).first().click();

@@ -34,7 +34,7 @@ function markDone(button: HTMLElement): void {
 
 async function main(): Promise<void> {
   const catalogue = (await (await fetch('/catalogue.json')).json()) as Catalogue;
-  // `?backend=wasm` (or webgl, cpu) forces one, to try each; by default the first that starts wins.
+  // `?backend=webgl` (or wasm, cpu) forces one, to try each; by default wasm, else cpu (see selectBrowserBackend).
   const forced = new URLSearchParams(location.search).get('backend');
   const force = forced === 'webgl' || forced === 'wasm' || forced === 'cpu' ? forced : undefined;
   const backend = await selectBrowserBackend({ wasmPaths: '/vendor/tfjs-wasm/', ...(force !== undefined ? { force } : {}) });

@@ -51,7 +51,7 @@ import {
 } from './secagg-messages.js';
 import { addExpandedMasks, decodeSharePair, encodeSharePair, maskSign, wordsToBytes, type SharePair } from './secagg-plus.js';
 import { randomBytes } from '@fedrec/core/random';
-import type { z } from 'zod';
+import type * as z from './zod.js';
 
 export interface SecAggClientOptions {
   readonly config: SecAggRoundConfig;
@@ -305,7 +305,7 @@ export class SecAggClient {
     if (this.#next !== stage) throw new SecAggError('OUT_OF_ORDER', `expected stage ${String(this.#next)} to come next, got a call for stage ${stage}`);
   }
 
-  #parse<T extends { roundId: number; recipient: number }>(schema: z.ZodType<T>, raw: unknown, stage: SecAggStageCode): T {
+  #parse<T extends { roundId: number; recipient: number }>(schema: z.ZodMiniType<T>, raw: unknown, stage: SecAggStageCode): T {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) throw this.#violation(`a malformed message for stage ${stage} (${describeIssues(parsed.error)})`);
     if (parsed.data.roundId !== this.config.roundId) throw this.#violation(`a message for round ${parsed.data.roundId}`);

@@ -9,7 +9,7 @@
  * Stage s: the server's message for s (none for stage 0) → each client's
  * reply for s. Stage codes are explicit and never renumbered.
  */
-import { z } from 'zod';
+import * as z from './zod.js';
 import { sealedLength } from './authenticated-encryption.js';
 import { X25519_KEY_BYTES } from './key-agreement.js';
 import { shamirShareLength } from './shamir.js';
@@ -43,9 +43,9 @@ export const SECAGG_SHARE_CIPHERTEXT_BYTES = sealedLength(SECAGG_SHARE_PLAINTEXT
 // z.custom rather than z.instanceof: the inferred type is then plain `Uint8Array`
 // (any buffer), which is what a Node Buffer or a browser view is.
 const anyBytes = () => z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: 'expected a Uint8Array' });
-const bytes = (length: number) => anyBytes().refine((b) => b.length === length, { message: `expected ${length} bytes` });
-const roundIdSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const clientIndexSchema = z.number().int().min(1).max(SECAGG_MAX_CLIENTS);
+const bytes = (length: number) => anyBytes().check(z.refine((b) => b.length === length, { message: `expected ${length} bytes` }));
+const roundIdSchema = z.number().check(z.int(), z.gte(0), z.lte(Number.MAX_SAFE_INTEGER));
+const clientIndexSchema = z.number().check(z.int(), z.gte(1), z.lte(SECAGG_MAX_CLIENTS));
 const serverSenderSchema = z.literal(SECAGG_SERVER_SENDER);
 
 // ── client → server ──────────────────────────────────────────────────────────
@@ -65,7 +65,7 @@ export const shareKeysMessageSchema = z.strictObject({
   stage: z.literal(SecAggStage.shareKeys),
   sender: clientIndexSchema,
   /** One sealed share pair per neighbour that advertised keys. */
-  shares: z.array(z.strictObject({ receiver: clientIndexSchema, ciphertext: bytes(SECAGG_SHARE_CIPHERTEXT_BYTES) })).max(SECAGG_MAX_CLIENTS),
+  shares: z.array(z.strictObject({ receiver: clientIndexSchema, ciphertext: bytes(SECAGG_SHARE_CIPHERTEXT_BYTES) })).check(z.maxLength(SECAGG_MAX_CLIENTS)),
 });
 
 export const maskedInputMessageSchema = z.strictObject({
@@ -83,9 +83,9 @@ export const unmaskingMessageSchema = z.strictObject({
   stage: z.literal(SecAggStage.unmasking),
   sender: clientIndexSchema,
   /** Shares of the self-mask seeds of owners that survived (the sender's own included). */
-  selfMaskShares: z.array(revealedShareSchema).max(SECAGG_MAX_CLIENTS),
+  selfMaskShares: z.array(revealedShareSchema).check(z.maxLength(SECAGG_MAX_CLIENTS)),
   /** Shares of the mask secret keys of owners that dropped after sharing. */
-  maskKeyShares: z.array(revealedShareSchema).max(SECAGG_MAX_CLIENTS),
+  maskKeyShares: z.array(revealedShareSchema).check(z.maxLength(SECAGG_MAX_CLIENTS)),
 });
 
 // ── server → client ──────────────────────────────────────────────────────────
@@ -98,7 +98,7 @@ export const keysBroadcastMessageSchema = z.object({
   /** The public keys of the recipient's neighbours that advertised. */
   neighbours: z
     .array(z.object({ index: clientIndexSchema, encryptionPublicKey: bytes(X25519_KEY_BYTES), maskPublicKey: bytes(X25519_KEY_BYTES) }))
-    .max(SECAGG_MAX_CLIENTS),
+    .check(z.maxLength(SECAGG_MAX_CLIENTS)),
 });
 
 export const sharesRoutedMessageSchema = z.object({
@@ -107,7 +107,7 @@ export const sharesRoutedMessageSchema = z.object({
   sender: serverSenderSchema,
   recipient: clientIndexSchema,
   /** The share pairs neighbours sealed for the recipient; their senders are the neighbours to mask with. */
-  shares: z.array(z.object({ from: clientIndexSchema, ciphertext: bytes(SECAGG_SHARE_CIPHERTEXT_BYTES) })).max(SECAGG_MAX_CLIENTS),
+  shares: z.array(z.object({ from: clientIndexSchema, ciphertext: bytes(SECAGG_SHARE_CIPHERTEXT_BYTES) })).check(z.maxLength(SECAGG_MAX_CLIENTS)),
 });
 
 export const unmaskRequestMessageSchema = z.object({
@@ -116,7 +116,7 @@ export const unmaskRequestMessageSchema = z.object({
   sender: serverSenderSchema,
   recipient: clientIndexSchema,
   /** The recipient's masking neighbours whose masked input arrived; the others dropped. */
-  survivors: z.array(clientIndexSchema).max(SECAGG_MAX_CLIENTS),
+  survivors: z.array(clientIndexSchema).check(z.maxLength(SECAGG_MAX_CLIENTS)),
 });
 
 export type AdvertiseKeysMessage = z.infer<typeof advertiseKeysMessageSchema>;
@@ -142,7 +142,7 @@ export const CLIENT_MESSAGE_SCHEMAS = {
  * Names the first failing field and the rule it broke, never its value: the
  * input is untrusted and ends up in logs.
  */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (issue === undefined) return 'invalid message';
   const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(message)';

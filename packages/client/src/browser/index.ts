@@ -3,5 +3,5 @@ export { createIndexedDbStore, DEFAULT_INDEXEDDB_NAME } from './indexeddb-store.
 export type { IndexedDbStoreOptions } from './indexeddb-store.js';
 export { webLocksParticipantLock } from './web-locks-participant-lock.js';
 export { broadcastChangeChannel } from './broadcast-change-channel.js';
-export { selectBrowserBackend, webglCandidate, wasmCandidateAt } from './select-browser-backend.js';
+export { selectBrowserBackend, browserCandidates, webglCandidate, wasmCandidateAt, WEBGL_MIN_PARAMETERS } from './select-browser-backend.js';
 export type { BrowserBackendOptions } from './select-browser-backend.js';

@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ShoppingEvent } from '@fedrec/core';
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { ShopperClientError } from '../shopper/shopper-client-error.js';
 import { applyRetention, resolveRetention, withinAge } from '../storage/retention-policy.js';
 import type { ShopperRecordKey, ShopperRecords, ShopperStore, ShopperStoreOptions } from '../storage/shopper-store.js';
@@ -32,10 +32,10 @@ function emptyContents(generation: number): FileContents {
 const fileSchema = z.object({
   format: z.literal(FILE_FORMAT),
   version: z.literal(FILE_VERSION),
-  events: z.array(z.unknown()).catch([]),
-  records: z.record(z.string(), z.unknown()).catch({}),
+  events: z.catch(z.array(z.unknown()), []),
+  records: z.catch(z.record(z.string(), z.unknown()), {}),
   // Absent in files written before it existed.
-  generation: z.number().int().min(0).catch(0),
+  generation: z.catch(z.number().check(z.int(), z.gte(0)), 0),
 });
 
 function decode(text: string, file: string): FileContents {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, wasmCandidate, cpuCandidate, isBackendName, BACKEND_NAMES } from '@fedrec/core';
 import type { BackendCandidate, BackendChoice, BackendName } from '@fedrec/core';
 

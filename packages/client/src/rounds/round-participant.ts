@@ -33,7 +33,8 @@ import {
   unpackBinaryFields,
   withUint8Arrays,
 } from '@fedrec/core';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { loadSocketIo, type SocketIoModule } from './load-socket-io.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { RoundParticipantError, type RoundRejection } from './round-participant-error.js';
 import { loadSecAgg } from './load-secagg.js';
@@ -163,6 +164,8 @@ class SocketIoRoundParticipant extends TypedEmitter<RoundParticipantEvents> impl
   private readonly noiseSource: RandomSource;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private stopped = true;
+  /** Counts start() calls, so that a connection whose socket.io-client finished loading after a stop() is not made. */
+  private starts = 0;
   private eligible: boolean;
   private shape: ParameterShape | null = null;
   private id: string | null = null;
@@ -213,6 +216,28 @@ class SocketIoRoundParticipant extends TypedEmitter<RoundParticipantEvents> impl
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    const start = ++this.starts;
+    loadSocketIo().then(
+      (socketIo) => {
+        // stop() (and perhaps start() again) while socket.io-client was loading: this start has been superseded.
+        if (!this.stopped && start === this.starts) this.connect(socketIo);
+      },
+      (error: unknown) => {
+        if (this.stopped || start !== this.starts) return;
+        // As for a failed connection attempt (a flaky network in a browser): say so and try again after a backoff.
+        this.emit('connectFailed', { message: `could not load socket.io-client: ${error instanceof Error ? error.message : String(error)}` });
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          if (!this.stopped && start === this.starts) {
+            this.stopped = true;
+            this.start();
+          }
+        }, this.backoff.next());
+      },
+    );
+  }
+
+  private connect({ io }: SocketIoModule): void {
     const { url, path, transports } = this.options;
     const backoff = this.backoff;
     const socket = io(url, {

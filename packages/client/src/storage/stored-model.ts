@@ -1,6 +1,6 @@
 import type { SharedModel } from '@fedrec/core';
 import { parameterCount } from '@fedrec/core';
-import { z } from 'zod';
+import * as z from '../zod.js';
 
 /**
  * The last shared model this device received, kept so that a returning
@@ -20,21 +20,23 @@ export interface StoredModel {
 
 // Bounded like the tensor header's u32 fields, so a stored model is one the wire format could carry.
 const U32_MAX = 0xffff_ffff;
-const countSchema = z.number().int().min(1).max(U32_MAX);
+const countSchema = z.number().check(z.int(), z.gte(1), z.lte(U32_MAX));
 
 const storedModelSchema = z
   .object({
-    version: z.number().int().min(0).max(U32_MAX),
+    version: z.number().check(z.int(), z.gte(0), z.lte(U32_MAX)),
     shape: z.object({ numItems: countSchema, dim: countSchema }),
     // z.number() refuses NaN and ±Infinity: a model with them would recommend nothing sensible.
     values: z.array(z.number()),
   })
-  .superRefine((model, ctx) => {
-    const expected = parameterCount(model.shape);
-    if (model.values.length !== expected) {
-      ctx.addIssue({ code: 'custom', path: ['values'], message: `expected ${expected} values for shape ${model.shape.numItems}×${model.shape.dim}, got ${model.values.length}` });
-    }
-  }) satisfies z.ZodType<StoredModel, unknown>;
+  .check(
+    z.superRefine((model, ctx) => {
+      const expected = parameterCount(model.shape);
+      if (model.values.length !== expected) {
+        ctx.addIssue({ code: 'custom', path: ['values'], message: `expected ${expected} values for shape ${model.shape.numItems}×${model.shape.dim}, got ${model.values.length}` });
+      }
+    }),
+  ) satisfies z.ZodMiniType<StoredModel, unknown>;
 
 export type StoredModelParse =
   | { readonly ok: true; readonly model: SharedModel | null }

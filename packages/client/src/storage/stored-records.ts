@@ -1,6 +1,6 @@
 import type { EventTypeName, PrivacyLedgerJson, ShoppingEvent } from '@fedrec/core';
 import { EVENT_TYPE_NAMES, PrivacyLedger, SavedStateError } from '@fedrec/core';
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { isConsentLevel, type ConsentLevel } from '../consent/consent-level.js';
 import type { UpdateLogEntry } from '../privacy/update-log-entry.js';
 
@@ -14,7 +14,7 @@ import type { UpdateLogEntry } from '../privacy/update-log-entry.js';
  */
 
 // z.number() is finite; .int() is a safe integer.
-const indexSchema = z.number().int().min(0);
+const indexSchema = z.number().check(z.int(), z.gte(0));
 
 const storedEventSchema = z.object({
   item: indexSchema,
@@ -25,7 +25,7 @@ const storedEventSchema = z.object({
 });
 
 const storedUserVectorSchema = z.object({
-  values: z.array(z.number()).min(1),
+  values: z.array(z.number()).check(z.minLength(1)),
   modelVersion: indexSchema,
   historyKey: z.string(),
 });
@@ -39,30 +39,32 @@ const updateLogEntrySchema = z.object({
   accountedNoiseMultiplier: z.number(),
   placement: z.enum(['local', 'distributed']),
   // ε may be Infinity (a round without noise): JSON stores it as null, IndexedDB and memory keep the number.
-  epsilon: z
-    .union([z.number(), z.literal(Infinity), z.literal(-Infinity), z.null()], { error: 'expected a number or null (Infinity)' })
-    .transform((epsilon) => epsilon ?? Infinity),
+  epsilon: z.pipe(
+    z.union([z.number(), z.literal(Infinity), z.literal(-Infinity), z.null()], { error: 'expected a number or null (Infinity)' }),
+    z.transform((epsilon) => epsilon ?? Infinity),
+  ),
   delta: z.number(),
   sent: z.boolean(),
-}) satisfies z.ZodType<UpdateLogEntry, unknown>;
+}) satisfies z.ZodMiniType<UpdateLogEntry, unknown>;
 
 const storedPrivacySchema = z.object({
   // The ledger's format belongs to core: `fromJSON` checks it, and its first bad field is reported under `ledger`.
-  ledger: z
-    .unknown()
-    .optional()
-    .transform((ledger, ctx) => {
+  ledger: z.pipe(
+    z.optional(z.unknown()),
+    z.transform((ledger, ctx) => {
       try {
         return PrivacyLedger.fromJSON(ledger).toJSON();
       } catch (error) {
         if (!(error instanceof SavedStateError)) throw error;
-        ctx.addIssue({ code: 'custom', path: error.path === '' ? [] : error.path.split('.'), message: error.problem });
+        // zod/mini's transform has no `addIssue`: the issue goes on the payload, as classic's `addIssue` puts it.
+        ctx.issues.push({ code: 'custom', input: ledger, path: error.path === '' ? [] : error.path.split('.'), message: error.problem });
         return z.NEVER;
       }
     }),
-  delta: z.number().gt(0).lt(1).nullable(),
+  ),
+  delta: z.nullable(z.number().check(z.gt(0), z.lt(1))),
   updates: z.array(updateLogEntrySchema),
-}) satisfies z.ZodType<StoredPrivacy, unknown>;
+}) satisfies z.ZodMiniType<StoredPrivacy, unknown>;
 
 
 /** The shopper's own vector, kept for the next session; never sent. */

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '#tfjs-platform';
 import { registerFedRecKernels } from './register-kernels.js';
 
 /**
@@ -39,7 +40,13 @@ export const wasmCandidate: BackendCandidate = {
     await import('@tensorflow/tfjs-backend-wasm');
   },
 };
-export const cpuCandidate: BackendCandidate = { name: 'cpu', load: async () => {} };
+/** Plain JS. Imported on demand, so that a bundle on wasm does not carry its kernels (in Node the umbrella has loaded it already). */
+export const cpuCandidate: BackendCandidate = {
+  name: 'cpu',
+  load: async () => {
+    await import('@tensorflow/tfjs-backend-cpu');
+  },
+};
 
 /**
  * Try candidates in order and activate the first that loads and initialises;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { parseSavedJson, parseSavedState, SavedStateError } from '../state/saved-state.js';
 import { buildCatalogue, itemAttributes } from './catalogue.js';
 import type { Catalogue } from './catalogue.js';
@@ -19,15 +19,15 @@ export interface CatalogueJson {
 const catalogueJsonSchema = z.object({
   format: z.literal('fedrec-catalogue'),
   formatVersion: z.literal(1),
-  version: z.string().regex(/^[0-9a-f]{16}$/, 'expected 16 hex digits'),
+  version: z.string().check(z.regex(/^[0-9a-f]{16}$/, 'expected 16 hex digits')),
   items: z.array(
     z.object({
-      id: z.string().min(1),
-      attributes: z.array(z.string().min(1)),
-      numeric: z.record(z.string().min(1), z.number().finite()).optional(),
+      id: z.string().check(z.minLength(1)),
+      attributes: z.array(z.string().check(z.minLength(1))),
+      numeric: z.optional(z.record(z.string().check(z.minLength(1)), z.number())),
     }),
   ),
-}) satisfies z.ZodType<CatalogueJson>;
+}) satisfies z.ZodMiniType<CatalogueJson>;
 
 export function catalogueToJson(catalogue: Catalogue): CatalogueJson {
   const names = Object.keys(catalogue.numeric);

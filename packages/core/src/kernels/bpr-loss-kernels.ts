@@ -1,5 +1,5 @@
-import { registerKernel, registerGradient, getKernel, getGradient, engine } from '@tensorflow/tfjs';
-import type { KernelFunc, TensorInfo, NamedAttrMap, Tensor, GradConfig } from '@tensorflow/tfjs';
+import { registerKernel, registerGradient, getKernel, getGradient, engine } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo, NamedAttrMap, Tensor, GradConfig } from '@tensorflow/tfjs-core';
 import { allocOutput, readFloat32, readInt32, zeroedView, JS_HEAP_BACKENDS } from './kernel-io.js';
 import type { JsHeapBackendName } from './kernel-io.js';
 

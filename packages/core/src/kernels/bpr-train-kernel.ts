@@ -1,5 +1,5 @@
-import { registerKernel, getKernel } from '@tensorflow/tfjs';
-import type { KernelFunc, NamedAttrMap } from '@tensorflow/tfjs';
+import { registerKernel, getKernel } from '@tensorflow/tfjs-core';
+import type { KernelFunc, NamedAttrMap } from '@tensorflow/tfjs-core';
 import { allocOutput, readFloat32, JS_HEAP_BACKENDS } from './kernel-io.js';
 import type { JsHeapBackendName } from './kernel-io.js';
 import { sigmoid, readBprInputs, bprMargin } from './bpr-loss-kernels.js';

@@ -1,4 +1,4 @@
-import type { KernelBackend, TensorInfo, DataType } from '@tensorflow/tfjs';
+import type { KernelBackend, TensorInfo, DataType } from '@tensorflow/tfjs-core';
 
 /**
  * Zero-copy reads and writes of tensor memory for FedRec's hand-written JS

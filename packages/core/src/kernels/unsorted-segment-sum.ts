@@ -1,5 +1,5 @@
-import { registerKernel, unregisterKernel, getKernel } from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, TensorInfo, NamedAttrMap } from '@tensorflow/tfjs';
+import { registerKernel, unregisterKernel, getKernel } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo, NamedAttrMap } from '@tensorflow/tfjs-core';
 import { allocOutput, readValues, JS_HEAP_BACKENDS } from './kernel-io.js';
 import type { JsHeapBackendName } from './kernel-io.js';
 

@@ -18,7 +18,7 @@
  * the ε it reported before; without the field it is `rdp`, as every ledger
  * saved before the choice existed.
  */
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { parseSavedJson, parseSavedState, SavedStateError } from '../state/saved-state.js';
 import { pldDelta, pldEpsilon } from './pld-accountant.js';
 import { ACCOUNTANT_NAMES, DEFAULT_ACCOUNTANT, type AccountantName } from './privacy-accountant.js';
@@ -64,20 +64,21 @@ const WHAT = 'privacy ledger';
 const privacyLedgerJsonSchema = z.object({
   format: z.literal(PRIVACY_LEDGER_FORMAT),
   version: z.literal(PRIVACY_LEDGER_VERSION),
-  accountant: z.enum(ACCOUNTANT_NAMES as [AccountantName, ...AccountantName[]]).optional(),
+  accountant: z.optional(z.enum(ACCOUNTANT_NAMES as [AccountantName, ...AccountantName[]])),
   // Order 1 is the KL divergence, which the conversions cannot evaluate (see `validateRdpOrders`); z.number() is finite.
-  orders: z.array(z.number().gt(1)).min(1),
+  orders: z.array(z.number().check(z.gt(1))).check(z.minLength(1)),
   entries: z.array(
     z.object({
-      samplingRate: z.number().min(0).max(1),
-      noiseMultiplier: z
-        .union([z.number().min(0), z.literal('Infinity'), z.literal(Infinity)], { error: 'expected a number >= 0 or "Infinity"' })
-        .transform((sigma) => (sigma === 'Infinity' ? Infinity : sigma)),
-      steps: z.number().int().min(0),
+      samplingRate: z.number().check(z.gte(0), z.lte(1)),
+      noiseMultiplier: z.pipe(
+        z.union([z.number().check(z.gte(0)), z.literal('Infinity'), z.literal(Infinity)], { error: 'expected a number >= 0 or "Infinity"' }),
+        z.transform((sigma) => (sigma === 'Infinity' ? Infinity : sigma)),
+      ),
+      steps: z.number().check(z.int(), z.gte(0)),
     }),
   ),
   // What the schema accepts must be a `PrivacyLedgerJson`, so the two cannot drift apart.
-}) satisfies z.ZodType<unknown, PrivacyLedgerJson>;
+}) satisfies z.ZodMiniType<unknown, PrivacyLedgerJson>;
 
 export interface PrivacyLedgerOptions {
   /** Default: the dp-accounting preset. */

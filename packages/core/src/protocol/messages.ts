@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { DECLINE_REASONS } from './decline-reason.js';
 import { MessageKind, RoundOutcome } from './message-kind.js';
 import { PROTOCOL_VERSION } from './protocol-version.js';
@@ -19,17 +19,17 @@ import { GRAPH_SEED_BYTES, SECAGG_MAX_CLIENTS, SECAGG_MAX_VECTOR_LENGTH } from '
 const U32_MAX = 0xffff_ffff;
 
 /** Model versions live in the tensor header's u32 field. */
-const modelVersionSchema = z.number().int().min(0).max(U32_MAX);
-const roundIdSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const countSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const modelVersionSchema = z.number().check(z.int(), z.gte(0), z.lte(U32_MAX));
+const roundIdSchema = z.number().check(z.int(), z.gte(0), z.lte(Number.MAX_SAFE_INTEGER));
+const countSchema = z.number().check(z.int(), z.gte(0), z.lte(Number.MAX_SAFE_INTEGER));
 
 /** Client ids are chosen by the server (or an issuer) and embedded in tokens; keep them boring. */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-export const clientIdSchema = z.string().regex(CLIENT_ID_PATTERN);
+export const clientIdSchema = z.string().check(z.regex(CLIENT_ID_PATTERN));
 
 export const parameterShapeSchema = z.object({
-  numItems: z.number().int().min(1).max(U32_MAX),
-  dim: z.number().int().min(1).max(U32_MAX),
+  numItems: z.number().check(z.int(), z.gte(1), z.lte(U32_MAX)),
+  dim: z.number().check(z.int(), z.gte(1), z.lte(U32_MAX)),
 });
 
 /** Largest example count a client may report; the server clamps further to its own limit. */
@@ -49,9 +49,9 @@ export const readyMessageSchema = z.strictObject({
  */
 export const privacySpendSchema = z.object({
   /** ε spent so far at `delta` over all applied rounds (RDP accountant). */
-  epsilonSpent: z.number().min(0),
-  targetEpsilon: z.number().gt(0),
-  delta: z.number().gt(0).lt(1),
+  epsilonSpent: z.number().check(z.gte(0)),
+  targetEpsilon: z.number().check(z.gt(0)),
+  delta: z.number().check(z.gt(0), z.lt(1)),
   /** True once the next round would exceed `targetEpsilon`: no more rounds open and the model is frozen. */
   budgetExhausted: z.boolean(),
 });
@@ -63,29 +63,29 @@ export const welcomeMessageSchema = z.object({
   modelVersion: modelVersionSchema,
   shape: parameterShapeSchema,
   /** Largest update file, in bytes, the server will look at. */
-  maxUpdateBytes: z.number().int().min(1),
+  maxUpdateBytes: z.number().check(z.int(), z.gte(1)),
   /** The privacy budget so far (a client that connects after it ran out learns it here). */
-  privacy: privacySpendSchema.optional(),
+  privacy: z.optional(privacySpendSchema),
   /**
    * True when the server takes `decline` messages. A server without it
    * would refuse one as an unknown event, so clients send them only when
    * this says so.
    */
-  acceptsDeclines: z.boolean().optional(),
+  acceptsDeclines: z.optional(z.boolean()),
 });
 
 export const roundPrivacySchema = z.strictObject({
   /** L2 bound C every update must be clipped to. */
-  clipNorm: z.number().positive().finite(),
+  clipNorm: z.number().check(z.positive()),
   /** Where the Gaussian noise is added: by each client (`local`) or as shares of the sum's noise (`distributed`). */
   placement: z.enum(['local', 'distributed']),
   /** z the client adds itself, as a multiple of C (its share, for `distributed`). */
-  clientNoiseMultiplier: z.number().min(0).finite(),
+  clientNoiseMultiplier: z.number().check(z.gte(0)),
   /** z the server's accountant charges for this round (the noise the aggregate carries). */
-  accountedNoiseMultiplier: z.number().min(0).finite(),
+  accountedNoiseMultiplier: z.number().check(z.gte(0)),
   /** Poisson sampling rate q of the cohort. */
-  samplingRate: z.number().min(0).max(1),
-  delta: z.number().gt(0).lt(1),
+  samplingRate: z.number().check(z.gte(0), z.lte(1)),
+  delta: z.number().check(z.gt(0), z.lt(1)),
 });
 
 /**
@@ -95,29 +95,29 @@ export const roundPrivacySchema = z.strictObject({
  */
 export const roundSecureAggregationSchema = z.object({
   /** This member's index 1…n: its identity in SecAgg messages and its Shamir x-coordinate. */
-  clientIndex: z.number().int().min(1).max(SECAGG_MAX_CLIENTS),
+  clientIndex: z.number().check(z.int(), z.gte(1), z.lte(SECAGG_MAX_CLIENTS)),
   /** n: cohort size. */
-  clientCount: z.number().int().min(2).max(SECAGG_MAX_CLIENTS),
+  clientCount: z.number().check(z.int(), z.gte(2), z.lte(SECAGG_MAX_CLIENTS)),
   /** m: words of the input vector (the model's parameter count). */
-  vectorLength: z.number().int().min(1).max(SECAGG_MAX_VECTOR_LENGTH),
+  vectorLength: z.number().check(z.int(), z.gte(1), z.lte(SECAGG_MAX_VECTOR_LENGTH)),
   /** k: neighbours per member. */
-  neighbourCount: z.number().int().min(1).max(SECAGG_MAX_CLIENTS),
+  neighbourCount: z.number().check(z.int(), z.gte(1), z.lte(SECAGG_MAX_CLIENTS)),
   /** t: survivors needed; fewer abandon the round. */
-  threshold: z.number().int().min(1).max(SECAGG_MAX_CLIENTS),
+  threshold: z.number().check(z.int(), z.gte(1), z.lte(SECAGG_MAX_CLIENTS)),
   /** Public seed of the neighbour graph. */
   graphSeed: z.custom<Uint8Array>((value) => value instanceof Uint8Array && value.length === GRAPH_SEED_BYTES, { message: `expected ${GRAPH_SEED_BYTES} bytes` }),
   /** L2 bound C the float update is clipped to before quantising. */
-  clipNorm: z.number().positive().finite(),
+  clipNorm: z.number().check(z.positive()),
   /** γ: the float value of one integer step (x becomes round(x/γ)). */
-  granularity: z.number().positive().finite(),
+  granularity: z.number().check(z.positive()),
   /** B: every quantised (and noised) coordinate must satisfy |v| ≤ B; n·B < modulus/2, so the sum cannot wrap around. */
-  coordinateBound: z.number().int().min(1).max(2 ** 31 - 1),
+  coordinateBound: z.number().check(z.int(), z.gte(1), z.lte(2 ** 31 - 1)),
   /** log2 of the modulus the sum is decoded with (masks are always mod 2^32). */
-  modulusBits: z.number().int().min(2).max(32),
+  modulusBits: z.number().check(z.int(), z.gte(2), z.lte(32)),
   /** σ² of each member's discrete Gaussian noise, in integer units (0: none; distributed DP). */
-  localNoiseVariance: z.number().min(0).finite(),
+  localNoiseVariance: z.number().check(z.gte(0)),
   /** Milliseconds the server waits for each stage after the first. */
-  stageTimeoutMs: z.number().int().min(1),
+  stageTimeoutMs: z.number().check(z.int(), z.gte(1)),
 });
 
 export const roundStartMessageSchema = z.object({
@@ -126,7 +126,7 @@ export const roundStartMessageSchema = z.object({
   roundId: roundIdSchema,
   modelVersion: modelVersionSchema,
   /** Milliseconds the server will wait for updates (relative, so clocks need not agree). */
-  timeoutMs: z.number().int().min(1),
+  timeoutMs: z.number().check(z.int(), z.gte(1)),
   /** True when the server weights the mean by example count and wants `exampleCount` in the update. */
   wantsExampleCount: z.boolean(),
   /**
@@ -134,14 +134,14 @@ export const roundStartMessageSchema = z.object({
    * and noise as the server's accounting assumes and keep its own ledger.
    * Absent when the server runs without DP.
    */
-  privacy: roundPrivacySchema.optional(),
+  privacy: z.optional(roundPrivacySchema),
   /**
    * True under adaptive clipping (Andrew et al. 2021): the update must say
    * whether its norm was within `privacy.clipNorm` before clipping (`unclipped`).
    */
-  wantsUnclippedBit: z.boolean().optional(),
+  wantsUnclippedBit: z.optional(z.boolean()),
   /** Present when the round runs secure aggregation: no `update` is sent, the member runs the SecAgg+ stages instead. */
-  secureAggregation: roundSecureAggregationSchema.optional(),
+  secureAggregation: z.optional(roundSecureAggregationSchema),
 });
 
 export const updateMessageSchema = z.strictObject({
@@ -149,13 +149,13 @@ export const updateMessageSchema = z.strictObject({
   kind: z.literal(MessageKind.update),
   roundId: roundIdSchema,
   /** Only when the round asked for it: the number of training examples behind the update. */
-  exampleCount: z.number().int().min(1).max(MAX_EXAMPLE_COUNT).optional(),
+  exampleCount: z.optional(z.number().check(z.int(), z.gte(1), z.lte(MAX_EXAMPLE_COUNT))),
   /**
    * Only when the round asked for it (`wantsUnclippedBit`, adaptive clipping):
    * whether the update's L2 norm was at most the clip bound before clipping.
    * The server sums these bits with noise to move the bound.
    */
-  unclipped: z.boolean().optional(),
+  unclipped: z.optional(z.boolean()),
 });
 
 /**
@@ -181,13 +181,13 @@ export const rejectedMessageSchema = z.object({
   v: z.literal(PROTOCOL_VERSION),
   kind: z.literal(MessageKind.rejected),
   /** A RejectReason code. Any positive integer parses, so a client survives codes added after it was built. */
-  reason: z.number().int().min(1),
+  reason: z.number().check(z.int(), z.gte(1)),
   /** The round the refused message named, when it named one this server could read. */
-  roundId: roundIdSchema.nullable(),
+  roundId: z.nullable(roundIdSchema),
   /** Human-readable, built from field names and numbers only: never echoes the refused payload. */
-  message: z.string().max(500),
+  message: z.string().check(z.maxLength(500)),
   /** With reason SECAGG_REFUSED: the SecAggRejectReason code. */
-  secAggReason: z.number().int().min(1).optional(),
+  secAggReason: z.optional(z.number().check(z.int(), z.gte(1))),
 });
 
 export const roundClosedMessageSchema = z.object({
@@ -200,7 +200,7 @@ export const roundClosedMessageSchema = z.object({
   /** Updates accepted in the round. */
   accepted: countSchema,
   /** The privacy budget after the round (absent without DP). */
-  privacy: privacySpendSchema.optional(),
+  privacy: z.optional(privacySpendSchema),
 });
 
 /**
@@ -225,16 +225,16 @@ export const secAggClientMessageSchema = z.strictObject({
 
 /** What a client puts in socket.io's handshake `auth`. */
 export const handshakeAuthSchema = z.strictObject({
-  token: z.string().min(1).max(2048),
-  protocolVersion: z.number().int(),
+  token: z.string().check(z.minLength(1), z.maxLength(2048)),
+  protocolVersion: z.number().check(z.int()),
 });
 
 /** Body of the server's `POST /enrol` response. */
 export const enrolResponseSchema = z.object({
   clientId: clientIdSchema,
-  token: z.string().min(1).max(2048),
+  token: z.string().check(z.minLength(1), z.maxLength(2048)),
   /** Milliseconds since the epoch. */
-  expiresAt: z.number().int().min(0),
+  expiresAt: z.number().check(z.int(), z.gte(0)),
 });
 
 export type ReadyMessage = z.infer<typeof readyMessageSchema>;
@@ -278,4 +278,4 @@ export const MESSAGE_SCHEMAS = {
   secAggServer: secAggServerMessageSchema,
   secAggClient: secAggClientMessageSchema,
   decline: declineMessageSchema,
-} as const satisfies { [K in keyof ProtocolMessages]: z.ZodType<ProtocolMessages[K]> };
+} as const satisfies { [K in keyof ProtocolMessages]: z.ZodMiniType<ProtocolMessages[K]> };

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import type { MessageKindName } from './message-kind.js';
 import { MessageKind } from './message-kind.js';
 import { MESSAGE_SCHEMAS, handshakeAuthSchema, type HandshakeAuth, type ProtocolMessages } from './messages.js';
@@ -18,7 +18,7 @@ function isRecord(raw: unknown): raw is Record<string, unknown> {
  * Names the first failing field and what was expected, never the value it
  * held: the input is untrusted and messages end up in logs.
  */
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (issue === undefined) return 'invalid message';
   const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(message)';
@@ -46,7 +46,7 @@ export function parseMessage<K extends MessageKindName>(kind: K, raw: unknown): 
   if (raw.kind !== MessageKind[kind]) {
     return { ok: false, reason: 'MALFORMED', message: `kind: expected ${MessageKind[kind]} (${kind})` };
   }
-  const schema = MESSAGE_SCHEMAS[kind] as unknown as z.ZodType<ProtocolMessages[K]>;
+  const schema = MESSAGE_SCHEMAS[kind] as unknown as z.ZodMiniType<ProtocolMessages[K]>;
   const result = schema.safeParse(raw);
   if (!result.success) return { ok: false, reason: 'MALFORMED', message: describeIssues(result.error) };
   return { ok: true, value: result.data };

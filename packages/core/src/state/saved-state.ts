@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import * as z from '../zod.js';
 
 /*
  * State read back from a file or a database (a privacy ledger, a checkpoint's
@@ -50,8 +50,9 @@ export class SavedStateError extends Error {
  * first bad field. Zod's messages name the expected type or bound, not the
  * value received, so nothing stored is echoed into the error.
  */
-export function parseSavedState<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(value);
+export function parseSavedState<S extends z.core.$ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  // Any zod 4 schema, classic (the server's) or mini (core's and the client's).
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   const first = result.error.issues[0];
   const path = first === undefined ? '' : first.path.map(String).join('.');

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '#tfjs-platform';
 import { BPR_LOSS, hasFusedBprKernels } from '../kernels/bpr-loss-kernels.js';
 
 export interface BprBatch {
@@ -46,7 +47,8 @@ export function bprLossComposed(params: BprParams, batch: BprBatch, l2: number):
     const vn = tf.gather(itemEmbeddings, batch.negatives);
     const bp = tf.gather(itemBiases, batch.positives);
     const bn = tf.gather(itemBiases, batch.negatives);
-    const x = tf.sum(tf.mul(tf.sub(vp, vn), userVector), 1).add(bp).sub(bn);
+    // Functional ops, not chained ones (`.add`): tfjs-core registers chained ops only through a side-effect import the browser bundle leaves out.
+    const x = tf.sub(tf.add(tf.sum(tf.mul(tf.sub(vp, vn), userVector), 1), bp), bn);
     const data = tf.sum(tf.mul(batch.weights, tf.softplus(tf.neg(x))));
     const squares = tf.addN([
       tf.mul(n, tf.sum(tf.square(userVector))),

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '#tfjs-platform';
 import type { SharedModel, ModelUpdate } from '../model/shared-parameters.js';
 import { parameterCount } from '../model/shared-parameters.js';
 import type { RandomSource } from '../random/random-source.js';
@@ -251,6 +252,10 @@ function runFused(start: TrainableState, dim: number, plan: TrainingPlan, epochs
  * the user vector on the batch-mean gradient, every triplet touching it.
  */
 function runAutodiff(start: TrainableState, dim: number, plan: TrainingPlan, epochs: number, config: LocalTrainingConfig): TrainableState {
+  // In a bundle tfjs's gradients come with WebGL only (see tfjs-platform.browser.ts); say so rather than fail mid-step.
+  if (tf.getGradient('GatherV2') === undefined) {
+    throw new Error("training by autodiff needs tfjs's gradients, which are not registered here: import '@tensorflow/tfjs-core/dist/register_all_gradients.js' (or train on cpu or wasm, in FedRec's fused kernels)");
+  }
   const user = toVariable(tf.tensor1d(start.userVector));
   const emb = toVariable(tf.tensor2d(start.emb, [plan.items.length, dim]));
   const bias = toVariable(tf.tensor1d(start.bias));

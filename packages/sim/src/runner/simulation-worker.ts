@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { SharedModel } from '@fedrec/core';
 import { selectBackend, wasmCandidate, cpuCandidate, isBackendName } from '@fedrec/core';
 import { createPopulation } from './create-population.js';
