@@ -103,8 +103,8 @@ export function trainHybridLocally(input: HybridTrainingInput): HybridDelta {
       const bPos = work.addItemVector(pos, 1, vPos);
       gu.fill(0);
       let gPosTotal = 0;
-      // Gradients of Σ_k log σ(s_k), s_k = u·(v_p − v_k) + b_p − b_k, ascended; each step reads the parameters as they were before it.
-      work.beginStep();
+      // Gradients of Σ_k log σ(s_k), s_k = u·(v_p − v_k) + b_p − b_k, ascended; each step reads the parameters as they were before it
+      // (the gradients accumulate apart and `applyStep` adds them, then clears them for the next step).
       for (const neg of negatives) {
         vNeg.fill(0);
         const bNeg = work.addItemVector(neg, 1, vNeg);
@@ -178,7 +178,7 @@ class WorkingSet {
     return b;
   }
 
-  beginStep(): void {
+  private clearStep(): void {
     for (const slot of this.stepSlots) {
       this.gradEmb.fill(0, slot * this.dim, (slot + 1) * this.dim);
       this.gradBias[slot] = 0;
@@ -212,7 +212,7 @@ class WorkingSet {
       for (let j = 0; j < dim; j++) this.emb[at + j]! += learningRate * (this.gradEmb[at + j]! - l2 * this.emb[at + j]!);
       this.bias[slot]! += learningRate * (this.gradBias[slot]! - l2 * this.bias[slot]!);
     }
-    this.beginStep();
+    this.clearStep();
   }
 
   delta(): Omit<HybridDelta, 'steps'> {
