@@ -3,6 +3,7 @@ import { epsilonForMechanisms } from '@fedrec/core';
 import { SyntheticPopulation } from '../population/synthetic-population.js';
 import { defaultServerLearningRate, meanItemsPerShopper } from '../runner/default-server-learning-rate.js';
 import { planSimulation } from './plan-simulation.js';
+import { HYBRID_DEFAULTS } from './simulate-defaults.js';
 import type { PlannedField, SimulationPlan } from './plan-simulation.js';
 import { SimulationChoiceError } from './simulation-choice-error.js';
 
@@ -22,6 +23,20 @@ describe('planSimulation', () => {
     const spent = epsilonForMechanisms({ mechanisms: [{ samplingRate: 1, noiseMultiplier: plan.privacy.noiseMultiplier, steps: 10 }], delta: 1e-5 }).epsilon;
     expect(spent).toBeLessThanOrEqual(budget * (1 + 1e-6));
     expect(spent).toBeGreaterThan(budget * 0.99);
+  });
+
+  it('plans the hybrid model with its own schedule, and the rounds\' z after the popularity release\'s share of ε', () => {
+    const plan = planSimulation({ algorithm: 'hybrid' }, population);
+    expect([plan.rounds, plan.samplingRate, plan.privacy.clipNorm, plan.serverLearningRate]).toEqual([HYBRID_DEFAULTS.rounds, HYBRID_DEFAULTS.samplingRate, HYBRID_DEFAULTS.clip, HYBRID_DEFAULTS.serverLearningRate]);
+    expect(plan.privacy.targetEpsilon).toBe(HYBRID_DEFAULTS.epsilon);
+    expect(plan.hybrid).toEqual(HYBRID_DEFAULTS.model);
+    expect([plan.denoising, plan.maxModelNoiseStd]).toEqual([undefined, undefined]);
+    // The rounds get less than all of ε, so more noise than rounds alone at that ε would need.
+    const alone = planSimulation({ algorithm: 'federated', targetEpsilon: HYBRID_DEFAULTS.epsilon, rounds: plan.rounds, samplingRate: plan.samplingRate }, population);
+    expect(plan.privacy.noiseMultiplier).toBeGreaterThan(alone.privacy.noiseMultiplier);
+    const noiseless = planSimulation({ algorithm: 'hybrid', targetEpsilon: Infinity }, population);
+    expect([noiseless.privacy.targetEpsilon, noiseless.privacy.noiseMultiplier, noiseless.noisy]).toEqual([undefined, 0, false]);
+    expect(planSimulation({ algorithm: 'federated' }, population).hybrid).toBeUndefined();
   });
 
   it('keeps the noise-free schedule without noise, and z = 1 when a schedule choice is given', () => {

@@ -131,29 +131,35 @@ export function planSimulation(choices: SimulationChoices, population: Populatio
       : explain('samplingRate', schedule.samplingRate, 'default', noisy ? `with noise, 4× the noise-free q=${noiseFree.samplingRate.toPrecision(3)} (at most 1)` : 'an expected cohort of 3% of the participants, at least 100'));
 
   const defaultPrivacy = federated && choices.noiseMultiplier === undefined && choices.targetEpsilon === undefined && choices.rounds === undefined && chosenRate === undefined;
-  const targetEpsilon = hybrid
-    ? choices.targetEpsilon === Infinity || (choices.targetEpsilon === undefined && choices.noiseMultiplier !== undefined)
-      ? undefined
-      : explain('privacy.targetEpsilon', choices.targetEpsilon ?? HYBRID_DEFAULTS.epsilon, choices.targetEpsilon === undefined ? 'default' : 'chosen', 'ε of the popularity release and the rounds together')
-    : defaultPrivacy
-    ? explain(
+  const planTargetEpsilon = (): number | undefined => {
+    if (hybrid) {
+      // ε = ∞, or a z given without a target: the run has no target (it uses z, or no noise).
+      if (choices.targetEpsilon === Infinity || (choices.targetEpsilon === undefined && choices.noiseMultiplier !== undefined)) return undefined;
+      return explain('privacy.targetEpsilon', choices.targetEpsilon ?? HYBRID_DEFAULTS.epsilon, choices.targetEpsilon === undefined ? 'default' : 'chosen', 'ε of the popularity release and the rounds together');
+    }
+    if (defaultPrivacy) {
+      return explain(
         'privacy.targetEpsilon',
         epsilonForMechanisms({ mechanisms: [{ samplingRate: noiseFree.samplingRate, noiseMultiplier: SIMULATE_DEFAULTS.noise, steps: noiseFree.rounds }], delta, accountant }).epsilon,
         'default',
         `target ε: what z=${SIMULATE_DEFAULTS.noise} spends on the noise-free schedule, ${noiseFree.rounds} rounds at q=${noiseFree.samplingRate.toPrecision(3)}`,
-      )
-    : targetEpsilonChosen === undefined
-      ? undefined
-      : explain('privacy.targetEpsilon', targetEpsilonChosen, 'chosen', 'given');
-  const noiseMultiplier = !federated
-    ? explain('privacy.noiseMultiplier', 0, 'default', 'a baseline adds no noise')
-    : hybrid && targetEpsilon !== undefined
-      ? explain('privacy.noiseMultiplier', hybridRoundNoise(targetEpsilon, delta, samplingRate, rounds, accountant), 'derived', `z of the rounds, after the popularity release's ${HYBRID_DEFAULTS.model.popularityShare} share of ε ${targetEpsilon}`)
-      : targetEpsilon !== undefined
-      ? explain('privacy.noiseMultiplier', calibrateNoiseMultiplier({ targetEpsilon, delta, samplingRate, steps: rounds, accountant }).noiseMultiplier, 'derived', `z calibrated to spend ε ${targetEpsilon.toPrecision(3)} over ${rounds} rounds at q=${samplingRate.toPrecision(3)}`)
-      : choices.targetEpsilon === Infinity
-        ? explain('privacy.noiseMultiplier', 0, 'chosen', 'ε = ∞: no noise')
-        : chosenOr<number>('privacy.noiseMultiplier', choices.noiseMultiplier, SIMULATE_DEFAULTS.noise, 'z with a schedule choice and no privacy choice');
+      );
+    }
+    return targetEpsilonChosen === undefined ? undefined : explain('privacy.targetEpsilon', targetEpsilonChosen, 'chosen', 'given');
+  };
+  const targetEpsilon = planTargetEpsilon();
+  const planNoiseMultiplier = (): number => {
+    if (!federated) return explain('privacy.noiseMultiplier', 0, 'default', 'a baseline adds no noise');
+    if (targetEpsilon !== undefined && hybrid) {
+      return explain('privacy.noiseMultiplier', hybridRoundNoise(targetEpsilon, delta, samplingRate, rounds, accountant), 'derived', `z of the rounds, after the popularity release's ${HYBRID_DEFAULTS.model.popularityShare} share of ε ${targetEpsilon}`);
+    }
+    if (targetEpsilon !== undefined) {
+      return explain('privacy.noiseMultiplier', calibrateNoiseMultiplier({ targetEpsilon, delta, samplingRate, steps: rounds, accountant }).noiseMultiplier, 'derived', `z calibrated to spend ε ${targetEpsilon.toPrecision(3)} over ${rounds} rounds at q=${samplingRate.toPrecision(3)}`);
+    }
+    if (choices.targetEpsilon === Infinity) return explain('privacy.noiseMultiplier', 0, 'chosen', 'ε = ∞: no noise');
+    return chosenOr<number>('privacy.noiseMultiplier', choices.noiseMultiplier, SIMULATE_DEFAULTS.noise, 'z with a schedule choice and no privacy choice');
+  };
+  const noiseMultiplier = planNoiseMultiplier();
   const clipNorm = chosenOr<number>('privacy.clipNorm', choices.clipNorm, hybrid ? HYBRID_DEFAULTS.clip : SIMULATE_DEFAULTS.clip, 'L2 clip bound C on each update');
   const placement = chosenOr<NoisePlacement>('privacy.placement', choices.placement, SIMULATE_DEFAULTS.placement, 'the sum carries the noise, as with secure aggregation');
   const privacy: PrivacySettings = {
