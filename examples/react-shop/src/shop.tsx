@@ -8,8 +8,9 @@ type Loaded = { readonly catalogue: Catalogue; readonly client: ShopperClient };
 /**
  * Opens the shopper's client once and closes it when the component unmounts:
  * `close()` withdraws from rounds and releases the IndexedDB store, so a shop
- * that mounts and unmounts the widget (or React's StrictMode, which does it
- * twice) never leaves a client holding the store or a socket behind.
+ * that mounts and unmounts the widget (or React's StrictMode, which mounts
+ * twice in development builds) never leaves a client holding the store or a
+ * socket behind.
  */
 function useShopperClient(): { readonly loaded: Loaded | null; readonly error: string | null } {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
