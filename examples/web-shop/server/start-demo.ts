@@ -23,6 +23,8 @@ export interface DemoOptions {
   readonly roundTimeoutMs?: number;
   /** The aggregation server's pino level. Default `warn`. */
   readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** Further files to serve, by URL path to file (the React example's page and script), under the same headers. */
+  readonly extraRoutes?: Readonly<Record<string, string>>;
 }
 
 export interface RunningDemo {
@@ -138,6 +140,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const backend = await fedrec.listen();
   const target = { host: backend.host, port: backend.port };
   const routes = staticRoutes();
+  for (const [path, file] of Object.entries(options.extraRoutes ?? {})) routes.set(path, file);
   const catalogueJson = JSON.stringify(CATALOGUE);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

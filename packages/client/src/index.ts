@@ -1,3 +1,8 @@
+/**
+ * The shopper's on-device client: `createClient()` returns a `ShopperClient` (consent, history, recommendations, training rounds within a personal ε budget).
+ *
+ * @module @fedrec/client
+ */
 // Public API of @fedrec/client: named exports only.
 export { createRoundParticipant, createLocalTrainer, enrol, RoundParticipantError, Backoff, privatiseUpdate, secureInput, SecureRoundParticipant } from './rounds/index.js';
 export type {

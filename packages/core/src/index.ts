@@ -1,3 +1,8 @@
+/**
+ * The model, training, update format, privacy and protocol shared by client, server and simulator.
+ *
+ * @module @fedrec/core
+ */
 // The convenience barrel of @fedrec/core: every public name, for the client
 // and the simulator. It loads TensorFlow.js (through ./training); code that
 // never trains (the server) imports the subpaths instead: @fedrec/core/model,

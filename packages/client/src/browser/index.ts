@@ -1,3 +1,8 @@
+/**
+ * Browser-only pieces: the IndexedDB store, cross-tab coordination and the tfjs backend choice.
+ *
+ * @module @fedrec/client/browser
+ */
 // Browser-only entry point of @fedrec/client (`@fedrec/client/browser`).
 export { createIndexedDbStore, DEFAULT_INDEXEDDB_NAME } from './indexeddb-store.js';
 export type { IndexedDbStoreOptions } from './indexeddb-store.js';

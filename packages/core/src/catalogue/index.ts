@@ -1,3 +1,8 @@
+/**
+ * The shop's public product facts, for the on-device recommender.
+ *
+ * @module @fedrec/core/catalogue
+ */
 // Public API of @fedrec/core/catalogue: the shop's public product facts. Named exports only.
 export { buildCatalogue, itemAttributes } from './catalogue.js';
 export type { Catalogue, CatalogueEntry } from './catalogue.js';
