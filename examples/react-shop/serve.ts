@@ -5,23 +5,11 @@
  *   PORT=3000 npm run demo:react
  */
 import { startReactShop } from './start-react-shop.js';
+import { closeOnSignals } from '../web-shop/server/close-on-signals.js';
 
 const port = process.env['PORT'] !== undefined ? Number(process.env['PORT']) : 8080;
 const shop = await startReactShop({ port });
 console.log(`FedRec React shop: ${shop.url}/react/  (the plain demo at ${shop.url}/)`);
 console.log('Ctrl-C to stop.');
 
-let stopping = false;
-const stop = (): void => {
-  if (stopping) return;
-  stopping = true;
-  shop.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+closeOnSignals(shop);

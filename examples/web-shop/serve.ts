@@ -5,6 +5,7 @@
  *   PORT=3000 npx tsx examples/web-shop/serve.ts
  */
 import { startDemo } from './server/start-demo.js';
+import { closeOnSignals } from './server/close-on-signals.js';
 
 const port = process.env['PORT'] !== undefined ? Number(process.env['PORT']) : 8080;
 const demo = await startDemo({ port });
@@ -13,17 +14,4 @@ console.log(`client bundle: ${kib(demo.assets.client.bytes)} (${kib(demo.assets.
 console.log(`FedRec web shop: ${demo.url}  (aggregation server behind it: ${demo.fedrec.address!.url})`);
 console.log('Ctrl-C to stop.');
 
-let stopping = false;
-const stop = (): void => {
-  if (stopping) return;
-  stopping = true;
-  demo.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+closeOnSignals(demo);
