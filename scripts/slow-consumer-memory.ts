@@ -54,6 +54,7 @@ async function serve(): Promise<void> {
     ...(maxBufferedBytes !== undefined ? { limits: { maxBufferedBytes } } : {}),
   });
   let slowDisconnected: string | null = null;
+  server.events.on('clientConnected', ({ clientId }) => report({ event: 'connected', clientId }));
   server.events.on('clientDisconnected', ({ clientId, reason }) => {
     if (clientId === 'stalled') slowDisconnected = reason;
   });
@@ -88,7 +89,11 @@ async function measure(): Promise<void> {
     transports: ['websocket'],
     train: ({ model }) => ({ update: { shape: model.shape, baseVersion: model.version, values: model.values.map(() => (random.nextFloat() * 2 - 1) * 0.01) } }),
   });
+  // The honest client first: were the stalled one alone when a round opens,
+  // that cohort would be the stalled client only and sit out its timeout.
+  const honestConnected = new Promise<void>((resolve) => (onLine = (line) => line.event === 'connected' && line.clientId === 'honest' && resolve()));
   honest.start();
+  await honestConnected;
   const stalled = await StalledClient.connect(url, String(listening.stalled));
   stalled.stopReading();
   stalled.keepAlive(10_000);
