@@ -1,4 +1,4 @@
-import type { ItemFeatures, SharedModel, ShoppingEvent } from '@fedrec/core';
+import type { ItemFeatures, SharedModel } from '@fedrec/core';
 import { biasesView, embeddingsView, scoreAllItems } from '@fedrec/core';
 import type { Catalogue } from '@fedrec/core/catalogue';
 import { historyScores } from '@fedrec/core/catalogue';
