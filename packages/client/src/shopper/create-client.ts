@@ -77,7 +77,7 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
     this.#model = new CurrentModel(this.#context, stored.model);
     this.#catalogue = new CurrentCatalogue(this.#context);
     this.#vector = new UserVectorCache(this.#context, stored.vector);
-    this.#rounds = new RoundParticipation(this.#context, { model: this.#model, vector: this.#vector });
+    this.#rounds = new RoundParticipation(this.#context, { model: this.#model, vector: this.#vector, catalogue: this.#catalogue });
     this.#consent = new ShopperConsent(this.#context, { rounds: this.#rounds, vector: this.#vector });
     this.#endpoint = this.#context.store.changes?.open((change) => this.#consent.onChange(change)) ?? null;
     // A stored `contribute` joins rounds straight away (or waits for the tab that takes part).
