@@ -179,6 +179,11 @@ describe('a catalogue that grows without a reset', () => {
     const lips = await newClient.recommend(10, { attribute: 'category:c0' });
     expect(new Set(ids(lips))).toEqual(new Set(['sku-0', 'sku-1', 'sku-3', 'new-b1-c0'])); // sku-2 is retired
     expect((await newClient.recommend(10, { attribute: 'category:none' })).items).toEqual([]);
+    // An id no catalogue lists, even after asking again: a clear error, nothing stored.
+    const stored = (await newClient.transparency()).stored.events;
+    await expect(newClient.track({ item: 'not-a-product', type: 'view' })).rejects.toThrow(/unknown product id "not-a-product": the shop's catalogue \(version [0-9a-f]{16}\) does not list it/);
+    await expect(newClient.similarItems('not-a-product')).rejects.toThrow(RangeError);
+    expect((await newClient.transparency()).stored.events).toBe(stored);
   });
 
   it('at consent local, a new product sharing the shopper’s recent attributes is recommended before the model has its row', async () => {
