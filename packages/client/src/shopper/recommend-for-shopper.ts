@@ -123,13 +123,17 @@ export async function recommendForShopper(
     if (!(error instanceof ShopperClientError) || error.code !== 'MODEL_UNAVAILABLE') throw error;
     modelError = error;
   }
-  // The catalogue ranks at `local` or without a model, and filters; otherwise it only names the products (and retires some), so one that cannot be had is no error.
+  // The catalogue ranks at `local` or without a model, and filters; otherwise it only names the products (and retires some):
+  // then it is asked for only once the server has named one with its model, so a shop without one sees no request (and no 404).
   const catalogueNeeded = context.state.consent === 'local' || model === null || filtersProducts(filters);
-  let loaded: Catalogue | null = null;
-  try {
-    loaded = await parts.catalogue.forModel(model?.shape.numItems ?? null, parts.model.serverCatalogueVersion);
-  } catch (error) {
-    if (catalogueNeeded || !(error instanceof ShopperClientError) || error.code !== 'CATALOGUE_UNAVAILABLE') throw error;
+  const serverNamesOne = parts.model.serverCatalogueVersion !== null;
+  let loaded: Catalogue | null = catalogueNeeded || serverNamesOne ? null : parts.catalogue.catalogue;
+  if (catalogueNeeded || serverNamesOne) {
+    try {
+      loaded = await parts.catalogue.forModel(model?.shape.numItems ?? null, parts.model.serverCatalogueVersion);
+    } catch (error) {
+      if (catalogueNeeded || !(error instanceof ShopperClientError) || error.code !== 'CATALOGUE_UNAVAILABLE') throw error;
+    }
   }
   const catalogue = loaded;
   if (model === null && catalogue === null) throw modelError;
