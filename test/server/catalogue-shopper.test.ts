@@ -208,7 +208,7 @@ describe('a shopper client and the shop’s catalogue', () => {
     expect((await stored(file)).records.catalogue).toEqual(catalogueToJson(catalogue));
   });
 
-  it('when the model and the catalogue differ in size, the model’s rows win', async () => {
+  it('when the model and the catalogue differ in size, every product either knows of is ranked', async () => {
     const server = await catalogueServer();
     const dir = await resources.tempDir('fedrec-shopper-');
     // A newer model shipped with the page, 4 rows more than the catalogue: rows 20–23 have no attributes.
@@ -221,14 +221,16 @@ describe('a shopper client and the shop’s catalogue', () => {
     expect(all.items.map((r) => r.item).sort((a, b) => a - b)).toEqual(Array.from({ length: 24 }, (_, i) => i));
     expect(rankOf(all.items, 13)).toBeLessThan(rankOf(all.items, 22));
 
-    // 4 rows fewer: catalogue items 16–19 are never recommended (no row to recommend or record them by).
+    // 4 rows fewer: catalogue items 16–19 are products added after this model (rows are append-only), ranked by the history scorer until a model has them.
     const smaller = { ...createSharedModel({ numItems: SMALL_SHAPE.numItems - 4, dim: SMALL_SHAPE.dim }, { seed: 'smaller' }), version: 5 };
     const narrow = await createClient({ serverUrl: server.address!.url, storage: createFileStore(join(dir, 'b.json')), consent: 'local', model: smaller });
     resources.add(() => narrow.close());
     for (const item of [1, 5, 9]) await narrow.track({ item, type: 'view', time: T + item });
     const some = await narrow.recommend(100);
     expect(some).toMatchObject({ source: 'history', modelVersion: 5 });
-    expect(some.items.map((r) => r.item).sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i));
-    await expect(narrow.track({ item: 17, type: 'view' })).rejects.toThrow(RangeError);
+    expect(some.items.map((r) => r.item).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(some.items.find((r) => r.item === 17)?.productId).toBe('sku-17');
+    expect(await narrow.track({ item: 17, type: 'view' })).toBe(true);
+    await expect(narrow.track({ item: 20, type: 'view' })).rejects.toThrow(RangeError);
   });
 });

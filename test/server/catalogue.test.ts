@@ -68,6 +68,6 @@ describe('GET /catalogue', () => {
 
     const other = buildCatalogue([{ id: 'a', attributes: [] }]);
     const mismatch = await startFailure(await catalogueFile(catalogueToJson(other)));
-    expect(mismatch.message).toMatch(/lists 1 items, but the model has 20 rows/);
+    expect(mismatch.message).toMatch(/lists 1 products, but model.numItems is 20/);
   });
 });

@@ -31,6 +31,8 @@ export type { ShopperClientOptions } from './shopper/shopper-client-options.js';
 export type { ShopperClientEvents } from './shopper/shopper-client-events.js';
 export type { TrackedEvent } from './shopper/tracked-event.js';
 export type { RecommendOptions, Recommendation, RecommendationList, RecommendationSource } from './shopper/recommend-for-shopper.js';
+export type { ProductFilters } from './shopper/recommend-filters.js';
+export type { SimilarItem, SimilarItemsList, SimilarItemsOptions } from './shopper/similar-items.js';
 export { BIAS_PRIOR_WEIGHT } from './shopper/recommend-for-shopper.js';
 export type { DeclineReason } from './shopper/decline-reason.js';
 export type { TransparencyReport } from './shopper/transparency-report.js';

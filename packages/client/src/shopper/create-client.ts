@@ -1,7 +1,7 @@
 import type { SharedModel } from '@fedrec/core';
 import type { Catalogue } from '@fedrec/core/catalogue';
 import { createCryptoRandomSource } from '@fedrec/core';
-import { assertConsentLevel, type ConsentLevel } from '../consent/consent-level.js';
+import { allowsStoring, assertConsentLevel, type ConsentLevel } from '../consent/consent-level.js';
 import type { ChangeEndpoint, StoreChange } from '../coordination/store-change.js';
 import { TypedEmitter } from '../events/typed-emitter.js';
 import { PersonalBudget } from '../privacy/personal-budget.js';
@@ -21,7 +21,9 @@ import type { ShopperClientEvents } from './shopper-client-events.js';
 import type { ShopperClientOptions } from './shopper-client-options.js';
 import { ShopperConsent } from './shopper-consent.js';
 import type { ShopperContext } from './shopper-context.js';
-import { assertTrackedEvent, trackEvent, type TrackedEvent } from './tracked-event.js';
+import { rowIndex } from './recommend-filters.js';
+import { assertSimilarItemsArguments, similarItemsFor, type SimilarItemsList, type SimilarItemsOptions } from './similar-items.js';
+import { assertTrackedEvent, trackEvent, type RowEvent, type TrackedEvent } from './tracked-event.js';
 import { readTransparencyReport, type TransparencyReport } from './transparency-report.js';
 import { UserVectorCache } from './user-vector-cache.js';
 
@@ -50,6 +52,8 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
   readonly #rounds: RoundParticipation;
   readonly #consent: ShopperConsent;
   readonly #endpoint: ChangeEndpoint | null;
+  /** The catalogue version already refreshed for an unknown product id. */
+  #unknownIdRefresh: string | null = null;
 
   constructor(options: ShopperClientOptions, stored: StoredState) {
     super();
@@ -73,7 +77,7 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
     this.#model = new CurrentModel(this.#context, stored.model);
     this.#catalogue = new CurrentCatalogue(this.#context);
     this.#vector = new UserVectorCache(this.#context, stored.vector);
-    this.#rounds = new RoundParticipation(this.#context, { model: this.#model, vector: this.#vector });
+    this.#rounds = new RoundParticipation(this.#context, { model: this.#model, vector: this.#vector, catalogue: this.#catalogue });
     this.#consent = new ShopperConsent(this.#context, { rounds: this.#rounds, vector: this.#vector });
     this.#endpoint = this.#context.store.changes?.open((change) => this.#consent.onChange(change)) ?? null;
     // A stored `contribute` joins rounds straight away (or waits for the tab that takes part).
@@ -115,14 +119,43 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
 
   async track(event: TrackedEvent): Promise<boolean> {
     this.#assertOpen();
-    assertTrackedEvent(event, this.#model.model?.shape.numItems ?? null);
-    return trackEvent(this.#context, event);
+    const known = this.#model.model === null && this.#catalogue.catalogue === null ? null : Math.max(this.#model.model?.shape.numItems ?? 0, this.#catalogue.catalogue?.itemIds.length ?? 0);
+    assertTrackedEvent(event, known);
+    // Nothing is stored without consent to store, so a product id is not looked up either.
+    if (typeof event.item === 'string' && !allowsStoring(this.#context.state.consent)) return false;
+    const row = typeof event.item === 'string' ? await this.#rowOf(event.item) : event.item;
+    return trackEvent(this.#context, { ...event, item: row } satisfies RowEvent);
+  }
+
+  /**
+   * The row of a product id: by the catalogue held, asked again once per
+   * catalogue version for an id it does not list (the product may be newer).
+   */
+  async #rowOf(productId: string): Promise<number> {
+    const catalogue = await this.#catalogue.forModel(this.#model.model?.shape.numItems ?? null, this.#model.serverCatalogueVersion);
+    if (catalogue === null) throw new ShopperClientError('CATALOGUE_UNAVAILABLE', 'events name products by id, which needs the shop’s catalogue (GET /catalogue), and none is available');
+    const row = rowIndex(catalogue).get(productId);
+    if (row !== undefined) return row;
+    let latest = catalogue;
+    if (this.#unknownIdRefresh !== catalogue.version && this.#context.options.serverUrl !== undefined) {
+      this.#unknownIdRefresh = catalogue.version;
+      latest = (await this.#catalogue.refresh().catch(() => catalogue)) ?? catalogue;
+    }
+    const again = rowIndex(latest).get(productId);
+    if (again === undefined) throw new RangeError(`unknown product id ${JSON.stringify(productId)}: the shop's catalogue (version ${latest.version}) does not list it`);
+    return again;
   }
 
   async recommend(k: number, options: RecommendOptions = {}): Promise<RecommendationList> {
-    assertRecommendArguments(k, options);
+    const filters = assertRecommendArguments(k, options);
     this.#assertOpen();
-    return recommendForShopper(this.#context, { model: this.#model, vector: this.#vector, catalogue: this.#catalogue }, k, options);
+    return recommendForShopper(this.#context, { model: this.#model, vector: this.#vector, catalogue: this.#catalogue }, k, options, filters);
+  }
+
+  async similarItems(productId: string, options: SimilarItemsOptions = {}): Promise<SimilarItemsList> {
+    const count = assertSimilarItemsArguments(productId, options);
+    this.#assertOpen();
+    return similarItemsFor({ model: this.#model, catalogue: this.#catalogue }, productId, count);
   }
 
   async transparency(): Promise<TransparencyReport> {
@@ -204,8 +237,9 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
  *
  * const shopper = await createClient({ serverUrl: location.origin, storage: createIndexedDbStore(), consent: 'off' });
  * if (!shopper.consentChosen) await shopper.setConsent('local'); // after asking the shopper
- * await shopper.track({ item: 42, type: 'view' });
- * const { items } = await shopper.recommend(8, { diversity: 0.3 });
+ * await shopper.track({ item: 'sku-42', type: 'view' });
+ * const { items } = await shopper.recommend(8, { diversity: 0.3, exclude: outOfStock });
+ * const alike = await shopper.similarItems('sku-42', { count: 4 });
  */
 export async function createClient(options: ShopperClientOptions): Promise<ShopperClient> {
   if (typeof options !== 'object' || options === null) throw new TypeError('expected client options');

@@ -23,6 +23,8 @@ export class CurrentCatalogue {
   #asking: Promise<Catalogue | null> | null = null;
   /** The version known to be in the store, and the deletion epoch it was stored in (a `forget()` starts a new one). */
   #stored: { readonly epoch: Epoch; readonly version: string } | null = null;
+  /** What the last refresh for a newer model was asked for (`forModel`), so a server that cannot supply it is not asked on every call. */
+  #askedFor: string | null = null;
 
   constructor(context: ShopperContext) {
     this.#context = context;
@@ -47,6 +49,27 @@ export class CurrentCatalogue {
       this.#loading = null;
     });
     return this.#loading;
+  }
+
+  /**
+   * The catalogue for a model of `rows` rows whose server named catalogue
+   * `serverVersion` (null: unknown): `current()`, refreshed once when it is
+   * out of date for that model (fewer products than rows, or another
+   * version: products were added or retired since it was stored). When the
+   * refresh fails the catalogue held serves on; the next model asks again.
+   */
+  async forModel(rows: number | null, serverVersion: string | null): Promise<Catalogue | null> {
+    const catalogue = await this.current();
+    const stale = catalogue === null ? serverVersion !== null : (rows !== null && rows > catalogue.itemIds.length) || (serverVersion !== null && serverVersion !== catalogue.version);
+    const key = `${rows ?? ''}/${serverVersion ?? ''}`;
+    if (!stale || this.#askedFor === key || this.#context.options.serverUrl === undefined) return catalogue;
+    this.#askedFor = key;
+    try {
+      return await this.refresh();
+    } catch (error) {
+      if (error instanceof ShopperClientError && error.code === 'CATALOGUE_UNAVAILABLE') return this.#catalogue;
+      throw error;
+    }
   }
 
   /** Asks the server now (with the held version): resolves to the catalogue in use afterwards, or rejects with `CATALOGUE_UNAVAILABLE`. */

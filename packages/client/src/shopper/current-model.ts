@@ -19,6 +19,8 @@ export class CurrentModel {
   #loading: Promise<SharedModel> | null = null;
   /** The version known to be in the store, and the deletion epoch it was stored in (a `forget()` starts a new one). */
   #stored: { readonly epoch: Epoch; readonly version: number } | null = null;
+  /** The catalogue version the server last said names its model's rows (`GET /model`); null until it says. */
+  #serverCatalogueVersion: string | null = null;
 
   /**
    * @param stored the model stored on the device, read at start only when a
@@ -39,6 +41,11 @@ export class CurrentModel {
   /** Null before one is loaded. */
   get model(): SharedModel | null {
     return this.#model;
+  }
+
+  /** The catalogue version the server last named with its model: a catalogue of another version is out of date. */
+  get serverCatalogueVersion(): string | null {
+    return this.#serverCatalogueVersion;
   }
 
   /**
@@ -119,8 +126,9 @@ export class CurrentModel {
     if (serverUrl === undefined) return Promise.reject(new ShopperClientError('MODEL_UNAVAILABLE', 'no serverUrl to load the model from'));
     this.#loading ??= fetchSharedModel(serverUrl, this.#context.options.fetch)
       .then(
-        (model) => {
+        ({ model, catalogueVersion }) => {
           this.use(model);
+          if (catalogueVersion !== null) this.#serverCatalogueVersion = catalogueVersion;
           this.#context.reachability.answered(model.version);
           return this.#model!;
         },

@@ -1,4 +1,4 @@
-import type { ItemFeatures, SharedModel, ShoppingEvent } from '@fedrec/core';
+import type { ItemFeatures, SharedModel } from '@fedrec/core';
 import { biasesView, embeddingsView, scoreAllItems } from '@fedrec/core';
 import type { Catalogue } from '@fedrec/core/catalogue';
 import { historyScores } from '@fedrec/core/catalogue';
@@ -8,11 +8,12 @@ import { catalogueForRows } from './catalogue-rows.js';
 import type { CurrentCatalogue } from './current-catalogue.js';
 import type { CurrentModel } from './current-model.js';
 import { eventsInCatalogue } from './local-update.js';
+import { excludedRows, filtersProducts, resolveFilters, type ProductFilters, type ResolvedFilters } from './recommend-filters.js';
 import type { ShopperContext } from './shopper-context.js';
 import { ShopperClientError } from './shopper-client-error.js';
 import type { UserVectorCache } from './user-vector-cache.js';
 
-export interface RecommendOptions {
+export interface RecommendOptions extends ProductFilters {
   /**
    * In [0, 1]. 0 ranks by relevance alone; higher values re-rank with
    * maximal marginal relevance so the list is less "more of the same".
@@ -24,7 +25,10 @@ export interface RecommendOptions {
 }
 
 export interface Recommendation {
+  /** The model row (the catalogue's index) of the product. */
   readonly item: number;
+  /** The shop's id of the product; null when the device has no catalogue naming that row. */
+  readonly productId: string | null;
   /** The score it was ranked by: the model's for this shopper, the history scorer's, or the item's bias (popular). */
   readonly score: number;
 }
@@ -43,11 +47,12 @@ export interface RecommendationList {
   readonly catalogueVersion: string | null;
 }
 
-/** Throws on a `k` or `diversity` that `recommendForShopper` cannot use. */
-export function assertRecommendArguments(k: number, options: RecommendOptions): void {
+/** Throws on a `k`, `diversity` or filter that `recommendForShopper` cannot use; returns the filters read once. */
+export function assertRecommendArguments(k: number, options: RecommendOptions): ResolvedFilters {
   if (!Number.isSafeInteger(k) || k < 0) throw new RangeError(`expected k to be a non-negative integer, got ${k}`);
   const diversity = options.diversity ?? 0;
   if (typeof diversity !== 'number' || !(diversity >= 0 && diversity <= 1)) throw new RangeError(`expected diversity in [0, 1], got ${String(diversity)}`);
+  return resolveFilters(options);
 }
 
 /** What diversity measures distance by: the shop's categories when it gave them, else the model's item embeddings. */
@@ -69,14 +74,6 @@ function itemFeatures(model: SharedModel, categories: ArrayLike<number> | undefi
  */
 export const BIAS_PRIOR_WEIGHT = 0.5;
 
-/** The shopper's purchases, to leave out; undefined when nothing is left out. */
-function purchasedMask(events: readonly ShoppingEvent[], rows: number, options: RecommendOptions): Uint8Array | undefined {
-  if (!(options.excludePurchased ?? true)) return undefined;
-  const exclude = new Uint8Array(rows);
-  for (const event of events) if (event.type === 'purchase') exclude[event.item] = 1;
-  return exclude;
-}
-
 /** Diversity without a model: the shop's categories when it gave them, else each item's first catalogue attribute. */
 function catalogueFeatures(catalogue: Catalogue, categories: ArrayLike<number> | undefined): ItemFeatures {
   const rows = catalogue.itemIds.length;
@@ -96,21 +93,27 @@ function catalogueFeatures(catalogue: Catalogue, categories: ArrayLike<number> |
  *   available, when the shop has a catalogue: the shopper's own history
  *   against the public catalogue (`historyScores`), plus the model's item
  *   biases as the popularity prior where there is a model. Zero ε, no
- *   round needed, works offline from the stored catalogue;
+ *   round needed, works offline from the stored catalogue. Products the
+ *   catalogue has beyond the model's rows (added since the model was
+ *   received) rank here too, with the mean bias as their prior;
  * - **model** (`source: 'model'`): otherwise, the shopper's own vector
- *   fitted on the stored history (as before catalogues);
+ *   fitted on the stored history (as before catalogues); products beyond the
+ *   model's rows wait for the next model;
  * - **popularity** (`source: 'popularity'`): no history (consent `off`, or
  *   nothing yet) and a model: its item biases.
+ * Retired products and what the filters rule out are never in the list.
  * With neither a model nor a history to rank by, rejects with the model's
- * `MODEL_UNAVAILABLE`. Call `assertRecommendArguments` first.
+ * `MODEL_UNAVAILABLE`. Call `assertRecommendArguments` first, for `filters`.
  */
 export async function recommendForShopper(
   context: ShopperContext,
   parts: { readonly model: CurrentModel; readonly vector: UserVectorCache; readonly catalogue: CurrentCatalogue },
   k: number,
   options: RecommendOptions,
+  filters: ResolvedFilters,
 ): Promise<RecommendationList> {
   const diversity = options.diversity ?? 0;
+  const excludePurchased = options.excludePurchased ?? true;
   const epoch = context.state.epoch;
   let model: SharedModel | null = null;
   let modelError: unknown = null;
@@ -120,41 +123,60 @@ export async function recommendForShopper(
     if (!(error instanceof ShopperClientError) || error.code !== 'MODEL_UNAVAILABLE') throw error;
     modelError = error;
   }
-  // The catalogue is needed only where it ranks: at `local`, or without a model.
-  const catalogue = context.state.consent === 'local' || model === null ? await parts.catalogue.current() : null;
+  // The catalogue ranks at `local` or without a model, and filters; otherwise it only names the products (and retires some):
+  // then it is asked for only once the server has named one with its model, so a shop without one sees no request (and no 404).
+  const catalogueNeeded = context.state.consent === 'local' || model === null || filtersProducts(filters);
+  const serverNamesOne = parts.model.serverCatalogueVersion !== null;
+  let loaded: Catalogue | null = catalogueNeeded || serverNamesOne ? null : parts.catalogue.catalogue;
+  if (catalogueNeeded || serverNamesOne) {
+    try {
+      loaded = await parts.catalogue.forModel(model?.shape.numItems ?? null, parts.model.serverCatalogueVersion);
+    } catch (error) {
+      if (catalogueNeeded || !(error instanceof ShopperClientError) || error.code !== 'CATALOGUE_UNAVAILABLE') throw error;
+    }
+  }
+  const catalogue = loaded;
   if (model === null && catalogue === null) throw modelError;
+  const named = (scores: ArrayLike<number>, items: readonly number[]): Recommendation[] =>
+    items.map((item) => ({ item, productId: catalogue !== null && item < catalogue.itemIds.length ? catalogue.itemIds[item]! : null, score: scores[item]! }));
   return context.queue.run(async () => {
-    // The model's rows are the items when there is a model (see `catalogueForRows`), else the catalogue's.
-    const rows = model !== null ? model.shape.numItems : catalogue!.itemIds.length;
-    const events = allowsStoring(context.state.consent) ? eventsInCatalogue(await context.store.readEvents(), rows) : [];
+    const modelRows = model?.shape.numItems ?? 0;
+    const catalogueRows = catalogue?.itemIds.length ?? 0;
+    const stored = allowsStoring(context.state.consent) ? await context.store.readEvents() : [];
     const modelVersion = model?.version ?? null;
-    const byHistory = catalogue !== null && (model === null || (context.state.consent === 'local' && events.length > 0));
+    const byHistory = catalogue !== null && (model === null || (context.state.consent === 'local' && eventsInCatalogue(stored, Math.max(modelRows, catalogueRows)).length > 0));
     if (byHistory) {
+      // Every product either knows of: the model's rows, and the catalogue's newer products after them.
+      const rows = Math.max(modelRows, catalogueRows);
+      const events = eventsInCatalogue(stored, rows);
       // Nothing to rank by: no model for a prior, no history to match.
       if (model === null && events.length === 0) throw modelError;
       const aligned = catalogueForRows(catalogue, rows);
       const scores = historyScores(events, aligned.catalogue, aligned.idf, context.options.eventWeights !== undefined ? { eventWeights: context.options.eventWeights } : {});
       if (model !== null) {
         const biases = biasesView(model.shape, model.values);
-        for (let item = 0; item < rows; item++) scores[item]! += BIAS_PRIOR_WEIGHT * biases[item]!;
+        let meanBias = 0;
+        for (let item = 0; item < modelRows; item++) meanBias += biases[item]! / modelRows;
+        for (let item = 0; item < rows; item++) scores[item]! += BIAS_PRIOR_WEIGHT * (item < modelRows ? biases[item]! : meanBias);
       }
-      const features = model !== null ? itemFeatures(model, context.options.itemCategories) : catalogueFeatures(aligned.catalogue, context.options.itemCategories);
-      const exclude = purchasedMask(events, rows, options);
-      const items = rankRecommendations({ scores, k, diversity, features, ...(exclude !== undefined ? { exclude } : {}) });
-      return { items: items.map((item) => ({ item, score: scores[item]! })), personalised: true, source: 'history', modelVersion, catalogueVersion: catalogue.version };
+      const features = model !== null && rows === modelRows ? itemFeatures(model, context.options.itemCategories) : catalogueFeatures(aligned.catalogue, context.options.itemCategories);
+      const exclude = excludedRows(rows, catalogue, filters, excludePurchased ? events : null);
+      const items = rankRecommendations({ scores, k, diversity, features, exclude });
+      return { items: named(scores, items), personalised: true, source: 'history', modelVersion, catalogueVersion: catalogue.version };
     }
     // Past the branch above there is a model: without one, the catalogue's branch ranked or threw.
     const shared = model!;
+    const events = eventsInCatalogue(stored, modelRows);
     const features = itemFeatures(shared, context.options.itemCategories);
     if (events.length === 0) {
       const popularity = biasesView(shared.shape, shared.values);
-      const items = rankRecommendations({ scores: popularity, k, diversity, features });
-      return { items: items.map((item) => ({ item, score: popularity[item]! })), personalised: false, source: 'popularity', modelVersion: shared.version, catalogueVersion: catalogue?.version ?? null };
+      const items = rankRecommendations({ scores: popularity, k, diversity, features, exclude: excludedRows(modelRows, catalogue, filters, null) });
+      return { items: named(popularity, items), personalised: false, source: 'popularity', modelVersion: shared.version, catalogueVersion: catalogue?.version ?? null };
     }
     const vector = await parts.vector.fit(shared, events, epoch);
     const scores = scoreAllItems(shared.shape, shared.values, vector);
-    const exclude = purchasedMask(events, rows, options);
-    const items = rankRecommendations({ scores, k, diversity, features, ...(exclude !== undefined ? { exclude } : {}) });
-    return { items: items.map((item) => ({ item, score: scores[item]! })), personalised: true, source: 'model', modelVersion: shared.version, catalogueVersion: catalogue?.version ?? null };
+    const exclude = excludedRows(modelRows, catalogue, filters, excludePurchased ? events : null);
+    const items = rankRecommendations({ scores, k, diversity, features, exclude });
+    return { items: named(scores, items), personalised: true, source: 'model', modelVersion: shared.version, catalogueVersion: catalogue?.version ?? null };
   });
 }

@@ -4,10 +4,11 @@ import type { UpdateLogEntry } from '../privacy/update-log-entry.js';
 import { createRoundParticipant, type RoundInvitation, type RoundParticipant } from '../rounds/round-participant.js';
 import type { TrainingResult, TrainingRound } from '../rounds/training-callback.js';
 import { isGuardRefusal } from '../storage/write-guard.js';
+import type { CurrentCatalogue } from './current-catalogue.js';
 import type { CurrentModel } from './current-model.js';
 import type { DeclineReason } from './decline-reason.js';
 import { EnrolmentToken } from './enrolment-token.js';
-import { computeLocalDelta, updateBytes } from './local-update.js';
+import { computeLocalDelta, retiredRows, updateBytes } from './local-update.js';
 import { ParticipantSlot } from './participant-slot.js';
 import { consentDeclines, reasonToDecline } from './round-decision.js';
 import { guardFor, type ShopperContext } from './shopper-context.js';
@@ -24,15 +25,17 @@ import type { UserVectorCache } from './user-vector-cache.js';
 export class RoundParticipation {
   readonly #context: ShopperContext;
   readonly #model: CurrentModel;
+  readonly #catalogue: CurrentCatalogue;
   readonly #vector: UserVectorCache;
   readonly #slot: ParticipantSlot;
   readonly #token: EnrolmentToken;
   /** Entries this client charged whose update the participant has not reported sent yet, by round. */
   readonly #charged = new Map<number, UpdateLogEntry>();
 
-  constructor(context: ShopperContext, parts: { readonly model: CurrentModel; readonly vector: UserVectorCache }) {
+  constructor(context: ShopperContext, parts: { readonly model: CurrentModel; readonly vector: UserVectorCache; readonly catalogue: CurrentCatalogue }) {
     this.#context = context;
     this.#model = parts.model;
+    this.#catalogue = parts.catalogue;
     this.#vector = parts.vector;
     const { options } = context;
     this.#token = new EnrolmentToken({
@@ -171,10 +174,12 @@ export class RoundParticipation {
       this.#model.use(round.model);
       const events = await store.readEvents();
       const vector = this.#vector.valuesFor(round.model.shape.dim);
+      const retired = retiredRows(this.#catalogue.catalogue, round.model.shape.numItems);
       const local = computeLocalDelta({
         model: round.model,
         events,
         random: context.random,
+        ...(retired.length > 0 ? { notNegatives: retired } : {}),
         ...(vector !== undefined ? { userVector: vector } : {}),
         ...(options.training !== undefined ? { training: options.training } : {}),
         ...(options.eventWeights !== undefined ? { eventWeights: options.eventWeights } : {}),

@@ -2,6 +2,7 @@ import type { SharedModel } from '@fedrec/core';
 import type { Catalogue } from '@fedrec/core/catalogue';
 import type { ConsentLevel } from '../consent/consent-level.js';
 import type { RecommendationList, RecommendOptions } from './recommend-for-shopper.js';
+import type { SimilarItemsList, SimilarItemsOptions } from './similar-items.js';
 import type { ShopperClientEvents } from './shopper-client-events.js';
 import type { TrackedEvent } from './tracked-event.js';
 import type { TransparencyReport } from './transparency-report.js';
@@ -36,7 +37,12 @@ export interface ShopperClient {
    * before this one heard of it: the shopper is then asked again.
    */
   setConsent(level: ConsentLevel): Promise<void>;
-  /** Stores an event on the device if consent allows; resolves to whether it was stored. Nothing is sent. */
+  /**
+   * Stores an event on the device if consent allows; resolves to whether it
+   * was stored. Nothing is sent. `item` is the shop's product id (looked up in
+   * the catalogue, asked again once for an id it does not list yet; an id it
+   * still does not list rejects with a `RangeError`) or the model row.
+   */
   track(event: TrackedEvent): Promise<boolean>;
   /**
    * The top `k` items for this shopper, computed on the device. Works
@@ -44,9 +50,17 @@ export interface ShopperClient {
    * model and catalogue it stored (see the `offline` event). Where the shop
    * has a catalogue (`GET /catalogue`), consent `local` — and any level
    * when no model is available — ranks by the shopper's own history against
-   * it (`source: 'history'`): no round, no ε, nothing sent.
+   * it (`source: 'history'`): no round, no ε, nothing sent. Retired
+   * products are never recommended; `exclude`, `candidates` and `attribute`
+   * filter by product id and catalogue attribute.
    */
   recommend(k: number, options?: RecommendOptions): Promise<RecommendationList>;
+  /**
+   * Products like `productId` (for a product page), by the model's item
+   * vectors, or by shared catalogue attributes for a product newer than the
+   * model or without one. Reads nothing about the shopper: any consent level.
+   */
+  similarItems(productId: string, options?: SimilarItemsOptions): Promise<SimilarItemsList>;
   transparency(): Promise<TransparencyReport>;
   /**
    * Deletes the history, the shopper's vector, the privacy ledger, the

@@ -39,7 +39,7 @@ export function alignCatalogue(catalogue: Catalogue, itemIds: readonly string[])
       const value = catalogue.numeric[name]![source]!;
       if (!Number.isNaN(value)) numeric[name] = value;
     }
-    return { id, attributes: Array.from(itemAttributes(catalogue, source), (a) => catalogue.attributes[a]!), numeric };
+    return { id, attributes: Array.from(itemAttributes(catalogue, source), (a) => catalogue.attributes[a]!), numeric, retired: catalogue.retired[source] === 1 };
   });
   return { catalogue: buildCatalogue(entries), matched: itemIds.length - missing.length, missing, unused: catalogue.itemIds.length - used.size };
 }

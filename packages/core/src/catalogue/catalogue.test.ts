@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SavedStateError } from '../state/saved-state.js';
 import { alignCatalogue } from './align-catalogue.js';
-import { buildCatalogue, itemAttributes } from './catalogue.js';
+import { buildCatalogue, isRetired, itemAttributes } from './catalogue.js';
+import { checkCatalogueGrowth } from './catalogue-growth.js';
 import { catalogueToJson, parseCatalogueJson } from './catalogue-json.js';
 
 const names = (catalogue: ReturnType<typeof buildCatalogue>, item: number) => Array.from(itemAttributes(catalogue, item), (a) => catalogue.attributes[a]);
@@ -67,5 +68,47 @@ describe('catalogue JSON', () => {
     expect(() => parseCatalogueJson({ ...json, items: json.items.slice(0, 2) })).toThrow(/field version: does not match the contents/);
     expect(() => parseCatalogueJson({ ...json, items: [json.items[0], json.items[0]] })).toThrow(/appears twice/);
     expect(() => parseCatalogueJson('{"format": "fedrec-catalogue",')).toThrow(/not valid JSON/);
+  });
+});
+
+const PRE_RETIREMENT_VERSION = '7fa1920eae0727eb';
+
+describe('retired products', () => {
+  it('keep their row, change the version, and round-trip as format version 2; a catalogue without them stays version 1', () => {
+    const plain = buildCatalogue(SHOP);
+    const retiring = buildCatalogue([SHOP[0]!, { ...SHOP[1]!, retired: true }, SHOP[2]!]);
+    expect(retiring.itemIds).toEqual(plain.itemIds);
+    expect(Array.from(retiring.retired)).toEqual([0, 1, 0]);
+    expect(isRetired(retiring, 1)).toBe(true);
+    expect(retiring.version).not.toBe(plain.version);
+    expect(catalogueToJson(plain).formatVersion).toBe(1);
+    const json = catalogueToJson(retiring);
+    expect(json.formatVersion).toBe(2);
+    expect(json.items[1]).toEqual({ id: 'mascara', attributes: ['brand:Acme', 'category:eyes'], retired: true });
+    expect(parseCatalogueJson(JSON.stringify(json))).toEqual(retiring);
+    expect(alignCatalogue(retiring, ['mascara']).catalogue.retired[0]).toBe(1);
+  });
+
+  it('keeps the versions of catalogues written before the field existed', () => {
+    // Computed by the version-1-only code this replaced: stored copies on devices must still verify.
+    expect(buildCatalogue(SHOP).version).toBe(PRE_RETIREMENT_VERSION);
+  });
+
+  it('refuses retired on a version-1 file', () => {
+    const json = catalogueToJson(buildCatalogue([{ ...SHOP[0]!, retired: true }]));
+    expect(() => parseCatalogueJson({ ...json, formatVersion: 1 })).toThrow(/items\.0\.retired: needs formatVersion 2/);
+  });
+});
+
+describe('checkCatalogueGrowth', () => {
+  const rows = ['lipstick', 'mascara'];
+  it('counts the products appended after the model’s rows', () => {
+    expect(checkCatalogueGrowth(rows, buildCatalogue(SHOP))).toBe(1);
+    expect(checkCatalogueGrowth(rows, buildCatalogue(SHOP.slice(0, 2)))).toBe(0);
+  });
+
+  it('refuses a reordered or replaced product by its row and id, and a removed one by its id', () => {
+    expect(() => checkCatalogueGrowth(rows, buildCatalogue([SHOP[1]!, SHOP[0]!]))).toThrow(/row 0 is product "lipstick" in the model but "mascara" in the catalogue/);
+    expect(() => checkCatalogueGrowth(rows, buildCatalogue([SHOP[0]!]))).toThrow(/lists 1 products but the model has 2 rows, and product "mascara" \(row 1\) is missing/);
   });
 });

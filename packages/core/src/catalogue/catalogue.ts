@@ -9,6 +9,12 @@
  * stored per item in compressed sparse rows so a catalogue of millions of
  * products stays a few typed arrays. Numeric attributes (price, year) are one
  * column each, NaN where an item has no value.
+ *
+ * **Rows are append-only.** A product's index is its row in the model for
+ * good: a catalogue grows by appending products, and a product leaves by
+ * being marked `retired` (its row stays, so models trained before keep their
+ * meaning, but it is never recommended again). A server refuses a catalogue
+ * that drops or reorders ids (see `checkCatalogueGrowth`).
  */
 export interface Catalogue {
   /**
@@ -26,6 +32,8 @@ export interface Catalogue {
   readonly attributeIndices: Uint32Array;
   /** One column per numeric attribute, by name, length items; NaN where absent. */
   readonly numeric: Readonly<Record<string, Float64Array>>;
+  /** 1 for a product the shop no longer sells (never recommended), 0 otherwise; length items. */
+  readonly retired: Uint8Array;
 }
 
 /** One item as a loader reads it: its id, its categorical attributes, and any numeric ones. */
@@ -33,6 +41,8 @@ export interface CatalogueEntry {
   readonly id: string;
   readonly attributes: readonly string[];
   readonly numeric?: Readonly<Record<string, number>>;
+  /** The shop no longer sells it: it keeps its row but is never recommended. */
+  readonly retired?: boolean;
 }
 
 /** The attribute indices of `item`, ascending (a view: do not modify). */
@@ -62,12 +72,15 @@ export function buildCatalogue(entries: Iterable<CatalogueEntry>): Catalogue {
   const offsets: number[] = [0];
   const indices: number[] = [];
   const numericValues = new Map<string, Map<number, number>>();
+  const retiredItems: number[] = [];
   for (const entry of entries) {
     if (typeof entry.id !== 'string' || entry.id === '') throw new TypeError(`expected a non-empty item id, got ${JSON.stringify(entry.id)}`);
     if (seenIds.has(entry.id)) throw new RangeError(`item id ${JSON.stringify(entry.id)} appears twice`);
     seenIds.add(entry.id);
     const item = itemIds.length;
     itemIds.push(entry.id);
+    if (entry.retired !== undefined && typeof entry.retired !== 'boolean') throw new TypeError(`item ${JSON.stringify(entry.id)}: expected retired to be a boolean, got ${typeof entry.retired}`);
+    if (entry.retired === true) retiredItems.push(item);
     const own = new Set<number>();
     for (const name of entry.attributes) {
       if (typeof name !== 'string' || name === '') throw new TypeError(`item ${JSON.stringify(entry.id)}: expected non-empty attribute names, got ${JSON.stringify(name)}`);
@@ -96,7 +109,15 @@ export function buildCatalogue(entries: Iterable<CatalogueEntry>): Catalogue {
   }
   const attributeOffsets = Uint32Array.from(offsets);
   const attributeIndices = Uint32Array.from(indices);
-  return { version: catalogueVersion(itemIds, attributes, attributeOffsets, attributeIndices, numeric), itemIds, attributes, attributeOffsets, attributeIndices, numeric };
+  const retired = new Uint8Array(itemIds.length);
+  for (const item of retiredItems) retired[item] = 1;
+  const version = catalogueVersion(itemIds, attributes, attributeOffsets, attributeIndices, numeric, retiredItems);
+  return { version, itemIds, attributes, attributeOffsets, attributeIndices, numeric, retired };
+}
+
+/** Whether `item` is retired: it keeps its row but is never recommended. */
+export function isRetired(catalogue: Catalogue, item: number): boolean {
+  return catalogue.retired[item] === 1;
 }
 
 /**
@@ -109,6 +130,7 @@ function catalogueVersion(
   offsets: Uint32Array,
   indices: Uint32Array,
   numeric: Readonly<Record<string, Float64Array>>,
+  retiredItems: readonly number[],
 ): string {
   let hi = 0xcbf29ce4 >>> 0;
   let lo = 0x84222325 >>> 0;
@@ -142,6 +164,11 @@ function catalogueVersion(
   for (const [name, column] of Object.entries(numeric)) {
     text(name);
     words(column);
+  }
+  // Only when some item is retired, so catalogues without retirements keep the versions they had before the field existed.
+  if (retiredItems.length > 0) {
+    text('retired');
+    words(Uint32Array.from(retiredItems));
   }
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }

@@ -133,6 +133,18 @@ describe.each(KERNEL_BACKENDS)('local training on %s', (backend) => {
     expect(Array.from(c.delta.values)).not.toEqual(Array.from(a.delta.values));
   });
 
+  it('never draws a row of `notNegatives` (retired products) as a negative', () => {
+    const model = createSharedModel(shape, { seed: 1 });
+    const positives = positiveItems([{ item: 0, type: 'purchase', time: 1 }]);
+    // Every row but 0 (the positive) and 1 is ruled out: 1 is the only negative left to draw.
+    const notNegatives = Array.from({ length: shape.numItems - 2 }, (_, i) => i + 2);
+    const { delta } = trainLocally({ model, positives, notNegatives, random: createSeededRandomSource(5), config: { epochs: 3, userEpochs: 1 } });
+    const changed = (row: number): boolean => delta.values.subarray(row * shape.dim, (row + 1) * shape.dim).some((v) => v !== 0);
+    expect(changed(0)).toBe(true);
+    expect(changed(1)).toBe(true);
+    for (const row of notNegatives) expect(changed(row)).toBe(false);
+  });
+
   it('a shopper with no history contributes a zero delta and keeps a zero vector', () => {
     const model = createSharedModel(shape, { seed: 1 });
     const result = trainLocally({ model, positives: positiveItems([]), random: createSeededRandomSource(1) });

@@ -20,6 +20,11 @@ export interface LocalTrainingInput {
   readonly userVector?: Float32Array;
   /** Stream for negative sampling and shuffling (never the noise stream). */
   readonly random: RandomSource;
+  /**
+   * Rows never drawn as negatives, beyond the positives: products the shop
+   * retired (nobody can buy them, so not buying one says nothing).
+   */
+  readonly notNegatives?: ArrayLike<number>;
   readonly config?: Partial<LocalTrainingConfig>;
   /**
    * Measure the loss on the first joint epoch's triplets before and after
@@ -177,7 +182,7 @@ function runTraining(input: Omit<LocalTrainingInput, 'config'>, config: LocalTra
   if (userStart.length !== dim) throw new RangeError(`expected a user vector of length ${dim}, got ${userStart.length}`);
   if (posItems.length !== posWeights.length) throw new RangeError('expected one weight per positive item');
 
-  const sampler = new NegativeSampler(numItems, posItems);
+  const sampler = new NegativeSampler(numItems, input.notNegatives === undefined ? posItems : [...posItems, ...Array.from(input.notNegatives)]);
   const epochs = config.userEpochs + config.epochs;
   if (posItems.length === 0 || sampler.available === 0 || epochs === 0) {
     return { userVector: userStart, triplets: 0, lossBefore: 0, lossAfter: 0 };

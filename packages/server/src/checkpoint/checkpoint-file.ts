@@ -13,7 +13,9 @@ import { ServerError } from '../server-error.js';
  *        0     8  magic "FRecCkpt"
  *        8     4  checkpoint format version (u32 LE): 1, or 2 when the
  *                 optimiser has state scalars (`optimiser.scalars` in the
- *                 metadata: denoising's noise variance); 1 is still read
+ *                 metadata: denoising's noise variance), or 3 when the
+ *                 metadata names the model's rows (`catalogue`); the
+ *                 lowest that holds the contents is written, all are read
  *       12     4  metadata length L (u32 LE)
  *       16     L  metadata, UTF-8 JSON (see `metaSchema`), zero-padded to a multiple of 8
  *        …        sections in metadata order, each zero-padded to a multiple of 8:
@@ -29,6 +31,8 @@ const MAGIC = new TextEncoder().encode('FRecCkpt');
 const CHECKPOINT_FORMAT_VERSION = 1;
 /** Adds `optimiser.scalars` to the metadata; a version-1 reader would reject the field, so it is told by the version. */
 const CHECKPOINT_FORMAT_VERSION_SCALARS = 2;
+/** Adds `catalogue` (the product id of each row) to the metadata, scalars allowed. */
+const CHECKPOINT_FORMAT_VERSION_CATALOGUE = 3;
 const PREFIX_BYTES = 16;
 const DIGEST_BYTES = 32;
 
@@ -43,6 +47,18 @@ export interface CheckpointData {
   readonly privacyLedger: unknown;
   /** ISO 8601. */
   readonly createdAt: string;
+  /** The product of each model row and the catalogue version the model was last grown to; absent before the server had a catalogue. */
+  readonly catalogue?: ModelCatalogue | undefined;
+}
+
+/**
+ * Which product each row of a model is: `itemIds[row]`, by the catalogue of
+ * `version` (a content hash). Rows are append-only, so a later catalogue
+ * must start with these ids.
+ */
+export interface ModelCatalogue {
+  readonly version: string;
+  readonly itemIds: readonly string[];
 }
 
 const metaSchema = z.strictObject({
@@ -56,6 +72,7 @@ const metaSchema = z.strictObject({
     scalars: z.record(z.string(), z.number()).optional(),
   }),
   privacyLedger: z.unknown(),
+  catalogue: z.strictObject({ version: z.string().regex(/^[0-9a-f]{16}$/), itemIds: z.array(z.string().min(1)) }).optional(),
   sections: z.array(z.strictObject({ name: z.string().min(1), byteLength: z.number().int().min(0) })),
 });
 
@@ -84,6 +101,7 @@ export function encodeCheckpoint(data: CheckpointData): Uint8Array {
     modelVersion: data.model.version,
     optimiser: { kind: data.optimiser.kind, step: data.optimiser.step, ...(scalars !== undefined ? { scalars } : {}) },
     privacyLedger: data.privacyLedger === undefined ? null : data.privacyLedger,
+    ...(data.catalogue !== undefined ? { catalogue: { version: data.catalogue.version, itemIds: data.catalogue.itemIds } } : {}),
     sections: sections.map(({ name, bytes }) => ({ name, byteLength: bytes.byteLength })),
   };
   // JSON.stringify throws on cycles and BigInt: the hook's output must be plain JSON.
@@ -93,7 +111,11 @@ export function encodeCheckpoint(data: CheckpointData): Uint8Array {
   const out = new Uint8Array(total + DIGEST_BYTES);
   out.set(MAGIC, 0);
   const view = new DataView(out.buffer);
-  view.setUint32(8, scalars === undefined ? CHECKPOINT_FORMAT_VERSION : CHECKPOINT_FORMAT_VERSION_SCALARS, true);
+  if (data.catalogue !== undefined && data.catalogue.itemIds.length !== data.model.shape.numItems) {
+    throw new RangeError(`expected one product id per model row (${data.model.shape.numItems}), got ${data.catalogue.itemIds.length}`);
+  }
+  const formatVersion = data.catalogue !== undefined ? CHECKPOINT_FORMAT_VERSION_CATALOGUE : scalars === undefined ? CHECKPOINT_FORMAT_VERSION : CHECKPOINT_FORMAT_VERSION_SCALARS;
+  view.setUint32(8, formatVersion, true);
   view.setUint32(12, metaBytes.byteLength, true);
   out.set(metaBytes, PREFIX_BYTES);
   let offset = PREFIX_BYTES + pad8(metaBytes.byteLength);
@@ -114,7 +136,7 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
   if (!digest.equals(bytes.subarray(body.byteLength))) throw corrupt('SHA-256 does not match: the file is truncated or corrupt');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const formatVersion = view.getUint32(8, true);
-  if (formatVersion !== CHECKPOINT_FORMAT_VERSION && formatVersion !== CHECKPOINT_FORMAT_VERSION_SCALARS) throw corrupt(`checkpoint format ${formatVersion} is not supported`);
+  if (formatVersion !== CHECKPOINT_FORMAT_VERSION && formatVersion !== CHECKPOINT_FORMAT_VERSION_SCALARS && formatVersion !== CHECKPOINT_FORMAT_VERSION_CATALOGUE) throw corrupt(`checkpoint format ${formatVersion} is not supported`);
   const metaLength = view.getUint32(12, true);
   if (PREFIX_BYTES + metaLength > body.byteLength) throw corrupt('metadata runs past the end of the file');
   let meta: z.infer<typeof metaSchema>;
@@ -141,6 +163,10 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
   }
   if (model.version !== meta.modelVersion) throw corrupt('model version disagrees with the metadata');
   if (formatVersion === CHECKPOINT_FORMAT_VERSION && meta.optimiser.scalars !== undefined) throw corrupt(`optimiser scalars need checkpoint format ${CHECKPOINT_FORMAT_VERSION_SCALARS}`);
+  if (formatVersion !== CHECKPOINT_FORMAT_VERSION_CATALOGUE && meta.catalogue !== undefined) throw corrupt(`a catalogue needs checkpoint format ${CHECKPOINT_FORMAT_VERSION_CATALOGUE}`);
+  if (meta.catalogue !== undefined && meta.catalogue.itemIds.length !== model.shape.numItems) {
+    throw corrupt(`the metadata names ${meta.catalogue.itemIds.length} products for a model of ${model.shape.numItems} rows`);
+  }
   const floats = parameterCount(model.shape);
   const arrays: Record<string, Float64Array> = {};
   for (const [name, section] of sections) {
@@ -157,5 +183,6 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
     nextRoundId: meta.nextRoundId,
     privacyLedger: meta.privacyLedger ?? null,
     createdAt: meta.createdAt,
+    ...(meta.catalogue !== undefined ? { catalogue: meta.catalogue } : {}),
   };
 }

@@ -113,3 +113,14 @@ describe('CheckpointStore', () => {
     expect(await readdir(dir)).toEqual([checkpointFileName(6)]);
   });
 });
+
+describe('checkpoint catalogue', () => {
+  it('round-trips the product of each row and the catalogue version as format 3, and refuses ids that do not match the rows', () => {
+    const catalogue = { version: '0123456789abcdef', itemIds: ['sku-1', 'sku-2'] };
+    const bytes = encodeCheckpoint({ ...data(3), catalogue });
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true)).toBe(3);
+    expect(decodeCheckpoint(bytes).catalogue).toEqual(catalogue);
+    expect(decodeCheckpoint(encodeCheckpoint(data(3))).catalogue).toBeUndefined();
+    expect(() => encodeCheckpoint({ ...data(3), catalogue: { ...catalogue, itemIds: ['sku-1'] } })).toThrow(/one product id per model row \(2\), got 1/);
+  });
+});

@@ -18,6 +18,8 @@ export interface CheckpointCommitDeps {
   readonly nextRoundId: () => number;
   readonly privacy: ServerPrivacy | null;
   readonly privacyLedger?: PrivacyLedgerHook | undefined;
+  /** The external hook's state as the resumed checkpoint held it: what a checkpoint that follows no round (a grown model's) carries on. */
+  readonly resumedExternalLedger?: unknown;
   readonly stats: ServerStats;
   readonly events: EventEmitter<FedRecServerEvents>;
 }
@@ -31,7 +33,7 @@ export interface CheckpointCommitDeps {
 export function checkpointCommitter(deps: CheckpointCommitDeps): (applied: AppliedRound | null) => Promise<void> {
   const { store, model, optimiser, privacy, privacyLedger, stats, events } = deps;
   const privacyState = (applied: AppliedRound | null): unknown => {
-    const external = applied !== null && privacyLedger !== undefined ? privacyLedger.snapshot(applied) : null;
+    const external = applied !== null && privacyLedger !== undefined ? privacyLedger.snapshot(applied) : (deps.resumedExternalLedger ?? null);
     return privacy === null ? external : privacy.toJSON(external);
   };
   return async (applied) => {
@@ -45,6 +47,7 @@ export function checkpointCommitter(deps: CheckpointCommitDeps): (applied: Appli
         nextRoundId: applied?.nextRoundId ?? deps.nextRoundId(),
         privacyLedger: privacyState(applied),
         createdAt: new Date().toISOString(),
+        ...(model.catalogue !== null ? { catalogue: model.catalogue } : {}),
       });
       stats.lastCheckpointMs = performance.now() - started;
       stats.lastCheckpointFile = basename(file);

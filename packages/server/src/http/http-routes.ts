@@ -6,6 +6,8 @@ import type { PublicStatus, ServerStatus } from '../status/server-status.js';
 import type { EnrolLimits } from './enrol-limits.js';
 
 export const MODEL_VERSION_HEADER = 'x-fedrec-model-version';
+/** The catalogue version (content hash) whose first products are the model's rows; absent without a catalogue. */
+export const CATALOGUE_VERSION_HEADER = 'x-fedrec-catalogue-version';
 
 export interface HttpRouteDeps {
   /** The operator's view, for requests with the operator key. */
@@ -14,8 +16,8 @@ export interface HttpRouteDeps {
   publicStatus(): PublicStatus;
   /** Bearer key that unlocks `status()` on `GET /status`; without one, only the public view is served. */
   readonly operatorKey?: string | undefined;
-  /** The current model file and its version. */
-  model(): { readonly bytes: Uint8Array; readonly version: number };
+  /** The current model file, its version, and the version of the catalogue naming its rows (null without one). */
+  model(): { readonly bytes: Uint8Array; readonly version: number; readonly catalogueVersion?: string | null };
   /** The catalogue's JSON and its version (content hash), where the server has one. */
   readonly catalogue?: ServedCatalogue | undefined;
   /** Issues a token for a fresh client id. */
@@ -30,7 +32,7 @@ export interface HttpRouteDeps {
 }
 
 /** Headers a cross-origin page may read: the model's version and the catalogue's content hash. */
-const EXPOSED_HEADERS = [MODEL_VERSION_HEADER, 'etag'].join(', ');
+const EXPOSED_HEADERS = [MODEL_VERSION_HEADER, CATALOGUE_VERSION_HEADER, 'etag'].join(', ');
 /** What a page may send to `POST /enrol`: the enrolment key. */
 const ALLOWED_HEADERS = 'authorization, content-type';
 
@@ -76,7 +78,9 @@ function keyMatches(presented: string, expected: string): boolean {
  * - `GET /status`: the public status (PublicStatus: round-level figures,
  *   updated only when a round closes); with `Authorization: Bearer
  *   <operatorKey>`, the operator's live counters and timings (ServerStatus).
- * - `GET /model`: the current model file, its version in `X-FedRec-Model-Version`.
+ * - `GET /model`: the current model file, its version in `X-FedRec-Model-Version`
+ *   and, with a catalogue, the catalogue version naming its rows in
+ *   `X-FedRec-Catalogue-Version` (row i is that catalogue's product i).
  * - `GET /catalogue`: the shop's public catalogue (JSON), its content hash as ETag
  *   (`If-None-Match` gets 304); 404 `NO_CATALOGUE` without one.
  * - `POST /enrol`: a token for a fresh client id (when enrolment is not `off`).
@@ -98,12 +102,13 @@ export function createRequestHandler(deps: HttpRouteDeps): (req: IncomingMessage
     '/model': {
       method: 'GET',
       handle: (_req, res) => {
-        const { bytes, version } = deps.model();
+        const { bytes, version, catalogueVersion } = deps.model();
         res.writeHead(200, {
           'content-type': 'application/octet-stream',
           'content-length': bytes.byteLength,
           'cache-control': 'no-store',
           [MODEL_VERSION_HEADER]: String(version),
+          ...(catalogueVersion !== null && catalogueVersion !== undefined ? { [CATALOGUE_VERSION_HEADER]: catalogueVersion } : {}),
         });
         res.end(bytes);
       },

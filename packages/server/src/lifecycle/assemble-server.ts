@@ -22,7 +22,7 @@ import type { StatusReport } from '../status/status-report.js';
 import { handshakeLimit } from '../transport/handshake-limit.js';
 import { SocketGateway } from '../transport/socket-gateway.js';
 import { StrikeBook } from '../transport/strike-book.js';
-import { loadCatalogueFile } from './load-catalogue-file.js';
+import { loadCatalogueFile, serveCatalogue } from './load-catalogue-file.js';
 import { resumeFromCheckpoint } from './resume-from-checkpoint.js';
 import { roundHooks } from './round-hooks.js';
 
@@ -62,13 +62,15 @@ export async function assembleServer(deps: AssembleDeps): Promise<RunningServer>
   const { config, logger, events, privacy, privacyLedger, stats, report } = deps;
   const store = config.modelDir === undefined ? null : new CheckpointStore(config.modelDir, config.checkpoints.keep);
   await store?.init();
-  const { model, optimiser, nextRoundId, fresh } = await resumeFromCheckpoint(store, { config, logger, privacy, privacyLedger });
+  // Read first: the catalogue decides the model's rows (a longer one than the checkpoint's grows the model).
+  const parsedCatalogue = config.catalogueFile === undefined ? null : await loadCatalogueFile(config.catalogueFile);
+  const { model, optimiser, nextRoundId, fresh, externalLedger } = await resumeFromCheckpoint(store, { config, logger, privacy, privacyLedger, catalogue: parsedCatalogue });
   const tokenSecret = config.auth.tokenSecret ?? (await loadOrCreateTokenSecret(config.modelDir));
   const { maxStrikes, strikeBanMs, strikeWindowMs } = config.limits;
   const strikes = new StrikeBook({ maxStrikes, banMs: strikeBanMs, windowMs: strikeWindowMs, dir: config.modelDir, logger });
   await strikes.load();
   report.privacyRestored();
-  const catalogue = config.catalogueFile === undefined ? undefined : await loadCatalogueFile(config.catalogueFile, model.shape.numItems);
+  const catalogue = config.catalogueFile === undefined || parsedCatalogue === null ? undefined : serveCatalogue(config.catalogueFile, parsedCatalogue, model.shape.numItems);
   // Kept in memory only: an adversary who can predict the cohort loses privacy amplification.
   const samplingSeed = config.rounds.samplingSeed ?? randomBytes(16).toString('hex');
   const httpServer = createHttpServer(
@@ -77,7 +79,7 @@ export async function assembleServer(deps: AssembleDeps): Promise<RunningServer>
       status: deps.status,
       publicStatus: deps.publicStatus,
       operatorKey: config.auth.operatorKey,
-      model: () => ({ bytes: model.bytes(), version: model.version }),
+      model: () => ({ bytes: model.bytes(), version: model.version, catalogueVersion: catalogue?.version ?? null }),
       catalogue,
       enrol: () => issueToken({ secret: tokenSecret, ttlSeconds: config.auth.tokenTtlSeconds }),
       enrolment: config.auth.enrolment,
@@ -89,7 +91,7 @@ export async function assembleServer(deps: AssembleDeps): Promise<RunningServer>
   );
   limitConnections(httpServer, config.http, logger, stats);
   let gateway: SocketGateway | null = null;
-  const commit = checkpointCommitter({ store, model, optimiser, nextRoundId: () => coordinator.nextRoundId, privacy, privacyLedger, stats, events });
+  const commit = checkpointCommitter({ store, model, optimiser, nextRoundId: () => coordinator.nextRoundId, privacy, privacyLedger, resumedExternalLedger: externalLedger, stats, events });
   const coordinator: RoundCoordinator = new RoundCoordinator({
     rounds: config.rounds,
     samplingSeed,

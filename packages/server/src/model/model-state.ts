@@ -1,6 +1,7 @@
 import { decodeModel, encodeModel } from '@fedrec/core/format';
 import type { ParameterShape, SharedModel } from '@fedrec/core/model';
 import { parameterCount } from '@fedrec/core/model';
+import type { ModelCatalogue } from '../checkpoint/checkpoint-file.js';
 
 /**
  * The server's one copy of the shared model, in two states:
@@ -28,7 +29,12 @@ export class ModelState {
     /** The working model, updated in place by the optimiser. */
     readonly values: Float32Array,
     version: number,
+    /** The product of each row, where the server has a catalogue: kept in every checkpoint, its version served with the model. */
+    readonly catalogue: ModelCatalogue | null = null,
   ) {
+    if (catalogue !== null && catalogue.itemIds.length !== shape.numItems) {
+      throw new RangeError(`expected one product id per row (${shape.numItems}), got ${catalogue.itemIds.length}`);
+    }
     if (values.length !== parameterCount(shape)) {
       throw new RangeError(`expected ${parameterCount(shape)} values for shape ${shape.numItems}×${shape.dim}, got ${values.length}`);
     }
@@ -38,8 +44,8 @@ export class ModelState {
   }
 
   /** A model that is already durable (resumed from a checkpoint, or freshly checkpointed): published as it is. */
-  static from(model: SharedModel): ModelState {
-    return new ModelState(model.shape, model.values, model.version);
+  static from(model: SharedModel, catalogue: ModelCatalogue | null = null): ModelState {
+    return new ModelState(model.shape, model.values, model.version, catalogue);
   }
 
   /** The published version: what clients train on and `GET /model` serves. */
