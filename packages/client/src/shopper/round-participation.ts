@@ -5,9 +5,11 @@ import { createRoundParticipant, type RoundInvitation, type RoundParticipant } f
 import type { TrainingResult, TrainingRound } from '../rounds/training-callback.js';
 import { isGuardRefusal } from '../storage/write-guard.js';
 import type { CurrentModel } from './current-model.js';
+import type { CurrentNotice } from './current-notice.js';
 import type { DeclineReason } from './decline-reason.js';
 import { EnrolmentToken } from './enrolment-token.js';
 import { computeLocalDelta, updateBytes } from './local-update.js';
+import { noticeAllowsContributing } from './notice-consent.js';
 import { ParticipantSlot } from './participant-slot.js';
 import { consentDeclines, reasonToDecline } from './round-decision.js';
 import { guardFor, type ShopperContext } from './shopper-context.js';
@@ -25,15 +27,19 @@ export class RoundParticipation {
   readonly #context: ShopperContext;
   readonly #model: CurrentModel;
   readonly #vector: UserVectorCache;
+  readonly #notice: CurrentNotice;
+  /** Whether the privacy notice was revalidated since the participant last connected: a restarted server may publish another. */
+  #noticeVerified = false;
   readonly #slot: ParticipantSlot;
   readonly #token: EnrolmentToken;
   /** Entries this client charged whose update the participant has not reported sent yet, by round. */
   readonly #charged = new Map<number, UpdateLogEntry>();
 
-  constructor(context: ShopperContext, parts: { readonly model: CurrentModel; readonly vector: UserVectorCache }) {
+  constructor(context: ShopperContext, parts: { readonly model: CurrentModel; readonly vector: UserVectorCache; readonly notice: CurrentNotice }) {
     this.#context = context;
     this.#model = parts.model;
     this.#vector = parts.vector;
+    this.#notice = parts.notice;
     const { options } = context;
     this.#token = new EnrolmentToken({
       now: context.now,
@@ -70,7 +76,8 @@ export class RoundParticipation {
   sync(handOver?: Promise<unknown>): void {
     const serverUrl = this.#context.options.serverUrl;
     const { state } = this.#context;
-    const want = allowsContributing(state.consent) && serverUrl !== undefined && !state.closed;
+    // A chosen `contribute` also needs the privacy notice it was given under to be the server's current one.
+    const want = allowsContributing(state.consent) && noticeAllowsContributing(state) && serverUrl !== undefined && !state.closed;
     if (want) {
       this.#slot.take(
         () => {
@@ -124,9 +131,16 @@ export class RoundParticipation {
     participant.on('connectFailed', ({ message }) => this.#context.reachability.failed(`connecting for rounds failed: ${message}`, null));
     participant.on('connected', ({ modelVersion }) => {
       this.#context.reachability.answered(modelVersion);
+      // Perhaps a restarted server, with another configuration: see whether its notice is still the one consented under.
+      void this.#notice.refreshOrReport().then((notice) => {
+        if (notice !== null) this.#noticeVerified = true;
+      });
       emit('participationChanged', { participating: true, waitingForTurn: false });
     });
-    participant.on('disconnected', () => emit('participationChanged', { participating: false, waitingForTurn: false }));
+    participant.on('disconnected', () => {
+      this.#noticeVerified = false;
+      emit('participationChanged', { participating: false, waitingForTurn: false });
+    });
     participant.on('stopped', () => emit('participationChanged', { participating: false, waitingForTurn: false }));
     participant.on('updateSent', ({ roundId, bytes }) => void this.#confirmSent(roundId, bytes));
     participant.on('roundClosed', ({ roundId, outcome, modelVersion }) => {
@@ -143,7 +157,9 @@ export class RoundParticipation {
 
   /** The participant's `beforeRound` hook: see `reasonToDecline`. A reason declines, and the participant tells the server it. */
   async #decide(round: RoundInvitation): Promise<true | DeclineReason> {
-    const reason = await reasonToDecline(this.#context, round);
+    // An invitation may come before the notice asked for on connecting has arrived: nothing is sent under an unverified notice.
+    if (!this.#noticeVerified && this.#context.state.consentChosen) this.#noticeVerified = (await this.#notice.refreshOrReport()) !== null;
+    const reason = this.#noticeVerified || !this.#context.state.consentChosen ? await reasonToDecline(this.#context, round) : 'consent';
     if (reason !== null) {
       this.#context.emit('roundDeclined', { roundId: round.roundId, reason });
       return reason;
