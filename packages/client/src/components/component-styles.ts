@@ -31,6 +31,8 @@ export const COMPONENT_CSS = `
 :host([hidden]) { display: none; }
 *, *::before, *::after { box-sizing: inherit; }
 [hidden] { display: none !important; }
+/* An empty status line takes no room (it stays in the page, so screen readers hear what it says next). */
+p:empty { margin: 0; }
 h2, h3 { line-height: 1.2; margin-block: 0 0.5rem; }
 h2 { font-size: 1.2rem; }
 h3 { font-size: 1rem; margin-block-start: 1.25rem; }
@@ -60,10 +62,13 @@ export const CONSENT_CSS = `
 .choices p { font-size: 0.85rem; color: var(--fedrec-muted, #4f5955); margin: 0; }
 /* On a phone the banner must leave the shop visible. */
 @media (max-width: 40rem) {
-  .banner { padding-block: 0.6rem; padding-inline: 0.75rem; font-size: 0.9rem; }
+  .banner { padding-block: 0.6rem; padding-inline: 0.75rem; font-size: 0.9rem; line-height: 1.3; }
+  .banner h2 { font-size: 1.05rem; margin-block-end: 0.25rem; }
   .banner > p { margin-block-end: 0.4rem; }
+  .banner details { margin-block: 0.25rem 0; }
   .choices { gap: 0.15rem; }
-  .choices p { font-size: 0.8rem; margin-block-end: 0.3rem; }
+  .choices li { gap: 0.1rem; }
+  .choices p { font-size: 0.8rem; line-height: 1.25; margin-block-end: 0.2rem; }
 }
 `;
 

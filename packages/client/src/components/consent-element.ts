@@ -56,7 +56,8 @@ export class FedRecConsentElement extends FedRecElement {
       }),
     );
     const banner = el('section', { class: 'banner', part: 'banner', 'aria-labelledby': 'title' }, this.#title, el('p', {}, t.intro), this.#renew, choices, this.#notice.details, this.#status);
-    this.shadow.replaceChildren(el('style', {}, COMPONENT_CSS + CONSENT_CSS), banner);
+    this.adoptStyles(COMPONENT_CSS + CONSENT_CSS);
+    this.shadow.replaceChildren(banner);
   }
 
   protected update(strings: FedRecStrings): void {

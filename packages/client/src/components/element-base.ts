@@ -64,6 +64,21 @@ export abstract class FedRecElement extends HTMLElementBase {
     return this.#shadow;
   }
 
+  /**
+   * Styles the shadow root with a constructed stylesheet rather than a
+   * `<style>` element: a shop whose Content-Security-Policy says
+   * `style-src 'self'` blocks inline `<style>`, but not adopted sheets.
+   */
+  protected adoptStyles(css: string): void {
+    let sheet = sheets.get(css);
+    if (sheet === undefined) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      sheets.set(css, sheet);
+    }
+    this.#shadow.adoptedStyleSheets = [sheet];
+  }
+
   connectedCallback(): void {
     this.#subscribe();
     // The page may switch languages by setting <html lang>: follow it unless the element has its own.
@@ -115,6 +130,9 @@ export abstract class FedRecElement extends HTMLElementBase {
     };
   }
 }
+
+/** One constructed sheet per stylesheet text, shared by every element of a kind. */
+const sheets = new Map<string, CSSStyleSheet>();
 
 type Child = Node | string | null | undefined | false;
 

@@ -143,7 +143,8 @@ export class FedRecPrivacyElement extends FedRecElement {
       el('div', { class: 'forget' }, forget, confirm),
       status,
     );
-    this.shadow.replaceChildren(el('style', {}, COMPONENT_CSS + PRIVACY_CSS), panel);
+    this.adoptStyles(COMPONENT_CSS + PRIVACY_CSS);
+    this.shadow.replaceChildren(panel);
     this.#parts = { title, renew, radios, stored, training, updates, epsilonText, meter, noticeVersion, notice, forget, confirm, yes, status };
   }
 

@@ -74,6 +74,9 @@ export interface FedRecStrings {
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
+/** Left-to-right text (a formula, a version, an address) inside right-to-left text, isolated so the bidi algorithm keeps it whole. */
+const ltr = (text: string): string => `\u2066${text}\u2069`;
+
 const en: FedRecStrings = {
   dir: 'ltr',
   consent: {
@@ -200,8 +203,8 @@ const ar: FedRecStrings = {
       paused: 'متوقف مؤقتًا: بانتظار اختيارك من جديد وفق إشعار الخصوصية الجديد.',
     },
     spentTitle: 'الخصوصية المستهلكة',
-    spentNone: (budget) => `ε = 0 من حدّك البالغ ${budget}: لم يرسل هذا الجهاز شيئًا.`,
-    spent: (epsilon, budget, delta, rounds) => `ε = ${epsilon} من حدّك البالغ ${budget} (δ = ${delta}) عبر ${rounds} جولة. تُرفض الجولات التي قد تتجاوز الحد.`,
+    spentNone: (budget) => `${ltr('ε = 0')} من حدّك البالغ ${budget}: لم يرسل هذا الجهاز شيئًا.`,
+    spent: (epsilon, budget, delta, rounds) => `${ltr(`ε = ${epsilon}`)} من حدّك البالغ ${budget} (${ltr(`δ = ${delta}`)}) عبر ${rounds} جولة. تُرفض الجولات التي قد تتجاوز الحد.`,
     noticeTitle: 'إشعار الخصوصية',
     deleteTitle: 'احذف بياناتي',
     deleteStatement:
@@ -213,20 +216,20 @@ const ar: FedRecStrings = {
     failed: (reason) => `لم ينجح ذلك: ${reason}`,
   },
   notice: {
-    summary: (version) => `ما يتلقاه الخادم (إشعار الخصوصية ${version})`,
+    summary: (version) => `ما يتلقاه الخادم (إشعار الخصوصية ${ltr(version)})`,
     unavailable: 'تعذّر تحميل إشعار الخصوصية؛ لا يرسل هذا الجهاز شيئًا من دونه.',
     rawEvents: 'نشاطك (ما تشاهده أو تضيفه إلى السلة أو تشتريه) لا يغادر هذا الجهاز أبدًا.',
     sentUpdates: 'مع «المساعدة في التحسين» فقط: تحديثات مقصوصة للنموذج مضافًا إليها ضجيج عشوائي، لأرقام النموذج المشترك فقط.',
     sentNothing: 'لا شيء: لا يجري هذا الخادم أي تدريب خاص.',
-    promise: (epsilon, delta, accountant) => `وعد الخصوصية لكل متسوق: ε = ${epsilon} عند δ = ${delta}، على كامل التدريب (محسوبًا بطريقة ${accountant}).`,
+    promise: (epsilon, delta, accountant) => `وعد الخصوصية لكل متسوق: ${ltr(`ε = ${epsilon}`)} عند ${ltr(`δ = ${delta}`)}، على كامل التدريب (محسوبًا بطريقة ${ltr(accountant)}).`,
     noPromise: 'لا يوجد وعد بالخصوصية التفاضلية: لا يشارك هذا الجهاز في أي جولة تدريب.',
     sampling: (kind, value) => (kind === 'poisson' ? `تطلب كل جولة نسبة عشوائية قدرها ${value} من الأجهزة.` : `تطلب كل جولة ${value} من الأجهزة المختارة عشوائيًا.`),
     noise: (placement) => (placement === 'local' ? 'يضيف كل جهاز الضجيج كله بنفسه، فلا يرى الخادم أي تحديث بلا ضجيج.' : 'يضيف كل جهاز حصة من الضجيج؛ ولا يحمله كله إلا المجموع.'),
     secureAggregation: (on) => (on ? 'التجميع الآمن مفعّل: لا يعرف الخادم إلا مجموع تحديثات الجولة.' : 'التجميع الآمن غير مفعّل: يرى الخادم كل تحديث مضاف إليه الضجيج.'),
     retention: (checkpoints) =>
       `تُجمع التحديثات في الذاكرة وتُحذف عند انتهاء جولتها؛ ${checkpoints === 0 ? 'ولا تُحفظ أي نسخة من النموذج' : `وتُحفظ آخر ${checkpoints} نسخ من النموذج المشترك`}.`,
-    contact: (who) => `للاستفسارات: ${who}`,
-    consentedUnder: (version) => `اخترت وفق الإشعار ${version}.`,
+    contact: (who) => `للاستفسارات: ${ltr(who)}`,
+    consentedUnder: (version) => `اخترت وفق الإشعار ${ltr(version)}.`,
   },
 };
 
