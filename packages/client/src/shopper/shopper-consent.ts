@@ -176,6 +176,8 @@ export class ShopperConsent {
     state.consentChosen = true;
     state.consentNotice = noticeVersion;
     state.noticePending = false;
+    // A `contribute` chosen in another tab: this tab may take over the device's place, which needs the notice.
+    if (allowsContributing(level) && state.notice === null && this.#context.options.serverUrl !== undefined) this.#notice.refreshInBackground();
     this.#rounds.sync();
     this.#context.emit('consentChanged', { consent: level, chosen: true });
   }
