@@ -11,7 +11,8 @@
  *
  * defineFedRecComponents();
  * const client = await createClient({ serverUrl: location.origin, storage: createIndexedDbStore() });
- * for (const element of document.querySelectorAll('fedrec-consent, fedrec-privacy')) element.client = client;
+ * document.querySelector('fedrec-consent')!.client = client;
+ * document.querySelector('fedrec-privacy')!.client = client;
  *
  * @module @fedrec/client/components
  */
