@@ -28,6 +28,8 @@ const page: ComponentsPage = {
   async open(lang, store) {
     storeName = store;
     document.documentElement.lang = lang;
+    // Themed as a shop would (a custom property crosses the shadow boundary).
+    document.documentElement.style.setProperty('--fedrec-font', 'system-ui, sans-serif');
     document.title = lang === 'ar' ? 'متجر تجريبي' : 'A demo shop';
     document.body.innerHTML = [
       '<header><fedrec-consent focus-after="shop-title"></fedrec-consent></header>',

@@ -56,8 +56,9 @@ ul.notice li { margin-block-end: 0.25rem; }
 export const CONSENT_CSS = `
 .banner { padding: 1rem; background: var(--fedrec-banner-surface, #fff8e6); border-block-end: 2px solid #e6c86e; }
 .banner p { max-inline-size: 60rem; }
-.choices { display: flex; flex-wrap: wrap; gap: 0.75rem 1rem; margin: 0; padding: 0; list-style: none; }
-.choices li { flex: 1 1 14rem; display: flex; flex-direction: column; gap: 0.25rem; }
+/* Equal columns, so no choice looks bigger than the others; one column on a phone. */
+.choices { display: grid; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); gap: 0.75rem 1rem; margin: 0; padding: 0; list-style: none; }
+.choices li { display: flex; flex-direction: column; gap: 0.25rem; }
 .choices button { font-weight: 600; text-align: center; }
 .choices p { font-size: 0.85rem; color: var(--fedrec-muted, #4f5955); margin: 0; }
 /* On a phone the banner must leave the shop visible. */
@@ -86,4 +87,6 @@ th, td { text-align: start; padding-block: 0.2rem; padding-inline: 0.3rem; borde
 caption { position: absolute; inline-size: 1px; block-size: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 meter { inline-size: 100%; }
 .forget { display: flex; flex-wrap: wrap; gap: 0.5rem; }
+/* What cannot be taken back is said where the shopper decides. */
+#forget-statement { border-inline-start: 4px solid var(--fedrec-danger, #a4262c); padding-inline-start: 0.75rem; }
 `;
