@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { tfjsCoreOnly, zodEnglishOnly } from '../../scripts/build-client-bundle.js';
 import { openBundledSite, type BundledSite } from './browser.js';
 import type { ComponentsPage } from './components-page.js';
-import { Resources, startServer } from './helpers.js';
+import { Resources, nextServerEvent, startServer } from './helpers.js';
 
 /*
  * `<fedrec-consent>` and `<fedrec-privacy>` (@fedrec/client/components) in
@@ -183,6 +183,50 @@ describe('<fedrec-consent> and <fedrec-privacy> in Chromium', () => {
     expect(await page.getByRole('region', { name: 'How may this shop use what you do here?' }).isVisible()).toBe(true);
     expect(await focused(page)).toMatchObject({ host: 'fedrec-privacy', id: 'forget' });
     await page.locator('fedrec-privacy [data-fact="activity"]', { hasText: 'none' }).waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it('asks again when the server restarts with another privacy notice: the banner says why, the dashboard says contributions are paused', async () => {
+    // A server of its own, restarted on the same address with another ε.
+    const modelDir = await resources.tempDir('fedrec-components-notice-');
+    const options = (targetEpsilon: number, port: number) => ({
+      modelDir,
+      port,
+      privacy: { targetEpsilon, delta: 1e-5, clipNorm: 0.5, noiseMultiplier: 1.2 },
+      rounds: { minClients: 1000, sampling: { kind: 'poisson' as const, rate: 0.05 } },
+    });
+    const before = await startServer(resources, options(3, 0));
+    const { host, port } = before.address!;
+    const own = await openBundledSite(ENTRY, 'componentsPage', { plugins: [tfjsCoreOnly, zodEnglishOnly], proxyTo: { host, port } });
+    resources.add(() => own.close());
+    const { page, errors } = await own.openTab();
+    const version = await page.evaluate((s) => (globalThis as unknown as { componentsPage: ComponentsPage }).componentsPage.open('en', s), 'fedrec-components-notice');
+    const connected = nextServerEvent(before, 'clientConnected');
+    await page.getByRole('button', { name: 'Personalise and help improve' }).click();
+    await connected;
+    await page.locator('fedrec-consent').waitFor({ state: 'hidden' });
+
+    await before.close();
+    const after = await startServer(resources, options(4, port));
+    // The client reconnects for rounds, reads the new notice, and asks again.
+    const banner = page.getByRole('region', { name: 'How may this shop use what you do here?' });
+    await banner.waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('fedrec-consent #renew').waitFor();
+    expect(await page.locator('fedrec-consent #renew').textContent()).toMatch(/privacy notice has changed since you chose/);
+    await page.locator('fedrec-consent summary', { hasText: /privacy notice [0-9a-f]{16}/ }).waitFor();
+    expect(await page.locator('fedrec-consent summary').textContent()).not.toContain(version);
+    expect(await call(page, 'state')).toMatchObject({ consent: 'contribute', consentChosen: true, consentNeeded: true, noticeVersion: version });
+    await page.locator('fedrec-privacy #training-status', { hasText: 'Paused' }).waitFor();
+    // It left rounds (the disconnect reaches the server a moment later).
+    await expect.poll(() => after.status().clients.connected).toBe(0);
+
+    // Chosen again: under the new notice, and the device connects again.
+    const reconnected = nextServerEvent(after, 'clientConnected');
+    await page.getByRole('button', { name: 'Personalise and help improve' }).click();
+    await reconnected;
+    const renewed = await call(page, 'state');
+    expect(renewed).toMatchObject({ consentNeeded: false });
+    expect(renewed.noticeVersion).not.toBe(version);
     expect(errors).toEqual([]);
   });
 
