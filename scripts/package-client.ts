@@ -14,7 +14,10 @@
  *   contributes to training) and secure aggregation are separate chunks,
  *   loaded only when used; with socket.io-client and in total are reported
  *   beside;
- * - a small TypeScript consumer type-checks under `moduleResolution`
+ * - the default page bundles nothing of `@fedrec/client/components` (the
+ *   consent banner and privacy dashboard, issue #16 point 8), whose own
+ *   size, bundled alone, is reported beside;
+ * - a small TypeScript consumer (of the components too) type-checks under `moduleResolution`
  *   bundler, nodenext and node (node10).
  *
  * The last line of stdout is one JSON object with the figures. Exits 1 if a
@@ -131,6 +134,13 @@ try {
   console.log(`every chunk (cpu, WebGL, secure aggregation too): ${totalKiB} KiB gzipped`);
   for (const [pkg, bytes] of byPackage(outputs, onDefault).slice(0, 8)) console.log(`  ${pkg}: ${kib(bytes)} KiB minified`);
   if (defaultKiB > BUDGET_KIB) fail(`the client's JavaScript on the default backend is ${defaultKiB} KiB gzipped, over the ${BUDGET_KIB} KiB budget`);
+  // The consent banner and the privacy dashboard are their own entry point: a page that does not import them carries none of them.
+  const componentInputs = Object.values(outputs).flatMap((o) => Object.keys(o.inputs)).filter((input) => input.includes('@fedrec/client/') && input.includes('/components/'));
+  if (componentInputs.length > 0) fail(`the default page bundles @fedrec/client/components (${componentInputs[0]}), which it never imports`);
+  await writeFile(join(app, 'src/components.ts'), ["import { defineFedRecComponents } from '@fedrec/client/components';", '', 'defineFedRecComponents();', ''].join('\n'));
+  const components = await build({ entryPoints: [join(app, 'src/components.ts')], absWorkingDir: app, bundle: true, format: 'esm', platform: 'browser', target: ['es2022'], minify: true, write: false, logLevel: 'error' });
+  const componentsKiB = kib(gzipSync(components.outputFiles[0]!.contents).byteLength);
+  console.log(`@fedrec/client/components (<fedrec-consent>, <fedrec-privacy>), on its own: ${componentsKiB} KiB gzipped`);
 
   // 4. Types under the three module resolutions.
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
@@ -144,7 +154,7 @@ try {
     const config = `tsconfig.${name}.json`;
     await writeFile(
       join(app, config),
-      JSON.stringify({ compilerOptions: { ...compilerOptions, target: 'ES2022', lib: ['ES2023', 'DOM'], strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['src/shop.ts'] }),
+      JSON.stringify({ compilerOptions: { ...compilerOptions, target: 'ES2022', lib: ['ES2023', 'DOM'], strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['src/shop.ts', 'src/components.ts'] }),
     );
     try {
       run(process.execPath, [tsc, '-p', config], app);
@@ -156,7 +166,7 @@ try {
     }
   }
 
-  console.log(JSON.stringify({ budgetKiB: BUDGET_KIB, defaultBackendKiB: defaultKiB, pageStartKiB: kib(sum(initial)), contributingKiB, allChunksKiB: totalKiB, types, ok: failures.length === 0 }));
+  console.log(JSON.stringify({ budgetKiB: BUDGET_KIB, defaultBackendKiB: defaultKiB, pageStartKiB: kib(sum(initial)), contributingKiB, allChunksKiB: totalKiB, componentsKiB, types, ok: failures.length === 0 }));
 } finally {
   if (keep) console.error(`scratch app left in ${work}`);
   else await rm(work, { recursive: true, force: true });

@@ -37,7 +37,7 @@ async function visit(browser: Browser, url: string, name: 'desktop' | 'phone'): 
 
   await click(page, 'Personalise on this device');
   for (const label of ['View Turntable', 'Buy Studio headphones', 'Add Bookshelf speakers to cart', 'View Trail backpack']) await click(page, label);
-  await page.waitForFunction(() => document.querySelector('[data-fact="activity"]')?.textContent?.startsWith('4 events') === true);
+  await page.locator('[data-fact="activity"]', { hasText: /^4 events/ }).waitFor();
   await page.getByRole('radio', { name: 'Personalise and help improve' }).check();
   await page.locator('#updates tbody tr:not(:has(.empty))').first().waitFor({ timeout: 60_000 });
   await page.waitForFunction(() => document.querySelector('#recs-list')?.getAttribute('data-personalised') === 'true');
@@ -47,9 +47,10 @@ async function visit(browser: Browser, url: string, name: 'desktop' | 'phone'): 
   });
   await page.screenshot({ path: join(OUT, `${name}-recommendations.png`) });
   if (phone) {
-    await page.evaluate(() => document.getElementById('privacy-title')!.scrollIntoView({ block: 'start' }));
+    await page.evaluate(() => document.getElementById('privacy')!.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(OUT, 'phone-privacy.png') });
-    await page.evaluate(() => document.getElementById('updates')!.scrollIntoView({ block: 'start' }));
+    // The table is inside <fedrec-privacy>'s shadow root.
+    await page.evaluate(() => document.querySelector('fedrec-privacy')!.shadowRoot!.getElementById('updates')!.scrollIntoView({ block: 'start' }));
     await page.evaluate(() => window.scrollBy(0, -60));
     await page.screenshot({ path: join(OUT, 'phone-updates-and-delete.png') });
   }

@@ -172,7 +172,7 @@ describe('a shopper client and the shop’s catalogue', () => {
     expect(await shopper.track({ item: 13, type: 'cart', time: T + 20 })).toBe(true);
     const reread = await stored(file);
     expect(reread.events).toHaveLength(4);
-    expect(reread.records).toMatchObject({ consent: 'local', model: contents.records.model });
+    expect(reread.records).toMatchObject({ consent: { level: 'local' }, model: contents.records.model });
     await shopper.close();
 
     // The server back (same catalogue, a fresh port): the bad copy is replaced, not offered for revalidation.

@@ -43,6 +43,15 @@ function readIndexedDb(page: Page): Promise<StoredContents> {
 
 const product = (name: string) => CATALOGUE.products.find((p) => p.name === name)!;
 
+/** The id and text of the focused element, looking into the components' shadow roots (`<fedrec-consent>`, `<fedrec-privacy>`). */
+function focused(page: Page): Promise<{ id: string; text: string }> {
+  return page.evaluate(() => {
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    return { id: active?.id ?? '', text: active?.textContent?.trim() ?? '' };
+  });
+}
+
 /** The category of each recommended product, read from the cards the shopper sees. */
 async function recommendedCategories(page: Page): Promise<string[]> {
   const metas = await page.locator('#recs-list .meta').allTextContents();
@@ -54,17 +63,17 @@ describe('web shop in Chromium', () => {
     const { page, errors } = await openShop();
     const banner = page.getByRole('region', { name: 'How may this shop use what you do here?' });
     await expect(banner.isVisible()).resolves.toBe(true);
-    // Focus starts on the banner's heading; an interaction before choosing is not kept.
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('consent-title');
+    // Focus starts on the banner's heading (in <fedrec-consent>); an interaction before choosing is not kept.
+    expect(await focused(page)).toEqual({ id: 'title', text: 'How may this shop use what you do here?' });
     await page.getByRole('button', { name: 'Buy Turntable' }).first().click();
     await page.getByText('Not remembered').waitFor();
     expect((await readIndexedDb(page)).events).toEqual([]);
 
     // Back to the banner, Tab to the second choice and press Enter.
-    await page.locator('#consent-title').focus();
+    await page.locator('fedrec-consent h2').focus();
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Personalise on this device');
+    expect((await focused(page)).text).toBe('Personalise on this device');
     await page.keyboard.press('Enter');
     await banner.waitFor({ state: 'hidden' });
     expect(await page.getByRole('radio', { name: 'Personalise on this device' }).isChecked()).toBe(true);
@@ -209,7 +218,7 @@ describe('web shop in Chromium', () => {
       const label = action === 'Add' ? `Add ${name} to cart` : `${action} ${name}`;
       await page.getByRole('button', { name: label }).first().click();
     }
-    await page.waitForFunction(() => document.querySelector('[data-fact="activity"]')?.textContent?.startsWith('3 events') === true);
+    await page.locator('[data-fact="activity"]', { hasText: /^3 events/ }).waitFor();
     const applied = nextServerEvent(demo.fedrec, 'roundClosed', (round) => round.outcome === 'applied');
     await page.getByRole('radio', { name: 'Personalise and help improve' }).check();
 

@@ -11,7 +11,9 @@ export const ASSET_DIR = join(SHOP_ROOT, 'dist');
  * The page imports `@fedrec/client` and `@fedrec/client/browser`; in the
  * browser both are the one ESM bundle at `/vendor/fedrec-client.js`, loaded
  * by `<script type="module">` like any other module — the page's own code is
- * bundled without it.
+ * bundled without it. `@fedrec/client/components` (the consent banner and
+ * the privacy dashboard) imports only types and the consent levels from the
+ * client, so it is bundled with the page's script.
  */
 const clientFromVendor: Plugin = {
   name: 'fedrec-client-from-vendor',
@@ -40,6 +42,8 @@ export function buildShopAssets(): Promise<ShopAssets> {
       minify: true,
       sourcemap: 'linked',
       outfile: join(ASSET_DIR, 'app.js'),
+      // `@fedrec/client/components` is bundled into the page's script, from its TypeScript sources.
+      conditions: ['source'],
       plugins: [clientFromVendor],
       logLevel: 'warning',
       metafile: true,

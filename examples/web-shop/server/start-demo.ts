@@ -86,14 +86,15 @@ const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
-const PROXIED = new Set(['/model', '/catalogue', '/enrol', '/status']);
+const PROXIED = new Set(['/model', '/catalogue', '/privacy-notice', '/enrol', '/status']);
 
 /**
  * Starts the demo shop: the aggregation server (`createServer` from
  * `@fedrec/server`, open enrolment, DP rounds) on a private port, and in
  * front of it one HTTP server that serves the shop, the client bundle and
  * the tfjs wasm files, and forwards `/model`, `/catalogue` (the products'
- * categories and brands, for the on-device recommender), `/enrol`, `/status`
+ * categories and brands, for the on-device recommender), `/privacy-notice`
+ * (what the server collects and promises, from its configuration), `/enrol`, `/status`
  * and socket.io to the aggregation server.
  *
  * @example
@@ -135,6 +136,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     optimiser: { kind: 'fedavg', learningRate: 0.05 },
     privacy: PRIVACY,
     auth: { enrolment: 'open' },
+    privacyNotice: { operator: 'Moss & Kettle (a demo shop)', contact: 'privacy@moss-and-kettle.example' },
     logLevel: options.logLevel ?? 'warn',
   });
   const backend = await fedrec.listen();

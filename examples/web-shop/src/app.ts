@@ -1,9 +1,8 @@
-import type { ConsentLevel, ShopperClient } from '@fedrec/client';
-import { createClient, isConsentLevel } from '@fedrec/client';
+import { createClient } from '@fedrec/client';
 import { createIndexedDbStore, selectBrowserBackend } from '@fedrec/client/browser';
+import { defineFedRecComponents, type FedRecConsentEventDetail } from '@fedrec/client/components';
 import type { Catalogue, Product } from '../catalogue.js';
 import { byId, el } from './ui/dom.js';
-import { renderDashboard, showConsentChoice } from './ui/privacy-dashboard.js';
 import { productCard, type ShopperAction } from './ui/product-card.js';
 import { countOf } from './ui/format.js';
 
@@ -47,11 +46,17 @@ async function main(): Promise<void> {
     itemCategories: catalogue.products.map((p) => p.category),
   });
 
-  const banner = byId('consent-banner', HTMLElement);
-  const showBanner = (focus: boolean): void => {
-    banner.hidden = client.consentChosen;
-    if (!banner.hidden && focus) byId('consent-title', HTMLElement).focus();
-  };
+  // The consent banner and the privacy dashboard (@fedrec/client/components) follow the client themselves,
+  // other tabs of the shop included; the page only announces what happened and where focus goes after a deletion.
+  defineFedRecComponents();
+  const banner = document.querySelector('fedrec-consent')!;
+  const dashboard = document.querySelector('fedrec-privacy')!;
+  banner.client = client;
+  dashboard.client = client;
+  const CHOSEN = { off: 'Saved: nothing will be kept.', local: 'Saved: personalising on this device only.', contribute: 'Saved: personalising here and helping train, within your privacy limit.' } as const;
+  document.addEventListener('fedrec-consent', (event) => announce(CHOSEN[(event as CustomEvent<FedRecConsentEventDetail>).detail.level]));
+  // The dashboard says “Deleted” itself; the banner asks again: take the shopper to it.
+  dashboard.addEventListener('fedrec-forgotten', () => banner.focus());
 
   // Items added to the cart this visit (the demo has no checkout: a purchase does not empty it).
   let cartItems = 0;
@@ -101,100 +106,13 @@ async function main(): Promise<void> {
     refreshRecommendations();
   });
 
-  // As for recommendations, the newest read wins: a report read before a choice was saved must not undo it on screen.
-  let latestReport = 0;
-  const refreshDashboard = (): void => {
-    const request = ++latestReport;
-    client.transparency().then(
-      (report) => {
-        if (request !== latestReport) return;
-        renderDashboard(report, client);
-        // A choice or a deletion in another tab of the shop reaches this one too: stop asking, or ask again.
-        showBanner(false);
-      },
-      (error: unknown) => announce(`Could not read what is stored: ${error instanceof Error ? error.message : 'unknown error'}`),
-    );
-  };
-
-  const choose = (level: ConsentLevel, message: string): void => {
-    client.setConsent(level).then(
-      () => {
-        showConsentChoice(level);
-        const fromBanner = !banner.hidden;
-        showBanner(false);
-        // The banner's button is gone: without this, focus would fall to <body>.
-        if (fromBanner) byId('recs-title', HTMLElement).focus();
-        announce(message);
-      },
-      (error: unknown) => announce(`Could not save your choice: ${error instanceof Error ? error.message : 'unknown error'}`),
-    );
-  };
-  const CHOSEN: Record<ConsentLevel, string> = {
-    off: 'Saved: nothing will be kept.',
-    local: 'Saved: personalising on this device only.',
-    contribute: 'Saved: personalising here and helping train, within your privacy limit.',
-  };
-  for (const button of banner.querySelectorAll<HTMLButtonElement>('button[data-consent]')) {
-    button.addEventListener('click', () => {
-      const level = button.dataset['consent'];
-      if (isConsentLevel(level)) choose(level, CHOSEN[level]);
-    });
-  }
-  for (const input of document.querySelectorAll<HTMLInputElement>('input[name="consent"]')) {
-    input.addEventListener('change', () => {
-      if (input.checked && isConsentLevel(input.value)) choose(input.value, CHOSEN[input.value]);
-    });
-  }
-
-  wireForget(client, () => {
-    showBanner(true);
-    announce('Deleted. Nothing about you is stored in this browser now.');
-  });
-
-  for (const event of ['consentChanged', 'historyChanged', 'modelUpdated', 'forgotten'] as const) {
-    client.on(event, () => {
-      refreshRecommendations();
-      refreshDashboard();
-    });
-  }
-  // `privacyChanged` also comes from the tab that takes part for the device, so every tab shows the same ε.
-  for (const event of ['updateSent', 'privacyChanged', 'roundDeclined', 'participationChanged'] as const) client.on(event, refreshDashboard);
+  for (const event of ['consentChanged', 'historyChanged', 'modelUpdated', 'forgotten'] as const) client.on(event, refreshRecommendations);
   client.on('updateSent', ({ entry }) => announce(`Sent a noised model update for round ${entry.roundId} (ε ${entry.epsilon.toFixed(2)}).`));
 
-  showBanner(true);
+  // First visit (or a changed privacy notice): the banner is the first thing keyboard and screen-reader users meet.
+  if (client.consentNeeded) banner.focus();
   await renderRecommendations();
-  refreshDashboard();
   document.documentElement.dataset['ready'] = 'true';
-}
-
-/** “Delete my data” asks once more, in the page, before it deletes. */
-function wireForget(client: ShopperClient, done: () => void): void {
-  const start = byId('forget', HTMLButtonElement);
-  const confirm = byId('forget-confirm', HTMLElement);
-  const yes = byId('forget-yes', HTMLButtonElement);
-  const no = byId('forget-no', HTMLButtonElement);
-  const close = (): void => {
-    confirm.hidden = true;
-    start.hidden = false;
-  };
-  start.addEventListener('click', () => {
-    start.hidden = true;
-    confirm.hidden = false;
-    yes.focus();
-  });
-  no.addEventListener('click', () => {
-    close();
-    start.focus();
-  });
-  yes.addEventListener('click', () => {
-    client.forget().then(
-      () => {
-        close();
-        done();
-      },
-      (error: unknown) => announce(`Could not delete: ${error instanceof Error ? error.message : 'unknown error'}`),
-    );
-  });
 }
 
 main().catch((error: unknown) => {

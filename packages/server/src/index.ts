@@ -18,6 +18,7 @@ export type {
 } from './config/server-config.js';
 export { ServerPrivacy, SERVER_PRIVACY_FORMAT, SERVER_PRIVACY_VERSION } from './privacy/server-privacy.js';
 export type { PrivacyStatus, ServerPrivacyOptions, ServerPrivacyState, PlannedRoundPrivacy, RoundPrivacyPolicy, SecureRoundNoise } from './privacy/server-privacy.js';
+export { privacyNoticeFor } from './privacy/privacy-notice.js';
 export { ServerError } from './server-error.js';
 export type { ServerErrorCode, ConfigIssue } from './server-error.js';
 export type { FedRecServerEvents, RoundOpenedEvent, RejectionEvent } from './server-events.js';

@@ -160,7 +160,7 @@ export function registerServerCommand(program: Command): void {
   program
     .command('server')
     .description('run the FedRec aggregation server (socket.io; GET /status, GET /model, GET /catalogue, POST /enrol)')
-    .option('--config <file>', 'JSON config file (fields: host, port, modelDir, catalogueFile, model, rounds, optimiser, limits, auth, checkpoints, privacy, corsOrigins, logLevel; see packages/server/README.md)')
+    .option('--config <file>', 'JSON config file (fields: host, port, modelDir, catalogueFile, model, rounds, optimiser, limits, auth, checkpoints, privacy, corsOrigins, privacyNotice, logLevel; see packages/server/README.md)')
     .option('--port <n>', 'port to listen on (default 8080; 0 picks a free one)')
     .option('--host <host>', 'address to bind (default 127.0.0.1)')
     .option('--model-dir <dir>', 'checkpoint directory: resumed from on start, written after every round')

@@ -3,7 +3,13 @@ import { parseStoreChange } from './store-change.js';
 
 describe('parseStoreChange', () => {
   it('accepts the four kinds with their fields, and only those fields', () => {
-    expect(parseStoreChange({ kind: 'consent', generation: 2, consent: 'local', extra: 'dropped' })).toEqual({ kind: 'consent', generation: 2, consent: 'local' });
+    expect(parseStoreChange({ kind: 'consent', generation: 2, consent: 'local', extra: 'dropped' })).toEqual({ kind: 'consent', generation: 2, consent: 'local', noticeVersion: null });
+    expect(parseStoreChange({ kind: 'consent', generation: 2, consent: 'contribute', noticeVersion: '0123456789abcdef' })).toEqual({
+      kind: 'consent',
+      generation: 2,
+      consent: 'contribute',
+      noticeVersion: '0123456789abcdef',
+    });
     expect(parseStoreChange({ kind: 'forgotten', generation: 3 })).toEqual({ kind: 'forgotten', generation: 3 });
     expect(parseStoreChange({ kind: 'history', generation: 0, events: 12 })).toEqual({ kind: 'history', generation: 0, events: 12 });
     expect(parseStoreChange({ kind: 'privacy', generation: 1 })).toEqual({ kind: 'privacy', generation: 1 });

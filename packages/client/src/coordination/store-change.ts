@@ -8,7 +8,7 @@ import { isConsentLevel, type ConsentLevel } from '../consent/consent-level.js';
  */
 export type StoreChange =
   /** The shopper chose a consent level. */
-  | { readonly kind: 'consent'; readonly generation: number; readonly consent: ConsentLevel }
+  | { readonly kind: 'consent'; readonly generation: number; readonly consent: ConsentLevel; readonly noticeVersion?: string | null }
   /** Everything was deleted; `generation` is the store's new one. */
   | { readonly kind: 'forgotten'; readonly generation: number }
   /** An event was stored; the history now holds `events`. */
@@ -27,11 +27,13 @@ function isCount(value: unknown): value is number {
  */
 export function parseStoreChange(value: unknown): StoreChange | null {
   if (typeof value !== 'object' || value === null) return null;
-  const { kind, generation, consent, events } = value as Record<string, unknown>;
+  const { kind, generation, consent, events, noticeVersion } = value as Record<string, unknown>;
   if (!isCount(generation)) return null;
   switch (kind) {
     case 'consent':
-      return isConsentLevel(consent) ? { kind, generation, consent } : null;
+      // `noticeVersion` came with privacy notices: a tab running an older client sends none, read as given under none.
+      if (!isConsentLevel(consent)) return null;
+      return typeof noticeVersion === 'string' ? { kind, generation, consent, noticeVersion } : { kind, generation, consent, noticeVersion: null };
     case 'forgotten':
     case 'privacy':
       return { kind, generation };

@@ -1,5 +1,6 @@
 import type { SharedModel } from '@fedrec/core';
 import type { Catalogue } from '@fedrec/core/catalogue';
+import type { PrivacyNotice } from '@fedrec/core/protocol';
 import { createCryptoRandomSource } from '@fedrec/core';
 import { allowsStoring, assertConsentLevel, type ConsentLevel } from '../consent/consent-level.js';
 import type { ChangeEndpoint, StoreChange } from '../coordination/store-change.js';
@@ -8,9 +9,11 @@ import { PersonalBudget } from '../privacy/personal-budget.js';
 import { readStoredPrivacy } from '../privacy/stored-ledger.js';
 import type { StoredUserVector } from '../storage/shopper-store.js';
 import { parseStoredModel } from '../storage/stored-model.js';
-import { parseStoredConsent, parseStoredUserVector } from '../storage/stored-records.js';
+import { parseStoredConsentRecord, parseStoredUserVector, type StoredConsent } from '../storage/stored-records.js';
 import { CurrentCatalogue } from './current-catalogue.js';
 import { CurrentModel } from './current-model.js';
+import { CurrentNotice } from './current-notice.js';
+import { consentNeedsRenewal } from './notice-consent.js';
 import { assertRecommendArguments, recommendForShopper, type RecommendationList, type RecommendOptions } from './recommend-for-shopper.js';
 import { RoundParticipation } from './round-participation.js';
 import { SerialQueue } from './serial-queue.js';
@@ -32,7 +35,7 @@ const DEFAULT_BUDGET_EPSILON = 10;
 /** What `createClient` read from the store before the client starts. */
 interface StoredState {
   readonly generation: number;
-  readonly consent: ConsentLevel | null;
+  readonly consent: StoredConsent | null;
   readonly vector: StoredUserVector | null;
   /** Read only when `options.model` was given; null when none is stored or it is unusable (the shipped one then serves). */
   readonly model: SharedModel | null;
@@ -49,6 +52,7 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
   readonly #model: CurrentModel;
   readonly #catalogue: CurrentCatalogue;
   readonly #vector: UserVectorCache;
+  readonly #notice: CurrentNotice;
   readonly #rounds: RoundParticipation;
   readonly #consent: ShopperConsent;
   readonly #endpoint: ChangeEndpoint | null;
@@ -68,7 +72,15 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
       now,
       random,
       budgetEpsilon,
-      state: { epoch: { generation: stored.generation }, consent: stored.consent ?? options.consent ?? 'off', consentChosen: stored.consent !== null, closed: false },
+      state: {
+        epoch: { generation: stored.generation },
+        consent: stored.consent?.level ?? options.consent ?? 'off',
+        consentChosen: stored.consent !== null,
+        consentNotice: stored.consent?.noticeVersion ?? null,
+        noticePending: false,
+        notice: null,
+        closed: false,
+      },
       emit: (event, payload) => this.emit(event, payload),
       reachability: new ServerReachability((event, payload) => this.emit(event, payload)),
       post: (change) => this.#post(change),
@@ -77,11 +89,18 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
     this.#model = new CurrentModel(this.#context, stored.model);
     this.#catalogue = new CurrentCatalogue(this.#context);
     this.#vector = new UserVectorCache(this.#context, stored.vector);
-    this.#rounds = new RoundParticipation(this.#context, { model: this.#model, vector: this.#vector, catalogue: this.#catalogue });
-    this.#consent = new ShopperConsent(this.#context, { rounds: this.#rounds, vector: this.#vector });
+    this.#notice = new CurrentNotice(this.#context, () => this.#rounds.sync());
+    this.#rounds = new RoundParticipation(this.#context, { model: this.#model, vector: this.#vector, catalogue: this.#catalogue, notice: this.#notice });
+    this.#consent = new ShopperConsent(this.#context, { rounds: this.#rounds, vector: this.#vector, notice: this.#notice });
     this.#endpoint = this.#context.store.changes?.open((change) => this.#consent.onChange(change)) ?? null;
-    // A stored `contribute` joins rounds straight away (or waits for the tab that takes part).
+    // A stored `contribute` joins rounds straight away (or waits for the tab that takes part) — once the
+    // server's privacy notice is known to be the one it was given under: ask for it now, and again when the
+    // server answers after being unreachable.
     this.#rounds.sync();
+    if (options.serverUrl !== undefined && this.#context.state.consentChosen && stored.consent?.level === 'contribute') this.#notice.refreshInBackground();
+    this.on('online', () => {
+      if (this.#context.state.notice === null && this.#context.state.consentChosen && !this.#context.state.closed) this.#notice.refreshInBackground();
+    });
   }
 
   get consent(): ConsentLevel {
@@ -90,6 +109,23 @@ class OnDeviceShopperClient extends TypedEmitter<ShopperClientEvents> implements
 
   get consentChosen(): boolean {
     return this.#context.state.consentChosen;
+  }
+
+  get privacyNotice(): PrivacyNotice | null {
+    return this.#context.state.notice;
+  }
+
+  get consentNoticeVersion(): string | null {
+    return this.#context.state.consentChosen ? this.#context.state.consentNotice : null;
+  }
+
+  get consentNeeded(): boolean {
+    return !this.#context.state.consentChosen || consentNeedsRenewal(this.#context.state);
+  }
+
+  refreshPrivacyNotice(): Promise<PrivacyNotice> {
+    this.#assertOpen();
+    return this.#notice.refresh();
   }
 
   get modelVersion(): number | null {
@@ -250,7 +286,7 @@ export async function createClient(options: ShopperClientOptions): Promise<Shopp
   // The generation first: a deletion after this read is caught by the write guards.
   const generation = await storage.readGeneration();
   readStoredPrivacy(await storage.readRecord('privacy')); // refuses to start on an unreadable ledger
-  const consent = parseStoredConsent(await storage.readRecord('consent'));
+  const consent = parseStoredConsentRecord(await storage.readRecord('consent'));
   const vector = parseStoredUserVector(await storage.readRecord('userVector'));
   // With a model shipped with the page, a newer one kept from an earlier visit wins; without one, the server is asked first.
   const storedModel = options.model !== undefined ? parseStoredModel(await storage.readRecord('model')) : null;

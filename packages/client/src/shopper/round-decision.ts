@@ -2,11 +2,12 @@ import { allowsContributing } from '../consent/consent-level.js';
 import { loadPersonalBudget } from '../privacy/stored-ledger.js';
 import type { RoundInvitation } from '../rounds/round-participant.js';
 import type { DeclineReason } from './decline-reason.js';
+import { noticeAllowsContributing } from './notice-consent.js';
 import type { ShopperContext, ShopperState } from './shopper-context.js';
 
-/** `consent` when the client may no longer take part (consent withdrawn, or closed); null otherwise. */
+/** `consent` when the client may no longer take part (consent withdrawn, given under another privacy notice, or closed); null otherwise. */
 export function consentDeclines(state: ShopperState): 'consent' | null {
-  return !allowsContributing(state.consent) || state.closed ? 'consent' : null;
+  return !allowsContributing(state.consent) || !noticeAllowsContributing(state) || state.closed ? 'consent' : null;
 }
 
 /**

@@ -6,9 +6,11 @@ import type { TrainingResult, TrainingRound } from '../rounds/training-callback.
 import { isGuardRefusal } from '../storage/write-guard.js';
 import type { CurrentCatalogue } from './current-catalogue.js';
 import type { CurrentModel } from './current-model.js';
+import type { CurrentNotice } from './current-notice.js';
 import type { DeclineReason } from './decline-reason.js';
 import { EnrolmentToken } from './enrolment-token.js';
 import { computeLocalDelta, retiredRows, updateBytes } from './local-update.js';
+import { noticeAllowsContributing } from './notice-consent.js';
 import { ParticipantSlot } from './participant-slot.js';
 import { consentDeclines, reasonToDecline } from './round-decision.js';
 import { guardFor, type ShopperContext } from './shopper-context.js';
@@ -27,16 +29,23 @@ export class RoundParticipation {
   readonly #model: CurrentModel;
   readonly #catalogue: CurrentCatalogue;
   readonly #vector: UserVectorCache;
+  readonly #notice: CurrentNotice;
+  /** Whether the privacy notice was revalidated since the participant last connected: a restarted server may publish another. */
+  #noticeVerified = false;
   readonly #slot: ParticipantSlot;
   readonly #token: EnrolmentToken;
   /** Entries this client charged whose update the participant has not reported sent yet, by round. */
   readonly #charged = new Map<number, UpdateLogEntry>();
 
-  constructor(context: ShopperContext, parts: { readonly model: CurrentModel; readonly vector: UserVectorCache; readonly catalogue: CurrentCatalogue }) {
+  constructor(
+    context: ShopperContext,
+    parts: { readonly model: CurrentModel; readonly vector: UserVectorCache; readonly catalogue: CurrentCatalogue; readonly notice: CurrentNotice },
+  ) {
     this.#context = context;
     this.#model = parts.model;
     this.#catalogue = parts.catalogue;
     this.#vector = parts.vector;
+    this.#notice = parts.notice;
     const { options } = context;
     this.#token = new EnrolmentToken({
       now: context.now,
@@ -73,7 +82,8 @@ export class RoundParticipation {
   sync(handOver?: Promise<unknown>): void {
     const serverUrl = this.#context.options.serverUrl;
     const { state } = this.#context;
-    const want = allowsContributing(state.consent) && serverUrl !== undefined && !state.closed;
+    // A chosen `contribute` also needs the privacy notice it was given under to be the server's current one.
+    const want = allowsContributing(state.consent) && noticeAllowsContributing(state) && serverUrl !== undefined && !state.closed;
     if (want) {
       this.#slot.take(
         () => {
@@ -127,9 +137,16 @@ export class RoundParticipation {
     participant.on('connectFailed', ({ message }) => this.#context.reachability.failed(`connecting for rounds failed: ${message}`, null));
     participant.on('connected', ({ modelVersion }) => {
       this.#context.reachability.answered(modelVersion);
+      // Perhaps a restarted server, with another configuration: see whether its notice is still the one consented under.
+      void this.#notice.refreshOrReport().then((notice) => {
+        if (notice !== null) this.#noticeVerified = true;
+      });
       emit('participationChanged', { participating: true, waitingForTurn: false });
     });
-    participant.on('disconnected', () => emit('participationChanged', { participating: false, waitingForTurn: false }));
+    participant.on('disconnected', () => {
+      this.#noticeVerified = false;
+      emit('participationChanged', { participating: false, waitingForTurn: false });
+    });
     participant.on('stopped', () => emit('participationChanged', { participating: false, waitingForTurn: false }));
     participant.on('updateSent', ({ roundId, bytes }) => void this.#confirmSent(roundId, bytes));
     participant.on('roundClosed', ({ roundId, outcome, modelVersion }) => {
@@ -146,7 +163,9 @@ export class RoundParticipation {
 
   /** The participant's `beforeRound` hook: see `reasonToDecline`. A reason declines, and the participant tells the server it. */
   async #decide(round: RoundInvitation): Promise<true | DeclineReason> {
-    const reason = await reasonToDecline(this.#context, round);
+    // An invitation may come before the notice asked for on connecting has arrived: nothing is sent under an unverified notice.
+    if (!this.#noticeVerified && this.#context.state.consentChosen) this.#noticeVerified = (await this.#notice.refreshOrReport()) !== null;
+    const reason = this.#noticeVerified || !this.#context.state.consentChosen ? await reasonToDecline(this.#context, round) : 'consent';
     if (reason !== null) {
       this.#context.emit('roundDeclined', { roundId: round.roundId, reason });
       return reason;

@@ -28,6 +28,12 @@ export type ShopperClientErrorCode =
    * request and why. The client goes on with what it has on the device.
    */
   | 'SERVER_UNREACHABLE'
+  /**
+   * `GET /privacy-notice` failed (unreachable, an HTTP error, not a valid
+   * notice). A shopper who chose `contribute` does not contribute until the
+   * client holds the notice they consented under.
+   */
+  | 'NOTICE_UNAVAILABLE'
   /** The client was used after `close()`. */
   | 'CLIENT_CLOSED'
   /**

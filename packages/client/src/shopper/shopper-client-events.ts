@@ -1,3 +1,4 @@
+import type { PrivacyNotice } from '@fedrec/core/protocol';
 import type { ConsentLevel } from '../consent/consent-level.js';
 import type { UpdateLogEntry } from '../privacy/update-log-entry.js';
 import type { RoundParticipantError } from '../rounds/round-participant-error.js';
@@ -6,6 +7,16 @@ import type { ShopperClientError } from './shopper-client-error.js';
 
 export interface ShopperClientEvents {
   consentChanged: { readonly consent: ConsentLevel; readonly chosen: boolean };
+  /** The client received the server's privacy notice, first or a new version (`client.privacyNotice`). */
+  noticeChanged: { readonly notice: PrivacyNotice };
+  /**
+   * The server publishes another privacy notice than the one the shopper's
+   * `contribute` was given under (`consentedUnder`, null for a choice made
+   * before notices or while none was known): the device stops contributing
+   * until the shopper chooses again (`setConsent`); history and on-device
+   * recommendations carry on. `client.consentNeeded` is true meanwhile.
+   */
+  consentNeeded: { readonly notice: PrivacyNotice; readonly consentedUnder: string | null };
   /** An event was stored (by this client, or another tab sharing the store). */
   historyChanged: { readonly events: number };
   /** A newer shared model is in use. */

@@ -51,7 +51,7 @@ describe('createClient: consent', () => {
     const storage = createMemoryStore();
     const first = await client(storage);
     await first.setConsent('local');
-    expect(await storage.readRecord('consent')).toBe('local');
+    expect(await storage.readRecord('consent')).toEqual({ level: 'local', noticeVersion: null, time: expect.any(Number) });
     const second = await client(storage, { consent: 'contribute' });
     expect([second.consent, second.consentChosen]).toEqual(['local', true]);
   });
@@ -226,7 +226,7 @@ describe('createClient: clients sharing one store (tabs), with no channel betwee
     expect([stale.consent, stale.consentChosen]).toEqual(['off', false]);
     expect(await storage.readRecord('consent')).toBeUndefined();
     await stale.setConsent('local');
-    expect(await storage.readRecord('consent')).toBe('local');
+    expect(await storage.readRecord('consent')).toMatchObject({ level: 'local' });
   });
 
   it('a withdrawal stored by another client is caught inside the store: this one stops storing and adopts it', async () => {
@@ -247,7 +247,7 @@ describe('createClient: clients sharing one store (tabs), with no channel betwee
     await forgotten;
     await chosen;
     expect(await shopper.track({ item: 4, type: 'cart', time: T })).toBe(true);
-    expect(await storage.readRecord('consent')).toBe('local');
+    expect(await storage.readRecord('consent')).toMatchObject({ level: 'local' });
     expect((await storage.readEvents()).map((e) => e.item)).toEqual([4]);
   });
 });

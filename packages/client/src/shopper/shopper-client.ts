@@ -1,5 +1,6 @@
 import type { SharedModel } from '@fedrec/core';
 import type { Catalogue } from '@fedrec/core/catalogue';
+import type { PrivacyNotice } from '@fedrec/core/protocol';
 import type { ConsentLevel } from '../consent/consent-level.js';
 import type { RecommendationList, RecommendOptions } from './recommend-for-shopper.js';
 import type { SimilarItemsList, SimilarItemsOptions } from './similar-items.js';
@@ -16,6 +17,22 @@ export interface ShopperClient {
   readonly consent: ConsentLevel;
   /** False until the shopper has chosen a level: show the consent banner. */
   readonly consentChosen: boolean;
+  /**
+   * Whether to ask the shopper (show the consent banner): nothing chosen
+   * yet, or a chosen `contribute` was given under another privacy notice
+   * than the server publishes now (`consentNeeded` event). Until the shopper
+   * chooses again the device does not contribute; history and on-device
+   * recommendations carry on.
+   */
+  readonly consentNeeded: boolean;
+  /** The server's privacy notice as last received (`GET /privacy-notice`); null before the first. */
+  readonly privacyNotice: PrivacyNotice | null;
+  /**
+   * The privacy notice version the chosen consent was given under (stored
+   * with it); null when nothing is chosen, or the choice was made while the
+   * client held no notice (or before notices existed).
+   */
+  readonly consentNoticeVersion: string | null;
   /** Version of the shared model in use; null before one is loaded. */
   readonly modelVersion: number | null;
   /** Content hash of the shop's catalogue in use; null before one is loaded, or when the shop has none. */
@@ -72,6 +89,14 @@ export interface ShopperClient {
    * before it heard of the deletion is written afterwards.
    */
   forget(): Promise<void>;
+  /**
+   * Asks the server for its privacy notice now (revalidating the version
+   * held); a new version fires `noticeChanged`, and `consentNeeded` when the
+   * shopper's `contribute` was given under another. Show the notice before
+   * asking for consent: `setConsent` records the version held as the one
+   * consented under. Rejects with `NOTICE_UNAVAILABLE`.
+   */
+  refreshPrivacyNotice(): Promise<PrivacyNotice>;
   /** Loads the current model from the server now. */
   refreshModel(): Promise<SharedModel>;
   /**

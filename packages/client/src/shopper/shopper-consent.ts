@@ -1,7 +1,8 @@
-import type { ConsentLevel } from '../consent/consent-level.js';
+import { allowsContributing, type ConsentLevel } from '../consent/consent-level.js';
 import type { StoreChange } from '../coordination/store-change.js';
-import { parseStoredConsent } from '../storage/stored-records.js';
+import { parseStoredConsentRecord } from '../storage/stored-records.js';
 import { isGuardRefusal } from '../storage/write-guard.js';
+import type { CurrentNotice } from './current-notice.js';
 import type { RoundParticipation } from './round-participation.js';
 import { guardFor, type Epoch, type ShopperContext } from './shopper-context.js';
 import { toShopperClientError } from './shopper-client-error.js';
@@ -18,13 +19,15 @@ export class ShopperConsent {
   readonly #context: ShopperContext;
   readonly #rounds: RoundParticipation;
   readonly #vector: UserVectorCache;
+  readonly #notice: CurrentNotice;
   /** Consent writes of this client still queued: until they land, the stored level is older than ours. */
   #consentWrites = 0;
 
-  constructor(context: ShopperContext, parts: { readonly rounds: RoundParticipation; readonly vector: UserVectorCache }) {
+  constructor(context: ShopperContext, parts: { readonly rounds: RoundParticipation; readonly vector: UserVectorCache; readonly notice: CurrentNotice }) {
     this.#context = context;
     this.#rounds = parts.rounds;
     this.#vector = parts.vector;
+    this.#notice = parts.notice;
   }
 
   /** Records the shopper's choice and applies it at once (see `ShopperClient.setConsent`). Validate `level` first. */
@@ -37,10 +40,23 @@ export class ShopperConsent {
     const epoch = state.epoch;
     state.consent = level;
     state.consentChosen = true;
+    // Given under the privacy notice the client holds (the one a consent banner shows). A `contribute` chosen
+    // before any arrived is given under the one asked for now, the notice published when the shopper chose.
+    const chosenUnder = state.notice?.version ?? null;
+    state.consentNotice = chosenUnder;
+    const pending = allowsContributing(level) && state.notice === null && this.#context.options.serverUrl !== undefined;
+    state.noticePending = pending;
+    const time = this.#context.now();
     this.#consentWrites += 1;
     const stored = queue.run(async () => {
+      let noticeVersion = chosenUnder;
       try {
-        await store.writeRecord('consent', level, guardFor(this.#context, epoch));
+        if (pending) {
+          noticeVersion = (await this.#notice.refreshOrReport())?.version ?? null;
+          // Unknown still (offline): recorded under none, and asked again once the notice arrives.
+          if (state.noticePending && state.consent === level) state.noticePending = false;
+        }
+        await store.writeRecord('consent', { level, noticeVersion, time }, guardFor(this.#context, epoch));
       } catch (error) {
         if (isGuardRefusal(error)) await this.catchUp();
         throw error;
@@ -52,7 +68,9 @@ export class ShopperConsent {
       // them may be granted the place first (the lock does not order
       // requests by when the tabs decided, only by when they arrive).
       await this.#rounds.placed;
-      this.#context.post({ kind: 'consent', generation: epoch.generation, consent: level });
+      this.#context.post({ kind: 'consent', generation: epoch.generation, consent: level, noticeVersion });
+      // Joins rounds now if the choice waited for the notice.
+      if (pending) this.#rounds.sync();
     });
     // A withdrawal hands the place on only once it is stored (see RoundParticipation#admit).
     this.#rounds.sync(stored);
@@ -68,6 +86,8 @@ export class ShopperConsent {
     // belong to the new epoch, whose generation clear() tells.
     state.consent = 'off';
     state.consentChosen = false;
+    state.consentNotice = null;
+    state.noticePending = false;
     const previous = state.epoch;
     const epoch: Epoch = { generation: Number.NaN };
     state.epoch = epoch;
@@ -100,7 +120,7 @@ export class ShopperConsent {
         if (change.generation > state.epoch.generation) this.#adoptForget(change.generation);
         return;
       case 'consent':
-        if (change.generation === state.epoch.generation) this.#adoptConsent(change.consent);
+        if (change.generation === state.epoch.generation) this.#adoptConsent(change.consent, change.noticeVersion ?? null);
         else this.#catchUpLater();
         return;
       case 'history':
@@ -127,8 +147,8 @@ export class ShopperConsent {
     }
     // A choice of ours still on its way to the store is newer than what the store holds.
     if (this.#consentWrites > 0) return;
-    const stored = parseStoredConsent(await store.readRecord('consent'));
-    if (stored !== null) this.#adoptConsent(stored);
+    const stored = parseStoredConsentRecord(await store.readRecord('consent'));
+    if (stored !== null) this.#adoptConsent(stored.level, stored.noticeVersion);
   }
 
   #catchUpLater(): void {
@@ -142,16 +162,22 @@ export class ShopperConsent {
     this.#vector.clear();
     state.consent = 'off';
     state.consentChosen = false;
+    state.consentNotice = null;
+    state.noticePending = false;
     this.#rounds.sync();
     emit('forgotten', {});
     emit('consentChanged', { consent: 'off', chosen: false });
   }
 
-  #adoptConsent(level: ConsentLevel): void {
+  #adoptConsent(level: ConsentLevel, noticeVersion: string | null): void {
     const { state } = this.#context;
-    if (level === state.consent && state.consentChosen) return;
+    if (level === state.consent && state.consentChosen && noticeVersion === state.consentNotice) return;
     state.consent = level;
     state.consentChosen = true;
+    state.consentNotice = noticeVersion;
+    state.noticePending = false;
+    // A `contribute` chosen in another tab: this tab may take over the device's place, which needs the notice.
+    if (allowsContributing(level) && state.notice === null && this.#context.options.serverUrl !== undefined) this.#notice.refreshInBackground();
     this.#rounds.sync();
     this.#context.emit('consentChanged', { consent: level, chosen: true });
   }

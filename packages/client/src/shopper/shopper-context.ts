@@ -1,4 +1,5 @@
 import type { RandomSource } from '@fedrec/core';
+import type { PrivacyNotice } from '@fedrec/core/protocol';
 import type { ConsentLevel } from '../consent/consent-level.js';
 import type { StoreChange } from '../coordination/store-change.js';
 import type { ShopperStore } from '../storage/shopper-store.js';
@@ -25,6 +26,12 @@ export interface ShopperState {
   epoch: Epoch;
   consent: ConsentLevel;
   consentChosen: boolean;
+  /** The privacy notice version the chosen consent was given under; null when none was known (or none chosen). */
+  consentNotice: string | null;
+  /** A `contribute` was chosen in this session before any notice arrived: the next notice received is the one it was chosen under. */
+  noticePending: boolean;
+  /** The server's privacy notice as last received; null before the first. */
+  notice: PrivacyNotice | null;
   closed: boolean;
 }
 

@@ -12,6 +12,8 @@ export interface TransparencyReport {
   readonly consent: ConsentLevel;
   /** False until the shopper has chosen a level (and again after `forget()`). */
   readonly consentChosen: boolean;
+  /** The privacy notice: the server's version as last received, and the one the chosen consent was given under (null: none). */
+  readonly notice: { readonly version: string | null; readonly consentedUnder: string | null };
   readonly stored: {
     /** Events in the history, by type. */
     readonly events: number;
@@ -58,6 +60,7 @@ export async function readTransparencyReport(context: ShopperContext): Promise<T
   return {
     consent: state.consent,
     consentChosen: state.consentChosen,
+    notice: { version: state.notice?.version ?? null, consentedUnder: state.consentChosen ? state.consentNotice : null },
     stored: { events: events.length, byType, oldest, newest, userVector, retention: store.retention },
     updates: updates.map((entry) => ({ ...entry })),
     privacy: { epsilon: budget.epsilon, delta: budget.delta, budget: budgetEpsilon, rounds: budget.rounds },

@@ -5,18 +5,19 @@ import type { ChangeChannel } from '../coordination/store-change.js';
 import type { RetentionPolicy } from './retention-policy.js';
 import type { StoredCatalogue } from './stored-catalogue.js';
 import type { StoredModel } from './stored-model.js';
-import type { StoredPrivacy, StoredUserVector } from './stored-records.js';
+import type { StoredConsent, StoredPrivacy, StoredUserVector } from './stored-records.js';
 import type { WriteGuard } from './write-guard.js';
 
 // The record shapes live beside their schemas; re-exported here, where a store implementer looks for them.
-export type { StoredCatalogue, StoredModel, StoredPrivacy, StoredUserVector };
+export type { StoredCatalogue, StoredConsent, StoredModel, StoredPrivacy, StoredUserVector };
 
 /**
  * Everything besides events a store keeps, by key. Values are plain JSON
  * (no typed arrays) so that every backend can persist them the same way.
  */
 export interface ShopperRecords {
-  readonly consent: ConsentLevel;
+  /** A bare level in records written before privacy notices; read either with `parseStoredConsentRecord`. */
+  readonly consent: StoredConsent | ConsentLevel;
   readonly userVector: StoredUserVector;
   readonly privacy: StoredPrivacy;
   /** The last shared model received, for recommending while the server is unreachable. */

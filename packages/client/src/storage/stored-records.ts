@@ -1,7 +1,7 @@
 import type { EventTypeName, PrivacyLedgerJson, ShoppingEvent } from '@fedrec/core';
 import { EVENT_TYPE_NAMES, PrivacyLedger, SavedStateError } from '@fedrec/core';
 import * as z from '../zod.js';
-import { isConsentLevel, type ConsentLevel } from '../consent/consent-level.js';
+import { CONSENT_LEVELS, isConsentLevel, type ConsentLevel } from '../consent/consent-level.js';
 import type { UpdateLogEntry } from '../privacy/update-log-entry.js';
 
 /*
@@ -23,6 +23,12 @@ const storedEventSchema = z.object({
   }),
   time: z.number(),
 });
+
+const storedConsentSchema = z.object({
+  level: z.enum(CONSENT_LEVELS),
+  noticeVersion: z.nullable(z.string().check(z.regex(/^[0-9a-f]{16}$/, 'expected 16 hex digits'))),
+  time: z.number(),
+}) satisfies z.ZodMiniType<StoredConsent, unknown>;
 
 const storedUserVectorSchema = z.object({
   values: z.array(z.number()).check(z.minLength(1)),
@@ -67,6 +73,20 @@ const storedPrivacySchema = z.object({
 }) satisfies z.ZodMiniType<StoredPrivacy, unknown>;
 
 
+/**
+ * The shopper's consent as stored since issue #16 point 8: the level, and
+ * the privacy notice version it was given under, so the client asks again
+ * when the server publishes another notice. Records written before hold the
+ * bare level (a `ConsentLevel` string): they read as given under no notice.
+ */
+export interface StoredConsent {
+  readonly level: ConsentLevel;
+  /** `PrivacyNotice.version` the shopper consented under; null when the client held none at the time. */
+  readonly noticeVersion: string | null;
+  /** When the choice was made, in milliseconds since the epoch. */
+  readonly time: number;
+}
+
 /** The shopper's own vector, kept for the next session; never sent. */
 export interface StoredUserVector {
   readonly values: readonly number[];
@@ -94,8 +114,16 @@ export function toStoredEvent(event: ShoppingEvent): ShoppingEvent {
   return { item: event.item, type: event.type, time: event.time };
 }
 
+/** The stored consent level, from a record of either form (see `StoredConsent`), or null when there is none or it is not one. */
 export function parseStoredConsent(value: unknown): ConsentLevel | null {
-  return isConsentLevel(value) ? value : null;
+  return parseStoredConsentRecord(value)?.level ?? null;
+}
+
+/** The stored consent with the notice version it was given under; a bare level (written before notices) reads as given under none. */
+export function parseStoredConsentRecord(value: unknown): StoredConsent | null {
+  if (isConsentLevel(value)) return { level: value, noticeVersion: null, time: 0 };
+  const parsed = storedConsentSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }
 
 export function parseStoredUserVector(value: unknown): StoredUserVector | null {

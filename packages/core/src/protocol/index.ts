@@ -61,3 +61,4 @@ export { parseMessage, parseHandshakeAuth, type ParseResult, type ParseFailureRe
 export { toBytes, withUint8Arrays } from './binary-payload.js';
 export { GRAPH_SEED_BYTES, SECAGG_MAX_CLIENTS, SECAGG_MAX_VECTOR_LENGTH } from './secagg-limits.js';
 export { packBinaryFields, unpackBinaryFields, type PackedBinary } from './binary-fields.js';
+export { privacyNoticeSchema, type PrivacyNotice, type PrivacyNoticeFacts } from './privacy-notice.js';

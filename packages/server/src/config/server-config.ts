@@ -284,6 +284,18 @@ export const serverConfigSchema = z
      * the token is what admits a client.
      */
     corsOrigins: z.array(z.string().min(1)).default([]),
+    /**
+     * Who runs this server, for the privacy notice (`GET /privacy-notice`):
+     * the operator's name and a contact (an e-mail address or a URL) for
+     * questions about the data. Optional; a change gives the notice a new
+     * version, so shoppers are asked again.
+     */
+    privacyNotice: z
+      .strictObject({
+        operator: z.string().min(1).optional(),
+        contact: z.string().min(1).optional(),
+      })
+      .optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     /** Differential privacy (see `privacySchema`). Absent: no clipping, noise or accounting is asked of clients. */
     privacy: privacySchema.optional(),

@@ -2,10 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeModel } from '@fedrec/core/format';
-import { enrolResponseSchema } from '@fedrec/core/protocol';
+import { enrolResponseSchema, privacyNoticeSchema } from '@fedrec/core/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyToken } from '../auth/token.js';
+import { resolveServerConfig } from '../config/server-config.js';
 import { createServer, type FedRecServer, type FedRecServerOptions } from '../create-server.js';
+import { privacyNoticeFor } from '../privacy/privacy-notice.js';
 import { ServerError } from '../server-error.js';
 import type { PublicStatus, ServerStatus } from '../status/server-status.js';
 import { MODEL_VERSION_HEADER } from './http-routes.js';
@@ -98,6 +100,40 @@ describe('HTTP routes', () => {
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('GET');
     expect((await fetch(`${url}/enrol`)).status).toBe(405);
+  });
+
+  it('GET /privacy-notice serves the notice generated from the config, its version as ETag (304 when unchanged), readable cross-origin', async () => {
+    const shop = 'http://shop.example';
+    const dir = await mkdtemp(join(tmpdir(), 'fedrec-notice-'));
+    dirs.push(dir);
+    const config = {
+      modelDir: dir,
+      privacy: { targetEpsilon: 2, delta: 1e-6, clipNorm: 1, noiseMultiplier: 1.1, accountant: 'pld' as const },
+      rounds: { sampling: { kind: 'poisson' as const, rate: 0.1 } },
+      privacyNotice: { contact: 'privacy@shop.example' },
+      corsOrigins: [shop],
+    };
+    const { url } = await start(config);
+    const response = await fetch(`${url}/privacy-notice`, { headers: { origin: shop } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(response.headers.get('access-control-allow-origin')).toBe(shop);
+    expect(response.headers.get('access-control-expose-headers')).toMatch(/etag/);
+    const notice = privacyNoticeSchema.parse(await response.json());
+    expect(notice).toEqual(privacyNoticeFor(resolveServerConfig({ ...config, model: { numItems: 4, dim: 2, seed: 'http' }, host: '127.0.0.1', port: 0 })));
+    expect(notice).toMatchObject({
+      collected: { rawEvents: false, sent: 'clipped-noised-updates' },
+      differentialPrivacy: { epsilon: 2, delta: 1e-6, accountant: 'pld', noiseMultiplier: 1.1, noisePlacement: 'local' },
+      cohortSampling: { kind: 'poisson', rate: 0.1 },
+      operator: { contact: 'privacy@shop.example' },
+    });
+    expect(response.headers.get('etag')).toBe(`"${notice.version}"`);
+    const unchanged = await fetch(`${url}/privacy-notice`, { headers: { 'if-none-match': `"${notice.version}"` } });
+    expect(unchanged.status).toBe(304);
+    const stale = await fetch(`${url}/privacy-notice`, { headers: { 'if-none-match': '"0123456789abcdef"' } });
+    expect(stale.status).toBe(200);
+    await stale.body?.cancel();
+    expect((await fetch(`${url}/privacy-notice`, { method: 'POST' })).status).toBe(405);
   });
 });
 

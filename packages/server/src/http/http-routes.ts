@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EnrolResponse } from '@fedrec/core/protocol';
+import type { EnrolResponse, PrivacyNotice } from '@fedrec/core/protocol';
 import type { Logger } from 'pino';
 import type { PublicStatus, ServerStatus } from '../status/server-status.js';
 import type { EnrolLimits } from './enrol-limits.js';
@@ -20,6 +20,8 @@ export interface HttpRouteDeps {
   model(): { readonly bytes: Uint8Array; readonly version: number; readonly catalogueVersion?: string | null };
   /** The catalogue's JSON and its version (content hash), where the server has one. */
   readonly catalogue?: ServedCatalogue | undefined;
+  /** The privacy notice generated from the configuration (`privacyNoticeFor`); fixed for the process's life. */
+  readonly privacyNotice?: PrivacyNotice | undefined;
   /** Issues a token for a fresh client id. */
   enrol(): EnrolResponse;
   readonly enrolment: 'open' | 'key' | 'off';
@@ -31,7 +33,7 @@ export interface HttpRouteDeps {
   readonly corsOrigins?: readonly string[];
 }
 
-/** Headers a cross-origin page may read: the model's version and the catalogue's content hash. */
+/** Headers a cross-origin page may read: the model's version and the catalogue's and notice's content hashes. */
 const EXPOSED_HEADERS = [MODEL_VERSION_HEADER, CATALOGUE_VERSION_HEADER, 'etag'].join(', ');
 /** What a page may send to `POST /enrol`: the enrolment key. */
 const ALLOWED_HEADERS = 'authorization, content-type';
@@ -83,6 +85,8 @@ function keyMatches(presented: string, expected: string): boolean {
  *   `X-FedRec-Catalogue-Version` (row i is that catalogue's product i).
  * - `GET /catalogue`: the shop's public catalogue (JSON), its content hash as ETag
  *   (`If-None-Match` gets 304); 404 `NO_CATALOGUE` without one.
+ * - `GET /privacy-notice`: what the server collects and promises (JSON, `PrivacyNotice`), generated from its
+ *   configuration; its version (a content hash) as ETag, `If-None-Match` gets 304.
  * - `POST /enrol`: a token for a fresh client id (when enrolment is not `off`).
  */
 export function createRequestHandler(deps: HttpRouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -127,6 +131,23 @@ export function createRequestHandler(deps: HttpRouteDeps): (req: IncomingMessage
         }
         res.writeHead(200, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': catalogue.json.byteLength });
         res.end(catalogue.json);
+      },
+    },
+    '/privacy-notice': {
+      method: 'GET',
+      handle: (req, res) => {
+        const notice = deps.privacyNotice;
+        if (notice === undefined) return sendError(res, 404, 'NO_PRIVACY_NOTICE', 'this server publishes no privacy notice');
+        // Changed only by a restart with another configuration: revalidated by its version, like the catalogue.
+        const etag = `"${notice.version}"`;
+        const headers = { etag, 'cache-control': 'public, no-cache' };
+        if (req.headers['if-none-match']?.split(',').some((tag) => tag.trim() === etag)) {
+          res.writeHead(304, headers);
+          return res.end();
+        }
+        const text = JSON.stringify(notice);
+        res.writeHead(200, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
       },
     },
     '/enrol': {

@@ -12,6 +12,7 @@ import { EnrolLimits } from '../http/enrol-limits.js';
 import { createRequestHandler } from '../http/http-routes.js';
 import type { ModelState } from '../model/model-state.js';
 import type { PrivacyLedgerHook } from '../privacy-ledger-hook.js';
+import { privacyNoticeFor } from '../privacy/privacy-notice.js';
 import type { ServerPrivacy } from '../privacy/server-privacy.js';
 import type { AppliedRound } from '../rounds/round-coordinator.js';
 import { RoundCoordinator } from '../rounds/round-coordinator.js';
@@ -81,6 +82,7 @@ export async function assembleServer(deps: AssembleDeps): Promise<RunningServer>
       operatorKey: config.auth.operatorKey,
       model: () => ({ bytes: model.bytes(), version: model.version, catalogueVersion: catalogue?.version ?? null }),
       catalogue,
+      privacyNotice: privacyNoticeFor(config),
       enrol: () => issueToken({ secret: tokenSecret, ttlSeconds: config.auth.tokenTtlSeconds }),
       enrolment: config.auth.enrolment,
       enrolmentKey: config.auth.enrolmentKey,
