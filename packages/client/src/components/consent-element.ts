@@ -33,8 +33,6 @@ export class FedRecConsentElement extends FedRecElement {
   #status: HTMLParagraphElement | null = null;
   #notice: ReturnType<typeof noticeDetails> | null = null;
   /** The client the notice was asked for, and whether that failed. */
-  #askedFor: object | null = null;
-  #noticeFailed = false;
 
   override focus(options?: FocusOptions): void {
     this.#title?.focus(options);
@@ -64,19 +62,8 @@ export class FedRecConsentElement extends FedRecElement {
     const client = this.client;
     this.hidden = client === null || !client.consentNeeded;
     if (this.#renew !== null) this.#renew.hidden = !(client !== null && client.consentChosen && client.consentNeeded);
-    if (client !== null && client.privacyNotice === null && this.#askedFor !== client) {
-      // The shopper should see what they consent to: ask for the notice once per client.
-      this.#askedFor = client;
-      this.#noticeFailed = false;
-      client.refreshPrivacyNotice().then(
-        () => this.refresh(),
-        () => {
-          this.#noticeFailed = true;
-          this.refresh();
-        },
-      );
-    }
-    this.#notice?.show(client?.privacyNotice ?? null, strings, this.locale, this.#noticeFailed);
+    if (client !== null) this.askForNoticeOnce(client);
+    this.#notice?.show(client?.privacyNotice ?? null, strings, this.locale, this.noticeFailed);
   }
 
   #choose(level: ConsentLevel): void {

@@ -56,6 +56,28 @@ export abstract class FedRecElement extends HTMLElementBase {
     return resolvedLocale(own === '' ? 'en' : own);
   }
 
+  /**
+   * Whether the last request for the server's privacy notice failed (the
+   * element says so instead of showing a notice). The shopper should see what
+   * they consent to, so each element asks once per client when the client has
+   * no notice yet (`askForNoticeOnce`).
+   */
+  protected noticeFailed = false;
+  #askedForNotice: ShopperClient | null = null;
+
+  protected askForNoticeOnce(client: ShopperClient): void {
+    if (client.privacyNotice !== null || this.#askedForNotice === client) return;
+    this.#askedForNotice = client;
+    this.noticeFailed = false;
+    client.refreshPrivacyNotice().then(
+      () => this.refresh(),
+      () => {
+        this.noticeFailed = true;
+        this.refresh();
+      },
+    );
+  }
+
   protected get strings(): FedRecStrings {
     return fedRecStrings(this.locale);
   }

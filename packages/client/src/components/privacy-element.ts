@@ -53,8 +53,6 @@ export class FedRecPrivacyElement extends FedRecElement {
   #parts: DashboardParts | null = null;
   /** The newest report request wins: one read before a choice was saved must not undo it on screen. */
   #latest = 0;
-  #askedFor: object | null = null;
-  #noticeFailed = false;
 
   override focus(options?: FocusOptions): void {
     this.#parts?.title.focus(options);
@@ -155,19 +153,9 @@ export class FedRecPrivacyElement extends FedRecElement {
     // The choice shows at once (in the same task as the banner hides); the stored figures follow.
     for (const radio of parts.radios) radio.checked = client !== null && client.consentChosen && radio.value === client.consent;
     parts.renew.hidden = !(client !== null && client.consentChosen && client.consentNeeded);
-    parts.notice.show(client?.privacyNotice ?? null, strings, this.locale, this.#noticeFailed);
+    parts.notice.show(client?.privacyNotice ?? null, strings, this.locale, this.noticeFailed);
     if (client === null) return;
-    if (client.privacyNotice === null && this.#askedFor !== client) {
-      this.#askedFor = client;
-      this.#noticeFailed = false;
-      client.refreshPrivacyNotice().then(
-        () => this.refresh(),
-        () => {
-          this.#noticeFailed = true;
-          this.refresh();
-        },
-      );
-    }
+    this.askForNoticeOnce(client);
     const request = ++this.#latest;
     client.transparency().then(
       (report) => {
