@@ -62,3 +62,8 @@ export { onDeviceBaseline } from './baselines/on-device-baseline.js';
 export type { OnDeviceBaselineOptions } from './baselines/on-device-baseline.js';
 export { runOnDeviceSimulation } from './runner/on-device-simulation.js';
 export type { OnDeviceSimulationConfig, OnDeviceSimulationResult } from './runner/on-device-simulation.js';
+export { runPrivatePopularitySimulation } from './runner/private-popularity-simulation.js';
+export type { PrivatePopularitySimulationConfig, PrivatePopularitySimulationResult } from './runner/private-popularity-simulation.js';
+export { centralHybridBaseline, trainCentralHybrid } from './baselines/central-hybrid.js';
+export type { CentralHybridOptions, CentralHybridTrainingOptions, CentralHybridEpochReport, CentralHybridModel } from './baselines/central-hybrid.js';
+export type { HybridModelSetup } from './runner/hybrid-model-setup.js';

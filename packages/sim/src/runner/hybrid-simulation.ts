@@ -1,15 +1,12 @@
 import { calibrateNoiseMultiplier } from '@fedrec/core/privacy';
 import type { AccountantName } from '@fedrec/core/privacy';
-import { deriveSeed } from '@fedrec/core/random';
-import { createSharedModel } from '@fedrec/core/model';
-import { attributeIdf } from '@fedrec/core/catalogue';
 import type { Catalogue } from '@fedrec/core/catalogue';
-import { buildFeatureMap, rowStepScales } from '@fedrec/core/hybrid';
 import type { FeatureMap, HybridTrainingConfig } from '@fedrec/core/hybrid';
 import { itemPopularity } from '../baselines/popularity-baseline.js';
 import { runFederatedSimulation } from './federated-simulation.js';
 import type { FederatedSimulationConfig, SimulationResult } from './federated-simulation.js';
 import { releaseTrainingPopularity } from './training-popularity-release.js';
+import { hybridModelSetup } from './hybrid-model-setup.js';
 
 /** The hybrid model's own choices; `HYBRID_DEFAULTS` says what each is by default and why. */
 export interface HybridModelSettings {
@@ -95,25 +92,11 @@ export async function runHybridSimulation(config: HybridSimulationConfig): Promi
     counts = itemPopularity(population, config.eventWeights);
   }
 
-  const byCount = Array.from(counts.keys()).sort((a, b) => counts[b]! - counts[a]! || a - b);
-  const features = buildFeatureMap(catalogue, { identityItems: byCount.slice(0, Math.min(settings.identityItems, population.numItems)) });
-  const prior = Float32Array.from(counts, (c) => settings.priorWeight * Math.log1p(c));
-  const idf = attributeIdf(catalogue);
+  const setup = hybridModelSetup(population, catalogue, counts, settings, config.dim, seed);
   const result = await runFederatedSimulation({
     ...config,
     releases,
-    hybrid: {
-      // Biases start at 0: the prior carries popularity from the start.
-      initialModel: createSharedModel({ numItems: features.numFeatures, dim: config.dim }, { seed: deriveSeed(seed, 'hybrid'), initStd: settings.initScale }),
-      client: {
-        features,
-        prior,
-        ...(settings.training === undefined ? {} : { training: settings.training }),
-        ...(settings.boostHistory ? { history: { catalogue, idf, weight: settings.historyWeight } } : {}),
-      },
-      scoring: { features, catalogue, idf, prior, historyWeight: settings.historyWeight },
-      rowStepScales: rowStepScales(features, counts, population.numShoppers, settings.rowRateFloor),
-    },
+    hybrid: setup,
   });
-  return { ...result, features, popularityNoiseMultiplier, popularityNoiseStd };
+  return { ...result, features: setup.features, popularityNoiseMultiplier, popularityNoiseStd };
 }
