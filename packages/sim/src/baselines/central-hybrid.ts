@@ -7,7 +7,7 @@ import { trainHybridShopper } from '../runner/client-update-chunk.js';
 import { evaluateHybridModel } from '../runner/evaluate-hybrid-model.js';
 import { hybridModelSetup } from '../runner/hybrid-model-setup.js';
 import type { HybridModelSetup } from '../runner/hybrid-model-setup.js';
-import type { HybridModelSettings } from '../runner/hybrid-simulation.js';
+import type { HybridModelSettings } from '../runner/hybrid-model-settings.js';
 import { itemPopularity } from './popularity-baseline.js';
 
 export interface CentralHybridTrainingOptions {

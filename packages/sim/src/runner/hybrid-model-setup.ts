@@ -6,7 +6,7 @@ import { buildFeatureMap, rowStepScales } from '@fedrec/core/hybrid';
 import type { FeatureMap } from '@fedrec/core/hybrid';
 import type { Population } from '../population/population.js';
 import type { HybridRunSettings } from './federated-simulation.js';
-import type { HybridModelSettings } from './hybrid-simulation.js';
+import type { HybridModelSettings } from './hybrid-model-settings.js';
 
 export interface HybridModelSetup extends HybridRunSettings {
   readonly features: FeatureMap;
