@@ -56,9 +56,15 @@ export type { SimulationChoices, SimulationPlan, PlannedValue, PlannedField, Pla
 export { SIMULATE_DEFAULTS, HYBRID_DEFAULTS, ALGORITHMS, SIMULATION_MODES, DEFAULT_E2E_CLIENTS } from './defaults/simulate-defaults.js';
 export type { Algorithm, SimulationMode } from './defaults/simulate-defaults.js';
 export { SimulationChoiceError } from './defaults/simulation-choice-error.js';
+export { defaultAlgorithm } from './defaults/default-algorithm.js';
 export { parseCatalogueSpec, CATALOGUE_KINDS, loadCatalogue, loadCatalogueFor, loadItemAttributesJson, loadMovieLensItems, MOVIELENS_GENRES, loadAttributeCsv, syntheticCatalogue } from './catalogue/index.js';
 export type { CatalogueKind, CatalogueSpec } from './catalogue/index.js';
 export { onDeviceBaseline } from './baselines/on-device-baseline.js';
 export type { OnDeviceBaselineOptions } from './baselines/on-device-baseline.js';
 export { runOnDeviceSimulation } from './runner/on-device-simulation.js';
 export type { OnDeviceSimulationConfig, OnDeviceSimulationResult } from './runner/on-device-simulation.js';
+export { runPrivatePopularitySimulation } from './runner/private-popularity-simulation.js';
+export type { PrivatePopularitySimulationConfig, PrivatePopularitySimulationResult } from './runner/private-popularity-simulation.js';
+export { centralHybridBaseline, trainCentralHybrid } from './baselines/central-hybrid.js';
+export type { CentralHybridOptions, CentralHybridTrainingOptions, CentralHybridEpochReport, CentralHybridModel } from './baselines/central-hybrid.js';
+export type { HybridModelSetup } from './runner/hybrid-model-setup.js';

@@ -14,11 +14,10 @@ export function registerSimulateCommand(program: Command): void {
     .description('run DP-FedAvg over a population of virtual shoppers and print accuracy (HR@10, NDCG@10) and privacy spent (ε)')
     .option('--population <spec>', `synthetic:N — N virtual shoppers (default ${SIMULATE_DEFAULTS.population})`)
     .option('--dataset <spec>', 'ml-100k:PATH (u.data) | tsv:PATH (user item timestamp [event]) | seq:PATH[,TIMESTAMPS] (one shopper per line)')
-    .option('--catalogue <spec>', "the shop's public catalogue, aligned to the dataset's item ids: attributes-json:PATH (S3-Rec item2attributes.json) | movielens:PATH (u.item) | csv:PATH (item,attribute[,attribute…]); a synthetic population has its own (categories and styles)")
+    .option('--catalogue <spec>', "the shop's public catalogue, aligned to the dataset's item ids: attributes-json:PATH (S3-Rec item2attributes.json) | movielens:PATH (u.item) | csv:PATH (item,attribute[,attribute…]); a synthetic population has its own (categories and styles). With it, --algorithm defaults to hybrid")
     .option(
       '--algorithm <name>',
-      `federated (DP-FedAvg on matrix factorisation) | hybrid (DP-FedAvg on items built from catalogue attributes and head-item rows, on top of the on-device scorer; a private popularity release takes ${HYBRID_DEFAULTS.model.popularityShare} of ε, default ε ${HYBRID_DEFAULTS.epsilon}, ${HYBRID_DEFAULTS.rounds} rounds at q = ${HYBRID_DEFAULTS.samplingRate}) | central (non-private BPR-MF, same model code) | popularity | on-device (each shopper's history against the catalogue, with a private popularity prior: its one release is the run's ε, default ${SIMULATE_DEFAULTS.onDeviceEpsilon}; --epsilon inf for exact counts)`,
-      SIMULATE_DEFAULTS.algorithm,
+      `federated (DP-FedAvg on matrix factorisation) | hybrid (DP-FedAvg on items built from catalogue attributes and head-item rows, on top of the on-device scorer; a private popularity release takes ${HYBRID_DEFAULTS.model.popularityShare} of ε, default ε ${HYBRID_DEFAULTS.epsilon}, ${HYBRID_DEFAULTS.rounds} rounds at q = ${HYBRID_DEFAULTS.samplingRate}) | central (non-private BPR-MF, same model code) | popularity | on-device (each shopper's history against the catalogue, with a private popularity prior: its one release is the run's ε, default ${SIMULATE_DEFAULTS.onDeviceEpsilon}; --epsilon inf for exact counts). Default: hybrid with --catalogue, else ${SIMULATE_DEFAULTS.algorithm}`,
     )
     .option('--mode <mode>', 'fast (in process, worker threads, no sockets) | e2e (a real server and one socket.io client per shopper on 127.0.0.1)', SIMULATE_DEFAULTS.mode)
     .option('--clients <n>', `e2e mode: shoppers that get a socket.io client (default: all, at most ${DEFAULT_E2E_CLIENTS})`)

@@ -79,7 +79,10 @@ describe('fedrec simulate', () => {
     [['--algorithm', 'on-device', '--dataset', 'ml-100k:u.data'], /--algorithm on-device needs the catalogue of the dataset: give --catalogue/],
     [['--catalogue', 'csv:items.csv'], /--catalogue goes with --dataset/],
     [['--algorithm', 'hybrid', '--dataset', 'ml-100k:u.data'], /--algorithm hybrid needs the catalogue of the dataset: give --catalogue/],
-    [['--dataset', 'ml-100k:u.data', '--catalogue', 'csv:items.csv'], /--catalogue is used by --algorithm hybrid and on-device only/],
+    [['--algorithm', 'federated', '--dataset', 'ml-100k:u.data', '--catalogue', 'csv:items.csv'], /--catalogue is used by --algorithm hybrid and on-device only/],
+    // A catalogue makes the hybrid the default, and the hybrid has no e2e mode or cluster.
+    [['--dataset', 'ml-100k:u.data', '--catalogue', 'csv:items.csv', '--mode', 'e2e'], /--mode e2e runs the federated algorithm only/],
+    [['--dataset', 'ml-100k:u.data', '--catalogue', 'csv:items.csv', '--cluster', 'redis://127.0.0.1:6379'], /--cluster runs the federated algorithm only/],
     [['--algorithm', 'on-device', '--dataset', 'ml-100k:u.data', '--catalogue', 'xml:items.xml'], /--catalogue: expected a catalogue kind of attributes-json, movielens, csv, got "xml"/],
   ])('refuses %j with a usage error', async (args, message) => {
     const { err } = capture();
@@ -154,6 +157,30 @@ describe('fedrec simulate', () => {
     await rm(dir, { recursive: true });
   });
 
+  it('with --catalogue and no --algorithm runs the hybrid model, and its plan says the algorithm is the default for a catalogue', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fedrec-catalogue-'));
+    const file = join(dir, 'events.tsv');
+    const lines = ['user\titem\ttimestamp\tevent'];
+    for (let u = 0; u < 60; u++) for (let k = 0; k < 8; k++) lines.push(`u${u}\ti${(u % 6) * 20 + ((u + k * 3) % 20)}\t${1_700_000_000 + k * 60}\tview`);
+    await writeFile(file, lines.join('\n'));
+    // Each block of 20 items shares a category: the catalogue the hybrid builds its items from.
+    await writeFile(join(dir, 'items.csv'), ['item,attributes', ...Array.from({ length: 120 }, (_, i) => `i${i},category:${Math.floor(i / 20)}`)].join('\n'));
+    const { out, err } = capture();
+    const code = await main(['simulate', '--dataset', `tsv:${file}`, '--catalogue', `csv:${join(dir, 'items.csv')}`, '--rounds', '2', '--dim', '4', '--eval-shoppers', '60', '--backend', 'cpu', '--out', dir, '--json']);
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const summary = JSON.parse(out[0]!);
+    expect(summary.model).toBe('hybrid');
+    expect(summary.rounds).toBe(2);
+    // The hybrid's default budget, the popularity release and the rounds together.
+    expect(summary.epsilon).toBeLessThanOrEqual(1);
+    expect(summary.epsilon).toBeGreaterThan(0.99);
+    expect(err.join('')).toMatch(/hybrid model: 6 catalogue attributes \+ 300 identity rows/);
+    const saved = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
+    expect((saved.settings.explanation as { field: string }[]).find((v) => v.field === 'algorithm')).toEqual({ field: 'algorithm', value: 'hybrid', source: 'default', why: 'a catalogue is given: the hybrid model, built from it' });
+    await rm(dir, { recursive: true });
+  });
+
   it('names the file and line of a garbled dataset, and exits 2', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fedrec-bad-'));
     const file = join(dir, 'u.data');
@@ -188,5 +215,6 @@ describe('fedrec simulate', () => {
     vi.restoreAllMocks();
     expect(code).toBe(0);
     expect(out.join('')).toMatch(/--population <spec>/);
+    expect(out.join('').replace(/\s+/g, ' ')).toMatch(/Default: hybrid with --catalogue, else federated/);
   });
 });

@@ -16,6 +16,7 @@ import {
   evaluationSample,
   DatasetError,
   planSimulation,
+  defaultAlgorithm,
   SimulationChoiceError,
   SIMULATE_DEFAULTS,
   ALGORITHMS,
@@ -262,16 +263,18 @@ interface ParsedSimulateOptions {
 /** Flags to choices: each bad flag a usage error (exit 2) naming it; what the flags leave out, `planSimulation` fills in. */
 function parseSimulateOptions(options: SimulateOptions): ParsedSimulateOptions {
   if (options.population !== undefined && options.dataset !== undefined) throw new UsageError('--population and --dataset are alternatives: give one');
-  const algorithm = options.algorithm === undefined ? undefined : parseChoice<Algorithm>('--algorithm', options.algorithm, ALGORITHMS);
+  const chosenAlgorithm = options.algorithm === undefined ? undefined : parseChoice<Algorithm>('--algorithm', options.algorithm, ALGORITHMS);
+  const catalogueSpec = options.catalogue === undefined ? undefined : parseCatalogue(options.catalogue);
+  // With a catalogue and no --algorithm, the hybrid model; without one, federated MF as ever (the plan applies the same rule).
+  const algorithm = chosenAlgorithm ?? defaultAlgorithm({ catalogue: catalogueSpec !== undefined });
   const mode = options.mode === undefined ? undefined : parseChoice<SimulationMode>('--mode', options.mode, SIMULATION_MODES);
   const e2e = mode === 'e2e';
-  if (e2e && (algorithm ?? SIMULATE_DEFAULTS.algorithm) !== 'federated') throw new UsageError('--mode e2e runs the federated algorithm only');
+  if (e2e && algorithm !== 'federated') throw new UsageError('--mode e2e runs the federated algorithm only');
   const clients = options.clients === undefined ? undefined : parseNumber('--clients', options.clients, { min: 1, integer: true });
   if (clients !== undefined && !e2e) throw new UsageError('--clients applies to --mode e2e only');
   const syntheticSize = options.dataset === undefined ? parsePopulation(options.population ?? SIMULATE_DEFAULTS.population) : undefined;
   const items = parseNumber('--items', options.items ?? String(SIMULATE_DEFAULTS.items), { min: 8, integer: true });
   const datasetSpec = options.dataset === undefined ? undefined : parseDataset(options.dataset);
-  const catalogueSpec = options.catalogue === undefined ? undefined : parseCatalogue(options.catalogue);
   if (catalogueSpec !== undefined && datasetSpec === undefined) throw new UsageError('--catalogue goes with --dataset: a synthetic population has its own catalogue');
   const usesCatalogue = algorithm === 'on-device' || algorithm === 'hybrid';
   if (catalogueSpec !== undefined && !usesCatalogue) throw new UsageError('--catalogue is used by --algorithm hybrid and on-device only');
@@ -287,7 +290,8 @@ function parseSimulateOptions(options: SimulateOptions): ParsedSimulateOptions {
   if (e2e && adaptiveClipQuantile !== undefined) throw new UsageError('--adaptive-clip is not available in --mode e2e yet');
   const optional = (flag: string, raw: string | undefined, range: Parameters<typeof parseNumber>[2]) => (raw === undefined ? undefined : parseNumber(flag, raw, range));
   const choices: SimulationChoices = {
-    algorithm,
+    algorithm: chosenAlgorithm,
+    catalogue: catalogueSpec !== undefined,
     mode,
     clients,
     rounds: optional('--rounds', options.rounds, { min: 1, integer: true }),
@@ -314,14 +318,14 @@ function parseSimulateOptions(options: SimulateOptions): ParsedSimulateOptions {
 }
 
 /** --cluster runs the fast mode's client updates elsewhere: it excludes --threads, e2e mode and the non-federated algorithms. */
-function parseCluster(options: SimulateOptions, algorithm: Algorithm | undefined, mode: SimulationMode | undefined): ParsedSimulateOptions['cluster'] {
+function parseCluster(options: SimulateOptions, algorithm: Algorithm, mode: SimulationMode | undefined): ParsedSimulateOptions['cluster'] {
   if (options.cluster === undefined) {
     if (options.clusterPrefix !== undefined) throw new UsageError('--cluster-prefix goes with --cluster');
     return undefined;
   }
   if (options.threads !== undefined) throw new UsageError('--threads and --cluster are alternatives: the workers are the threads of a cluster run');
   if ((mode ?? SIMULATE_DEFAULTS.mode) !== 'fast') throw new UsageError('--cluster runs the fast mode only (e2e mode has a real server and clients)');
-  if ((algorithm ?? SIMULATE_DEFAULTS.algorithm) !== 'federated') throw new UsageError('--cluster runs the federated algorithm only');
+  if (algorithm !== 'federated') throw new UsageError('--cluster runs the federated algorithm only');
   if (!/^rediss?:\/\/[^\s]+$/.test(options.cluster)) throw new UsageError(`--cluster: expected redis://HOST:PORT, got '${options.cluster}'`);
   if (options.clusterPrefix !== undefined && !/^[A-Za-z0-9:_.-]{1,100}$/.test(options.clusterPrefix)) {
     throw new UsageError(`--cluster-prefix: expected 1–100 letters, digits or :_.-, got '${options.clusterPrefix}'`);

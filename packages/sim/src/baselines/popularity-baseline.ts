@@ -52,9 +52,10 @@ export function popularityBaseline(population: Population, options: PopularityBa
  * `evaluateModel`'s protocol for scores that are the same for every shopper
  * (no vector to fit): users built the same way, and the negatives seeded as
  * `evaluateModel` seeds them when called by `runFederatedSimulation`
- * (`<seed>/eval/negatives`). A test checks the two agree exactly.
+ * (`<seed>/eval/negatives`). A test checks the two agree exactly. Also
+ * ranks the private popularity release (`runPrivatePopularitySimulation`).
  */
-function evaluateFixedScores(population: Population, scores: Float32Array, options: PopularityBaselineOptions): LeaveOneOutReport {
+export function evaluateFixedScores(population: Population, scores: Float32Array, options: PopularityBaselineOptions): LeaveOneOutReport {
   const users = options.evalShoppers.flatMap((index) => {
     const split = leaveOneOut(population.shopper(index).events);
     if (!split) return [];

@@ -5,3 +5,4 @@ export type { SimulationChoices, SimulationPlan, PlannedValue, PlannedField, Pla
 export { SIMULATE_DEFAULTS, HYBRID_DEFAULTS, ALGORITHMS, SIMULATION_MODES, DEFAULT_E2E_CLIENTS } from './simulate-defaults.js';
 export type { Algorithm, SimulationMode } from './simulate-defaults.js';
 export { SimulationChoiceError } from './simulation-choice-error.js';
+export { defaultAlgorithm } from './default-algorithm.js';

@@ -39,6 +39,17 @@ describe('planSimulation', () => {
     expect(planSimulation({ algorithm: 'federated' }, population).hybrid).toBeUndefined();
   });
 
+  it('with a catalogue and no algorithm chosen plans the hybrid model; without one, federated MF as before', () => {
+    const { explanation, ...withCatalogue } = planSimulation({ catalogue: true }, population);
+    const { explanation: chosenExplanation, ...hybrid } = planSimulation({ algorithm: 'hybrid' }, population);
+    expect(withCatalogue).toEqual(hybrid);
+    expect(explanation.find((v) => v.field === 'algorithm')).toMatchObject({ value: 'hybrid', source: 'default', why: expect.stringMatching(/catalogue/) });
+    expect(chosenExplanation.find((v) => v.field === 'algorithm')).toMatchObject({ value: 'hybrid', source: 'chosen' });
+    expect(planSimulation({ catalogue: true, algorithm: 'on-device' }, population).algorithm).toBe('on-device');
+    expect(planSimulation({ catalogue: false }, population)).toEqual(planSimulation({}, population));
+    expect(planSimulation({}, population).algorithm).toBe('federated');
+  });
+
   it('keeps the noise-free schedule without noise, and z = 1 when a schedule choice is given', () => {
     expect(planSimulation({ noiseMultiplier: 0 }, population)).toMatchObject({ defaultPrivacy: false, noisy: false, samplingRate: 0.25, rounds: 40, privacy: { noiseMultiplier: 0 } });
     expect(planSimulation({ targetEpsilon: Infinity }, population)).toMatchObject({ noisy: false, rounds: 40, privacy: { noiseMultiplier: 0, targetEpsilon: undefined } });

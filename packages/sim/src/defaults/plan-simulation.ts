@@ -9,6 +9,7 @@ import { DEFAULT_E2E_CLIENTS, HYBRID_DEFAULTS, SIMULATE_DEFAULTS } from './simul
 import type { HybridModelSettings } from '../runner/hybrid-simulation.js';
 import type { Algorithm, SimulationMode } from './simulate-defaults.js';
 import { SimulationChoiceError } from './simulation-choice-error.js';
+import { defaultAlgorithm } from './default-algorithm.js';
 import type { SimulationChoices } from './simulation-choices.js';
 
 export type { SimulationChoices };
@@ -90,7 +91,7 @@ export function planSimulation(choices: SimulationChoices, population: Populatio
   const chosenOr = <T extends number | string>(field: PlannedField, chosen: T | undefined, fallback: T, why: string): T =>
     chosen === undefined ? explain(field, fallback, 'default', why) : explain(field, chosen, 'chosen', 'given');
 
-  const algorithm = chosenOr<Algorithm>('algorithm', choices.algorithm, SIMULATE_DEFAULTS.algorithm, 'DP-FedAvg');
+  const algorithm = chosenOr<Algorithm>('algorithm', choices.algorithm, defaultAlgorithm(choices), choices.catalogue === true ? 'a catalogue is given: the hybrid model, built from it' : 'DP-FedAvg');
   const mode = chosenOr<SimulationMode>('mode', choices.mode, SIMULATE_DEFAULTS.mode, 'in process, no sockets');
   const hybrid = algorithm === 'hybrid';
   // Both train a shared model with DP-FedAvg; the hybrid has a schedule and step of its own (HYBRID_DEFAULTS).

@@ -11,7 +11,10 @@ import type { Algorithm, SimulationMode } from './simulate-defaults.js';
  * and e2e mode for the federated algorithm only.
  */
 export interface SimulationChoices {
+  /** Unset: the hybrid model with a catalogue, else federated MF (`defaultAlgorithm`). */
   readonly algorithm?: Algorithm;
+  /** Whether the shop's catalogue is given (a dataset with `--catalogue`): it makes the hybrid model the default algorithm. */
+  readonly catalogue?: boolean;
   readonly mode?: SimulationMode;
   /** e2e: shoppers that get a socket.io client (default: all, at most `DEFAULT_E2E_CLIENTS`). */
   readonly clients?: number;

@@ -1,8 +1,8 @@
 import { trainLocally, trainLocallySparse, buildPrivateUpdate, positiveItems, createSeededRandomSource, deriveSeed, AdaptiveClipping, clipScale } from '@fedrec/core';
-import type { SharedModel, LocalTrainingConfig, EventWeights, SparseDelta } from '@fedrec/core';
+import type { SharedModel, LocalTrainingConfig, EventWeights, SparseDelta, ShoppingEvent, RandomSource } from '@fedrec/core';
 import { historyContextScore, shopperSequence, trainHybridLocally } from '@fedrec/core/hybrid';
 import type { Catalogue } from '@fedrec/core/catalogue';
-import type { FeatureMap, HybridTrainingConfig } from '@fedrec/core/hybrid';
+import type { FeatureMap, HybridDelta, HybridTrainingConfig } from '@fedrec/core/hybrid';
 import type { Population } from '../population/population.js';
 import { leaveOneOut } from '../population/leave-one-out.js';
 
@@ -72,11 +72,7 @@ export function computeChunk(
     const random = createSeededRandomSource(deriveSeed(settings.seed, 'train', round.round, index));
     let normBefore: number;
     if (settings.hybrid) {
-      const { features, prior, training, history } = settings.hybrid;
-      const events = split ? split.train : [];
-      const sequence = shopperSequence(events, settings.eventWeights);
-      const contextScore = history === undefined ? undefined : historyContextScore(events, history.catalogue, history.idf, history.weight, settings.eventWeights);
-      const delta = trainHybridLocally({ model, features, sequence, random, config: training, ...(prior === undefined ? {} : { prior }), ...(contextScore === undefined ? {} : { contextScore }) });
+      const delta = trainHybridShopper(model, settings.hybrid, split ? split.train : [], random, settings.eventWeights);
       const rows: SparseDelta = { items: delta.rows, embeddings: delta.embeddings, biases: delta.biases };
       normBefore =
         round.localNoiseMultiplier > 0
@@ -97,6 +93,19 @@ export function computeChunk(
     normSum += normBefore;
   }
   return { sum, contributors: shoppers.length, clipped, unclipped, normSum };
+}
+
+/**
+ * One shopper's hybrid training on their training events, as their device
+ * runs it: the history as a sequence, the history scorer in the logits where
+ * the run boosts it. Shared by the rounds and the central reference
+ * (`trainCentralHybrid`), so both train the same model the same way.
+ */
+export function trainHybridShopper(model: SharedModel, hybrid: HybridClientSettings, events: readonly ShoppingEvent[], random: RandomSource, eventWeights?: EventWeights): HybridDelta {
+  const { features, prior, training, history } = hybrid;
+  const sequence = shopperSequence(events, eventWeights);
+  const contextScore = history === undefined ? undefined : historyContextScore(events, history.catalogue, history.idf, history.weight, eventWeights);
+  return trainHybridLocally({ model, features, sequence, random, config: training, ...(prior === undefined ? {} : { prior }), ...(contextScore === undefined ? {} : { contextScore }) });
 }
 
 /** Local noise covers every coordinate: the device's own dense pipeline (clip, then noise) on a dense delta; returns ‖delta‖. */

@@ -1,42 +1,15 @@
 import { calibrateNoiseMultiplier } from '@fedrec/core/privacy';
 import type { AccountantName } from '@fedrec/core/privacy';
-import { deriveSeed } from '@fedrec/core/random';
-import { createSharedModel } from '@fedrec/core/model';
-import { attributeIdf } from '@fedrec/core/catalogue';
 import type { Catalogue } from '@fedrec/core/catalogue';
-import { buildFeatureMap, rowStepScales } from '@fedrec/core/hybrid';
-import type { FeatureMap, HybridTrainingConfig } from '@fedrec/core/hybrid';
+import type { FeatureMap } from '@fedrec/core/hybrid';
 import { itemPopularity } from '../baselines/popularity-baseline.js';
 import { runFederatedSimulation } from './federated-simulation.js';
 import type { FederatedSimulationConfig, SimulationResult } from './federated-simulation.js';
 import { releaseTrainingPopularity } from './training-popularity-release.js';
+import { hybridModelSetup } from './hybrid-model-setup.js';
+import type { HybridModelSettings } from './hybrid-model-settings.js';
 
-/** The hybrid model's own choices; `HYBRID_DEFAULTS` says what each is by default and why. */
-export interface HybridModelSettings {
-  /** Share of a finite `targetEpsilon` spent on the popularity release (the rounds get the rest, composed in one ledger). */
-  readonly popularityShare: number;
-  /** k of the popularity release. */
-  readonly popularityItemsPerShopper: number;
-  /** Items given an identity row: the most popular by the released counts. */
-  readonly identityItems: number;
-  /** Smallest touch rate a row's server step is scaled for (`rowStepScales`). */
-  readonly rowRateFloor: number;
-  /**
-   * Released counts are shrunk by this many noise standard deviations
-   * (max(0, c − k·σ)) before anything uses them: with clamping alone, every
-   * tail item whose noise came out positive would look popular.
-   */
-  readonly countShrinkStd: number;
-  /** Weight of log(1 + released count) in the fixed prior. */
-  readonly priorWeight: number;
-  /** Weight of the zero-ε history scorer in the final score. */
-  readonly historyWeight: number;
-  /** Train on top of the history scorer (its scores in the training logits), so the rounds learn what it gets wrong. */
-  readonly boostHistory: boolean;
-  /** Standard deviation of the starting feature embeddings. */
-  readonly initScale: number;
-  readonly training?: Partial<HybridTrainingConfig>;
-}
+export type { HybridModelSettings };
 
 export interface HybridSimulationConfig extends Omit<FederatedSimulationConfig, 'hybrid' | 'releases' | 'denoising' | 'maxModelNoiseStd'> {
   /** Aligned to the population's items. */
@@ -95,25 +68,11 @@ export async function runHybridSimulation(config: HybridSimulationConfig): Promi
     counts = itemPopularity(population, config.eventWeights);
   }
 
-  const byCount = Array.from(counts.keys()).sort((a, b) => counts[b]! - counts[a]! || a - b);
-  const features = buildFeatureMap(catalogue, { identityItems: byCount.slice(0, Math.min(settings.identityItems, population.numItems)) });
-  const prior = Float32Array.from(counts, (c) => settings.priorWeight * Math.log1p(c));
-  const idf = attributeIdf(catalogue);
+  const setup = hybridModelSetup(population, catalogue, counts, settings, config.dim, seed);
   const result = await runFederatedSimulation({
     ...config,
     releases,
-    hybrid: {
-      // Biases start at 0: the prior carries popularity from the start.
-      initialModel: createSharedModel({ numItems: features.numFeatures, dim: config.dim }, { seed: deriveSeed(seed, 'hybrid'), initStd: settings.initScale }),
-      client: {
-        features,
-        prior,
-        ...(settings.training === undefined ? {} : { training: settings.training }),
-        ...(settings.boostHistory ? { history: { catalogue, idf, weight: settings.historyWeight } } : {}),
-      },
-      scoring: { features, catalogue, idf, prior, historyWeight: settings.historyWeight },
-      rowStepScales: rowStepScales(features, counts, population.numShoppers, settings.rowRateFloor),
-    },
+    hybrid: setup,
   });
-  return { ...result, features, popularityNoiseMultiplier, popularityNoiseStd };
+  return { ...result, features: setup.features, popularityNoiseMultiplier, popularityNoiseStd };
 }
