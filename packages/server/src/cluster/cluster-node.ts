@@ -237,7 +237,7 @@ export class ClusterNode implements ClusterRoundLink {
     logger.info({ token: held.token }, 'cluster: this node is the coordinator');
     const { config, model, optimiser, privacy, stats } = this.#deps;
     const role = new CoordinatorRole(
-      { config, keys: this.keys, redis: this.#redis!, blocking: this.#blocking!, lease: this.#lease!, store, model, optimiser, privacy, stats, logger, events, published: this.#published },
+      { config, keys: this.keys, redis: this.#redis!, blocking: this.#blocking!, lease: this.#lease!, store, model, optimiser, privacy, stats, logger, events, published: this.#published, seenNextRoundId: () => this.#deps.coordinator().nextRoundId },
       held,
     );
     this.#role = role;

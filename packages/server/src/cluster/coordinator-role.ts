@@ -41,6 +41,8 @@ export interface CoordinatorRoleDeps {
   readonly events: EventEmitter<FedRecServerEvents>;
   /** The checkpoint the served model came from, updated as the role publishes. */
   readonly published: { ref: CheckpointRef };
+  /** One past the highest round id this node has seen announced (a Redis that restarted empty forgot the counter). */
+  readonly seenNextRoundId: () => number;
 }
 
 /** What one combined round cost the coordinator (the serial part of a cluster round). */
@@ -151,7 +153,8 @@ export class CoordinatorRole {
     // A deposed coordinator's refused file may hold a higher version than the one resumed: it was never
     // published (fencing refused it), so no ε is charged for it, but its version is not handed out again.
     for (const name of await store.list()) this.deps.model.reserveVersionsThrough(checkpointVersion(name) ?? 0);
-    this.#nextId = Math.max(this.#nextId, Number((await redis.get(keys.nextRound))?.toString() ?? 0));
+    // Round ids are never reused: the counter in Redis, or (after Redis lost it) what this node has seen.
+    this.#nextId = Math.max(this.#nextId, this.deps.seenNextRoundId(), Number((await redis.get(keys.nextRound))?.toString() ?? 0));
     this.#check();
     const open = Number((await redis.get(keys.openRound))?.toString() ?? '');
     if (Number.isSafeInteger(open) && open > 0) {
