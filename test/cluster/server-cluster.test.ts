@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { ParameterShape, SharedModel } from '@fedrec/core';
 import { epsilonForMechanisms } from '@fedrec/core';
 import type { TrainingCallback } from '@fedrec/client';
@@ -45,8 +45,13 @@ describe('server cluster (real Redis, real node processes)', () => {
   }
 
   async function startNodes(count: number, config: Record<string, unknown>): Promise<ServerNodeProcess[]> {
-    const nodes = await Promise.all(Array.from({ length: count }, () => ServerNodeProcess.start(config)));
+    // FEDREC_NODE_LOG=info shows the nodes' logs of a failed test.
+    const logLevel = process.env['FEDREC_NODE_LOG'] ?? 'silent';
+    const nodes = await Promise.all(Array.from({ length: count }, () => ServerNodeProcess.start({ ...config, logLevel })));
     for (const node of nodes) resources.add(() => node.kill('SIGKILL'));
+    onTestFailed(() => {
+      for (const [n, node] of nodes.entries()) process.stderr.write(`--- node ${n}\n${node.output.slice(-6000)}${node.stderr.slice(-2000)}\n`);
+    });
     return nodes;
   }
 
@@ -168,7 +173,8 @@ describe('server cluster (real Redis, real node processes)', () => {
     const held: ((value: null) => void)[] = [];
     const train = (index: number): TrainingCallback => ({ model, roundId }) => {
       if (model.version === 1 && !released) return new Promise<null>((resolve) => held.push(resolve));
-      return model.version <= 1 ? { update: syntheticDelta(model.shape, model.version, `f-${index}/${roundId}`) } : null;
+      // The raw delta: the client clips and noises it as the round's DP parameters say.
+      return model.version <= 1 ? { delta: syntheticDelta(model.shape, model.version, `f-${index}/${roundId}`) } : null;
     };
     nodes.forEach((node, n) => {
       for (let k = 0; k < 2; k++) startClient(node.url, `f-${2 * n + k}`, train(2 * n + k));

@@ -16,6 +16,8 @@ export class ServerNodeProcess {
   private readonly waiters: { match: (line: NodeLine) => boolean; resolve: (line: NodeLine) => void }[] = [];
   readonly exited: Promise<unknown>;
   stderr = '';
+  /** Everything it printed on stdout, log lines included (for failure messages). */
+  output = '';
   /** `http://127.0.0.1:<port>`, once listening. */
   url = '';
 
@@ -23,6 +25,7 @@ export class ServerNodeProcess {
     this.exited = once(child, 'exit');
     child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     createInterface({ input: child.stdout! }).on('line', (text) => {
+      this.output += `${text}\n`;
       let line: NodeLine;
       try {
         line = JSON.parse(text) as NodeLine;
