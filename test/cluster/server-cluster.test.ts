@@ -44,10 +44,12 @@ describe('server cluster (real Redis, real node processes)', () => {
     };
   }
 
-  async function startNodes(count: number, config: Record<string, unknown>): Promise<ServerNodeProcess[]> {
+  /** `named`: node n gets the node id `node-<n>` (else a generated one). */
+  async function startNodes(count: number, config: Record<string, unknown>, named = false): Promise<ServerNodeProcess[]> {
     // FEDREC_NODE_LOG=info shows the nodes' logs of a failed test.
     const logLevel = process.env['FEDREC_NODE_LOG'] ?? 'silent';
-    const nodes = await Promise.all(Array.from({ length: count }, () => ServerNodeProcess.start({ ...config, logLevel })));
+    const cluster = config.cluster as Record<string, unknown>;
+    const nodes = await Promise.all(Array.from({ length: count }, (_, n) => ServerNodeProcess.start({ ...config, logLevel, cluster: { ...cluster, ...(named ? { nodeId: `node-${n}` } : {}) } })));
     for (const node of nodes) resources.add(() => node.kill('SIGKILL'));
     onTestFailed(() => {
       for (const [n, node] of nodes.entries()) process.stderr.write(`--- node ${n}\n${node.output.slice(-6000)}${node.stderr.slice(-2000)}\n`);
@@ -127,6 +129,44 @@ describe('server cluster (real Redis, real node processes)', () => {
     }
     await done;
     expect(bytesOf(server.model().values).equals(bytesOf(served[0]!.values))).toBe(true);
+  });
+
+  it('secure aggregation per node group: each node runs SecAgg+ among its own shoppers, and the coordinator gets exactly the group sums', async () => {
+    const modelDir = await resources.tempDir('fedrec-cluster-');
+    const config = nodeConfig(modelDir, {
+      rounds: { minClients: 9, sampling: { kind: 'poisson', rate: 1 }, minUpdates: 9, timeoutMs: 60_000 },
+      secureAggregation: { enabled: true, clipNorm: 10, stageTimeoutMs: 20_000 },
+    });
+    const nodes = await startNodes(3, config, true);
+    const { node: coordinator } = await coordinatorOf(nodes);
+    const { model: initial } = await fetchModel(coordinator.url);
+    const train = (index: number): TrainingCallback => ({ model }) => (model.version === 0 ? { update: syntheticDelta(model.shape, 0, `g-${index}`) } : null);
+    for (let index = 0; index < 9; index++) startClient(nodes[index % 3]!.url, `g-${index}`, train(index));
+    await coordinator.next(applied(1));
+    const parts = (await coordinator.next((line) => line.event === 'partialSums')).parts as { nodeId: string; count: number; sum: string }[];
+    expect(parts.map((part) => [part.nodeId, part.count])).toEqual([['node-0', 3], ['node-1', 3], ['node-2', 3]]);
+    const floats = initial.values.length;
+    const mean = new Float64Array(floats);
+    for (const [n, node] of nodes.entries()) {
+      // What the node's SecAgg+ revealed (the integer sum of its three members), and what the coordinator got: the same, exactly.
+      const secure = await node.next((line) => line.event === 'secureAggregation');
+      expect(secure).toMatchObject({ outcome: 'completed' });
+      expect([...(secure.contributors as string[])].sort()).toEqual([`g-${n}`, `g-${n + 3}`, `g-${n + 6}`]);
+      const granularity = Number(secure.granularity);
+      const integers = new Float64Array(new Uint8Array(Buffer.from(String(secure.integerSum), 'base64')).buffer);
+      const groupSum = new Float64Array(new Uint8Array(Buffer.from(parts[n]!.sum, 'base64')).buffer);
+      expect(Array.from(groupSum)).toEqual(Array.from(integers, (k) => k * granularity));
+      // And it is the sum of the members' updates, up to one quantisation step per member.
+      for (let i = 0; i < floats; i++) {
+        let truth = 0;
+        for (const index of [n, n + 3, n + 6]) truth += syntheticDelta(initial.shape, 0, `g-${index}`).values[i]!;
+        expect(Math.abs(groupSum[i]! - truth)).toBeLessThanOrEqual(3 * granularity);
+        mean[i]! += groupSum[i]! / 9;
+      }
+    }
+    const { model: after } = await fetchModel(nodes[1]!.url);
+    const expected = Float32Array.from(initial.values, (x, i) => x + mean[i]!);
+    expect(Math.max(...Array.from(after.values, (x, i) => Math.abs(x - expected[i]!)))).toBeLessThan(1e-7);
   });
 
   it('a node SIGKILLed mid-round loses only its own shoppers\' updates: the round completes with the rest', async () => {

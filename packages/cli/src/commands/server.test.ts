@@ -58,7 +58,7 @@ describe('fedrec server: configuration', () => {
     const secret = 'k'.repeat(32);
     const file = await configFile(JSON.stringify({ auth: { tokenSecret: secret }, cluster: { url: 'redis://10.0.0.9:6379', leaseMs: 3000 } }));
     const config = await resolveServerCommandConfig({ config: file, modelDir: '/shared/m', items: '10', dim: '2', cluster: 'redis://127.0.0.1:6379', clusterPrefix: 'shop-a' });
-    expect(config.cluster).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'shop-a', leaseMs: 3000, heartbeatTtlMs: 3000, partialGraceMs: 2000 });
+    expect(config.cluster).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'shop-a', leaseMs: 3000, heartbeatTtlMs: 3000, partialGraceMs: 2000, minSecureGroup: 3 });
     const message = await usageError(resolveServerCommandConfig({ items: '10', dim: '2', cluster: 'http://x', privacy: false }));
     const lines = message.split('\n').slice(1).map((line) => line.trim());
     expect(lines).toContain('cluster.url (--cluster): expected a redis:// or rediss:// URL');

@@ -80,6 +80,10 @@ export class ClusterNode implements ClusterRoundLink {
   #renewing = false;
   #stopping = false;
 
+  get minSecureGroup(): number {
+    return this.#deps.config.cluster.minSecureGroup;
+  }
+
   constructor(deps: ClusterNodeDeps) {
     this.#deps = deps;
     const { cluster } = deps.config;

@@ -250,8 +250,8 @@ export class CoordinatorRole {
     let cohortSize = 0;
     const declined = noDeclines();
     // In node order, so that the same partial sums always give the same bits.
-    for (const id of [...parts.keys()].sort()) {
-      const part = parts.get(id)!;
+    const ordered = [...parts.keys()].sort().map((id) => parts.get(id)!);
+    for (const part of ordered) {
       if (part.count > 0) accumulator.addPartial(part.sum, part.count, part.totalWeight);
       unclipped += part.unclipped;
       cohortSize += part.cohortSize;
@@ -259,7 +259,7 @@ export class CoordinatorRole {
     }
     const accepted = accumulator.count;
     const combineMs = performance.now() - combineStarted;
-    this.deps.events.emit('partialSums', { roundId, parts: [...parts.values()].map(({ nodeId, count, sum }) => ({ nodeId, count, sum })) });
+    this.deps.events.emit('partialSums', { roundId, parts: ordered.map(({ nodeId, count, sum }) => ({ nodeId, count, sum })) });
     const durationMs = performance.now() - opened;
     const closed = { roundId, accepted, cohortSize, durationMs, declined };
     if (accepted < rounds.minUpdates) {

@@ -191,6 +191,13 @@ const clusterSchema = z.strictObject({
   heartbeatTtlMs: positiveInt.min(100).default(3_000),
   /** How long after a round's deadline the coordinator still waits for the partial sums of live nodes. */
   partialGraceMs: nonNegativeInt.default(2_000),
+  /**
+   * With secure aggregation, each node runs SecAgg+ among its own sampled
+   * shoppers and the coordinator learns each node's group sum: a node with
+   * fewer sampled shoppers than this sits the round out (nobody of it is
+   * invited), so that no group sum is the sum of one or two shoppers.
+   */
+  minSecureGroup: z.number().int().min(2).default(3),
 });
 
 export const serverConfigSchema = z

@@ -121,6 +121,8 @@ export interface NodeRoundPart {
 /** Where a cluster node's round parts go (the cluster node, which posts them to Redis). */
 export interface ClusterRoundLink {
   partialClosed(part: NodeRoundPart): void;
+  /** Under secure aggregation, the fewest sampled shoppers this node runs a group with (fewer: it sits the round out). */
+  readonly minSecureGroup: number;
 }
 
 /** A round the cluster's coordinator opened, as this node takes it. */
@@ -394,6 +396,12 @@ export class RoundCoordinator {
     const cohort = this.sample(eligible, roundId);
     if (cohort.length === 0) {
       empty(0);
+      return;
+    }
+    if (this.deps.secureAggregation?.enabled === true && cohort.length < cluster.minSecureGroup) {
+      // Its group sum would be the sum of one or two shoppers: nobody is invited, and their updates are not taken.
+      this.deps.logger.info({ roundId, cohortSize: cohort.length, minSecureGroup: cluster.minSecureGroup }, 'node group too small for secure aggregation: sitting the round out');
+      empty(cohort.length);
       return;
     }
     const refusal = this.open(roundId, cohort, privacy, eligible.length);
