@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { ParameterShape, SharedModel } from '@fedrec/core';
-import { epsilonForMechanisms } from '@fedrec/core';
+import { epsilonForMechanisms, parameterCount } from '@fedrec/core';
 import type { TrainingCallback } from '@fedrec/client';
 import { createRoundParticipant } from '@fedrec/client';
 import { decodeCheckpoint, issueToken } from '@fedrec/server';
@@ -105,7 +105,7 @@ describe('server cluster (real Redis, real node processes)', () => {
     expect(sums).toHaveLength(1);
     const parts = sums[0]!.parts as { nodeId: string; count: number; sum: string }[];
     expect(parts.map((part) => part.count)).toEqual([2, 2, 2]);
-    const combined = new Float64Array(SHAPE.numItems * SHAPE.dim * 2);
+    const combined = new Float64Array(parameterCount(SHAPE));
     for (const part of parts) {
       const sum = new Float64Array(new Uint8Array(Buffer.from(part.sum, 'base64')).buffer);
       for (let i = 0; i < combined.length; i++) combined[i]! += sum[i]!;

@@ -52,7 +52,9 @@ export interface CoordinatorRoundCost {
   /** Partial sums received, and their bytes (what went through Redis to the coordinator). */
   readonly partials: number;
   readonly partialBytes: number;
-  /** Decoding and summing the partial sums. */
+  /** Decoding (and checking) the partial sums as they arrive. */
+  readonly decodeMs: number;
+  /** Summing them. */
   readonly combineMs: number;
   /** The privacy policy and the optimiser step. */
   readonly applyMs: number;
@@ -60,6 +62,8 @@ export interface CoordinatorRoundCost {
   readonly commitMs: number;
   /** From the round's announcement to the last partial sum (the nodes' work, in parallel). */
   readonly waitMs: number;
+  /** From the announcement to the published model. */
+  readonly durationMs: number;
 }
 
 /** Thrown inside the role when its lease is gone: it stops at once, publishing nothing. */
@@ -211,14 +215,17 @@ export class CoordinatorRole {
     const parts = new Map<string, PartialSum>();
     let partialBytes = 0;
     let lastPartialAt = opened;
+    let decodeMs = 0;
     const missing = (): number => [...expected].filter((id) => !parts.has(id)).length;
     while (missing() > 0 && performance.now() < deadline) {
       this.#check();
       const reply = await blocking.blPop(keys.partials(roundId), PARTIAL_POLL_SECONDS);
       if (reply !== null) {
         const bytes = reply.element as unknown as Buffer;
+        const decodeStarted = performance.now();
         try {
           const part = decodePartialSum(bytes, model.floats);
+          decodeMs += performance.now() - decodeStarted;
           if (part.roundId === roundId && part.token === this.held.token && part.modelVersion === model.version) {
             parts.set(part.nodeId, part);
             partialBytes += bytes.byteLength;
@@ -286,7 +293,7 @@ export class CoordinatorRole {
     this.deps.published.ref = { version: modelVersion, token: this.held.token };
     await this.#publishClosed({ ...closed, durationMs: performance.now() - opened, outcome: 'applied', cause });
     logger.info({ ...closed, modelVersion, nodes: parts.size }, 'cluster round applied');
-    this.deps.events.emit('coordinatorRoundCost', { roundId, nodes: expected.size, partials: parts.size, partialBytes, combineMs, applyMs, commitMs, waitMs });
+    this.deps.events.emit('coordinatorRoundCost', { roundId, nodes: expected.size, partials: parts.size, partialBytes, decodeMs, combineMs, applyMs, commitMs, waitMs, durationMs: performance.now() - opened });
     return this.#sleep(rounds.cooldownMs);
   }
 
