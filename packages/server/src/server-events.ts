@@ -1,5 +1,5 @@
 import type { PrivacySpend, RejectReasonName } from '@fedrec/core/protocol';
-import type { CoordinatorRoundCost } from './cluster/coordinator-role.js';
+import type { CoordinatorRoundCost } from './cluster/coordinator-round-cost.js';
 import type { RoundClosedInfo, SecureAggregationInfo } from './rounds/round-coordinator.js';
 
 export interface RoundOpenedEvent {
