@@ -105,6 +105,8 @@ describe('server cluster (real Redis, real node processes)', () => {
     expect(sums).toHaveLength(1);
     const parts = sums[0]!.parts as { nodeId: string; count: number; sum: string }[];
     expect(parts.map((part) => part.count)).toEqual([2, 2, 2]);
+    // One part per node (as each node's status names itself), in node-id order: the order they are added in.
+    expect(parts.map((part) => part.nodeId)).toEqual(nodes.map((node) => node.nodeId).sort());
     const combined = new Float64Array(parameterCount(SHAPE));
     for (const part of parts) {
       const sum = new Float64Array(new Uint8Array(Buffer.from(part.sum, 'base64')).buffer);

@@ -20,6 +20,8 @@ export class ServerNodeProcess {
   output = '';
   /** `http://127.0.0.1:<port>`, once listening. */
   url = '';
+  /** Its id in the cluster (`server.status().cluster.nodeId`), once listening. */
+  nodeId = '';
 
   private constructor(readonly child: ChildProcess) {
     this.exited = once(child, 'exit');
@@ -49,7 +51,9 @@ export class ServerNodeProcess {
       env: { ...process.env, NODE_ENV: 'test' },
     });
     const node = new ServerNodeProcess(child);
-    node.url = String((await node.next((line) => line.event === 'listening', 90_000)).url);
+    const listening = await node.next((line) => line.event === 'listening', 90_000);
+    node.url = String(listening.url);
+    node.nodeId = String(listening.nodeId);
     return node;
   }
 
