@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ServerError } from '../server-error.js';
 import { clusterKeys, type ClusterKeys } from './cluster-keys.js';
 import { CoordinatorLease } from './coordinator-lease.js';
 import { connectRedis, type RedisConnection } from './redis-connection.js';
@@ -94,5 +95,14 @@ describe('coordinator lease and fencing (real Redis)', () => {
     const heldB = await b.acquire(0);
     expect(heldB?.token).toBe(heldA.token + 1);
     expect(await a.renew(heldA)).toBe(false);
+  });
+});
+
+describe('connectRedis', () => {
+  it('fails the start at once, naming the URL, when nothing answers (it does not retry before the first connection)', async () => {
+    const failure = await connectRedis('redis://127.0.0.1:1', () => {}).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ServerError);
+    expect(failure).toMatchObject({ code: 'CLUSTER_UNREACHABLE', message: expect.stringMatching(/^cannot reach Redis at redis:\/\/127\.0\.0\.1:1\/?: .*ECONNREFUSED/) });
+    expect(await connectRedis('not a url', () => {}).catch((error: unknown) => error)).toMatchObject({ code: 'INVALID_CONFIG' });
   });
 });

@@ -17,11 +17,15 @@ import { ServerError } from '../server-error.js';
 const CONNECT_TIMEOUT_MS = 5_000;
 const MAX_RECONNECT_DELAY_MS = 1_000;
 
-function binaryClient(url: string) {
+/** `established()`: whether the first connection succeeded; until then a failure is final (the start fails and says why). */
+function binaryClient(url: string, established: () => boolean) {
   return createClient({
     url,
     disableOfflineQueue: true,
-    socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) },
+    socket: {
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      reconnectStrategy: (retries: number, cause: Error) => (established() ? Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) : cause),
+    },
   }).withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
 }
 
@@ -35,12 +39,15 @@ export async function connectRedis(url: string, onError: (error: unknown) => voi
   } catch {
     throw new ServerError('INVALID_CONFIG', `cluster.url: expected a Redis URL such as redis://127.0.0.1:6379, got ${JSON.stringify(url)}`);
   }
-  const client = binaryClient(url);
+  let established = false;
+  const client = binaryClient(url, () => established);
   // Without a listener an 'error' event would crash the process; reconnection is automatic.
   client.on('error', onError);
   try {
     await client.connect();
     await client.ping();
+    // From now on (and for its duplicates, which share these options) a lost connection is retried for as long as the node runs.
+    established = true;
   } catch (error) {
     client.destroy();
     throw new ServerError('CLUSTER_UNREACHABLE', `cannot reach Redis at ${redact(parsed)}: ${error instanceof Error ? error.message || error.name : String(error)}`);

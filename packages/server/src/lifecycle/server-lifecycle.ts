@@ -88,7 +88,7 @@ export class ServerLifecycle {
       this.#state = 'closed';
       if (this.#running !== null) {
         await this.#running.cluster?.stop().catch(() => undefined);
-        await this.#running.gateway.close().catch(() => undefined);
+        await this.#running.gateway.close(performance.now() + config.shutdownTimeoutMs).catch(() => undefined);
       }
       this.#running = null;
       throw error;
