@@ -45,9 +45,20 @@ export class CheckpointStore {
     private readonly keep: number,
   ) {}
 
+  /**
+   * The token a write carries when the caller gives none: the highest in
+   * the directory at `init()` (a single server resuming a cluster's
+   * directory continues its newest lineage, so that its own checkpoints
+   * come first), or none (plain names) where there is none.
+   */
+  #inheritedToken: number | undefined;
+
   /** `clearTemps: false` in a cluster: another node may be writing the temp file it would delete. */
   async init({ clearTemps = true }: { readonly clearTemps?: boolean } = {}): Promise<void> {
     await mkdir(this.dir, { recursive: true });
+    const newest = (await this.list())[0];
+    const token = newest === undefined ? 0 : (checkpointToken(newest) ?? 0);
+    this.#inheritedToken = token > 0 ? token : undefined;
     if (!clearTemps) return;
     // Temp files are what a crash mid-write leaves behind; they were never renamed into place.
     for (const name of await readdir(this.dir)) {
@@ -77,7 +88,7 @@ export class CheckpointStore {
    * first: a checkpoint the loader would refuse (a non-finite model, a
    * malformed section) is never written, and the write rejects instead.
    */
-  async write(data: CheckpointData, token?: number): Promise<string> {
+  async write(data: CheckpointData, token: number | undefined = this.#inheritedToken): Promise<string> {
     const file = join(this.dir, checkpointFileName(data.model.version, token));
     const bytes = encodeCheckpoint(data);
     decodeCheckpoint(bytes);
