@@ -193,6 +193,7 @@ describe('server cluster (real Redis, real node processes)', () => {
 
     const closed = await coordinator.next(applied(1));
     expect(closed.accepted).toBe(4);
+    await other.next(applied(1)); // the other node serves the new model once it has read its checkpoint
     const { model: after } = await fetchModel(other.url);
     expect(after.version).toBe(1);
     // FedAvg with η = 1: the initial model plus the mean of the four survivors' updates, rounded to float32 once.
@@ -210,14 +211,11 @@ describe('server cluster (real Redis, real node processes)', () => {
     const privacy = { targetEpsilon: 100, delta: 1e-5, clipNorm: 1, noiseMultiplier: 1.2, placement: 'local' };
     const nodes = await startNodes(3, nodeConfig(modelDir, { privacy, rounds: { minClients: 4, sampling: { kind: 'poisson', rate: 1 }, minUpdates: 2, timeoutMs: 120_000 } }));
     const first = await coordinatorOf(nodes);
-    // Version 0: answered at once. Version 1: held back until the coordinator is dead and its round abandoned.
-    let released = false;
-    const held: ((value: null) => void)[] = [];
-    const train = (index: number): TrainingCallback => ({ model, roundId }) => {
-      if (model.version === 1 && !released) return new Promise<null>((resolve) => held.push(resolve));
-      // The raw delta: the client clips and noises it as the round's DP parameters say.
-      return model.version <= 1 ? { delta: syntheticDelta(model.shape, model.version, `f-${index}/${roundId}`) } : null;
-    };
+    // Version 0: answered at once. Version 1: held back until the coordinator is dead and its round abandoned;
+    // then the abandoned round's trainings sit it out, and later rounds' are answered.
+    const gate = new TrainingGate((index, model, roundId) => (model.version <= 1 ? { delta: syntheticDelta(model.shape, model.version, `f-${index}/${roundId}`) } : null));
+    // The raw delta: the client clips and noises it as the round's DP parameters say.
+    const train = (index: number): TrainingCallback => ({ model, roundId }) => gate.train(index, model, roundId, model.version === 1);
     nodes.forEach((node, n) => {
       for (let k = 0; k < 2; k++) startClient(node.url, `f-${2 * n + k}`, train(2 * n + k));
     });
@@ -234,8 +232,7 @@ describe('server cluster (real Redis, real node processes)', () => {
     for (const node of survivors) {
       expect(await node.next((line) => line.event === 'roundClosed' && line.roundId === second.roundId)).toMatchObject({ outcome: 'abandoned', cause: 'coordinator-lost' });
     }
-    released = true;
-    for (const resolve of held.splice(0)) resolve(null);
+    gate.release(second.roundId as number);
 
     const v2 = await next.node.next(applied(2));
     const epsilonAfterTwo = (v2.privacy as { epsilonSpent: number }).epsilonSpent;
@@ -259,12 +256,8 @@ describe('server cluster (real Redis, real node processes)', () => {
     const modelDir = await resources.tempDir('fedrec-cluster-');
     const nodes = await startNodes(3, nodeConfig(modelDir, { rounds: { minClients: 6, sampling: { kind: 'poisson', rate: 1 }, minUpdates: 3, timeoutMs: 120_000 } }, url));
     const first = await coordinatorOf(nodes);
-    let released = false;
-    const held: ((value: null) => void)[] = [];
-    const train = (index: number): TrainingCallback => ({ model, roundId }) => {
-      if (model.version === 1 && !released) return new Promise<null>((resolve) => held.push(resolve));
-      return model.version <= 1 ? { update: syntheticDelta(model.shape, model.version, `r-${index}/${roundId}`) } : null;
-    };
+    const gate = new TrainingGate((index, model, roundId) => (model.version <= 1 ? { update: syntheticDelta(model.shape, model.version, `r-${index}/${roundId}`) } : null));
+    const train = (index: number): TrainingCallback => ({ model, roundId }) => gate.train(index, model, roundId, model.version === 1);
     nodes.forEach((node, n) => {
       for (let k = 0; k < 2; k++) startClient(node.url, `r-${2 * n + k}`, train(2 * n + k));
     });
@@ -276,8 +269,7 @@ describe('server cluster (real Redis, real node processes)', () => {
     const next = await coordinatorOf(nodes, first.token);
     expect(next.token).toBeGreaterThan(first.token); // the token counter was lost, the checkpoints' token was not
     expect(next.modelVersion).toBe(1);
-    released = true;
-    for (const resolve of held.splice(0)) resolve(null);
+    gate.release(open.roundId as number);
     await Promise.all(nodes.map((node) => node.next(applied(2))));
     for (const node of nodes) expect(node.lines.some((line) => line.event === 'roundClosed' && line.roundId === open.roundId && line.outcome === 'applied')).toBe(false);
     const served = await Promise.all(nodes.map(async (node) => (await fetchModel(node.url)).model));
@@ -285,6 +277,31 @@ describe('server cluster (real Redis, real node processes)', () => {
     for (const [version, models] of await versionsOnDisk(modelDir)) expect({ version, distinct: models.size }).toEqual({ version, distinct: 1 });
   });
 });
+
+type TrainingResult = Awaited<ReturnType<TrainingCallback>>;
+
+/**
+ * Holds trainings back until `release(roundId)`: those of round `roundId`
+ * (the round that died with its coordinator or Redis) then sit it out, any
+ * other round's — an invitation can arrive before the release — are
+ * answered; after the release everything is answered at once.
+ */
+class TrainingGate {
+  #releasedFor: number | null = null;
+  readonly #held: { readonly roundId: number; readonly answer: () => void; readonly skip: () => void }[] = [];
+
+  constructor(private readonly answer: (index: number, model: SharedModel, roundId: number) => TrainingResult) {}
+
+  train(index: number, model: SharedModel, roundId: number, hold: boolean): TrainingResult | Promise<TrainingResult> {
+    if (!hold || this.#releasedFor !== null) return this.#releasedFor === roundId ? null : this.answer(index, model, roundId);
+    return new Promise<TrainingResult>((resolve) => this.#held.push({ roundId, answer: () => resolve(this.answer(index, model, roundId)), skip: () => resolve(null) }));
+  }
+
+  release(abandonedRoundId: number): void {
+    this.#releasedFor = abandonedRoundId;
+    for (const held of this.#held.splice(0)) (held.roundId === abandonedRoundId ? held.skip : held.answer)();
+  }
+}
 
 /** A private redis-server without persistence (a restart starts it empty), answering PING. */
 async function startRedis(port: number): Promise<ChildProcess> {
