@@ -28,6 +28,8 @@ const SECRET = randomBytes(32).toString('hex');
 
 describe('server cluster (real Redis, real node processes)', () => {
   const redis = useRedisPrefix();
+  // Before the prefix's keys are deleted (after-hooks run last-registered first): a live node would write its heartbeat again.
+  afterEach(() => resources.cleanup());
 
   function nodeConfig(modelDir: string, overrides: Record<string, unknown> = {}, url = TEST_REDIS_URL): Record<string, unknown> {
     return {
