@@ -227,6 +227,19 @@ describe('a catalogue that grows without a reset', () => {
     expect(dropped.message).toMatch(/product "sku-11" \(row 11\) is missing: keep it and mark it "retired"/);
     const swapped = await failure([ORIGINAL[1]!, ORIGINAL[0]!, ...ORIGINAL.slice(2)]);
     expect(swapped.message).toMatch(/row 0 is product "sku-0" in the model but "sku-1" in the catalogue/);
+    // A cluster node does not grow the model (each node would checkpoint outside the coordinator's fenced
+    // writes): refused before it reaches Redis, with the single-server step to take instead.
+    const cluster = createServer({
+      ...serverOptions(modelDir, await catalogueFile(dir, 'day-2.json', GROWN), GROWN.length, 0),
+      auth: { tokenSecret: 'growth-test-secret-growth-test-secret' },
+      cluster: { url: 'redis://127.0.0.1:1' },
+    });
+    const refused = await cluster.listen().then(
+      () => ({ code: 'started', message: '' }),
+      (error: unknown) => error as { code: string; message: string },
+    );
+    expect(refused.code).toBe('INVALID_CATALOGUE');
+    expect(refused.message).toMatch(/adds 3 products .* a cluster node does not grow the model; stop the cluster, start one `fedrec server` without --cluster/);
     // The refusals changed nothing: the day-1 catalogue starts the same model.
     const again = await start(serverOptions(modelDir, await catalogueFile(dir, 'day-1.json', ORIGINAL), ORIGINAL.length, 0));
     expect(again.status().model.version).toBe(version);

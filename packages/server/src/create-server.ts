@@ -74,7 +74,7 @@ export function createServer(options: FedRecServerOptions): FedRecServer {
   const lifecycle: ServerLifecycle = new ServerLifecycle(config, logger, () =>
     assembleServer({ config, logger, events, privacy, privacyLedger, stats, report, status, publicStatus }),
   );
-  const sources = (): StatusSources => ({ state: lifecycle.state, model: lifecycle.running?.model, coordinator: lifecycle.running?.coordinator });
+  const sources = (): StatusSources => ({ state: lifecycle.state, model: lifecycle.running?.model, coordinator: lifecycle.running?.coordinator, cluster: lifecycle.running?.cluster });
   const status = (): ServerStatus => report.status(sources());
   const publicStatus = (): PublicStatus => report.publicStatus(sources());
   return {

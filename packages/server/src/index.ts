@@ -14,8 +14,10 @@ export type {
   PrivacyConfig,
   AdaptiveClippingSettings,
   SecureAggregationConfig,
+  ClusterConfig,
   ConfigParseResult,
 } from './config/server-config.js';
+export type { CoordinatorRoundCost } from './cluster/coordinator-round-cost.js';
 export { ServerPrivacy, SERVER_PRIVACY_FORMAT, SERVER_PRIVACY_VERSION } from './privacy/server-privacy.js';
 export type { PrivacyStatus, ServerPrivacyOptions, ServerPrivacyState, PlannedRoundPrivacy, RoundPrivacyPolicy, SecureRoundNoise } from './privacy/server-privacy.js';
 export { privacyNoticeFor } from './privacy/privacy-notice.js';

@@ -22,7 +22,9 @@ export type ServerErrorCode =
   /** `close()` could not write the open round's checkpoint within `shutdownTimeoutMs`. */
   | 'SHUTDOWN_TIMEOUT'
   /** `catalogueFile` cannot be read, is not a valid catalogue (the message names the file and the first bad field), or has another item count than the model. */
-  | 'INVALID_CATALOGUE';
+  | 'INVALID_CATALOGUE'
+  /** Cluster mode: the Redis at `cluster.url` did not answer when the node started. */
+  | 'CLUSTER_UNREACHABLE';
 
 /** One problem with one configuration field. */
 export interface ConfigIssue {

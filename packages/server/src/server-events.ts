@@ -1,4 +1,5 @@
 import type { PrivacySpend, RejectReasonName } from '@fedrec/core/protocol';
+import type { CoordinatorRoundCost } from './cluster/coordinator-round-cost.js';
 import type { RoundClosedInfo, SecureAggregationInfo } from './rounds/round-coordinator.js';
 
 export interface RoundOpenedEvent {
@@ -44,4 +45,12 @@ export interface FedRecServerEvents {
   releases: [{ readonly halted: boolean; readonly error: string | null }];
   /** A securely aggregated round's SecAgg+ finished (with the survivors' integer sum) or aborted. */
   secureAggregation: [SecureAggregationInfo];
+  /** Cluster: this node took the coordinator lease (`held: true`, after resuming from the newest checkpoint) or lost it. */
+  coordinator: [{ readonly held: boolean; readonly token: number; readonly modelVersion: number }];
+  /** Cluster: this node closed its part of a round and posted its partial sum (server-side only). */
+  partialPosted: [{ readonly roundId: number; readonly count: number; readonly cohortSize: number }];
+  /** Cluster coordinator: the partial sums a round combined, per node (server-side only: group sums, never an update). */
+  partialSums: [{ readonly roundId: number; readonly parts: readonly { readonly nodeId: string; readonly count: number; readonly sum: Float64Array }[] }];
+  /** Cluster coordinator: the serial cost of one applied round. */
+  coordinatorRoundCost: [CoordinatorRoundCost];
 }

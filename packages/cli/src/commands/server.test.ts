@@ -54,6 +54,20 @@ describe('fedrec server: configuration', () => {
     expect(lines).toContain('optimizer: unknown field');
   });
 
+  it('--cluster and --cluster-prefix set the cluster block, whose requirements are reported on the fields to change', async () => {
+    const secret = 'k'.repeat(32);
+    const file = await configFile(JSON.stringify({ auth: { tokenSecret: secret }, cluster: { url: 'redis://10.0.0.9:6379', leaseMs: 3000 } }));
+    const config = await resolveServerCommandConfig({ config: file, modelDir: '/shared/m', items: '10', dim: '2', cluster: 'redis://127.0.0.1:6379', clusterPrefix: 'shop-a' });
+    expect(config.cluster).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'shop-a', leaseMs: 3000, heartbeatTtlMs: 3000, partialGraceMs: 2000, minSecureGroup: 3 });
+    const message = await usageError(resolveServerCommandConfig({ items: '10', dim: '2', cluster: 'http://x', privacy: false }));
+    const lines = message.split('\n').slice(1).map((line) => line.trim());
+    expect(lines).toContain('cluster.url (--cluster): expected a redis:// or rediss:// URL');
+    expect(lines.some((line) => line.startsWith('modelDir (--model-dir): required with cluster'))).toBe(true);
+    expect(lines.some((line) => line.startsWith('auth.tokenSecret: required with cluster'))).toBe(true);
+    expect(lines.some((line) => line.startsWith('rounds.sampling: must be {"kind":"poisson"'))).toBe(true);
+    expect(await usageError(resolveServerCommandConfig({ items: '10', dim: '2', clusterPrefix: 'p' }))).toMatch(/--cluster-prefix: needs --cluster/);
+  });
+
   it('refuses unreadable or non-JSON config files, bad numbers, and having nothing to serve', async () => {
     expect(await usageError(resolveServerCommandConfig({ config: '/nonexistent/server.json' }))).toMatch(/--config: cannot read .* \(ENOENT\)/);
     expect(await usageError(resolveServerCommandConfig({ config: await configFile('{ not json') }))).toMatch(/not valid JSON/);

@@ -2,6 +2,7 @@
  * `fedrec server`: run the aggregation server.
  *
  *   fedrec server [--config FILE] [--port N] [--host H] [--model-dir DIR] [--items N --dim D] [--no-privacy] [--log-level L]
+ *                 [--cluster redis://HOST:PORT [--cluster-prefix P]]
  *
  * The JSON config file is validated against the server's schema (see
  * @fedrec/server's `serverConfigSchema`); flags override its fields. Every bad
@@ -31,6 +32,9 @@ export interface ServerCommandOptions {
   logLevel?: string;
   /** False with `--no-privacy`: no DP, and no default budget. */
   privacy?: boolean;
+  /** `--cluster URL`: run as one node of a cluster sharing that Redis (config field `cluster.url`). */
+  cluster?: string;
+  clusterPrefix?: string;
 }
 
 /** The default budget in words, for `--help`, the start-up line and config errors. */
@@ -48,6 +52,9 @@ const FLAG_FOR_FIELD: Readonly<Record<string, string>> = {
   'model.numItems': '--items',
   'model.dim': '--dim',
   logLevel: '--log-level',
+  cluster: '--cluster',
+  'cluster.url': '--cluster',
+  'cluster.prefix': '--cluster-prefix',
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -87,6 +94,13 @@ export async function resolveServerCommandConfig(
   if (options.modelDir !== undefined) raw.modelDir = options.modelDir;
   if (options.catalogue !== undefined) raw.catalogueFile = options.catalogue;
   if (options.logLevel !== undefined) raw.logLevel = options.logLevel;
+  if (options.cluster !== undefined || options.clusterPrefix !== undefined) {
+    if (options.cluster === undefined && !isRecord(raw.cluster)) throw new UsageError('--cluster-prefix: needs --cluster (or "cluster" in --config)');
+    const cluster = isRecord(raw.cluster) ? { ...raw.cluster } : {};
+    if (options.cluster !== undefined) cluster.url = options.cluster;
+    if (options.clusterPrefix !== undefined) cluster.prefix = options.clusterPrefix;
+    raw.cluster = cluster;
+  }
   if (options.items !== undefined || options.dim !== undefined) {
     const model = isRecord(raw.model) ? { ...raw.model } : {};
     if (options.items !== undefined) model.numItems = parseNumber('--items', options.items, { min: 1, integer: true });
@@ -169,12 +183,15 @@ export function registerServerCommand(program: Command): void {
     .option('--dim <d>', 'embedding dimension of a fresh model')
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent (default info)')
     .option('--no-privacy', "run without differential privacy: shoppers' clients (createClient) then decline every round")
+    .option('--cluster <url>', 'run as one node of a cluster: redis://HOST:PORT of the Redis all nodes share (with a shared --model-dir and auth.tokenSecret; see the server README)')
+    .option('--cluster-prefix <prefix>', 'key prefix of this job in that Redis (default fedrec:server)')
     .addHelpText(
       'after',
       `\nPrivacy: a config without a "privacy" block gets the default budget, ${DEFAULT_BUDGET};` +
         ' shoppers\' clients take part only in rounds that announce one. It needs --model-dir (the ε ledger must be durable).' +
         ' No round opens once the budget is spent.\n' +
-        '\nExample:\n  fedrec server --model-dir ./model --items 1682 --dim 32 --port 8080\n  fedrec server --config server.json\n\nStops cleanly on SIGTERM/SIGINT: the open round is finished or abandoned and checkpointed.',
+        '\nExample:\n  fedrec server --model-dir ./model --items 1682 --dim 32 --port 8080\n  fedrec server --config server.json\n' +
+        '  fedrec server --config server.json --model-dir /shared/model --cluster redis://10.0.0.5:6379   (on each node, behind a load balancer)\n\nStops cleanly on SIGTERM/SIGINT: the open round is finished or abandoned and checkpointed.',
     )
     .action(async (options: ServerCommandOptions) => {
       const config = await resolveServerCommandConfig(options);
@@ -201,9 +218,21 @@ export function registerServerCommand(program: Command): void {
         stopped.catch(() => undefined);
         throw startFailure(error, config);
       }
-      process.stderr.write(`fedrec server listening on ${address.url} (model version ${server.status().model.version})\n`);
+      const node = config.cluster === undefined ? '' : `, a node of the cluster at ${redactUrl(config.cluster.url)} (prefix ${config.cluster.prefix})`;
+      process.stderr.write(`fedrec server listening on ${address.url} (model version ${server.status().model.version})${node}\n`);
       process.stderr.write(`${describePrivacy(config, options)}\n`);
       // Resolves when a signal has closed the server, so the command returns and the process exits with code 0.
       await stopped;
     });
+}
+
+/** A Redis URL without its password, for the start-up line. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return url;
+  }
 }

@@ -104,6 +104,21 @@ describe('CheckpointStore', () => {
     expect(loaded?.skipped).toHaveLength(3);
   });
 
+  it('orders by fencing token, then version; a single server on a cluster\'s directory continues the newest token', async () => {
+    const cluster = new CheckpointStore(dir, 10);
+    await cluster.init();
+    await cluster.write(data(1), 2);
+    await cluster.write(data(3), 1); // a deposed coordinator's refused file: higher version, older token
+    await cluster.write(data(2), 2);
+    expect(await cluster.list()).toEqual([checkpointFileName(2, 2), checkpointFileName(1, 2), checkpointFileName(3, 1)]);
+    expect((await cluster.loadLatest())?.data.model.version).toBe(2);
+    const single = new CheckpointStore(dir, 10);
+    await single.init();
+    await single.write(data(4));
+    expect((await single.list())[0]).toBe(checkpointFileName(4, 2));
+    expect((await single.loadLatest())?.data.model.version).toBe(4);
+  });
+
   it('leaves no temp file behind, and clears those a crash left', async () => {
     const stray = join(dir, `.${checkpointFileName(5)}.1234.5678.tmp`);
     await writeFile(stray, 'half written');

@@ -172,6 +172,34 @@ const httpSchema = z.strictObject({
     .prefault({}),
 });
 
+/**
+ * Several server processes (nodes) sharing one job through Redis: every node
+ * takes shoppers and sums its own cohort members; the node holding the
+ * coordinator lease opens rounds, combines the nodes' partial sums, applies
+ * and checkpoints them (see packages/server/README.md, "Running a cluster").
+ */
+const clusterSchema = z.strictObject({
+  /** redis:// or rediss:// URL of the Redis every node reaches. */
+  url: z.string().regex(/^rediss?:\/\/./, { error: 'expected a redis:// or rediss:// URL' }),
+  /** Key prefix of this job (several jobs can share one Redis). */
+  prefix: z.string().regex(/^[A-Za-z0-9:_.-]{1,100}$/, { error: 'expected 1–100 letters, digits or :_.-' }).default('fedrec:server'),
+  /** This node's name in the cluster (logs, partial sums). Default: host, pid and a random suffix (unique per process). */
+  nodeId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected 1–64 letters, digits or _.-' }).optional(),
+  /** How long the coordinator lease lasts without renewal: a killed coordinator is replaced after at most this. */
+  leaseMs: positiveInt.min(200).default(5_000),
+  /** A node that has not refreshed its heartbeat for this long is taken as gone (its partial sum is not waited for). */
+  heartbeatTtlMs: positiveInt.min(100).default(3_000),
+  /** How long after a round's deadline the coordinator still waits for the partial sums of live nodes. */
+  partialGraceMs: nonNegativeInt.default(2_000),
+  /**
+   * With secure aggregation, each node runs SecAgg+ among its own sampled
+   * shoppers and the coordinator learns each node's group sum: a node with
+   * fewer sampled shoppers than this sits the round out (nobody of it is
+   * invited), so that no group sum is the sum of one or two shoppers.
+   */
+  minSecureGroup: z.number().int().min(2).default(3),
+});
+
 export const serverConfigSchema = z
   .strictObject({
     host: z.string().min(1).default('127.0.0.1'),
@@ -308,6 +336,8 @@ export const serverConfigSchema = z
      * `close()` fails with SHUTDOWN_TIMEOUT.
      */
     shutdownTimeoutMs: positiveInt.default(10_000),
+    /** Run as one node of a cluster (see `clusterSchema`). Absent: a single server. */
+    cluster: clusterSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const { rounds, auth, privacy, secureAggregation } = config;
@@ -338,6 +368,7 @@ export const serverConfigSchema = z
     if (auth.enrolment === 'key' && auth.enrolmentKey === undefined) {
       ctx.addIssue({ code: 'custom', path: ['auth', 'enrolmentKey'], message: "required when auth.enrolment is 'key'" });
     }
+    if (config.cluster !== undefined) checkCluster(config, ctx);
     if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
       issue(ctx, ['http', 'headersTimeoutMs'], `must be <= http.requestTimeoutMs (${config.http.requestTimeoutMs}): the headers are part of the request`);
     }
@@ -399,6 +430,26 @@ function checkPrivacy(
   if (typeof privacy.noiseMultiplier === 'number') checkCountNoise(privacy.noiseMultiplier, privacy.adaptiveClipping?.countNoiseStd, ctx);
 }
 
+/** What a cluster needs that a single server does not (see the README's "Running a cluster"). */
+function checkCluster(
+  config: {
+    modelDir?: string | undefined;
+    auth: { tokenSecret?: string | undefined };
+    rounds: { sampling: { kind: string }; targetUpdates?: number | undefined };
+    privacy?: { placement: string; adaptiveClipping?: unknown } | undefined;
+    secureAggregation?: { enabled: boolean } | undefined;
+    optimiser: { kind: string; denoise?: unknown };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.modelDir === undefined) issue(ctx, ['modelDir'], 'required with cluster: the checkpoints live in a directory every node reaches (a shared file system)');
+  if (config.auth.tokenSecret === undefined) issue(ctx, ['auth', 'tokenSecret'], 'required with cluster: every node must verify the tokens any node issued, so they share one key');
+  if (config.rounds.sampling.kind !== 'poisson') issue(ctx, ['rounds', 'sampling'], 'must be {"kind":"poisson","rate":q} with cluster: Poisson sampling decomposes (each node samples its own shoppers with q), a fixed-size cohort does not');
+  if (config.rounds.targetUpdates !== undefined) issue(ctx, ['rounds', 'targetUpdates'], 'is not supported with cluster: each node closes its part when its own members are done or at the deadline');
+  if (config.privacy?.placement === 'distributed') issue(ctx, ['privacy', 'placement'], "'distributed' is not supported with cluster yet: the noise shares would be sized per node group; use 'local'");
+  if (config.privacy?.adaptiveClipping !== undefined) issue(ctx, ['privacy', 'adaptiveClipping'], 'is not supported with cluster yet (the unclipped counts are not combined across nodes)');
+}
+
 /** The count's noise takes a share of the budget (see `updateNoiseMultiplier`): it must leave some for the update. */
 function checkCountNoise(noiseMultiplier: number, countNoiseStd: number | undefined, ctx: z.RefinementCtx): void {
   if (countNoiseStd === undefined || 2 * countNoiseStd > noiseMultiplier) return;
@@ -439,6 +490,7 @@ export type PrivacyConfig = NonNullable<ResolvedServerConfig['privacy']>;
 export type SecureAggregationConfig = NonNullable<ResolvedServerConfig['secureAggregation']>;
 export type AdaptiveClippingSettings = NonNullable<PrivacyConfig['adaptiveClipping']>;
 export type HttpConfig = ResolvedServerConfig['http'];
+export type ClusterConfig = NonNullable<ResolvedServerConfig['cluster']>;
 export type RateLimitConfig = HttpConfig['rateLimits']['enrol'];
 
 export type ConfigParseResult =

@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import type { Logger } from 'pino';
 import { issueToken } from '../auth/token.js';
 import { loadOrCreateTokenSecret } from '../auth/token-secret.js';
+import { ClusterNode, type ClusterNodeDeps } from '../cluster/cluster-node.js';
 import { checkpointCommitter } from '../checkpoint/commit-checkpoint.js';
 import { CheckpointStore } from '../checkpoint/checkpoint-store.js';
 import type { ResolvedServerConfig } from '../config/server-config.js';
@@ -50,6 +51,8 @@ export interface RunningServer {
   readonly strikes: StrikeBook;
   /** The model is new: it must be checkpointed before the server listens. */
   readonly fresh: boolean;
+  /** This node's link to the rest of its cluster; null for a single server. */
+  readonly cluster: ClusterNode | null;
   /** Writes a checkpoint (`null`: the fresh model, before any round). */
   readonly commit: (applied: AppliedRound | null) => Promise<void>;
 }
@@ -62,18 +65,23 @@ export interface RunningServer {
 export async function assembleServer(deps: AssembleDeps): Promise<RunningServer> {
   const { config, logger, events, privacy, privacyLedger, stats, report } = deps;
   const store = config.modelDir === undefined ? null : new CheckpointStore(config.modelDir, config.checkpoints.keep);
-  await store?.init();
+  // In a cluster, another node may be writing the temp file a start-up sweep would delete.
+  await store?.init({ clearTemps: config.cluster === undefined });
   // Read first: the catalogue decides the model's rows (a longer one than the checkpoint's grows the model).
   const parsedCatalogue = config.catalogueFile === undefined ? null : await loadCatalogueFile(config.catalogueFile);
   const { model, optimiser, nextRoundId, fresh, externalLedger } = await resumeFromCheckpoint(store, { config, logger, privacy, privacyLedger, catalogue: parsedCatalogue });
   const tokenSecret = config.auth.tokenSecret ?? (await loadOrCreateTokenSecret(config.modelDir));
   const { maxStrikes, strikeBanMs, strikeWindowMs } = config.limits;
-  const strikes = new StrikeBook({ maxStrikes, banMs: strikeBanMs, windowMs: strikeWindowMs, dir: config.modelDir, logger });
+  // A cluster's nodes share the model directory: each keeps its own bans in memory rather than overwrite one file.
+  const strikes = new StrikeBook({ maxStrikes, banMs: strikeBanMs, windowMs: strikeWindowMs, dir: config.cluster === undefined ? config.modelDir : undefined, logger });
   await strikes.load();
   report.privacyRestored();
   const catalogue = config.catalogueFile === undefined || parsedCatalogue === null ? undefined : serveCatalogue(config.catalogueFile, parsedCatalogue, model.shape.numItems);
   // Kept in memory only: an adversary who can predict the cohort loses privacy amplification.
-  const samplingSeed = config.rounds.samplingSeed ?? randomBytes(16).toString('hex');
+  const seed = config.rounds.samplingSeed ?? randomBytes(16).toString('hex');
+  const cluster = clusterNodeFor(config, { logger, events, store, model, optimiser, privacy, stats, coordinator: () => coordinator });
+  // Each node samples its own shoppers: with its own stream, so that nodes sharing a configured seed do not draw alike.
+  const samplingSeed = cluster === null ? seed : `${seed}/${cluster.nodeId}`;
   const httpServer = createHttpServer(
     httpServerOptions(config.http),
     createRequestHandler({
@@ -107,6 +115,7 @@ export async function assembleServer(deps: AssembleDeps): Promise<RunningServer>
     maxUpdateNormWithoutPrivacy: config.limits.maxUpdateNorm,
     commitRetryMs: config.checkpoints.retryMs,
     hooks: roundHooks({ gateway: () => gateway, events, stats, report, commit }),
+    ...(cluster !== null ? { cluster } : {}),
   });
   gateway = new SocketGateway({
     httpServer,
@@ -121,5 +130,12 @@ export async function assembleServer(deps: AssembleDeps): Promise<RunningServer>
     privacySpend: () => privacy?.spend() ?? null,
     allowRequest: handshakeLimit(config.http, logger, stats),
   });
-  return { model, coordinator, gateway, httpServer, tokenSecret, strikes, fresh, commit };
+  return { model, coordinator, gateway, httpServer, tokenSecret, strikes, fresh, commit, cluster };
+}
+
+/** The cluster side of a node, when `cluster` is configured (the schema has made sure of a model directory). */
+function clusterNodeFor(config: ResolvedServerConfig, deps: Omit<ClusterNodeDeps, 'config' | 'store' | 'resumedFrom'> & { readonly store: CheckpointStore | null }): ClusterNode | null {
+  if (config.cluster === undefined || deps.store === null) return null;
+  // The checkpoint's token is unknown here: the first announcement names the published one, and the node re-reads it.
+  return new ClusterNode({ ...deps, config: { ...config, cluster: config.cluster }, store: deps.store, resumedFrom: { version: deps.model.version, token: -1 } });
 }

@@ -70,6 +70,14 @@ export async function resumeFromCheckpoint(store: CheckpointStore | null, deps: 
         'resumed from an older checkpoint: the rounds only newer, unreadable checkpoints recorded are charged to the privacy ledger again, and their versions are not reused',
       );
     }
+    if (rows.added > 0 && config.cluster !== undefined) {
+      // Every node would grow and checkpoint on its own, outside the coordinator's fenced writes, and nodes
+      // started before would serve the shorter catalogue meanwhile: growth is a single server's step.
+      throw new ServerError(
+        'INVALID_CATALOGUE',
+        `the catalogue adds ${rows.added} products to checkpoint ${basename(file)}: a cluster node does not grow the model; stop the cluster, start one \`fedrec server\` without --cluster on the same modelDir and catalogue (it grows and checkpoints the model), then restart the nodes`,
+      );
+    }
     const grown = rows.added > 0 ? growModel(data.model, catalogue!) : null;
     // A grown model is new bytes: it takes the next version, never one an earlier run may have published.
     const model = grown === null ? ModelState.from(data.model, rows.catalogue) : ModelState.from({ ...grown, version: resumed.reservedThrough + 1 }, rows.catalogue);

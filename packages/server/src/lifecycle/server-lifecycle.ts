@@ -78,13 +78,18 @@ export class ServerLifecycle {
       const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
       const address = { host: bound.address, port: bound.port, url: `http://${host}:${bound.port}` };
       this.#address = address;
+      // A cluster node joins once it can take shoppers: rounds are announced to it from then on.
+      await running.cluster?.start();
       this.#state = 'running';
       coordinator.start();
       logger.info({ url: address.url, modelVersion: model.version, maxUpdateBytes: gateway.maxUpdateBytes }, 'listening');
       return address;
     } catch (error) {
       this.#state = 'closed';
-      if (this.#running !== null) await this.#running.gateway.close().catch(() => undefined);
+      if (this.#running !== null) {
+        await this.#running.cluster?.stop().catch(() => undefined);
+        await this.#running.gateway.close(performance.now() + config.shutdownTimeoutMs).catch(() => undefined);
+      }
       this.#running = null;
       throw error;
     }
@@ -101,11 +106,13 @@ export class ServerLifecycle {
     if (this.#state !== 'running') return;
     this.#state = 'closing';
     const deadline = performance.now() + config.shutdownTimeoutMs;
-    const { coordinator, gateway, strikes } = this.need();
+    const { coordinator, gateway, strikes, cluster } = this.need();
     // The open round first, while its members are still connected to hear how it ended.
     const stopped = coordinator.stop();
     const checkpointed = await settlesWithin(stopped, deadline - performance.now());
     await gateway.close(deadline);
+    // After the open round's part is posted: releases the lease (if held) and leaves the cluster.
+    await cluster?.stop();
     await strikes.flush();
     this.#state = 'closed';
     if (!checkpointed) {

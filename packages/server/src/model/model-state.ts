@@ -96,6 +96,19 @@ export class ModelState {
     this.#published = { version: this.#workingVersion, bytes: encodeModel(this.snapshot()) };
   }
 
+  /**
+   * Takes over a durable model written by another process (a cluster's
+   * coordinator): working and published at once. Its version never goes
+   * below one already handed out here.
+   */
+  adopt(model: SharedModel): void {
+    if (model.values.length !== this.values.length) throw new RangeError(`expected ${this.values.length} values, got ${model.values.length}`);
+    this.values.set(model.values);
+    this.#workingVersion = model.version;
+    this.#reservedThrough = Math.max(this.#reservedThrough, model.version);
+    this.#published = { version: model.version, bytes: encodeModel(this.snapshot()) };
+  }
+
   /** The published model file (cached; do not modify). */
   bytes(): Uint8Array {
     return this.#published.bytes;

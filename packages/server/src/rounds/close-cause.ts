@@ -15,4 +15,6 @@ export type CloseCause =
   /** The secure aggregation finished (with the survivors' sum) or aborted (too few survivors). */
   | 'secure-aggregation'
   /** The aggregate, or the model after the step, was not finite: nothing was applied, the model is unchanged. */
-  | 'non-finite';
+  | 'non-finite'
+  /** Cluster: the coordinator that opened the round lost its lease (killed, cut off, or Redis restarted): its successor abandons the round. */
+  | 'coordinator-lost';

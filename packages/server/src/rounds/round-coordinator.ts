@@ -13,10 +13,10 @@ import type { CloseCause } from './close-cause.js';
 import { sampleCohort } from './cohort-sampler.js';
 import { countDeclines, explainDeclines, noDeclines, type DeclineCounts } from './decline-counts.js';
 import { checkUpdateBytes } from './decode-client-update.js';
-import type { AggregationRound, RoundHost, RoundKind } from './round-kind.js';
+import { applyRoundMean } from './apply-round-mean.js';
+import type { AggregationRound, RoundHost, RoundKind, RoundRefusal } from './round-kind.js';
 import type { SecureAggregationInfo } from './secure-round.js';
 import { rejected, type SubmitResult } from './submit-result.js';
-import { stepOrRollBack } from './step-or-roll-back.js';
 import { UpdateAccumulator } from './update-accumulator.js';
 
 export type { CloseCause } from './close-cause.js';
@@ -96,6 +96,40 @@ export interface CoordinatorDeps {
   /** First wait before retrying a failed commit; doubles up to `maxCommitRetryMs`. */
   readonly commitRetryMs?: number;
   readonly maxCommitRetryMs?: number;
+  /**
+   * Cluster node: rounds open when the cluster's coordinator announces them
+   * (`openAnnounced`), this node samples and serves only its own shoppers,
+   * and a closed round's sum goes to `partialClosed` instead of being applied
+   * here; the outcome comes back through `announceClosed`.
+   */
+  readonly cluster?: ClusterRoundLink;
+}
+
+/** This node's part of a cluster round, closed: what it hands to the coordinator. */
+export interface NodeRoundPart {
+  readonly roundId: number;
+  readonly modelVersion: number;
+  /** The sum (a copy), not the mean: the coordinator combines the nodes' sums. */
+  readonly sum: Float64Array;
+  readonly count: number;
+  readonly totalWeight: number;
+  readonly unclipped: number;
+  readonly cohortSize: number;
+  readonly declined: DeclineCounts;
+}
+
+/** Where a cluster node's round parts go (the cluster node, which posts them to Redis). */
+export interface ClusterRoundLink {
+  partialClosed(part: NodeRoundPart): void;
+  /** Under secure aggregation, the fewest sampled shoppers this node runs a group with (fewer: it sits the round out). */
+  readonly minSecureGroup: number;
+}
+
+/** A round the cluster's coordinator opened, as this node takes it. */
+export interface AnnouncedRound {
+  readonly roundId: number;
+  readonly modelVersion: number;
+  readonly privacy: PlannedRoundPrivacy | null;
 }
 
 /** What a reconnecting cohort member needs to resume an open round. */
@@ -296,6 +330,8 @@ export class RoundCoordinator {
   }
 
   private scheduleOpen(delayMs: number): void {
+    // A cluster node opens rounds only when the coordinator announces them.
+    if (this.deps.cluster !== undefined) return;
     if (this.stopping || this.phase !== 'idle' || this.openTimer !== null) return;
     // Deferred, not a direct call: clients that become eligible in the same
     // tick are all considered, and no caller's stack runs a whole round start.
@@ -315,31 +351,108 @@ export class RoundCoordinator {
 
   private tryOpen(): void {
     if (this.stopping || this.phase !== 'idle') return;
-    const eligible: string[] = [];
-    for (const [clientId, isEligible] of this.clients) if (isEligible) eligible.push(clientId);
-    const { rounds, model, hooks } = this.deps;
+    const eligible = this.eligibleIds();
+    const { rounds } = this.deps;
     if (eligible.length < rounds.minClients) return;
     // Checked before a round id is spent: a frozen model keeps its last round id.
     const policy = this.deps.privacy ?? null;
     const privacy = policy?.planRound(eligible.length) ?? null;
     if (policy !== null && privacy === null) return;
-    eligible.sort();
     const roundId = this.nextId++;
-    const random = createSeededRandomSource(deriveSeed(this.deps.samplingSeed, 'cohort', roundId));
-    const cohort = sampleCohort(eligible, rounds.sampling, random);
-    const cohortSize = cohort.length;
-    const notOpened = { roundId, accepted: 0, cohortSize, durationMs: 0, declined: noDeclines() };
-    if (cohortSize < rounds.minUpdates) {
+    const cohort = this.sample(eligible, roundId);
+    const notOpened = { roundId, accepted: 0, cohortSize: cohort.length, durationMs: 0, declined: noDeclines() };
+    if (cohort.length < rounds.minUpdates) {
       this.abandon({ ...notOpened, cause: 'cohort-too-small', retryAfterMs: rounds.retryDelayMs, log: { level: 'debug', message: 'cohort too small, round abandoned' } });
       return;
     }
-    const opened = this.openKind({ roundId, modelVersion: model.version, cohort, privacy }, this.hostFor(roundId));
-    if (!opened.ok) {
-      const { cause, retry, log } = opened.refusal;
+    const refusal = this.open(roundId, cohort, privacy, eligible.length);
+    if (refusal !== null) {
+      const { cause, retry, log } = refusal;
       this.abandon({ ...notOpened, cause, retryAfterMs: retry ? rounds.retryDelayMs : null, log: { level: 'warn', ...log } });
+    }
+  }
+
+  /**
+   * Cluster node: takes part in a round the cluster's coordinator opened.
+   * A round of this node still open (the coordinator moved on without it)
+   * is dropped; its members hear of the new round. This node's own shoppers
+   * are sampled with the round's rate; with none in the cohort (or a kind
+   * that cannot run with so few), an empty part is handed on at once, so
+   * that the coordinator need not wait for this node.
+   */
+  openAnnounced(announced: AnnouncedRound): void {
+    const cluster = this.deps.cluster;
+    if (cluster === undefined || this.stopping) return;
+    const { roundId, modelVersion, privacy } = announced;
+    if (this.round !== null) this.drop('superseded by round ' + roundId);
+    this.nextId = Math.max(this.nextId, roundId + 1);
+    const empty = (cohortSize: number): void => cluster.partialClosed({ roundId, modelVersion, sum: new Float64Array(this.deps.model.floats), count: 0, totalWeight: 0, unclipped: 0, cohortSize, declined: noDeclines() });
+    if (this.deps.model.version !== modelVersion) {
+      this.deps.logger.warn({ roundId, modelVersion, served: this.deps.model.version }, 'cluster round is on a model this node does not serve: sitting it out');
+      empty(0);
       return;
     }
+    const eligible = this.eligibleIds();
+    const cohort = this.sample(eligible, roundId);
+    if (cohort.length === 0) {
+      empty(0);
+      return;
+    }
+    if (this.deps.secureAggregation?.enabled === true && cohort.length < cluster.minSecureGroup) {
+      // Its group sum would be the sum of one or two shoppers: nobody is invited, and their updates are not taken.
+      this.deps.logger.info({ roundId, cohortSize: cohort.length, minSecureGroup: cluster.minSecureGroup }, 'node group too small for secure aggregation: sitting the round out');
+      empty(cohort.length);
+      return;
+    }
+    const refusal = this.open(roundId, cohort, privacy, eligible.length);
+    if (refusal !== null) {
+      this.deps.logger.warn({ roundId, cohortSize: cohort.length, ...refusal.log.detail }, `node group: ${refusal.log.message}`);
+      empty(cohort.length);
+    }
+  }
+
+  /**
+   * Cluster node: the coordinator closed a round (applied: this node serves
+   * its model already). Tells this node's clients and events, as a single
+   * server does when it closes a round itself.
+   */
+  announceClosed(info: RoundClosedInfo): void {
+    if (this.deps.cluster === undefined) return;
+    if (this.round?.id === info.roundId) this.drop('closed by the coordinator');
+    this.deps.stats.roundClosed(info.outcome === 'applied', info.durationMs);
+    this.notifyClosed(info);
+  }
+
+  /** A cluster node's open round, discarded without a part (the coordinator has closed it or moved on). */
+  private drop(why: string): void {
+    const round = this.round;
+    if (round === null) return;
+    clearTimeout(round.deadline);
+    round.kind.dispose();
+    this.round = null;
+    this.accumulator.reset();
+    this.phase = 'idle';
+    this.deps.logger.info({ roundId: round.id }, `node's round part dropped: ${why}`);
+  }
+
+  private eligibleIds(): string[] {
+    const eligible: string[] = [];
+    for (const [clientId, isEligible] of this.clients) if (isEligible) eligible.push(clientId);
+    return eligible.sort();
+  }
+
+  private sample(eligible: readonly string[], roundId: number): string[] {
+    const random = createSeededRandomSource(deriveSeed(this.deps.samplingSeed, 'cohort', roundId));
+    return sampleCohort(eligible, this.deps.rounds.sampling, random);
+  }
+
+  /** Opens round `roundId` for `cohort` and invites it; the kind's refusal (nobody invited) otherwise. */
+  private open(roundId: number, cohort: string[], privacy: PlannedRoundPrivacy | null, eligibleCount: number): RoundRefusal | null {
+    const { rounds, model, hooks } = this.deps;
+    const opened = this.openKind({ roundId, modelVersion: model.version, cohort, privacy }, this.hostFor(roundId));
+    if (!opened.ok) return opened.refusal;
     const kind = opened.round;
+    const cohortSize = cohort.length;
     const message: RoundStartMessage = {
       v: PROTOCOL_VERSION,
       kind: MessageKind.roundStart,
@@ -362,9 +475,10 @@ export class RoundCoordinator {
       kind,
       declined: new Map(),
     };
-    this.deps.logger.info({ roundId, modelVersion: model.version, cohortSize, eligible: eligible.length, kind: kind.kind }, 'round opened');
+    this.deps.logger.info({ roundId, modelVersion: model.version, cohortSize, eligible: eligibleCount, kind: kind.kind }, 'round opened');
     const invitationFor = kind.invitationFor === undefined ? undefined : (clientId: string): RoundStartMessage => kind.invitationFor!(message, clientId);
     hooks.roundOpened({ roundId, modelVersion: model.version, cohort, message, ...(invitationFor !== undefined ? { invitationFor } : {}) }, model.bytes());
+    return null;
   }
 
   /** What round `roundId` may use of the coordinator while it is open. */
@@ -407,6 +521,25 @@ export class RoundCoordinator {
     const durationMs = performance.now() - round.openedAt;
     const declined = countDeclines(round.declined);
     const closed = { roundId: round.id, cause, accepted, cohortSize: round.cohort.size, durationMs, declined };
+    const cluster = this.deps.cluster;
+    if (cluster !== undefined) {
+      // The coordinator combines, checks minUpdates and applies; the outcome comes back through announceClosed.
+      const part: NodeRoundPart = {
+        roundId: round.id,
+        modelVersion: round.message.modelVersion,
+        sum: this.accumulator.sumView.slice(),
+        count: accepted,
+        totalWeight: this.accumulator.totalWeight,
+        unclipped: round.kind.unclipped,
+        cohortSize: round.cohort.size,
+        declined,
+      };
+      this.accumulator.reset();
+      this.phase = 'idle';
+      this.deps.logger.info({ roundId: round.id, cause, accepted, cohortSize: round.cohort.size }, "node's round part closed");
+      cluster.partialClosed(part);
+      return;
+    }
     const afterwards = { retryAfterMs: rounds.cooldownMs, log: { level: 'info', message: 'round abandoned' } } as const;
     if (accepted < rounds.minUpdates) {
       // Declines explain an abandoned round: said at warn, with what they mean and what to change.
@@ -418,24 +551,14 @@ export class RoundCoordinator {
     const started = performance.now();
     const totalWeight = this.accumulator.totalWeight;
     const mean = this.accumulator.takeMean();
-    // Bounded updates cannot make it so, but a SecAgg sum or a float overflow could: never step on a non-finite mean.
-    if (!allFinite(mean)) {
-      logger.error({ roundId: round.id }, 'the aggregate is not finite: round not applied, model unchanged');
-      this.abandon({ ...closed, ...afterwards, cause: 'non-finite' });
-      return;
-    }
-    // Noise top-up, ledger and clip bound, before the step: the checkpoint below holds the ledger with this round in it.
-    let meanNoiseStd = 0;
-    const policy = this.deps.privacy ?? null;
-    if (round.privacy !== null && policy !== null) meanNoiseStd = policy.applyRound(round.privacy, mean, accepted, round.kind.unclipped, round.kind.ledgerNoise);
-    // The ledger keeps the round even if the step is rolled back: the noised mean was computed, so charging it errs on the safe side.
-    if (!stepOrRollBack(optimiser, model.values, mean, meanNoiseStd)) {
-      logger.error({ roundId: round.id }, 'the model would not be finite after this round: step rolled back, model unchanged');
+    const privacy = this.deps.privacy ?? null;
+    const roundMean = { roundId: round.id, mean, accepted, unclipped: round.kind.unclipped, privacy: round.privacy, ledgerNoise: round.kind.ledgerNoise };
+    const modelVersion = applyRoundMean(roundMean, { model, optimiser, policy: privacy, logger });
+    if (modelVersion === null) {
       this.abandon({ ...closed, ...afterwards, cause: 'non-finite' });
       return;
     }
     this.accumulator.reset();
-    const modelVersion = model.bumpVersion();
     stats.lastAggregationMs = performance.now() - started;
     this.phase = 'committing';
     const applied: AppliedRound = { roundId: round.id, modelVersion, accepted, cohortSize: round.cohort.size, totalWeight, nextRoundId: this.nextId };
@@ -532,7 +655,3 @@ export class RoundCoordinator {
   }
 }
 
-function allFinite(values: Float64Array): boolean {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
-  return true;
-}

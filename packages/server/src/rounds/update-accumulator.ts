@@ -51,6 +51,25 @@ export class UpdateAccumulator {
   }
 
   /**
+   * Adds another accumulator's sum: `count` updates of total weight
+   * `totalWeight` (a cluster node's partial sum).
+   */
+  addPartial(sum: ArrayLike<number>, count: number, totalWeight: number): void {
+    if (sum.length !== this.length) throw new RangeError(`expected a sum of length ${this.length}, got ${sum.length}`);
+    if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`expected count to be an integer >= 0, got ${count}`);
+    if (!Number.isFinite(totalWeight) || totalWeight < 0) throw new RangeError(`expected a total weight >= 0 and finite, got ${totalWeight}`);
+    const total = this.sum;
+    for (let i = 0; i < total.length; i++) total[i]! += sum[i]!;
+    this.weightTotal += totalWeight;
+    this.updates += count;
+  }
+
+  /** The running sum itself (no copy): read it before the next `add` or `reset`. */
+  get sumView(): Float64Array {
+    return this.sum;
+  }
+
+  /**
    * The weighted mean, computed in place over the running sum (so no second
    * model-sized buffer): call `reset()` before adding again.
    */

@@ -20,6 +20,12 @@ export interface ServerStatus {
   };
   readonly model: { readonly version: number; readonly numItems: number; readonly dim: number; readonly floats: number };
   readonly clients: { readonly connected: number; readonly eligible: number };
+  /**
+   * Cluster mode only: this node's id, and the fencing token of the
+   * coordinator lease while this node holds it (null otherwise). `clients`
+   * and `updates` are this node's own.
+   */
+  readonly cluster?: { readonly nodeId: string; readonly coordinatorToken: number | null };
   readonly updates: {
     readonly accepted: number;
     readonly rejectedTotal: number;

@@ -10,6 +10,8 @@ export interface StatusSources {
   readonly state: ServerStatus['state'];
   readonly model?: ModelState | undefined;
   readonly coordinator?: Pick<RoundCoordinator, 'currentRoundId' | 'nextRoundId' | 'phaseName' | 'connectedCount' | 'eligibleCount'> | undefined;
+  /** A cluster node's link to the others; absent for a single server. */
+  readonly cluster?: { readonly nodeId: string; readonly coordinatorToken: number | null } | null | undefined;
 }
 
 /**
@@ -37,7 +39,7 @@ export class StatusReport {
     if (info.privacy !== undefined) this.#publicPrivacy = info.privacy;
   }
 
-  status({ state, model, coordinator }: StatusSources): ServerStatus {
+  status({ state, model, coordinator, cluster }: StatusSources): ServerStatus {
     const { stats, privacy } = this;
     const now = Date.now();
     return {
@@ -51,6 +53,7 @@ export class StatusReport {
         floats: model?.floats ?? 0,
       },
       clients: { connected: coordinator?.connectedCount ?? 0, eligible: coordinator?.eligibleCount ?? 0 },
+      ...(cluster != null ? { cluster: { nodeId: cluster.nodeId, coordinatorToken: cluster.coordinatorToken } } : {}),
       updates: { accepted: stats.updatesAccepted, rejectedTotal: stats.rejectedTotal, rejected: { ...stats.rejected } },
       rounds: { applied: stats.roundsApplied, abandoned: stats.roundsAbandoned, declined: { ...stats.declined } },
       timings: {
