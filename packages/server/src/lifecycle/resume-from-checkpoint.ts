@@ -81,6 +81,8 @@ export async function resumeFromCheckpoint(store: CheckpointStore | null, deps: 
     const grown = rows.added > 0 ? growModel(data.model, catalogue!) : null;
     // A grown model is new bytes: it takes the next version, never one an earlier run may have published.
     const model = grown === null ? ModelState.from(data.model, rows.catalogue) : ModelState.from({ ...grown, version: resumed.reservedThrough + 1 }, rows.catalogue);
+    // The served model is a new ModelState: it keeps the versions the unreadable checkpoints hold reserved.
+    model.reserveVersionsThrough(resumed.reservedThrough);
     if (grown !== null) {
       logger.info(
         { file: basename(file), fromItems: data.model.shape.numItems, toItems: grown.shape.numItems, modelVersion: model.version, catalogueVersion: catalogue!.version },
