@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SavedStateError } from '../state/saved-state.js';
 import { alignCatalogue } from './align-catalogue.js';
-import { buildCatalogue, isRetired, itemAttributes } from './catalogue.js';
+import { buildCatalogue, isRetired, itemAttributes, retireProducts } from './catalogue.js';
 import { checkCatalogueGrowth } from './catalogue-growth.js';
 import { catalogueToJson, parseCatalogueJson } from './catalogue-json.js';
 
@@ -87,6 +87,17 @@ describe('retired products', () => {
     expect(json.items[1]).toEqual({ id: 'mascara', attributes: ['brand:Acme', 'category:eyes'], retired: true });
     expect(parseCatalogueJson(JSON.stringify(json))).toEqual(retiring);
     expect(alignCatalogue(retiring, ['mascara']).catalogue.retired[0]).toBe(1);
+  });
+
+  it('retireProducts gives what building with retired entries gives, and refuses an unknown id naming it', () => {
+    const plain = buildCatalogue(SHOP);
+    const retiring = buildCatalogue([SHOP[0]!, { ...SHOP[1]!, retired: true }, SHOP[2]!]);
+    expect(retireProducts(plain, ['mascara'])).toEqual(retiring);
+    // Retiring again, or nothing, changes nothing; the input is left as it was.
+    expect(retireProducts(retiring, ['mascara'])).toEqual(retiring);
+    expect(retireProducts(plain, [])).toEqual(plain);
+    expect(Array.from(plain.retired)).toEqual([0, 0, 0]);
+    expect(() => retireProducts(plain, ['mascarra'])).toThrow(/cannot retire product "mascarra": the catalogue has no such product/);
   });
 
   it('keeps the versions of catalogues written before the field existed', () => {

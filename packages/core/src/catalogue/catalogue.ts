@@ -115,6 +115,30 @@ export function buildCatalogue(entries: Iterable<CatalogueEntry>): Catalogue {
   return { version, itemIds, attributes, attributeOffsets, attributeIndices, numeric, retired };
 }
 
+/**
+ * The catalogue with the products `ids` marked retired as well (those
+ * already retired stay so): how a shop takes products off sale without
+ * moving any row. An id the catalogue does not hold is an error naming it,
+ * since a misspelt SKU would otherwise stay on sale unnoticed.
+ *
+ * @example
+ * const next = retireProducts(catalogue, ['sku-7']); // next.version differs; rows are unchanged
+ */
+export function retireProducts(catalogue: Catalogue, ids: Iterable<string>): Catalogue {
+  const index = new Map(catalogue.itemIds.map((id, item) => [id, item]));
+  const retired = Uint8Array.from(catalogue.retired);
+  for (const id of ids) {
+    const item = index.get(id);
+    if (item === undefined) throw new RangeError(`cannot retire product ${JSON.stringify(id)}: the catalogue has no such product`);
+    retired[item] = 1;
+  }
+  const retiredItems: number[] = [];
+  for (let item = 0; item < retired.length; item++) if (retired[item] === 1) retiredItems.push(item);
+  const { itemIds, attributes, attributeOffsets, attributeIndices, numeric } = catalogue;
+  const version = catalogueVersion(itemIds, attributes, attributeOffsets, attributeIndices, numeric, retiredItems);
+  return { version, itemIds, attributes, attributeOffsets, attributeIndices, numeric, retired };
+}
+
 /** Whether `item` is retired: it keeps its row but is never recommended. */
 export function isRetired(catalogue: Catalogue, item: number): boolean {
   return catalogue.retired[item] === 1;

@@ -4,7 +4,7 @@
  * @module @fedrec/core/catalogue
  */
 // Public API of @fedrec/core/catalogue: the shop's public product facts. Named exports only.
-export { buildCatalogue, isRetired, itemAttributes } from './catalogue.js';
+export { buildCatalogue, isRetired, itemAttributes, retireProducts } from './catalogue.js';
 export type { Catalogue, CatalogueEntry } from './catalogue.js';
 export { alignCatalogue } from './align-catalogue.js';
 export type { AlignedCatalogue } from './align-catalogue.js';
