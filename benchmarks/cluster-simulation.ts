@@ -28,7 +28,9 @@
  * includes that contention; on machines where workers have cores of their
  * own it does not.
  *
- *   npm run bench:cluster [-- --redis redis://HOST:PORT] [--workers N] [--dataset ml-100k:PATH | --shoppers N]
+ *   npm run bench:cluster:simulation [-- --redis redis://HOST:PORT] [--workers N] [--dataset ml-100k:PATH | --shoppers N]
+ *
+ * (`npm run bench:cluster` runs this and cluster-server.ts and combines both in one JSON line.)
  *
  * `--shoppers N`: a synthetic population of N shoppers × 1,682 items instead
  * of MovieLens-100K, for rounds of more chunks (the cluster's tail at block

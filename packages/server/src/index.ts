@@ -18,6 +18,9 @@ export type {
   ConfigParseResult,
 } from './config/server-config.js';
 export type { CoordinatorRoundCost } from './cluster/coordinator-round-cost.js';
+// The cluster's partial-sum wire format, for tools that measure or inspect a coordinator's combining (benchmarks/cluster-server.ts).
+export { encodePartialSum, decodePartialSum, PartialSumError } from './cluster/partial-sum.js';
+export type { PartialSum } from './cluster/partial-sum.js';
 export { ServerPrivacy, SERVER_PRIVACY_FORMAT, SERVER_PRIVACY_VERSION } from './privacy/server-privacy.js';
 export type { PrivacyStatus, ServerPrivacyOptions, ServerPrivacyState, PlannedRoundPrivacy, RoundPrivacyPolicy, SecureRoundNoise } from './privacy/server-privacy.js';
 export { privacyNoticeFor } from './privacy/privacy-notice.js';

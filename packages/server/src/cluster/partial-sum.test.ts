@@ -21,6 +21,17 @@ describe('partial sum', () => {
     expect({ ...decoded, sum: Array.from(decoded.sum) }).toEqual({ ...partial, sum: Array.from(partial.sum) });
   });
 
+  it('reads an aligned sum in place and copies an unaligned one, bit for bit either way', () => {
+    const bytes = encodePartialSum(partial);
+    const aligned = decodePartialSum(bytes, 4);
+    expect(aligned.sum.buffer).toBe(bytes.buffer);
+    const shifted = new Uint8Array(bytes.byteLength + 1);
+    shifted.set(bytes, 1);
+    const unaligned = decodePartialSum(shifted.subarray(1), 4);
+    expect(unaligned.sum.buffer).not.toBe(shifted.buffer);
+    for (const decoded of [aligned, unaligned]) expect(Array.from(new Uint8Array(decoded.sum.buffer, decoded.sum.byteOffset, 32))).toEqual(Array.from(new Uint8Array(partial.sum.buffer)));
+  });
+
   it('refuses every truncation, a wrong length, a bad magic and a non-finite sum', () => {
     const bytes = encodePartialSum(partial);
     for (let length = 0; length < bytes.length; length++) expect(() => decodePartialSum(bytes.subarray(0, length), 4)).toThrow(PartialSumError);
