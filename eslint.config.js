@@ -7,7 +7,7 @@ const forbid = (names, why) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', '.scratch/**', 'examples/**/vendor/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', '.scratch/**', 'examples/**/vendor/**', 'docs/api/**'] },
   js.configs.recommended,
   {
     files: ['**/*.js', '**/*.mjs'],
