@@ -1,28 +1,13 @@
-import { calibrateNoiseMultiplier, PrivacyLedger } from '@fedrec/core/privacy';
-import type { EventWeights, LeaveOneOutReport } from '@fedrec/core';
+import type { PrivacyLedger } from '@fedrec/core/privacy';
+import type { LeaveOneOutReport } from '@fedrec/core';
 import type { Catalogue, HistoryScoringOptions } from '@fedrec/core/catalogue';
-import type { AccountantName } from '@fedrec/core/privacy';
 import { onDeviceBaseline } from '../baselines/on-device-baseline.js';
 import { evaluationSample } from '../baselines/evaluation-sample.js';
-import { itemPopularity } from '../baselines/popularity-baseline.js';
-import { releaseTrainingPopularity } from './training-popularity-release.js';
-import type { Population } from '../population/population.js';
+import { runPopularityRelease, type PopularityReleaseConfig } from './run-popularity-release.js';
 
-export interface OnDeviceSimulationConfig {
-  readonly population: Population;
+export interface OnDeviceSimulationConfig extends PopularityReleaseConfig {
   /** Aligned to the population's items. */
   readonly catalogue: Catalogue;
-  /** The private popularity prior: calibrate its z to this ε (all of the run's budget), or give `noiseMultiplier`. Infinity: exact counts, no privacy. */
-  readonly targetEpsilon?: number;
-  readonly noiseMultiplier?: number;
-  readonly delta: number;
-  /** Which accountant calibrates z and reports ε (default rdp). */
-  readonly accountant?: AccountantName;
-  /** k: each shopper counts at most this many distinct items, the most recent first. */
-  readonly maxItemsPerShopper: number;
-  readonly evalShoppers: number;
-  readonly seed: string;
-  readonly eventWeights?: EventWeights;
   readonly scoring?: Omit<HistoryScoringOptions, 'popularity' | 'eventWeights'>;
 }
 
@@ -47,31 +32,16 @@ export interface OnDeviceSimulationResult {
  * run's ε is the release's.
  */
 export function runOnDeviceSimulation(config: OnDeviceSimulationConfig): OnDeviceSimulationResult {
-  const { population, delta, maxItemsPerShopper } = config;
-  if (config.targetEpsilon !== undefined && config.noiseMultiplier !== undefined) throw new RangeError('give targetEpsilon or noiseMultiplier, not both');
-  const exact = config.targetEpsilon === Infinity || config.noiseMultiplier === 0;
-  const z = exact
-    ? 0
-    : (config.noiseMultiplier ?? calibrateNoiseMultiplier({ targetEpsilon: config.targetEpsilon ?? 1, delta, samplingRate: 1, steps: 1, accountant: config.accountant ?? 'rdp' }).noiseMultiplier);
-  const ledger = new PrivacyLedger({ accountant: config.accountant ?? 'rdp' });
-  let counts: Float32Array;
-  let noiseStd = 0;
-  if (exact) {
-    // The non-private reference: every training positive counted, as the popularity baseline counts them.
-    counts = itemPopularity(population, config.eventWeights);
-  } else {
-    const release = releaseTrainingPopularity(population, { maxItemsPerShopper, noiseMultiplier: z, seed: config.seed, ...(config.eventWeights === undefined ? {} : { eventWeights: config.eventWeights }) });
-    ledger.record(release.mechanism);
-    counts = release.counts.map((c) => Math.max(0, c));
-    noiseStd = release.noiseStd;
-  }
+  const { population } = config;
+  const { counts, epsilon, noiseMultiplier, noiseStd, ledger } = runPopularityRelease(config);
   const evaluation = onDeviceBaseline(population, {
     evalShoppers: evaluationSample(population.numShoppers, config.evalShoppers, config.seed),
     seed: config.seed,
     catalogue: config.catalogue,
-    popularity: counts,
+    // A device's prior: below zero a count says nothing more than zero does.
+    popularity: counts.map((c) => Math.max(0, c)),
     ...(config.eventWeights === undefined ? {} : { eventWeights: config.eventWeights }),
     ...(config.scoring === undefined ? {} : { scoring: config.scoring }),
   });
-  return { evaluation, epsilon: exact ? Infinity : ledger.epsilon(delta).epsilon, noiseMultiplier: z, noiseStd, ledger };
+  return { evaluation, epsilon, noiseMultiplier, noiseStd, ledger };
 }

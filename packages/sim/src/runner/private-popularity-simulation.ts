@@ -1,25 +1,10 @@
-import { calibrateNoiseMultiplier, PrivacyLedger } from '@fedrec/core/privacy';
-import type { AccountantName } from '@fedrec/core/privacy';
-import type { EventWeights, LeaveOneOutReport } from '@fedrec/core';
+import type { PrivacyLedger } from '@fedrec/core/privacy';
+import type { LeaveOneOutReport } from '@fedrec/core';
 import { evaluationSample } from '../baselines/evaluation-sample.js';
-import { evaluateFixedScores, itemPopularity } from '../baselines/popularity-baseline.js';
-import type { Population } from '../population/population.js';
-import { releaseTrainingPopularity } from './training-popularity-release.js';
+import { evaluateFixedScores } from '../baselines/popularity-baseline.js';
+import { runPopularityRelease, type PopularityReleaseConfig } from './run-popularity-release.js';
 
-export interface PrivatePopularitySimulationConfig {
-  readonly population: Population;
-  /** Calibrate the release's z to this ε (all of the run's budget), or give `noiseMultiplier`. Infinity: exact counts, no privacy. */
-  readonly targetEpsilon?: number;
-  readonly noiseMultiplier?: number;
-  readonly delta: number;
-  /** Which accountant calibrates z and reports ε (default rdp). */
-  readonly accountant?: AccountantName;
-  /** k: each shopper counts at most this many distinct items, the most recent first. */
-  readonly maxItemsPerShopper: number;
-  readonly evalShoppers: number;
-  readonly seed: string;
-  readonly eventWeights?: EventWeights;
-}
+export type PrivatePopularitySimulationConfig = PopularityReleaseConfig;
 
 export interface PrivatePopularitySimulationResult {
   readonly evaluation: LeaveOneOutReport;
@@ -49,23 +34,9 @@ export interface PrivatePopularitySimulationResult {
  * run.epsilon; // ≤ 1, the release's
  */
 export function runPrivatePopularitySimulation(config: PrivatePopularitySimulationConfig): PrivatePopularitySimulationResult {
-  const { population, delta, maxItemsPerShopper, seed } = config;
-  if (config.targetEpsilon !== undefined && config.noiseMultiplier !== undefined) throw new RangeError('give targetEpsilon or noiseMultiplier, not both');
-  const accountant = config.accountant ?? 'rdp';
-  const exact = config.targetEpsilon === Infinity || config.noiseMultiplier === 0;
-  const z = exact ? 0 : (config.noiseMultiplier ?? calibrateNoiseMultiplier({ targetEpsilon: config.targetEpsilon ?? 1, delta, samplingRate: 1, steps: 1, accountant }).noiseMultiplier);
-  const ledger = new PrivacyLedger({ accountant });
+  const { population, seed } = config;
+  const { counts, epsilon, noiseMultiplier, noiseStd, ledger } = runPopularityRelease(config);
   const eventWeights = config.eventWeights === undefined ? {} : { eventWeights: config.eventWeights };
-  let counts: Float32Array;
-  let noiseStd = 0;
-  if (exact) {
-    counts = itemPopularity(population, config.eventWeights);
-  } else {
-    const release = releaseTrainingPopularity(population, { maxItemsPerShopper, noiseMultiplier: z, seed, ...eventWeights });
-    ledger.record(release.mechanism);
-    counts = release.counts;
-    noiseStd = release.noiseStd;
-  }
   const evaluation = evaluateFixedScores(population, counts, { evalShoppers: evaluationSample(population.numShoppers, config.evalShoppers, seed), seed, ...eventWeights });
-  return { evaluation, epsilon: exact ? Infinity : ledger.epsilon(delta).epsilon, noiseMultiplier: z, noiseStd, ledger };
+  return { evaluation, epsilon, noiseMultiplier, noiseStd, ledger };
 }
