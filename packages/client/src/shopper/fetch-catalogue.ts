@@ -1,7 +1,7 @@
 import type { Catalogue } from '@fedrec/core/catalogue';
 import { parseCatalogueJson } from '@fedrec/core/catalogue';
 import { SavedStateError } from '@fedrec/core';
-import { MODEL_FETCH_TIMEOUT_MS } from './fetch-model.js';
+import { revalidatingGet } from './revalidating-get.js';
 import { ShopperClientError } from './shopper-client-error.js';
 
 /** What `GET /catalogue` said. */
@@ -22,18 +22,7 @@ export type CatalogueAnswer =
  * does not parse or whose contents do not match its version.
  */
 export async function fetchCatalogue(serverUrl: string, heldVersion: string | null, doFetch: typeof fetch = globalThis.fetch): Promise<CatalogueAnswer> {
-  let response: Response;
-  try {
-    response = await doFetch(new URL('/catalogue', serverUrl).toString(), {
-      method: 'GET',
-      // The client revalidates itself, by its stored version: the browser's HTTP cache would be a second, unmanaged copy.
-      cache: 'no-store',
-      headers: heldVersion === null ? {} : { 'if-none-match': `"${heldVersion}"` },
-      signal: AbortSignal.timeout(MODEL_FETCH_TIMEOUT_MS),
-    });
-  } catch (error) {
-    throw new ShopperClientError('CATALOGUE_UNAVAILABLE', `GET /catalogue failed: ${error instanceof Error ? error.message : 'network error'}`, { cause: error });
-  }
+  const response = await revalidatingGet(serverUrl, '/catalogue', heldVersion, 'CATALOGUE_UNAVAILABLE', doFetch);
   if (response.status === 304) return { kind: 'unchanged' };
   if (response.status === 404) {
     await response.body?.cancel();

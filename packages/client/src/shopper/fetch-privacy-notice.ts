@@ -1,5 +1,5 @@
 import { privacyNoticeSchema, type PrivacyNotice } from '@fedrec/core/protocol';
-import { MODEL_FETCH_TIMEOUT_MS } from './fetch-model.js';
+import { revalidatingGet } from './revalidating-get.js';
 import { ShopperClientError } from './shopper-client-error.js';
 
 /** What `GET /privacy-notice` said: the notice, or that the version held is current (304). */
@@ -14,17 +14,7 @@ export type PrivacyNoticeAnswer = { readonly kind: 'notice'; readonly notice: Pr
  * sends something that is not a notice.
  */
 export async function fetchPrivacyNotice(serverUrl: string, heldVersion: string | null, doFetch: typeof fetch = globalThis.fetch): Promise<PrivacyNoticeAnswer> {
-  let response: Response;
-  try {
-    response = await doFetch(new URL('/privacy-notice', serverUrl).toString(), {
-      method: 'GET',
-      cache: 'no-store',
-      headers: heldVersion === null ? {} : { 'if-none-match': `"${heldVersion}"` },
-      signal: AbortSignal.timeout(MODEL_FETCH_TIMEOUT_MS),
-    });
-  } catch (error) {
-    throw new ShopperClientError('NOTICE_UNAVAILABLE', `GET /privacy-notice failed: ${error instanceof Error ? error.message : 'network error'}`, { cause: error });
-  }
+  const response = await revalidatingGet(serverUrl, '/privacy-notice', heldVersion, 'NOTICE_UNAVAILABLE', doFetch);
   if (response.status === 304 && heldVersion !== null) return { kind: 'unchanged' };
   if (!response.ok) {
     await response.body?.cancel();
